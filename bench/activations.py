@@ -1,0 +1,135 @@
+"""Activation registry: name → factory plus the metadata the harness needs.
+
+Public:
+    REGISTRY            dict name → :class:`Activation`
+    get(name)           the :class:`Activation` entry for a name (or a callable); calling the
+                        entry builds a fresh ``nn.Module``
+    names()             the registered names, in registry order
+
+Adding an activation is one entry in ``REGISTRY``; nothing else in the harness changes.
+The metadata says which initializer the CLAIMS.md C6 table matches it with (``matched_init``),
+which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), and its family
+(used to group rows in reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from torch import nn
+
+from bench.errors import UnknownNameError
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One registry entry.
+
+    Attributes:
+        name: registry key.
+        factory: zero-argument callable returning a new ``nn.Module``.
+        family: ``linear``, ``sigmoid``, ``relu``, ``elu`` or ``smooth`` (GELU-like).
+        matched_init: the initializer CLAIMS.md C6 pairs with this activation.
+        gain_name: the ``calculate_gain`` nonlinearity name.
+        negative_slope: slope for x < 0 in the leaky family (the mean slope for RReLU,
+            PReLU's initial slope), else ``None``; He initialization uses it.
+    """
+
+    name: str
+    factory: Callable[[], nn.Module]
+    family: str
+    matched_init: str
+    gain_name: str
+    negative_slope: float | None = None
+
+    def __call__(self) -> nn.Module:
+        """Build a fresh module."""
+        return self.factory()
+
+
+_RRELU_LOWER, _RRELU_UPPER = 1.0 / 8.0, 1.0 / 3.0  # torch defaults, Xu et al. 2015
+
+REGISTRY: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation("identity", nn.Identity, "linear", "glorot_uniform", "linear"),
+        Activation("sigmoid", nn.Sigmoid, "sigmoid", "glorot_uniform", "sigmoid"),
+        Activation("tanh", nn.Tanh, "sigmoid", "glorot_uniform", "tanh"),
+        Activation("relu", nn.ReLU, "relu", "he_normal", "relu"),
+        Activation(
+            "leaky_relu",
+            lambda: nn.LeakyReLU(0.01),
+            "relu",
+            "he_normal",
+            "leaky_relu",
+            negative_slope=0.01,
+        ),
+        Activation(
+            "rrelu",
+            lambda: nn.RReLU(_RRELU_LOWER, _RRELU_UPPER),
+            "relu",
+            "he_normal",
+            "leaky_relu",
+            negative_slope=(_RRELU_LOWER + _RRELU_UPPER) / 2,
+        ),
+        Activation(
+            "prelu",
+            lambda: nn.PReLU(init=0.25),
+            "relu",
+            "he_normal",
+            "leaky_relu",
+            negative_slope=0.25,
+        ),
+        Activation("elu", nn.ELU, "elu", "he_normal", "relu"),
+        Activation("selu", nn.SELU, "elu", "lecun_normal", "selu"),
+        Activation("celu", nn.CELU, "elu", "he_normal", "relu"),
+        Activation("gelu", nn.GELU, "smooth", "he_normal", "relu"),
+        Activation("silu", nn.SiLU, "smooth", "he_normal", "relu"),
+        Activation("mish", nn.Mish, "smooth", "he_normal", "relu"),
+        Activation("softplus", nn.Softplus, "smooth", "he_normal", "relu"),
+        Activation("hardswish", nn.Hardswish, "smooth", "he_normal", "relu"),
+    ]
+}
+
+# The order CLAIMS.md C15 asserts for hidden layers of deep nets (best first).
+CLAIMED_ORDER: tuple[str, ...] = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")
+
+
+def names() -> list[str]:
+    """Return the registered activation names, in registry order."""
+    return list(REGISTRY)
+
+
+def get(name: str | Activation | Callable[[], nn.Module]) -> Activation:
+    """Look an activation up.
+
+    Args:
+        name: a registry key, an :class:`Activation`, or a zero-argument module factory
+            (wrapped as an ad-hoc ``smooth`` activation matched with He normal init).
+
+    Returns:
+        The registry entry; ``get("relu")()`` is a new ``nn.ReLU``.
+
+    Raises:
+        UnknownNameError: for an unknown name; the message lists the valid names.
+    """
+    if isinstance(name, Activation):
+        return name
+    if callable(name):
+        label = getattr(name, "__name__", type(name).__name__).lower()
+        return Activation(label, name, "smooth", "he_normal", "relu")
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownNameError("activation", name, names()) from None
+
+
+def gain(name: str | Activation) -> float:
+    """Return ``torch.nn.init.calculate_gain`` for an activation (CLAIMS.md C8).
+
+    LeakyReLU-family entries pass their negative slope; SELU returns PyTorch's 3/4, which
+    is *not* what self-normalization needs (the ``matched`` policy uses LeCun normal, gain 1).
+    """
+    act = get(name)
+    return nn.init.calculate_gain(act.gain_name, act.negative_slope)

@@ -1,0 +1,227 @@
+"""Data-set registry: offline data sets, fixed stratified splits, train-only standardization.
+
+Public:
+    REGISTRY                dict name → :class:`Dataset`
+    names()                 registered names (plus the ``csv:<path>`` form, documented)
+    get(name)               the entry for a name or a ``csv:<path>`` string
+    load(name, split_seed, standardize=True, label_column=None) -> :class:`Splits`
+
+Nothing is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
+seed, MNIST-1D generated locally from its templates (``mnist1d.data.make_dataset``, never
+``get_dataset``, which goes to the network and writes a pickle), and ``csv:<path>``, a
+user's own table. Every set is split 60/20/20 into train/validation/test, stratified, by
+``split_seed``; standardization (if on) is fitted on the training part only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.errors import BenchError, UnknownNameError
+
+CSV_PREFIX = "csv:"
+_DATA_SEED = 0  # synthetic sets are the same data everywhere; only the split varies
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One registry entry.
+
+    Attributes:
+        name: registry key.
+        make: ``make() -> (X, y)`` as float and integer arrays.
+        description: one line for ``bench list datasets``.
+        image_shape: the (channels, *spatial) shape a CNN reads, or ``None`` if the set
+            has no spatial layout (only MLPs apply).
+    """
+
+    name: str
+    make: Callable[[], tuple[np.ndarray, np.ndarray]]
+    description: str
+    image_shape: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Train/validation/test tensors of one data set (``X`` float32, ``y`` int64)."""
+
+    name: str
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_val: torch.Tensor
+    y_val: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    n_classes: int
+    image_shape: tuple[int, ...] | None = None
+
+    @property
+    def n_features(self) -> int:
+        """Number of input features (flattened)."""
+        return int(self.X_train.shape[1])
+
+
+def _sklearn(loader_name: str) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        import sklearn.datasets
+
+        X, y = getattr(sklearn.datasets, loader_name)(return_X_y=True)
+        return X, y
+
+    return make
+
+
+def _spirals(n: int = 1200, arms: int = 3, noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(_DATA_SEED)
+    per = n // arms
+    t = np.sqrt(rng.uniform(0, 1, size=(arms, per))) * 3 * np.pi  # uniform density along arm
+    X, y = [], []
+    for k in range(arms):
+        angle = t[k] + 2 * np.pi * k / arms
+        xy = np.stack([t[k] * np.cos(angle), t[k] * np.sin(angle)], axis=1) / (3 * np.pi)
+        X.append(xy + rng.normal(scale=noise / 3, size=xy.shape))
+        y.append(np.full(per, k))
+    return np.concatenate(X), np.concatenate(y)
+
+
+def _circles() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_circles
+
+    return make_circles(n_samples=1000, noise=0.1, factor=0.5, random_state=_DATA_SEED)
+
+
+def _moons() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_moons
+
+    return make_moons(n_samples=1000, noise=0.2, random_state=_DATA_SEED)
+
+
+def _mnist1d() -> tuple[np.ndarray, np.ndarray]:
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args()
+    args.seed = 42  # the package's default, made explicit
+    data = make_dataset(args)  # generated from templates in memory; no network, no file
+    X = np.concatenate([data["x"], data["x_test"]])
+    y = np.concatenate([data["y"], data["y_test"]])
+    return X, y
+
+
+REGISTRY: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset("digits", _sklearn("load_digits"), "8×8 handwritten digits, 1797 × 64, 10 classes",
+                image_shape=(1, 8, 8)),
+        Dataset("breast_cancer", _sklearn("load_breast_cancer"),
+                "Wisconsin breast cancer, 569 × 30, 2 classes"),
+        Dataset("wine", _sklearn("load_wine"), "wine recognition, 178 × 13, 3 classes"),
+        Dataset("iris", _sklearn("load_iris"), "iris, 150 × 4, 3 classes"),
+        Dataset("spirals", _spirals, "three interleaved spirals, 1200 × 2, 3 classes"),
+        Dataset("circles", _circles, "two noisy concentric circles, 1000 × 2, 2 classes"),
+        Dataset("moons", _moons, "two noisy half-moons, 1000 × 2, 2 classes"),
+        Dataset("mnist1d", _mnist1d,
+                "MNIST-1D (Greydanus 2020), generated locally, 5000 × 40, 10 classes",
+                image_shape=(1, 40)),
+    ]
+}
+
+
+def names() -> list[str]:
+    """Return the registered data-set names (``csv:<path>`` is accepted as well)."""
+    return list(REGISTRY)
+
+
+def _read_csv(path: str, label_column: str | None) -> tuple[np.ndarray, np.ndarray]:
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise BenchError(f"dataset {CSV_PREFIX}{path}: no such file")
+    frame = pd.read_csv(p)
+    if frame.shape[1] < 2:
+        raise BenchError(f"dataset {CSV_PREFIX}{path}: needs feature columns and a label column")
+    label = label_column if label_column is not None else frame.columns[-1]
+    if label not in frame.columns:
+        raise BenchError(
+            f"dataset {CSV_PREFIX}{path}: label column {label!r} not found; "
+            f"columns: {', '.join(map(str, frame.columns))}"
+        )
+    features = frame.drop(columns=[label])
+    bad = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
+    if bad:
+        raise BenchError(
+            f"dataset {CSV_PREFIX}{path}: feature columns must be numeric; not: {', '.join(bad)}"
+        )
+    _, y = np.unique(frame[label].to_numpy(), return_inverse=True)
+    return features.to_numpy(dtype=np.float64), y
+
+
+def get(name: str) -> Dataset:
+    """Return the entry for a registry name or a ``csv:<path>`` string.
+
+    Raises:
+        UnknownNameError: for an unknown name; the message lists the valid names.
+    """
+    if name.startswith(CSV_PREFIX):
+        path = name[len(CSV_PREFIX):]
+        return Dataset(name, lambda: _read_csv(path, None), f"user table {path}")
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownNameError("dataset", name, [*names(), "csv:<path>"]) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _raw(name: str, label_column: str | None) -> tuple[np.ndarray, np.ndarray]:
+    if name.startswith(CSV_PREFIX):
+        return _read_csv(name[len(CSV_PREFIX):], label_column)
+    X, y = get(name).make()
+    return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
+
+
+def load(
+    name: str,
+    split_seed: int = 0,
+    standardize: bool = True,
+    label_column: str | None = None,
+) -> Splits:
+    """Load a data set and split it 60/20/20, stratified.
+
+    Args:
+        name: registry name or ``csv:<path>``.
+        split_seed: fixes the train/validation/test split.
+        standardize: subtract the training mean and divide by the training std per feature.
+        label_column: for ``csv:`` sets, the label column (default: the last one).
+
+    Returns:
+        The :class:`Splits`.
+    """
+    from sklearn.model_selection import train_test_split
+
+    entry = get(name)
+    X, y = _raw(name, label_column)
+    idx = np.arange(len(y))
+    try:
+        train, rest = train_test_split(idx, test_size=0.4, stratify=y, random_state=split_seed)
+        val, test = train_test_split(
+            rest, test_size=0.5, stratify=y[rest], random_state=split_seed
+        )
+    except ValueError as exc:  # a class too small to stratify
+        raise BenchError(f"dataset {name}: cannot split 60/20/20 stratified: {exc}") from None
+    if standardize:
+        mean = X[train].mean(axis=0)
+        std = X[train].std(axis=0)
+        std[std == 0] = 1.0  # constant features stay constant (digits has some)
+        X = (X - mean) / std
+
+    def t(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        return torch.as_tensor(X[rows], dtype=torch.float32), torch.as_tensor(y[rows])
+
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = t(train), t(val), t(test)
+    return Splits(name, Xtr, ytr, Xva, yva, Xte, yte, int(y.max()) + 1, entry.image_shape)

@@ -1,0 +1,442 @@
+"""Suites, cells and results: frozen dataclasses, TOML loading, validation, grid expansion.
+
+Public:
+    SCHEMA_VERSION      part of every cell key: bump it when Result's meaning changes
+    ModelSpec, TrainSpec, DataSpec, Cell, Result    the records
+    Grid                the expanded grid: sorted axes, ``len()``, indexable, ``exclude`` rules
+    Suite               a loaded suite file: name, description, seeds, grid
+    load_suite(path) -> Suite
+    parse_suite(doc, source) -> Suite
+    cell_from_dict(d) -> Cell                       inverse of ``Cell.to_dict``
+    flatten(d) -> dict                              nested dict → dotted paths
+
+A suite file (TOML)::
+
+    dataset = "digits"            # fixed cell fields may sit at the top level
+    [suite]                       # name, description, seeds
+    [grid]                        # axes: dotted field path → list of values
+    [model] / [train] / [data]    # fixed settings
+    [[exclude]]                   # skip every cell matching all of a rule's fields
+
+Everything is validated before anything trains: unknown tables or fields, unknown registry
+names, wrong types and impossible values raise :class:`bench.errors.SuiteError`, whose
+message names the file and the field (and the valid choices where there is a list).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import activations, datasets, initializers
+from bench.errors import BenchError, SuiteError
+
+SCHEMA_VERSION = 1
+
+OPTIMIZERS = ("sgd", "adam")
+STATUSES = ("ok", "diverged", "failed")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Network shape: ``kind`` (mlp | resmlp | cnn), ``depth`` hidden layers of ``width``."""
+
+    kind: str = "mlp"
+    depth: int = 4
+    width: int = 64
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """Optimization settings. ``probe``: run the unit-health probes at init and each epoch."""
+
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    epochs: int = 10
+    batch_size: int = 64
+    probe: bool = True
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Data handling: split seed, standardization, the label column of ``csv:`` sets."""
+
+    split_seed: int = 0
+    standardize: bool = True
+    label_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One fully specified training run. Frozen and hashable; ``key`` identifies its result."""
+
+    dataset: str
+    activation: str
+    init: str
+    seed: int = 0
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    data: DataSpec = field(default_factory=DataSpec)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain dict (JSON-ready)."""
+        return dataclasses.asdict(self)
+
+    @property
+    def key(self) -> str:
+        """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION`."""
+        blob = json.dumps({"schema": SCHEMA_VERSION, "cell": self.to_dict()}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def label(self) -> str:
+        """Short human-readable description for logs and progress bars."""
+        return (
+            f"{self.dataset}/{self.model.kind}{self.model.depth}x{self.model.width}/"
+            f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}"
+        )
+
+
+@dataclass
+class Result:
+    """What one cell produced.
+
+    Attributes:
+        key: the cell's key.
+        cell: the cell.
+        status: ``ok``, ``diverged`` (a NaN/Inf loss ended training) or ``failed``.
+        error: the exception text for ``failed``, the reason for ``diverged``.
+        metrics: scalar metrics (see README, "Columns").
+        curves: per-epoch series, name → list (epoch 1 first).
+        probes: per-layer unit health, one dict per probe (index 0 = at initialization).
+        env: torch version, threads, CPU, harness version, commit, device.
+        started_at / finished_at: UTC ISO-8601 times.
+    """
+
+    key: str
+    cell: Cell
+    status: str
+    error: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    curves: dict[str, list[float]] = field(default_factory=dict)
+    probes: list[dict[str, list[float]]] = field(default_factory=list)
+    env: dict[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+
+
+# --- field validation -------------------------------------------------------------------
+
+_SUBSPECS: dict[str, type] = {"model": ModelSpec, "train": TrainSpec, "data": DataSpec}
+
+
+def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callable[[Any], None]:
+    def check(v: Any) -> None:
+        valid = list(choices() if callable(choices) else choices)
+        if v not in valid:
+            raise ValueError(f"unknown {what} {v!r}; valid: {', '.join(valid)}")
+
+    return check
+
+
+def _check_dataset(v: str) -> None:
+    if not v.startswith(datasets.CSV_PREFIX):
+        datasets.get(v)  # raises UnknownNameError listing the names
+    elif not Path(v[len(datasets.CSV_PREFIX):]).is_file():
+        raise ValueError(f"{v!r}: no such file")
+
+
+def _at_least(low: float, strict: bool = False) -> Callable[[Any], None]:
+    def check(v: Any) -> None:
+        if v < low or (strict and v == low):
+            raise ValueError(f"must be {'>' if strict else '≥'} {low:g}, got {v!r}")
+
+    return check
+
+
+def _below(high: float) -> Callable[[Any], None]:
+    def check(v: Any) -> None:
+        if not 0 <= v < high:
+            raise ValueError(f"must be in [0, {high:g}), got {v!r}")
+
+    return check
+
+
+_CHECKS: dict[str, Callable[[Any], None]] = {
+    "dataset": _check_dataset,
+    "activation": _in(activations.names, "activation"),
+    "init": _in(initializers.names, "initializer"),
+    "seed": _at_least(0),
+    "model.kind": _in(("mlp", "resmlp", "cnn"), "model kind"),
+    "model.depth": _at_least(1),
+    "model.width": _at_least(1),
+    "train.optimizer": _in(OPTIMIZERS, "optimizer"),
+    "train.lr": _at_least(0, strict=True),
+    "train.momentum": _below(1),
+    "train.weight_decay": _at_least(0),
+    "train.epochs": _at_least(1),
+    "train.batch_size": _at_least(1),
+    "data.split_seed": _at_least(0),
+}
+
+
+def _fields() -> dict[str, type | str]:
+    """Dotted path → declared type (as written in the dataclass) of every settable field."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(Cell):
+        if f.name in _SUBSPECS:
+            for g in dataclasses.fields(_SUBSPECS[f.name]):
+                out[f"{f.name}.{g.name}"] = g.type
+        else:
+            out[f.name] = f.type
+    return out
+
+
+FIELDS: dict[str, Any] = _fields()
+
+
+def _coerce(path: str, value: Any) -> Any:
+    """Check a value's type against the field's declared type; ints become floats where due."""
+    declared = str(FIELDS[path])
+    optional = "None" in declared
+    if value is None and optional:
+        return None
+    base = declared.replace(" | None", "")
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "str": isinstance(value, str),
+    }[base]
+    if not ok:
+        raise ValueError(f"expected {base}, got {type(value).__name__} {value!r}")
+    value = float(value) if base == "float" else value
+    if path in _CHECKS:
+        _CHECKS[path](value)
+    return value
+
+
+def cell_from_dict(d: dict[str, Any]) -> Cell:
+    """Build a Cell from a nested dict as written by ``Cell.to_dict`` (no validation)."""
+    top = {k: v for k, v in d.items() if k not in _SUBSPECS}
+    subs = {k: _SUBSPECS[k](**d.get(k, {})) for k in _SUBSPECS}
+    return Cell(**top, **subs)
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dict → {dotted path: value} (``{"model": {"depth": 8}}`` → ``{"model.depth": 8}``)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _build_cell(flat: dict[str, Any]) -> Cell:
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        head, _, tail = path.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = value
+        else:
+            nested[head] = value
+    return cell_from_dict(nested)
+
+
+# --- the grid ---------------------------------------------------------------------------
+
+
+class Grid:
+    """The Cartesian product of the axes over a base of fixed settings, minus exclusions.
+
+    Like scikit-learn's ``ParameterGrid``: axes are expanded in sorted key order (the last
+    key varies fastest), seeds innermost; ``len()`` and indexing work on the kept cells.
+    """
+
+    def __init__(
+        self,
+        base: dict[str, Any],
+        axes: dict[str, list[Any]],
+        seeds: list[int],
+        exclude: list[dict[str, list[Any]]] | None = None,
+    ) -> None:
+        self.base = dict(base)
+        self.axes = {k: list(axes[k]) for k in sorted(axes)}
+        self.seeds = list(seeds)
+        self.exclude = list(exclude or [])
+        self._cells = [c for c in self._product() if not self._excluded(_build_cell(c))]
+
+    def _product(self) -> Iterator[dict[str, Any]]:
+        keys = [*self.axes, "seed"]
+        for values in itertools.product(*self.axes.values(), self.seeds):
+            yield {**self.base, **dict(zip(keys, values))}
+
+    def _excluded(self, cell: Cell) -> bool:
+        flat = flatten(cell.to_dict())  # defaults included: a rule may name an unset field
+        return any(all(flat[k] in vs for k, vs in rule.items()) for rule in self.exclude)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __getitem__(self, i: int) -> Cell:
+        return _build_cell(self._cells[i])
+
+    def __iter__(self) -> Iterator[Cell]:
+        return (_build_cell(c) for c in self._cells)
+
+
+@dataclass
+class Suite:
+    """A loaded, validated suite."""
+
+    name: str
+    description: str
+    seeds: list[int]
+    grid: Grid
+    source: str = "<suite>"
+
+    def cells(self) -> list[Cell]:
+        """All cells, in grid order."""
+        return list(self.grid)
+
+
+_SUITE_KEYS = {"name", "description", "seeds"}
+_TOP_FIXED = {"dataset", "activation", "init"}
+_TABLES = {"suite", "grid", "exclude", *_SUBSPECS}
+
+
+def _choices(keys: Any) -> str:
+    return ", ".join(sorted(keys))
+
+
+def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
+    """Validate a parsed TOML document and expand its grid.
+
+    Raises:
+        SuiteError: naming ``source`` and the bad field.
+    """
+
+    def fail(fieldname: str, message: str) -> SuiteError:
+        return SuiteError(source, fieldname, message)
+
+    for key in doc:
+        if key not in _TABLES | _TOP_FIXED:
+            raise fail(key, f"unknown key; valid: {_choices(_TABLES | _TOP_FIXED)}")
+
+    meta = doc.get("suite", {})
+    if not isinstance(meta, dict):
+        raise fail("suite", "must be a table")
+    for key in meta:
+        if key not in _SUITE_KEYS:
+            raise fail(f"suite.{key}", f"unknown key; valid: {_choices(_SUITE_KEYS)}")
+    name = meta.get("name", Path(source).stem)
+    if not isinstance(name, str) or not name:
+        raise fail("suite.name", "must be a non-empty string")
+    description = meta.get("description", "")
+    if not isinstance(description, str):
+        raise fail("suite.description", "must be a string")
+    seeds = meta.get("seeds", [0])
+    if (
+        not isinstance(seeds, list)
+        or not seeds
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
+    ):
+        raise fail("suite.seeds", f"must be a non-empty list of integers ≥ 0, got {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise fail("suite.seeds", f"repeated seeds in {seeds!r}")
+
+    def checked(where: str, path: str, value: Any) -> Any:
+        if path not in FIELDS or path == "seed":
+            valid = sorted(p for p in FIELDS if p != "seed")
+            raise fail(where, f"unknown field {path!r}; valid: {', '.join(valid)}")
+        try:
+            return _coerce(path, value)
+        except (ValueError, KeyError) as exc:
+            raise fail(where, str(exc)) from None
+
+    base: dict[str, Any] = {}
+    for key in _TOP_FIXED & doc.keys():
+        base[key] = checked(key, key, doc[key])
+    for table in _SUBSPECS:
+        settings = doc.get(table, {})
+        if not isinstance(settings, dict):
+            raise fail(table, "must be a table")
+        for key, value in settings.items():
+            base[f"{table}.{key}"] = checked(f"{table}.{key}", f"{table}.{key}", value)
+
+    axes: dict[str, list[Any]] = {}
+    grid = doc.get("grid", {})
+    if not isinstance(grid, dict):
+        raise fail("grid", "must be a table")
+    for path, values in grid.items():
+        where = f"grid.{path!s}"
+        if isinstance(values, dict):  # TOML turned an unquoted dotted key into a table
+            raise fail(where, f'quote dotted keys: "{path}.…" = [...]')
+        if not isinstance(values, list) or not values:
+            raise fail(where, "must be a non-empty list of values")
+        if path in base:
+            raise fail(where, "is also set as a fixed value; keep one")
+        axes[path] = [checked(where, path, v) for v in values]
+        if len(set(map(repr, axes[path]))) != len(values):
+            raise fail(where, f"repeated values in {values!r}")
+
+    for required in sorted(_TOP_FIXED):
+        if required not in base and required not in axes:
+            raise fail(required, "missing: give it at the top level or as a [grid] axis")
+
+    rules = doc.get("exclude", [])
+    if not isinstance(rules, list):
+        raise fail("exclude", "must be an array of tables: [[exclude]]")
+    exclude: list[dict[str, list[Any]]] = []
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not rule:
+            raise fail(f"exclude[{i}]", "must be a non-empty table")
+        exclude.append({
+            path: [
+                checked(f"exclude[{i}].{path}", path, v)
+                for v in (value if isinstance(value, list) else [value])
+            ]
+            for path, value in rule.items()
+        })
+
+    suite = Suite(name, description, seeds, Grid(base, axes, seeds, exclude), source)
+    for cell in suite.grid:  # cross-field constraints
+        if cell.model.kind == "cnn" and not cell.dataset.startswith(datasets.CSV_PREFIX):
+            if datasets.get(cell.dataset).image_shape is None:
+                raise fail(
+                    "model.kind",
+                    f"'cnn' needs a data set with a spatial layout; {cell.dataset!r} has none "
+                    f"(valid: {', '.join(n for n, d in datasets.REGISTRY.items() if d.image_shape)})",
+                )
+    if len(suite.grid) == 0:
+        raise fail("exclude", "every cell of the grid is excluded")
+    return suite
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Read and validate a suite file.
+
+    Raises:
+        BenchError: the file is missing or not TOML.
+        SuiteError: the suite is invalid (message names the file and the field).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as exc:
+        raise BenchError(f"{path}: cannot read suite: {exc.strerror}") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BenchError(f"{path}: not valid TOML: {exc}") from None
+    return parse_suite(doc, str(path))

@@ -1,0 +1,295 @@
+"""SQLite result store: one row per finished cell, written in one transaction per cell.
+
+Public:
+    STORE_VERSION               the table layout's version (kept in the ``meta`` table)
+    EXPORT_FORMATS              csv, json, parquet
+    Store(path)                 open (and create) a store; a context manager
+        .put(result)            insert a finished cell (ignored if its key is already stored)
+        .has(key) / .keys()     what is stored
+        .get(key)               one Result, or None
+        .results(suite=None)    Results, optionally only those of one suite's grid
+        .register_suite(suite)  remember which keys belong to a suite (for reports)
+        .suites()               suite names known to the store
+        .start_run(...) / .finish_run(...)   the log of ``bench run`` invocations
+        .runs()                 that log as dicts
+        .frame(suite=None)      one row per cell as a pandas DataFrame (see README, Columns)
+        .export(path, fmt, suite=None)
+
+Crash safety: a row is written whole or not at all (SQLite transaction), so a run killed
+at any moment leaves no partial row and a rerun trains only what is missing. Two runs on one
+store at once are safe: WAL journal, a busy timeout, and ``INSERT OR IGNORE`` on the key.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchError
+from bench.spec import SCHEMA_VERSION, Result, Suite, cell_from_dict, flatten
+
+STORE_VERSION = 1
+EXPORT_FORMATS = ("csv", "json", "parquet")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    schema_version INTEGER NOT NULL,
+    dataset TEXT NOT NULL,
+    activation TEXT NOT NULL,
+    init TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'diverged', 'failed')),
+    error TEXT,
+    cell TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    curves TEXT NOT NULL,
+    probes TEXT NOT NULL,
+    env TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS suite_cells (
+    suite TEXT NOT NULL,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (suite, key)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    suite TEXT NOT NULL,
+    source TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    workers INTEGER NOT NULL,
+    cells_total INTEGER NOT NULL,
+    cells_todo INTEGER NOT NULL,
+    cells_done INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'running',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    wall_time_s REAL
+);
+"""
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, allow_nan=True)
+
+
+class Store:
+    """A SQLite file of results. See the module docstring."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            self._db.execute("PRAGMA busy_timeout = 60000")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            with self._tx():
+                for stmt in filter(str.strip, _SCHEMA.split(";")):
+                    self._db.execute(stmt)
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('store_version', ?)", (str(STORE_VERSION),)
+                )
+        except sqlite3.DatabaseError as exc:
+            raise BenchError(f"{self.path}: not a usable result store: {exc}") from None
+        found = self._db.execute("SELECT value FROM meta WHERE name='store_version'").fetchone()
+        if int(found[0]) != STORE_VERSION:
+            raise BenchError(
+                f"{self.path}: store version {found[0]}, this harness reads {STORE_VERSION}"
+            )
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- results ---------------------------------------------------------------------------
+
+    def put(self, result: Result) -> bool:
+        """Store a finished cell in one transaction.
+
+        Returns:
+            True if written, False if the key was already stored (another run got there).
+        """
+        c = result.cell
+        row = (
+            result.key, SCHEMA_VERSION, c.dataset, c.activation, c.init, c.seed,
+            result.status, result.error, _dumps(c.to_dict()), _dumps(result.metrics),
+            _dumps(result.curves), _dumps(result.probes), _dumps(result.env),
+            result.started_at, result.finished_at,
+        )  # fmt: skip
+        with self._tx():
+            cur = self._db.execute(
+                f"INSERT OR IGNORE INTO results VALUES ({', '.join('?' * len(row))})", row
+            )
+        return cur.rowcount == 1
+
+    def has(self, key: str) -> bool:
+        """Whether a result for ``key`` is stored."""
+        return self._db.execute("SELECT 1 FROM results WHERE key=?", (key,)).fetchone() is not None
+
+    def keys(self) -> set[str]:
+        """All stored cell keys."""
+        return {k for (k,) in self._db.execute("SELECT key FROM results")}
+
+    def _rows(self, where: str = "", params: tuple = ()) -> list[Result]:
+        sql = (
+            "SELECT r.key, r.status, r.error, r.cell, r.metrics, r.curves, r.probes, r.env, "
+            "r.started_at, r.finished_at FROM results r " + where
+        )
+        out = []
+        for key, status, error, cell, metrics, curves, probes, env, t0, t1 in self._db.execute(
+            sql, params
+        ):
+            out.append(
+                Result(
+                    key, cell_from_dict(json.loads(cell)), status, error, json.loads(metrics),
+                    json.loads(curves), json.loads(probes), json.loads(env), t0, t1,
+                )  # fmt: skip
+            )
+        return out
+
+    def get(self, key: str) -> Result | None:
+        """The stored Result for ``key``, or None. A unique key prefix is accepted."""
+        rows = self._rows("WHERE r.key LIKE ? ORDER BY r.key", (f"{key}%",))
+        if len(rows) > 1:
+            raise BenchError(f"key prefix {key!r} is ambiguous: {', '.join(r.key for r in rows)}")
+        return rows[0] if rows else None
+
+    def results(self, suite: str | None = None) -> list[Result]:
+        """Stored Results; with ``suite``, only those in that suite's grid, in grid order."""
+        if suite is None:
+            return self._rows("ORDER BY r.finished_at, r.key")
+        return self._rows(
+            "JOIN suite_cells s ON s.key = r.key WHERE s.suite=? ORDER BY s.position", (suite,)
+        )
+
+    # -- suites and runs -------------------------------------------------------------------
+
+    def register_suite(self, suite: Suite, keys: list[str]) -> None:
+        """Record that ``keys`` (in grid order) form ``suite``'s grid."""
+        with self._tx():
+            self._db.execute("DELETE FROM suite_cells WHERE suite=?", (suite.name,))
+            self._db.executemany(
+                "INSERT INTO suite_cells VALUES (?, ?, ?)",
+                [(suite.name, k, i) for i, k in enumerate(keys)],
+            )
+
+    def suites(self) -> list[str]:
+        """Suite names registered in this store."""
+        return [s for (s,) in self._db.execute("SELECT DISTINCT suite FROM suite_cells ORDER BY 1")]
+
+    def start_run(
+        self, suite: Suite, backend: str, workers: int, total: int, todo: int, started_at: str
+    ) -> int:
+        """Log the start of a ``bench run``; returns its id."""
+        with self._tx():
+            cur = self._db.execute(
+                "INSERT INTO runs (suite, source, backend, workers, cells_total, cells_todo, "
+                "started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (suite.name, suite.source, backend, workers, total, todo, started_at),
+            )
+        return int(cur.lastrowid)
+
+    def finish_run(
+        self, run_id: int, done: int, status: str, finished_at: str, wall_time_s: float
+    ) -> None:
+        """Log the end (``finished`` or ``interrupted``) of a ``bench run``."""
+        with self._tx():
+            self._db.execute(
+                "UPDATE runs SET cells_done=?, status=?, finished_at=?, wall_time_s=? WHERE id=?",
+                (done, status, finished_at, wall_time_s, run_id),
+            )
+
+    def runs(self, suite: str | None = None) -> list[dict[str, Any]]:
+        """The run log, oldest first."""
+        cur = self._db.execute(
+            "SELECT * FROM runs" + (" WHERE suite=?" if suite else "") + " ORDER BY id",
+            (suite,) if suite else (),
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur]
+
+    # -- export ----------------------------------------------------------------------------
+
+    def frame(self, suite: str | None = None, series: bool = False):
+        """One row per stored cell as a pandas DataFrame.
+
+        Columns: ``key``, ``status``, ``error``, the cell's fields as dotted paths
+        (``dataset``, ``activation``, ``init``, ``seed``, ``model.depth``, ``train.lr`` …),
+        every scalar metric by name, ``env.*``, ``started_at``, ``finished_at``; with
+        ``series``, also ``curves`` and ``probes`` as nested objects.
+        """
+        import pandas as pd
+
+        rows = []
+        for r in self.results(suite):
+            row: dict[str, Any] = {"key": r.key, "status": r.status, "error": r.error}
+            row.update(flatten(r.cell.to_dict()))
+            row.update(r.metrics)
+            row.update({f"env.{k}": v for k, v in r.env.items()})
+            row.update(started_at=r.started_at, finished_at=r.finished_at)
+            if series:
+                row.update(curves=r.curves, probes=r.probes)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def export(self, path: str | Path, fmt: str, suite: str | None = None) -> int:
+        """Write every stored cell to ``path`` as csv, json (with curves and probes) or
+        parquet. Returns the number of rows."""
+        if fmt not in EXPORT_FORMATS:
+            raise BenchError(f"unknown export format {fmt!r}; valid: {', '.join(EXPORT_FORMATS)}")
+        df = self.frame(suite, series=fmt == "json")
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        elif fmt == "json":
+            records = _nan_to_none(df.to_dict(orient="records"))
+            Path(path).write_text(json.dumps(records, indent=1, default=str, allow_nan=False))
+        else:
+            try:
+                df.to_parquet(path, index=False)
+            except ImportError as exc:
+                raise BenchError(f"parquet export needs pyarrow: {exc}") from None
+        return len(df)
+
+
+def _nan_to_none(obj: Any) -> Any:
+    """Strict JSON has no NaN/Inf: write them as null."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_nan_to_none(v) for v in obj]
+    return obj
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE … COMMIT`` (rollback on error) on an autocommit connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
