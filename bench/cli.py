@@ -36,7 +36,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     suite = load_suite(args.suite)  # validated before anything trains or opens a store
     if args.backend not in executors.BACKENDS:
-        raise BenchError(f"unknown backend {args.backend!r}; valid: {', '.join(executors.BACKENDS)}")
+        valid = ", ".join(executors.BACKENDS)
+        raise BenchError(f"unknown backend {args.backend!r}; valid: {valid}")
     store_path = Path(args.store) if args.store else _default_store(suite.name)
     if args.dry_run:
         if store_path.exists():
@@ -45,8 +46,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         else:
             cells = todo = suite.cells()
         axes = " × ".join(f"{len(v)} {k}" for k, v in suite.grid.axes.items())
-        print(f"suite {suite.name} ({args.suite}): {len(cells)} cells = {axes} × "
-              f"{len(suite.seeds)} seeds, minus exclusions")
+        print(
+            f"suite {suite.name} ({args.suite}): {len(cells)} cells = {axes} × "
+            f"{len(suite.seeds)} seeds, minus exclusions"
+        )
         print(f"store {store_path}: {len(cells) - len(todo)} stored, {len(todo)} to run")
         for cell in todo:
             print(f"  {cell.key}  {cell.label()}")
@@ -61,8 +64,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if summary.interrupted:
-        print("interrupted: finished cells are saved; run the same command to resume",
-              file=sys.stderr)
+        print(
+            "interrupted: finished cells are saved; run the same command to resume", file=sys.stderr
+        )
         return 130
     return 0
 
@@ -72,16 +76,20 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     if args.what == "activations":
         for a in activations.REGISTRY.values():
-            print(f"{a.name:<12} family={a.family:<8} matched={a.matched_init:<15} "
-                  f"gain={activations.gain(a):.6g}")
+            print(
+                f"{a.name:<12} family={a.family:<8} matched={a.matched_init:<15} "
+                f"gain={activations.gain(a):.6g}"
+            )
     elif args.what == "initializers":
         for i in initializers.REGISTRY.values():
             print(f"{i.name:<15} {i.description}")
     elif args.what == "datasets":
         for d in datasets.REGISTRY.values():
             print(f"{d.name:<14} {d.description}")
-        print(f"{'csv:<path>':<14} your own table: numeric features, one label column "
-              "(data.label_column, default the last)")
+        print(
+            f"{'csv:<path>':<14} your own table: numeric features, one label column "
+            "(data.label_column, default the last)"
+        )
     else:
         for p in sorted(SUITES_DIR.rglob("*.toml")):
             print(p)

@@ -116,18 +116,28 @@ def _mnist1d() -> tuple[np.ndarray, np.ndarray]:
 REGISTRY: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset("digits", _sklearn("load_digits"), "8×8 handwritten digits, 1797 × 64, 10 classes",
-                image_shape=(1, 8, 8)),
-        Dataset("breast_cancer", _sklearn("load_breast_cancer"),
-                "Wisconsin breast cancer, 569 × 30, 2 classes"),
+        Dataset(
+            "digits",
+            _sklearn("load_digits"),
+            "8×8 handwritten digits, 1797 × 64, 10 classes",
+            image_shape=(1, 8, 8),
+        ),
+        Dataset(
+            "breast_cancer",
+            _sklearn("load_breast_cancer"),
+            "Wisconsin breast cancer, 569 × 30, 2 classes",
+        ),
         Dataset("wine", _sklearn("load_wine"), "wine recognition, 178 × 13, 3 classes"),
         Dataset("iris", _sklearn("load_iris"), "iris, 150 × 4, 3 classes"),
         Dataset("spirals", _spirals, "three interleaved spirals, 1200 × 2, 3 classes"),
         Dataset("circles", _circles, "two noisy concentric circles, 1000 × 2, 2 classes"),
         Dataset("moons", _moons, "two noisy half-moons, 1000 × 2, 2 classes"),
-        Dataset("mnist1d", _mnist1d,
-                "MNIST-1D (Greydanus 2020), generated locally, 5000 × 40, 10 classes",
-                image_shape=(1, 40)),
+        Dataset(
+            "mnist1d",
+            _mnist1d,
+            "MNIST-1D (Greydanus 2020), generated locally, 5000 × 40, 10 classes",
+            image_shape=(1, 40),
+        ),
     ]
 }
 
@@ -169,7 +179,7 @@ def get(name: str) -> Dataset:
         UnknownNameError: for an unknown name; the message lists the valid names.
     """
     if name.startswith(CSV_PREFIX):
-        path = name[len(CSV_PREFIX):]
+        path = name[len(CSV_PREFIX) :]
         return Dataset(name, lambda: _read_csv(path, None), f"user table {path}")
     try:
         return REGISTRY[name]
@@ -180,7 +190,7 @@ def get(name: str) -> Dataset:
 @functools.lru_cache(maxsize=16)
 def _raw(name: str, label_column: str | None) -> tuple[np.ndarray, np.ndarray]:
     if name.startswith(CSV_PREFIX):
-        return _read_csv(name[len(CSV_PREFIX):], label_column)
+        return _read_csv(name[len(CSV_PREFIX) :], label_column)
     X, y = get(name).make()
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
 
@@ -209,9 +219,7 @@ def load(
     idx = np.arange(len(y))
     try:
         train, rest = train_test_split(idx, test_size=0.4, stratify=y, random_state=split_seed)
-        val, test = train_test_split(
-            rest, test_size=0.5, stratify=y[rest], random_state=split_seed
-        )
+        val, test = train_test_split(rest, test_size=0.5, stratify=y[rest], random_state=split_seed)
     except ValueError as exc:  # a class too small to stratify
         raise BenchError(f"dataset {name}: cannot split 60/20/20 stratified: {exc}") from None
     if standardize:

@@ -159,9 +159,7 @@ def pending(suite: Suite, store: Store) -> tuple[list[Cell], list[Cell]]:
     return cells, [c for c in cells if c.key not in stored]
 
 
-def run_suite(
-    suite: Suite, store: Store, executor: Executor, progress: bool = True
-) -> RunSummary:
+def run_suite(suite: Suite, store: Store, executor: Executor, progress: bool = True) -> RunSummary:
     """Train every cell of ``suite`` that ``store`` lacks, storing each as it finishes.
 
     Args:

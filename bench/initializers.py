@@ -153,9 +153,7 @@ def resolve(name: str, activation: str | activations.Activation) -> str:
     return activations.get(activation).matched_init if name == "matched" else name
 
 
-def initialize(
-    module: nn.Module, name: str, activation: str | activations.Activation
-) -> nn.Module:
+def initialize(module: nn.Module, name: str, activation: str | activations.Activation) -> nn.Module:
     """Initialize every Linear/Conv layer of ``module`` in place.
 
     Args:

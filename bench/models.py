@@ -12,6 +12,7 @@ an affine map followed by the activation); the output layer is a plain Linear.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import torch
@@ -44,7 +45,7 @@ class MLP(ProbedNet):
     def __init__(self, n_inputs: int, n_classes: int, depth: int, width: int, act) -> None:
         super().__init__()
         sizes = [n_inputs] + [width] * depth
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
         self.acts = nn.ModuleList(act() for _ in range(depth))
         self.head = nn.Linear(width, n_classes)
 
@@ -81,7 +82,7 @@ class CNN(ProbedNet):
         conv = {2: nn.Conv1d, 3: nn.Conv2d}[len(image_shape)]
         channels = [image_shape[0]] + [width] * depth
         self.layers = nn.ModuleList(
-            conv(a, b, kernel_size=3, padding=1) for a, b in zip(channels, channels[1:])
+            conv(a, b, kernel_size=3, padding=1) for a, b in itertools.pairwise(channels)
         )
         self.acts = nn.ModuleList(act() for _ in range(depth))
         spatial = 1
@@ -125,8 +126,9 @@ def build(
         model = ResMLP(n_inputs, n_classes, spec.depth, spec.width, act)
     elif spec.kind == "cnn":
         if image_shape is None:
-            raise BenchError("model.kind = 'cnn' needs a data set with a spatial layout "
-                             "(digits, mnist1d)")
+            raise BenchError(
+                "model.kind = 'cnn' needs a data set with a spatial layout (digits, mnist1d)"
+            )
         model = CNN(image_shape, n_classes, spec.depth, spec.width, act)
     else:
         raise BenchError(f"unknown model kind {spec.kind!r}; valid: {', '.join(MODEL_KINDS)}")

@@ -55,13 +55,14 @@ def _layer_stats(act: nn.Module, pre: torch.Tensor, post: torch.Tensor) -> dict[
         (deriv,) = torch.autograd.grad(act(z).sum(), z)
     deriv = deriv.abs()
     max_d = _max_derivative(act)
-    return {
-        "dead": float((deriv.amax(dim=0) == 0).float().mean()),
-        "negative": float((z.detach().amax(dim=0) < 0).float().mean()),
+    n_units = z.shape[1]
+    return {  # counts over units divided in Python: k dead of n is exactly k/n
+        "dead": int((deriv.amax(dim=0) == 0).sum()) / n_units,
+        "negative": int((z.detach().amax(dim=0) < 0).sum()) / n_units,
         "saturated": float((deriv < SATURATION_RATIO * max_d).float().mean()),
         "mean": float(post.mean()),
         "std": float(post.std()),
-        "units": float(z.shape[1]),
+        "units": float(n_units),
     }
 
 
@@ -108,9 +109,7 @@ def unit_health(
         for h in handles:
             h.remove()
         model.train(was_training)
-    out: dict[str, list[float]] = {m: [s[m] for s in stats] for m in PROBE_METRICS if m != "grad_norm"}
-    out["grad_norm"] = grads
-    return {m: out[m] for m in PROBE_METRICS}
+    return {m: grads if m == "grad_norm" else [s[m] for s in stats] for m in PROBE_METRICS}
 
 
 def overall(health: dict[str, list[float]], metric: str) -> float:

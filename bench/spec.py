@@ -150,7 +150,7 @@ def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callab
 def _check_dataset(v: str) -> None:
     if not v.startswith(datasets.CSV_PREFIX):
         datasets.get(v)  # raises UnknownNameError listing the names
-    elif not Path(v[len(datasets.CSV_PREFIX):]).is_file():
+    elif not Path(v[len(datasets.CSV_PREFIX) :]).is_file():
         raise ValueError(f"{v!r}: no such file")
 
 
@@ -401,23 +401,29 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
     for i, rule in enumerate(rules):
         if not isinstance(rule, dict) or not rule:
             raise fail(f"exclude[{i}]", "must be a non-empty table")
-        exclude.append({
-            path: [
-                checked(f"exclude[{i}].{path}", path, v)
-                for v in (value if isinstance(value, list) else [value])
-            ]
-            for path, value in rule.items()
-        })
+        exclude.append(
+            {
+                path: [
+                    checked(f"exclude[{i}].{path}", path, v)
+                    for v in (value if isinstance(value, list) else [value])
+                ]
+                for path, value in rule.items()
+            }
+        )
 
     suite = Suite(name, description, seeds, Grid(base, axes, seeds, exclude), source)
+    spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
     for cell in suite.grid:  # cross-field constraints
-        if cell.model.kind == "cnn" and not cell.dataset.startswith(datasets.CSV_PREFIX):
-            if datasets.get(cell.dataset).image_shape is None:
-                raise fail(
-                    "model.kind",
-                    f"'cnn' needs a data set with a spatial layout; {cell.dataset!r} has none "
-                    f"(valid: {', '.join(n for n, d in datasets.REGISTRY.items() if d.image_shape)})",
-                )
+        if (
+            cell.model.kind == "cnn"
+            and not cell.dataset.startswith(datasets.CSV_PREFIX)
+            and datasets.get(cell.dataset).image_shape is None
+        ):
+            raise fail(
+                "model.kind",
+                f"'cnn' needs a data set with a spatial layout; {cell.dataset!r} has none "
+                f"(valid: {', '.join(spatial)})",
+            )
     if len(suite.grid) == 0:
         raise fail("exclude", "every cell of the grid is excluded")
     return suite

@@ -159,12 +159,9 @@ class Store:
         for key, status, error, cell, metrics, curves, probes, env, t0, t1 in self._db.execute(
             sql, params
         ):
-            out.append(
-                Result(
-                    key, cell_from_dict(json.loads(cell)), status, error, json.loads(metrics),
-                    json.loads(curves), json.loads(probes), json.loads(env), t0, t1,
-                )  # fmt: skip
-            )
+            blobs = (json.loads(x) for x in (metrics, curves, probes, env))
+            c = cell_from_dict(json.loads(cell))
+            out.append(Result(key, c, status, error, *blobs, t0, t1))
         return out
 
     def get(self, key: str) -> Result | None:

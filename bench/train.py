@@ -58,13 +58,16 @@ def _static_env() -> dict[str, Any]:
     except OSError:
         pass
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip() or None
+        commit = (
+            subprocess.run(
+                ["git", "rev-parse", "--short=12", "HEAD"],
+                cwd=Path(__file__).resolve().parent,
+                capture_output=True,
+                text=True,
+                timeout=5,
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         commit = None
     return {
@@ -179,7 +182,8 @@ def _train(cell: Cell, result: Result) -> None:
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(data.X_train[idx]), data.y_train[idx])
             if not torch.isfinite(loss):
-                raise _Diverged(f"non-finite loss ({float(loss.detach())}) at epoch {epoch}, batch {b}")
+                value = float(loss.detach())
+                raise _Diverged(f"non-finite loss ({value}) at epoch {epoch}, batch {b}")
             loss.backward()
             opt.step()
         elapsed = time.perf_counter() - t

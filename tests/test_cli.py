@@ -1,0 +1,127 @@
+"""The command line, in process: run, dry run, list, export, show, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import activations, datasets, initializers
+from bench.cli import main
+from bench.store import Store
+from tests.conftest import TINY_SUITE
+
+
+def test_run_dry_run_then_run_then_nothing_left(write_suite, tmp_path, capsys):
+    suite, store = write_suite(TINY_SUITE), tmp_path / "s.sqlite"
+    assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "12 cells = 3 activation × 2 init × 2 seeds" in out and "0 stored, 12 to run" in out
+    assert out.count("wine/mlp2x8/") == 12
+    assert not store.exists()  # a dry run creates nothing
+
+    assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
+    assert "12 cells trained (12 ok), 0 already stored, of 12" in capsys.readouterr().err
+    assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
+    assert "12 stored, 0 to run" in capsys.readouterr().out
+    assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
+    assert "0 cells trained (nothing), 12 already stored" in capsys.readouterr().err
+
+
+def test_changed_setting_gets_new_keys(write_suite, tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"])
+    wider = write_suite(TINY_SUITE.replace("width = 8", "width = 9"), "wider.toml")
+    capsys.readouterr()
+    main(["run", str(wider), "--store", str(store), "--dry-run"])
+    assert "0 stored, 12 to run" in capsys.readouterr().out
+
+
+def test_unknown_activation_exits_2_and_trains_nothing(write_suite, tmp_path, capsys):
+    suite = write_suite(TINY_SUITE.replace('"selu"', '"selu", "swishh"'))
+    store = tmp_path / "s.sqlite"
+    assert main(["run", str(suite), "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {suite}: grid.activation: unknown activation 'swishh'; valid: " in err
+    assert ", ".join(activations.names()) in err
+    assert not store.exists()
+
+
+def test_diverging_cell_is_stored_and_grid_completes(write_suite, tmp_path, capsys):
+    suite = write_suite("""
+        dataset = "wine"
+        activation = "identity"
+        [suite]
+        name = "div"
+        seeds = [0]
+        [grid]
+        init = ["naive_normal", "matched"]
+        "train.lr" = [10.0, 0.001]
+        [train]
+        optimizer = "sgd"
+        epochs = 3
+        batch_size = 16
+    """)
+    store = tmp_path / "s.sqlite"
+    assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
+    with Store(store) as s:
+        status = {(r.cell.init, r.cell.train.lr): r.status for r in s.results("div")}
+    assert status[("naive_normal", 10.0)] == "diverged"
+    assert status[("matched", 0.001)] == "ok"
+    assert len(status) == 4
+
+
+@pytest.mark.parametrize(
+    ("what", "names"),
+    [("activations", activations.names()), ("initializers", initializers.names()),
+     ("datasets", datasets.names())],
+)  # fmt: skip
+def test_list_shows_registry_keys(what, names, capsys):
+    assert main(["list", what]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed[: len(names)] == names
+
+
+def test_list_suites(capsys, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).parents[1])
+    assert main(["list", "suites"]) == 0
+    assert "suites/smoke.toml" in capsys.readouterr().out
+
+
+def test_export_and_show(write_suite, tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"])
+    assert main(["export", "--store", str(store), "--format", "csv",
+                 "--out", str(tmp_path / "x.csv")]) == 0  # fmt: skip
+    assert (tmp_path / "x.csv").read_text().count("\n") == 13
+    with Store(store) as s:
+        key = sorted(s.keys())[0]
+    capsys.readouterr()
+    assert main(["show", key[:8], "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert f"key      {key}" in out and "status   ok" in out and "probes @ init" in out
+    assert main(["show", "ffffffff", "--store", str(store)]) == 2
+    assert "no stored cell with key 'ffffffff'" in capsys.readouterr().err
+    assert main(["export", "--store", str(tmp_path / "none.sqlite")]) == 2
+
+
+def test_bad_backend_and_workers(write_suite, tmp_path, capsys):
+    suite = str(write_suite(TINY_SUITE))
+    with pytest.raises(SystemExit) as info:
+        main(["run", suite, "--backend", "slurm"])
+    assert info.value.code == 2
+    assert main(["run", suite, "--store", str(tmp_path / "s"), "--backend", "local",
+                 "--workers", "0"]) == 2  # fmt: skip
+    assert "--workers must be ≥ 1" in capsys.readouterr().err
+
+
+def test_local_backend_matches_serial(write_suite, tmp_path):
+    suite = str(write_suite(TINY_SUITE))
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    main(["run", suite, "--store", str(a), "--no-progress"])
+    main(["run", suite, "--store", str(b), "--no-progress", "--backend", "local", "--workers", "2"])
+    with Store(a) as sa, Store(b) as sb:
+        ra = {r.key: r.metrics["test_acc"] for r in sa.results()}
+        rb = {r.key: r.metrics["test_acc"] for r in sb.results()}
+        assert {r.env["threads"] for r in sb.results()} == {1}
+    assert ra == rb

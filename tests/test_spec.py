@@ -1,0 +1,151 @@
+"""Suites: grid expansion, cell keys, and validation before anything trains."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bench.errors import BenchError, SuiteError
+from bench.spec import Cell, Grid, load_suite, parse_suite
+from tests.conftest import TINY_SUITE, tiny_cell
+
+
+def test_grid_is_sorted_product_with_seeds_innermost(write_suite):
+    suite = load_suite(write_suite(TINY_SUITE))
+    assert len(suite.grid) == 3 * 2 * 2
+    labels = [(c.activation, c.init, c.seed) for c in suite.grid]
+    # axes sorted by name: activation before init; the last axis and then seeds vary fastest
+    assert labels[:5] == [
+        ("relu", "matched", 0), ("relu", "matched", 1),
+        ("relu", "glorot_uniform", 0), ("relu", "glorot_uniform", 1),
+        ("tanh", "matched", 0),
+    ]  # fmt: skip
+    assert suite.grid[4] == list(suite.grid)[4]
+    assert all(
+        c.dataset == "wine" and c.model.depth == 2 and c.train.lr == 0.01 for c in suite.grid
+    )
+
+
+def test_exclude_rules_remove_matching_cells():
+    grid = Grid(
+        {"dataset": "wine", "init": "matched"},
+        {"activation": ["relu", "selu"], "train.lr": [0.1, 0.01]},
+        seeds=[0],
+        exclude=[
+            {"activation": ["selu"], "train.lr": [0.1]},
+            {"model.depth": [4], "activation": ["relu"]},
+        ],
+    )
+    kept = {(c.activation, c.train.lr) for c in grid}
+    assert kept == {("selu", 0.01)}  # relu goes by the default depth (4)
+    assert len(grid) == 1
+
+
+def test_cell_key_is_stable_and_changes_with_any_setting():
+    a = tiny_cell()
+    assert a.key == tiny_cell().key and len(a.key) == 16
+    assert hash(a) == hash(tiny_cell())
+    changed = [
+        tiny_cell(seed=1),
+        tiny_cell(activation="tanh"),
+        tiny_cell(train=dataclasses.replace(a.train, lr=0.02)),
+        tiny_cell(model=dataclasses.replace(a.model, width=9)),
+        tiny_cell(data=dataclasses.replace(a.data, standardize=False)),
+    ]
+    assert len({a.key, *(c.key for c in changed)}) == 6
+
+
+def test_schema_version_is_part_of_the_key(monkeypatch):
+    import bench.spec
+
+    before = tiny_cell().key
+    monkeypatch.setattr(bench.spec, "SCHEMA_VERSION", bench.spec.SCHEMA_VERSION + 1)
+    assert tiny_cell().key != before
+
+
+def test_int_lr_is_coerced_to_float_so_keys_agree():
+    doc = {"dataset": "wine", "activation": "relu", "init": "matched", "train": {"lr": 1}}
+    assert parse_suite(doc).cells()[0].train.lr == 1.0
+    assert isinstance(parse_suite(doc).cells()[0].train.lr, float)
+
+
+BAD = [
+    ({"grid": {"activation": ["relu", "swish2"]}}, "grid.activation",
+     "unknown activation 'swish2'; valid: identity, sigmoid, tanh, relu"),
+    ({"init": "xavier"}, "init", "unknown initializer 'xavier'; valid: glorot_uniform"),
+    ({"dataset": "mnist"}, "dataset", "unknown dataset 'mnist'; valid: digits"),
+    ({"model": {"depth": 0}}, "model.depth", "must be ≥ 1, got 0"),
+    ({"model": {"kind": "transformer"}}, "model.kind", "valid: mlp, resmlp, cnn"),
+    ({"train": {"lr": 0}}, "train.lr", "must be > 0, got 0.0"),
+    ({"grid": {"train.lr": [1e-3, -1.0]}}, "grid.train.lr", "must be > 0, got -1.0"),
+    ({"train": {"momentum": 1.0}}, "train.momentum", "must be in [0, 1)"),
+    ({"train": {"epochs": "ten"}}, "train.epochs", "expected int, got str 'ten'"),
+    ({"train": {"probe": 1}}, "train.probe", "expected bool, got int"),
+    ({"train": {"learning_rate": 0.1}}, "train.learning_rate",
+     "unknown field 'train.learning_rate'; valid:"),
+    ({"optimiser": "sgd"}, "optimiser", "unknown key; valid: activation, data, dataset"),
+    ({"suite": {"seeds": []}}, "suite.seeds", "non-empty list of integers"),
+    ({"suite": {"seeds": [0, 0]}}, "suite.seeds", "repeated seeds"),
+    ({"suite": {"runs": 3}}, "suite.runs", "unknown key; valid: description, name, seeds"),
+    ({"grid": {"activation": []}}, "grid.activation", "non-empty list"),
+    ({"grid": {"model": {"depth": [1, 2]}}}, "grid.model", 'quote dotted keys: "model.…"'),
+    ({"grid": {"init": ["he_normal"]}}, "grid.init", "also set as a fixed value"),
+    ({"dataset": "moons", "model": {"kind": "cnn"}}, "model.kind", "'moons' has none"),
+    ({"exclude": [{"activation": "relu"}]}, "exclude", "every cell of the grid is excluded"),
+    ({"exclude": [{"activaton": "relu"}]}, "exclude[0].activaton", "unknown field 'activaton'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("patch", "field", "message"), BAD, ids=[b[1] for b in BAD])
+def test_invalid_suites_name_the_field(patch, field, message):
+    doc = {"dataset": "wine", "activation": "relu", "init": "matched"}
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(doc.get(key), dict):
+            doc[key].update(value)
+        else:
+            doc[key] = value
+    for axis in patch.get("grid", {}):
+        if "also set" not in message:  # an axis replaces the fixed value of the same name
+            doc.pop(axis, None)
+    with pytest.raises(SuiteError) as info:
+        parse_suite(doc, "suites/x.toml")
+    assert info.value.field == field
+    assert str(info.value).startswith(f"suites/x.toml: {field}: ")
+    assert message in str(info.value)
+
+
+def test_missing_required_field():
+    with pytest.raises(SuiteError, match="activation: missing"):
+        parse_suite({"dataset": "wine", "init": "matched"})
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(BenchError, match="cannot read suite"):
+        load_suite(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[suite\nname=")
+    with pytest.raises(BenchError, match="not valid TOML"):
+        load_suite(bad)
+
+
+def test_csv_dataset_must_exist(tmp_path):
+    with pytest.raises(SuiteError, match=r"dataset: 'csv:.*missing.csv': no such file"):
+        parse_suite(
+            {"dataset": f"csv:{tmp_path}/missing.csv", "activation": "relu", "init": "matched"}
+        )
+
+
+def test_shipped_suites_are_valid():
+    from pathlib import Path
+
+    suites = sorted(Path(__file__).parents[1].joinpath("suites").rglob("*.toml"))
+    assert suites
+    for path in suites:
+        assert len(load_suite(path).grid) > 0
+
+
+def test_cell_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tiny_cell().seed = 3  # type: ignore[misc]
+    assert isinstance(tiny_cell(), Cell)

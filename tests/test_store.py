@@ -1,0 +1,183 @@
+"""The SQLite store: round trip, idempotent inserts, export, crash safety, concurrency."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench import train
+from bench.errors import BenchError
+from bench.spec import Result
+from bench.store import Store
+from tests.conftest import tiny_cell
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def results() -> list[Result]:
+    return [train.run(tiny_cell(seed=s)) for s in range(2)] + [
+        Result(tiny_cell(seed=9).key, tiny_cell(seed=9), "failed", error="boom",
+               started_at="2026-01-01T00:00:00+00:00", finished_at="2026-01-01T00:00:01+00:00")
+    ]  # fmt: skip
+
+
+def test_round_trip(tmp_path, results):
+    with Store(tmp_path / "s.sqlite") as store:
+        for r in results:
+            assert store.put(r)
+        back = store.get(results[0].key)
+    assert back.cell == results[0].cell
+    assert back.metrics == results[0].metrics
+    assert back.curves == results[0].curves and back.probes == results[0].probes
+    assert back.env == results[0].env and back.status == "ok"
+
+
+def test_put_is_idempotent(tmp_path, results):
+    with Store(tmp_path / "s.sqlite") as store:
+        assert store.put(results[0]) is True
+        assert store.put(results[0]) is False
+        assert store.keys() == {results[0].key}
+
+
+def test_key_prefix_lookup(tmp_path, results):
+    with Store(tmp_path / "s.sqlite") as store:
+        store.put(results[0])
+        assert store.get(results[0].key[:6]).key == results[0].key
+        assert store.get("zzzz") is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_export_one_row_per_cell(tmp_path, results, fmt):
+    with Store(tmp_path / "s.sqlite") as store:
+        for r in results:
+            store.put(r)
+        out = tmp_path / f"out.{fmt}"
+        assert store.export(out, fmt) == 3
+    if fmt == "csv":
+        df = pd.read_csv(out)
+    elif fmt == "parquet":
+        df = pd.read_parquet(out)
+    else:
+        records = json.loads(out.read_text())  # strict JSON: NaN written as null
+        df = pd.DataFrame(records)
+        ok = next(r for r in records if r["status"] == "ok")
+        assert ok["curves"]["test_acc"] and ok["probes"][0]["dead"]
+    assert len(df) == 3
+    assert {
+        "key",
+        "status",
+        "error",
+        "dataset",
+        "activation",
+        "init",
+        "seed",
+        "model.depth",
+        "train.lr",
+        "test_acc",
+        "dead_final",
+        "env.torch",
+        "finished_at",
+    } <= set(df.columns)
+    assert sorted(df["status"]) == ["failed", "ok", "ok"]
+    failed = df[df["status"] == "failed"].iloc[0]
+    assert failed["error"] == "boom" and pd.isna(failed["test_acc"])
+
+
+def test_unknown_export_format(tmp_path):
+    with Store(tmp_path / "s.sqlite") as store, pytest.raises(BenchError, match="valid: csv"):
+        store.export(tmp_path / "x", "xlsx")
+
+
+def test_not_a_store(tmp_path):
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(BenchError, match="not a usable result store"):
+        Store(path)
+
+
+# --- the driver, across processes ---------------------------------------------------------
+
+SLOW_SUITE = """
+    dataset = "digits"
+    init = "matched"
+
+    [suite]
+    name = "killme"
+    seeds = [0, 1, 2, 3]
+
+    [grid]
+    activation = ["relu", "tanh", "elu", "selu"]
+
+    [model]
+    depth = 4
+    width = 64
+
+    [train]
+    epochs = 6
+    batch_size = 32
+"""
+
+
+def _bench(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench", *args, "--no-progress"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _count(path: Path) -> int:
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        return db.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        db.close()
+
+
+def test_sigkill_then_resume_runs_only_missing_cells(write_suite, tmp_path):
+    suite, store = write_suite(SLOW_SUITE), tmp_path / "k.sqlite"
+    proc = _bench("run", str(suite), "--store", str(store))
+    deadline = time.monotonic() + 60
+    while _count(store) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored = _count(store)
+    assert 3 <= stored < 16, "the kill should land mid-grid"
+
+    again = _bench("run", str(suite), "--store", str(store))
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert f"{16 - stored} cells trained" in err and f"{stored} already stored" in err
+    db = sqlite3.connect(store)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT count(*), count(DISTINCT key) FROM results").fetchone() == (16, 16)
+    with Store(store) as s:
+        assert all(r.finished_at and r.metrics for r in s.results())
+        assert len(s.results("killme")) == 16
+        assert [r["status"] for r in s.runs()] == ["running", "finished"]
+
+
+def test_two_runs_on_one_store_at_once(write_suite, tmp_path):
+    quick = SLOW_SUITE.replace("digits", "wine").replace("epochs = 6", "epochs = 1")
+    suite, store = write_suite(quick), tmp_path / "c.sqlite"
+    procs = [_bench("run", str(suite), "--store", str(store)) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    db = sqlite3.connect(store)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT count(*), count(DISTINCT key) FROM results").fetchone() == (16, 16)

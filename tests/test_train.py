@@ -1,0 +1,103 @@
+"""The training loop: determinism, divergence, failure, every model kind."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bench import train
+from bench.spec import ModelSpec, TrainSpec
+from tests.conftest import tiny_cell
+
+TIMING = {"train_time_s", "eval_time_s", "probe_time_s", "samples_per_s",
+          "inference_s_per_sample", "total_time_s"}  # fmt: skip
+
+
+def _untimed(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if k not in TIMING}
+
+
+def test_same_seed_gives_identical_metrics():
+    cell = tiny_cell(activation="rrelu", train=TrainSpec(lr=1e-2, epochs=3, batch_size=16))
+    a, b = train.run(cell), train.run(cell)
+    assert a.status == b.status == "ok"
+    assert _untimed(a.metrics) == _untimed(b.metrics)
+    assert {k: v for k, v in a.curves.items() if k != "epoch_time_s"} == {
+        k: v for k, v in b.curves.items() if k != "epoch_time_s"
+    }
+    assert a.probes == b.probes
+    c = train.run(dataclasses.replace(cell, seed=1))
+    assert _untimed(c.metrics) != _untimed(a.metrics)
+
+
+def test_result_has_curves_probes_timings_and_env():
+    r = train.run(tiny_cell(train=TrainSpec(lr=1e-2, epochs=3, batch_size=32)))
+    assert r.status == "ok" and r.error is None
+    assert set(train.CURVES) == set(r.curves)
+    assert all(len(v) == 3 for v in r.curves.values())
+    assert len(r.probes) == 4  # init + 3 epochs
+    assert len(r.probes[0]["dead"]) == 2  # two hidden layers
+    m = r.metrics
+    assert m["epochs_run"] == 3 and m["n_train"] == 106
+    assert m["test_acc"] == r.curves["test_acc"][-1]
+    assert 0 <= m["dead_final"] <= 1
+    assert m["train_time_s"] > 0 and m["samples_per_s"] > 0 and m["inference_s_per_sample"] > 0
+    assert m["probe_time_s"] > 0
+    assert r.env["torch"].startswith("2.13") and r.env["device"] == "cpu" and r.env["threads"] >= 1
+    assert r.started_at.endswith("+00:00")
+
+
+def test_learning_happens():
+    r = train.run(tiny_cell(train=TrainSpec(lr=1e-2, epochs=15, batch_size=16)))
+    assert r.metrics["test_acc"] > 0.85  # wine is easy
+    assert r.curves["train_loss"][-1] < r.curves["train_loss"][0]
+
+
+def test_probes_can_be_turned_off():
+    r = train.run(tiny_cell(train=TrainSpec(epochs=1, probe=False)))
+    assert r.probes == [] and r.metrics["probe_time_s"] == 0 and "dead_final" not in r.metrics
+
+
+def test_diverging_cell_is_a_result_not_a_crash():
+    cell = tiny_cell(
+        activation="identity", init="naive_normal", model=ModelSpec("mlp", 4, 32),
+        train=TrainSpec(optimizer="sgd", lr=10.0, epochs=3, batch_size=16),
+    )  # fmt: skip
+    r = train.run(cell)
+    assert r.status == "diverged"
+    assert "non-finite" in r.error
+    assert r.metrics["epochs_run"] < 3
+    assert "test_acc" not in r.metrics
+    assert len(r.probes) >= 1 and "dead_init" in r.metrics
+
+
+def test_failing_cell_records_the_error(monkeypatch):
+    from bench import datasets
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(datasets, "load", boom)
+    r = train.run(tiny_cell())
+    assert r.status == "failed"
+    assert r.error.startswith("RuntimeError: disk on fire")
+
+
+@pytest.mark.parametrize(
+    ("dataset", "kind"),
+    [("digits", "cnn"), ("mnist1d", "cnn"), ("moons", "resmlp"), ("breast_cancer", "mlp")],
+)
+def test_model_kinds_train(dataset, kind):
+    r = train.run(
+        tiny_cell(
+            dataset=dataset, model=ModelSpec(kind, 2, 4), train=TrainSpec(epochs=1, batch_size=256)
+        )
+    )
+    assert r.status == "ok", r.error
+    assert len(r.probes[0]["dead"]) == 2
+
+
+def test_sgd_with_momentum():
+    r = train.run(tiny_cell(train=TrainSpec(optimizer="sgd", lr=0.05, momentum=0.9, epochs=2)))
+    assert r.status == "ok"
