@@ -92,9 +92,6 @@ REGISTRY: dict[str, Activation] = {
     ]
 }
 
-# The order CLAIMS.md C15 asserts for hidden layers of deep nets (best first).
-CLAIMED_ORDER: tuple[str, ...] = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")
-
 
 def names() -> list[str]:
     """Return the registered activation names, in registry order."""

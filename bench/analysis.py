@@ -21,6 +21,9 @@ Public:
                                 → :class:`ClaimedOrder`
     critical_difference(df, metric, treatment, blocks)  what a CD diagram needs
                                 → :class:`CriticalDifference`
+    probe_epochs(df, metric)    a probe metric (pooled over units) per epoch, long form
+    layer_profile(df, metric)   a probe metric per layer at init and after training
+    curve_epochs(df, curve)     a training curve per epoch, long form
 
 Conventions. A *block* is one paired comparison unit (by default one data set × one seed);
 a *treatment* is what is ranked (by default the activation). Rank 1 is the best, ties get
@@ -553,7 +556,69 @@ def critical_difference(
     return CriticalDifference(avg, p, int(r["n_blocks"].iloc[0]) if len(r) else 0)
 
 
+def probe_epochs(df: pd.DataFrame, metric: str = "dead") -> pd.DataFrame:
+    """A probe metric over training, all hidden units pooled (unit-weighted).
+
+    Args:
+        df: the results frame with a ``probes`` column (``Store.frame(series=True)``).
+        metric: a per-layer probe series (``dead``, ``negative``, ``saturated`` …).
+
+    Returns:
+        Long frame ``key, dataset, activation, init, seed, epoch, value``; epoch 0 is the
+        measurement at initialization.
+    """
+    rows = []
+    for _, r in df.iterrows():
+        for epoch, health in enumerate(r.get("probes") or []):
+            rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
+                         "value": _pooled(health, metric)})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
+
+
+def layer_profile(df: pd.DataFrame, metric: str = "std") -> pd.DataFrame:
+    """A probe metric layer by layer, at initialization and after the last epoch.
+
+    Returns:
+        Long frame ``key, dataset, activation, init, seed, when, layer, value`` with
+        ``when`` in (``init``, ``final``) and ``layer`` counted from 1 at the input side.
+    """
+    rows = []
+    for _, r in df.iterrows():
+        probes = r.get("probes") or []
+        for when, health in (("init", probes[:1]), ("final", probes[1:][-1:])):
+            for h in health:
+                for layer, value in enumerate(h.get(metric) or [], start=1):
+                    rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "when": when,
+                                 "layer": layer, "value": _num(value)})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "when", "layer", "value"])
+
+
+def curve_epochs(df: pd.DataFrame, curve: str = "val_acc") -> pd.DataFrame:
+    """A per-epoch training curve in long form: ``key, dataset, activation, init, seed,
+    epoch, value`` (epochs from 1; a diverged run stops where it diverged)."""
+    rows = []
+    for _, r in df.iterrows():
+        for epoch, value in enumerate((r.get("curves") or {}).get(curve) or [], start=1):
+            rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
+                         "value": _num(value)})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+_ID_COLUMNS = ("key", "dataset", "activation", "init", "seed")
+
+
+def _num(value: object) -> float:
+    return np.nan if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _pooled(health: dict, metric: str) -> float:
+    """Unit-weighted mean of a per-layer series (as ``bench.probes.overall``, torch-free)."""
+    values, units = health.get(metric) or [], health.get("units") or []
+    total = sum(units)
+    return sum(_num(v) * u for v, u in zip(values, units)) / total if total else np.nan
 
 
 def _ok(df: pd.DataFrame) -> pd.Series:

@@ -1,10 +1,11 @@
-"""Command line: ``python -m bench`` (or ``bench``) run · list · export · show.
+"""Command line: ``python -m bench`` (or ``bench``) run · report · list · export · show.
 
 Public:
     main(argv=None) -> int      exit status: 0 ok, 2 bad input (message on stderr),
                                 130 interrupted
 
     bench run SUITE [--store PATH] [--backend serial|local|dask] [--workers N] [--dry-run]
+    bench report --store PATH --out FILE.md [--suite NAME]
     bench list activations|initializers|datasets|suites
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
     bench show CELL_KEY [--store PATH]
@@ -68,6 +69,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "interrupted: finished cells are saved; run the same command to resume", file=sys.stderr
         )
         return 130
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bench import report
+
+    out = report.build(args.store, args.out, args.suite)
+    print(f"wrote {out}", file=sys.stderr)
     return 0
 
 
@@ -156,6 +165,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--dry-run", action="store_true", help="print the grid and what is left")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(fn=_cmd_run)
+
+    rp = sub.add_parser("report", help="write the Markdown report of a stored suite")
+    rp.add_argument("--store", required=True, help="SQLite store to read")
+    rp.add_argument("--out", required=True, help="Markdown file, e.g. reports/default.md")
+    rp.add_argument("--suite", help="suite name (needed when the store holds several)")
+    rp.set_defaults(fn=_cmd_report)
 
     li = sub.add_parser("list", help="list registry entries or suite files")
     li.add_argument("what", choices=["activations", "initializers", "datasets", "suites"])

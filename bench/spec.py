@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import itertools
 import json
 import tomllib
@@ -35,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import activations, datasets, initializers
 from bench.errors import BenchError, SuiteError
 
 SCHEMA_VERSION = 1
@@ -138,6 +138,15 @@ class Result:
 _SUBSPECS: dict[str, type] = {"model": ModelSpec, "train": TrainSpec, "data": DataSpec}
 
 
+def _registry(module: str):
+    """Import a registry on first use: the store and the reports read cells without torch."""
+    return importlib.import_module(f"bench.{module}")
+
+
+def _names(module: str) -> Callable[[], list[str]]:
+    return lambda: _registry(module).names()
+
+
 def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callable[[Any], None]:
     def check(v: Any) -> None:
         valid = list(choices() if callable(choices) else choices)
@@ -148,6 +157,7 @@ def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callab
 
 
 def _check_dataset(v: str) -> None:
+    datasets = _registry("datasets")
     if not v.startswith(datasets.CSV_PREFIX):
         datasets.get(v)  # raises UnknownNameError listing the names
     elif not Path(v[len(datasets.CSV_PREFIX) :]).is_file():
@@ -172,10 +182,10 @@ def _below(high: float) -> Callable[[Any], None]:
 
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "dataset": _check_dataset,
-    "activation": _in(activations.names, "activation"),
-    "init": _in(initializers.names, "initializer"),
+    "activation": _in(_names("activations"), "activation"),
+    "init": _in(_names("initializers"), "initializer"),
     "seed": _at_least(0),
-    "model.kind": _in(("mlp", "resmlp", "cnn"), "model kind"),
+    "model.kind": _in(lambda: list(_registry("models").MODEL_KINDS), "model kind"),
     "model.depth": _at_least(1),
     "model.width": _at_least(1),
     "train.optimizer": _in(OPTIMIZERS, "optimizer"),
@@ -412,6 +422,7 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
         )
 
     suite = Suite(name, description, seeds, Grid(base, axes, seeds, exclude), source)
+    datasets = _registry("datasets")
     spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
     for cell in suite.grid:  # cross-field constraints
         if (

@@ -10,6 +10,7 @@ Public:
         .results(suite=None)    Results, optionally only those of one suite's grid
         .register_suite(suite)  remember which keys belong to a suite (for reports)
         .suites()               suite names known to the store
+        .grid_size(suite) / .description(suite)   what the suite file said
         .start_run(...) / .finish_run(...)   the log of ``bench run`` invocations
         .runs()                 that log as dicts
         .frame(suite=None)      one row per cell as a pandas DataFrame (see README, Columns)
@@ -52,6 +53,11 @@ CREATE TABLE IF NOT EXISTS results (
     env TEXT NOT NULL,
     started_at TEXT NOT NULL,
     finished_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS suites (
+    name TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    source TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS suite_cells (
     suite TEXT NOT NULL,
@@ -184,6 +190,10 @@ class Store:
     def register_suite(self, suite: Suite, keys: list[str]) -> None:
         """Record that ``keys`` (in grid order) form ``suite``'s grid."""
         with self._tx():
+            self._db.execute(
+                "INSERT OR REPLACE INTO suites VALUES (?, ?, ?)",
+                (suite.name, suite.description, suite.source),
+            )
             self._db.execute("DELETE FROM suite_cells WHERE suite=?", (suite.name,))
             self._db.executemany(
                 "INSERT INTO suite_cells VALUES (?, ?, ?)",
@@ -193,6 +203,18 @@ class Store:
     def suites(self) -> list[str]:
         """Suite names registered in this store."""
         return [s for (s,) in self._db.execute("SELECT DISTINCT suite FROM suite_cells ORDER BY 1")]
+
+    def grid_size(self, suite: str) -> int:
+        """Number of cells in a registered suite's grid."""
+        (n,) = self._db.execute(
+            "SELECT count(*) FROM suite_cells WHERE suite=?", (suite,)
+        ).fetchone()
+        return int(n)
+
+    def description(self, suite: str) -> str:
+        """A registered suite's description ("" if unknown)."""
+        row = self._db.execute("SELECT description FROM suites WHERE name=?", (suite,)).fetchone()
+        return row[0] if row else ""
 
     def start_run(
         self, suite: Suite, backend: str, workers: int, total: int, todo: int, started_at: str

@@ -1,0 +1,185 @@
+"""Figures for reports (matplotlib, Agg backend, PNG). Inputs come from ``bench.analysis``.
+
+Public:
+    learning_curves(long, path, title)      mean ± band over seeds, one line per activation,
+                                            one panel per data set
+    heatmap(table, path, title, fmt)        activation × initializer (or any 2-D table)
+    cd_diagram(cd, path, title)             critical-difference diagram (Demšar 2006)
+    over_epochs(long, path, title, ylabel)  a probe metric per epoch, one line per activation
+    layer_profile(long, path, title, ylabel) per-layer values at init (dashed) and final (solid)
+
+Every function writes one PNG and returns its path. Nothing here reads the store or
+trains; PNG metadata carries no software version, so a rebuilt figure changes only when
+its data do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+_DPI = 110
+
+
+def _colors(names: Sequence[str]) -> dict[str, tuple]:
+    cmap = plt.get_cmap("tab20" if len(names) > 10 else "tab10")
+    return {n: cmap(i % cmap.N) for i, n in enumerate(names)}
+
+
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=_DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def _band(long: pd.DataFrame, x: str) -> pd.DataFrame:
+    """Mean and standard deviation of ``value`` per activation and ``x``."""
+    return (
+        long.groupby(["activation", x], sort=False)["value"]
+        .agg(["mean", "std"])
+        .reset_index()
+        .fillna({"std": 0.0})
+    )
+
+
+def learning_curves(
+    long: pd.DataFrame, path: str | Path, title: str, ylabel: str = "validation accuracy"
+) -> Path:
+    """One panel per data set; per activation the mean over seeds ± one std as a band."""
+    sets = list(dict.fromkeys(long["dataset"]))
+    acts = list(dict.fromkeys(long["activation"]))
+    colors = _colors(acts)
+    cols = min(2, len(sets)) or 1
+    rows = -(-len(sets) // cols) or 1
+    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 3.6 * rows), squeeze=False)
+    for ax, ds in zip(axes.flat, sets):
+        band = _band(long[long["dataset"] == ds], "epoch")
+        for act in acts:
+            b = band[band["activation"] == act]
+            if b.empty:
+                continue
+            ax.plot(b["epoch"], b["mean"], label=act, color=colors[act], lw=1.4)
+            ax.fill_between(
+                b["epoch"],
+                b["mean"] - b["std"],
+                b["mean"] + b["std"],
+                color=colors[act],
+                alpha=0.12,
+                lw=0,
+            )
+        ax.set_title(ds)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(sets) :]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        ncol=min(len(acts), 6),
+        bbox_to_anchor=(0.5, 1.0 + 0.04 * (1 + len(acts) // 6) / rows),
+    )
+    fig.suptitle(title, y=1.0 + 0.09 * (1 + len(acts) // 6) / rows)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def heatmap(table: pd.DataFrame, path: str | Path, title: str, fmt: str = "{:.1f}") -> Path:
+    """Colour-coded table with each value printed in its cell (rows × columns as given)."""
+    values = table.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(1.2 * table.shape[1] + 2.5, 0.42 * table.shape[0] + 1.5))
+    finite = values[np.isfinite(values)]
+    vmin, vmax = (finite.min(), finite.max()) if finite.size else (0, 1)
+    im = ax.imshow(values, cmap="viridis", aspect="auto", vmin=vmin, vmax=vmax)
+    ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=30, ha="right")
+    ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
+    mid = (vmin + vmax) / 2
+    for (i, j), v in np.ndenumerate(values):
+        text = fmt.format(v) if np.isfinite(v) else "–"
+        ax.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="black" if np.isfinite(v) and v > mid else "white",
+        )
+    fig.colorbar(im, ax=ax, fraction=0.04)
+    ax.set_title(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def cd_diagram(cd, path: str | Path, title: str) -> Path:
+    """Critical-difference diagram from :class:`bench.analysis.CriticalDifference`.
+
+    Activations joined by a bar are not significantly different (Holm-corrected pairwise
+    Wilcoxon, α = 0.05).
+    """
+    import scikit_posthocs as sp
+
+    fig, ax = plt.subplots(figsize=(8, 0.25 * len(cd.ranks) + 1.8))
+    if len(cd.ranks) >= 2:
+        sp.critical_difference_diagram(cd.ranks, cd.pvalues, ax=ax)
+    ax.set_title(title, pad=18)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def over_epochs(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -> Path:
+    """Mean over runs of ``value`` per epoch, one line per activation (epoch 0 = init)."""
+    acts = list(dict.fromkeys(long["activation"]))
+    colors = _colors(acts)
+    band = _band(long, "epoch")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for act in acts:
+        b = band[band["activation"] == act]
+        ax.plot(b["epoch"], b["mean"], label=act, color=colors[act], lw=1.4)
+    ax.set_xlabel("epoch (0 = at initialization)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, loc="best")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def layer_profile(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -> Path:
+    """Per activation, mean ``value`` by layer: dashed at initialization, solid after."""
+    acts = list(dict.fromkeys(long["activation"]))
+    colors = _colors(acts)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for when, style in (("init", "--"), ("final", "-")):
+        part = long[long["when"] == when]
+        band = _band(part, "layer")
+        for act in acts:
+            b = band[band["activation"] == act]
+            ax.plot(
+                b["layer"],
+                b["mean"],
+                style,
+                color=colors[act],
+                lw=1.3,
+                label=act if when == "final" else None,
+            )
+    ax.set_xlabel("hidden layer (1 = next to the input)")
+    ax.set_ylabel(ylabel)
+    ax.set_yscale("log")
+    ax.set_title(title + "  (dashed: at init, solid: after training)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, loc="best")
+    fig.tight_layout()
+    return _save(fig, path)

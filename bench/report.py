@@ -1,0 +1,598 @@
+"""Markdown reports, rebuilt from a store alone (tabulate tables, matplotlib figures).
+
+Public:
+    build(store_path, out, suite=None, generated_at=None, store_label=None) -> Path
+    render(frame, runs, suite, ...) -> (markdown, figure jobs)   the pure part, for tests
+
+``build`` reads the store, runs :mod:`bench.analysis`, draws the figures into
+``<out stem>_figures/`` next to the report and writes the Markdown. It never imports the
+training code: a report can be rebuilt at any time, identically, from stored results.
+
+How configurations are compared (stated in every report): each configuration (data set,
+model, activation, initializer, …) gets the learning rate whose mean *validation* accuracy
+over seeds is best, and its *test* accuracy at that rate is what is ranked. Diverged and
+failed runs score as the worst possible value, so they rank last, and are listed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from bench import analysis, plots
+from bench.errors import BenchError
+from bench.store import Store
+
+HEADLINE_METRIC = "test_acc"
+REFERENCE_ACTIVATION = "relu"  # speed ratios are to ReLU (CLAIMS.md C16)
+
+
+@dataclass
+class Figure:
+    """A figure to draw: ``draw(path)`` writes the PNG the Markdown links to."""
+
+    name: str
+    draw: Callable[[Path], Path]
+
+
+@dataclass
+class _Doc:
+    parts: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    figdir: str = "figures"
+
+    def add(self, *text: str) -> None:
+        self.parts.extend(text)
+
+    def table(self, rows: list[Sequence[Any]], headers: Sequence[str], align=None) -> None:
+        self.parts.append(
+            tabulate(
+                rows, headers=headers, tablefmt="github", disable_numparse=True, colalign=align
+            )
+        )
+
+    def figure(self, name: str, alt: str, draw: Callable[[Path], Path]) -> None:
+        self.figures.append(Figure(name, draw))
+        self.parts.append(f"![{alt}]({self.figdir}/{name})")
+
+    def text(self) -> str:
+        return "\n\n".join(p.rstrip() for p in self.parts) + "\n"
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or not math.isfinite(x) else f"{100 * x:.1f}"
+
+
+def _pm(mean: float, ci: float, scale: float = 100.0, digits: int = 1) -> str:
+    if mean is None or not math.isfinite(mean):
+        return "–"
+    if ci is None or not math.isfinite(ci):
+        return f"{scale * mean:.{digits}f}"
+    return f"{scale * mean:.{digits}f} ± {scale * ci:.{digits}f}"
+
+
+def _num(x: float, fmt: str = "{:.2f}") -> str:
+    return "–" if x is None or not math.isfinite(x) else fmt.format(x)
+
+
+def _p(p: float) -> str:
+    if p is None or not math.isfinite(p):
+        return "–"
+    return "< 0.001" if p < 1e-3 else f"{p:.3f}"
+
+
+def _lr(x: float) -> str:
+    return "–" if x is None or not math.isfinite(x) else f"{x:g}"
+
+
+# --- the frame ------------------------------------------------------------------------------
+
+
+def _varying(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    return [
+        c
+        for c in analysis.CONFIG_COLUMNS
+        if c in df.columns and c not in exclude and df[c].nunique(dropna=False) > 1
+    ]
+
+
+def _blocks(df: pd.DataFrame) -> list[str]:
+    """Paired units for comparing activations: every varying setting but them, and seed."""
+    blocks = _varying(df, exclude=("activation", "init"))
+    return [*(blocks or ["dataset"]), "seed"]
+
+
+def _order(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
+    """``values`` in ``preferred`` order, unknown ones after, alphabetically."""
+    rank = {v: i for i, v in enumerate(preferred)}
+    return sorted(dict.fromkeys(values), key=lambda v: (rank.get(v, len(rank)), v))
+
+
+def _unique(df: pd.DataFrame, column: str) -> str:
+    if column not in df.columns:
+        return "–"
+    values = sorted({str(v) for v in df[column].dropna()})
+    return ", ".join(values) if values else "–"
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def _setup(
+    doc: _Doc,
+    frame: pd.DataFrame,
+    runs: list[dict],
+    grid_size: int,
+    suite: str,
+    store_label: str,
+    out_label: str,
+) -> None:
+    axes = _varying(frame) + [c for c in ("train.lr", "seed") if frame[c].nunique() > 1]
+    shape = " × ".join(f"{frame[a].nunique()} {a.split('.')[-1]}" for a in axes)
+    status = frame["status"].value_counts()
+    status_text = ", ".join(f"{status.get(s, 0)} {s}" for s in ("ok", "diverged", "failed"))
+    fixed = [c for c in analysis.CONFIG_COLUMNS if c in frame.columns and c not in axes]
+    wall = sum(r["wall_time_s"] or 0.0 for r in runs)
+    workers = sorted({f"{r['workers']} {r['backend']}" for r in runs})
+    cells_time = pd.to_numeric(frame.get("total_time_s"), errors="coerce").sum()
+    source = runs[-1]["source"] if runs else "SUITE.toml"
+    rows = [
+        ("grid", f"{grid_size} cells = {shape}" if shape else f"{grid_size} cells"),
+        ("stored", f"{len(frame)} of {grid_size} cells: {status_text}"),
+        ("seeds", ", ".join(str(s) for s in sorted(frame["seed"].unique()))),
+        ("fixed settings", "; ".join(f"{c} = {_unique(frame, c)}" for c in fixed)),
+        (
+            "run time",
+            f"{wall / 60:.1f} min wall over {len(runs)} invocation(s) "
+            f"({', '.join(workers) or '–'} workers); {cells_time / 60:.1f} min of "
+            f"cell time",
+        ),
+        (
+            "environment",
+            f"torch {_unique(frame, 'env.torch')}; {_unique(frame, 'env.cpu')} "
+            f"({_unique(frame, 'env.cpu_count')} cores); threads per cell "
+            f"{_unique(frame, 'env.threads')}; Python {_unique(frame, 'env.python')}",
+        ),
+        ("harness", f"{_unique(frame, 'env.harness')} at commit {_unique(frame, 'env.commit')}"),
+    ]
+    doc.add("## Setup")
+    doc.table(rows, ["", ""])
+    doc.add(
+        f"Reproduce: `python -m bench run {source} --backend local --workers 2 --store "
+        f"{store_label}` then `python -m bench report --store {store_label} --suite {suite} "
+        f"--out {out_label}` (for the default suite, `make bench` does both)."
+    )
+
+
+def _how_to_read(doc: _Doc, head_init: str, target: float) -> None:
+    doc.add(
+        "## How to read this report",
+        "- **Fair learning rates.** Every configuration (data set × activation × initializer "
+        "× …) is scored at the learning rate with the best mean *validation* accuracy over "
+        "seeds; the *test* accuracy at that rate is what every table ranks. The test split "
+        "never chooses anything.\n"
+        f"- **Headline tables** compare activations with the `{head_init}` initializer. The "
+        "activation × initializer table shows the rest.\n"
+        "- **Ranks**: 1 is best, within each block (one data set × one seed), averaged. "
+        "Accuracies are in %, as mean ± 95 % confidence half-width (t over blocks or seeds).\n"
+        "- **Diverged or failed runs** score 0 % (rank last) and are listed at the end.\n"
+        f"- **Convergence**: epochs until validation accuracy first reaches {target:.0%} of "
+        "the best any run reached on that data set (not reached: epochs + 1), and the mean "
+        "validation accuracy over all epochs (area under the curve).",
+    )
+
+
+def _ranking(doc: _Doc, head: pd.DataFrame, blocks: list[str], head_init: str) -> list[str]:
+    """The overall ranking section; returns the activations best first."""
+    m = HEADLINE_METRIC
+    r = analysis.ranks(head, m, "activation", blocks)
+    s = analysis.summarize(head, m, by="activation").set_index("activation")
+    fr = analysis.friedman(head, m, "activation", blocks)
+    doc.add(f"## Overall ranking (initializer `{head_init}`)")
+    rows = []
+    for i, (act, row) in enumerate(r.iterrows(), start=1):
+        rows.append(
+            (
+                i,
+                f"`{act}`",
+                f"{row['avg_rank']:.2f}",
+                _pm(s.at[act, "mean"], s.at[act, "ci95"]),
+                int(s.at[act, "n_nonok"]),
+            )
+        )
+    doc.table(
+        rows,
+        ["#", "activation", "avg rank", "test acc %", "diverged/failed"],
+        ("right", "left", "right", "right", "right"),
+    )
+    blocks_text = " × ".join(blocks)
+    if fr.reason:
+        doc.add(f"Friedman test: not computed ({fr.reason}).")
+    else:
+        doc.add(
+            f"Friedman test over {fr.n_blocks} blocks ({blocks_text}) and {fr.k} activations: "
+            f"χ² = {fr.statistic:.2f}, p = {_p(fr.pvalue)}. "
+            + (
+                "The activations differ."
+                if fr.pvalue < 0.05
+                else "No evidence that the activations differ."
+            )
+        )
+    cd = analysis.critical_difference(head, m, "activation", blocks)
+    doc.add(
+        "Critical-difference diagram: average ranks; activations joined by a bar are not "
+        "significantly different (pairwise Wilcoxon signed-rank, Holm-corrected, α = 0.05)."
+    )
+    doc.figure(
+        "critical_difference.png",
+        "critical-difference diagram",
+        lambda p: plots.cd_diagram(cd, p, f"Average rank, test accuracy ({head_init} init)"),
+    )
+    return list(r.index)
+
+
+def _claimed(doc: _Doc, head: pd.DataFrame, blocks: list[str]) -> None:
+    present = [a for a in analysis.CLAIMED_ORDER if a in set(head["activation"])]
+    doc.add("## The claimed order (CLAIMS.md C15)")
+    doc.add("Claim: for hidden layers of deep nets, " + " > ".join(analysis.CLAIMED_ORDER) + ".")
+    if len(present) < 2:
+        doc.add("Not testable here: fewer than two of these activations are in the grid.")
+        return
+    co = analysis.claimed_order(head, HEADLINE_METRIC, blocks=blocks)
+    observed = " > ".join(co.ranks.index)
+    doc.add(
+        f"Observed (by average rank over {co.n_blocks} blocks): {observed}. Kendall's τ "
+        f"between claimed and observed order = {co.tau:.2f} (p = {_p(co.pvalue)})."
+    )
+    rows = [
+        (
+            f"`{p.better}` > `{p.worse}`",
+            p.n_blocks,
+            f"{p.wins}/{p.ties}/{p.losses}",
+            _num(100 * p.median_diff, "{:+.1f}"),
+            _p(p.p_better_holm),
+            _p(p.p_worse_holm),
+            f"**{p.verdict}**",
+        )
+        for p in co.pairs.itertuples()
+    ]
+    doc.table(
+        rows,
+        [
+            "claim",
+            "blocks",
+            "wins/ties/losses",
+            "median Δ (pp)",
+            "p (claim, Holm)",
+            "p (reverse, Holm)",
+            "verdict",
+        ],
+    )
+    doc.add(
+        "One-sided paired Wilcoxon signed-rank tests over blocks, Holm-corrected over the "
+        f"{len(co.pairs)} pairs; SUPPORTED / CONTRADICTED when the claim / its reverse is "
+        f"significant at α = {co.alpha}, INCONCLUSIVE otherwise."
+    )
+
+
+def _per_dataset(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
+    m = HEADLINE_METRIC
+    sets = list(dict.fromkeys(head["dataset"]))
+    s = analysis.summarize(head, m, by=("dataset", "activation")).set_index(
+        ["dataset", "activation"]
+    )
+    lr = head.groupby(["dataset", "activation"])["lr_selected"].first()
+    doc.add(
+        "## Per data set",
+        "Test accuracy % (mean ± 95 % CI over seeds) at the learning rate chosen on "
+        "validation, shown in brackets. Best per data set in bold.",
+    )
+    best = {ds: s.loc[ds]["mean"].max() for ds in sets}
+    rows = []
+    for act in acts:
+        row = [f"`{act}`"]
+        for ds in sets:
+            if (ds, act) not in s.index:
+                row.append("–")
+                continue
+            mean, ci = s.at[(ds, act), "mean"], s.at[(ds, act), "ci95"]
+            cell = f"{_pm(mean, ci)} ({_lr(lr.get((ds, act)))})"
+            row.append(f"**{cell}**" if mean == best[ds] else cell)
+        rows.append(row)
+    doc.table(rows, ["activation", *sets])
+    doc.figure(
+        "learning_curves.png",
+        "learning curves",
+        lambda p: plots.learning_curves(
+            analysis.curve_epochs(head, "val_acc"), p, "Validation accuracy (mean ± std over seeds)"
+        ),
+    )
+
+
+def _inits(doc: _Doc, sel: pd.DataFrame, acts: list[str], blocks: list[str]) -> None:
+    m = HEADLINE_METRIC
+    inits = _order(sel["init"], ["matched"])
+    s = analysis.summarize(sel, m, by=("activation", "init")).set_index(["activation", "init"])
+    doc.add(
+        "## Activation × initializer",
+        "Mean test accuracy % over data sets and seeds, each cell at its own "
+        "validation-chosen learning rate. Last column: where the `matched` initializer "
+        "(CLAIMS.md C6) ranks among the initializers for that activation (average rank over "
+        "blocks; 1 = best).",
+    )
+    table = pd.DataFrame(index=acts, columns=inits, dtype=float)
+    rows = []
+    for act in acts:
+        row = [f"`{act}`"]
+        for init in inits:
+            v = s.at[(act, init), "mean"] if (act, init) in s.index else np.nan
+            table.at[act, init] = 100 * v
+            row.append(_pct(v))
+        best = table.loc[act].max()
+        row = [row[0]] + [
+            f"**{c}**" if table.at[act, i] == best else c for c, i in zip(row[1:], inits)
+        ]
+        if "matched" in inits and len(inits) > 1:
+            part = sel[sel["activation"] == act]
+            r = analysis.ranks(part, m, "init", blocks)
+            pos = list(r.index).index("matched") + 1 if "matched" in r.index else None
+            row.append(f"{pos} of {len(r)} ({r.at['matched', 'avg_rank']:.2f})" if pos else "–")
+        rows.append(row)
+    headers = ["activation", *inits] + (
+        ["matched: place"] if "matched" in inits and len(inits) > 1 else []
+    )
+    doc.table(rows, headers)
+    doc.figure(
+        "activation_init.png",
+        "activation × initializer heatmap",
+        lambda p: plots.heatmap(table, p, "Test accuracy % (lr chosen on validation)"),
+    )
+
+
+def _convergence(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
+    e = analysis.summarize(head, "epochs_to_target", by="activation").set_index("activation")
+    a = analysis.summarize(head, "auc_val_acc", by="activation").set_index("activation")
+    doc.add("## Convergence")
+    rows = [
+        (
+            f"`{act}`",
+            _pm(e.at[act, "mean"], e.at[act, "ci95"], scale=1.0),
+            _pm(a.at[act, "mean"], a.at[act, "ci95"]),
+        )
+        for act in acts
+    ]
+    doc.table(rows, ["activation", "epochs to target", "mean val acc over epochs %"])
+
+
+def _health(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
+    cols = ["dead_init", "dead_final", "negative_final", "saturated_init", "saturated_final"]
+    present = [c for c in cols if c in head.columns]
+    if not present:
+        doc.add("## Unit health", "No probes were recorded (train.probe = false).")
+        return
+    means = head.groupby("activation")[present].mean()
+    grads = analysis.layer_profile(head[head["status"] == "ok"], "grad_norm")
+    init = grads[grads["when"] == "init"]
+    ratio = {}
+    if not init.empty:
+        first = init[init["layer"] == 1].set_index("key")["value"]
+        last = init.loc[init.groupby("key")["layer"].idxmax()].set_index("key")["value"]
+        per_key = (first / last).replace([np.inf, -np.inf], np.nan)
+        acts_by_key = init.drop_duplicates("key").set_index("key")["activation"]
+        ratio = per_key.groupby(acts_by_key).median().to_dict()
+    doc.add(
+        "## Unit health",
+        "Share of hidden units (all layers pooled) that are **dead** (derivative 0 on every "
+        "training sample), in the **negative** regime (pre-activation < 0 on every sample), "
+        "and share of (unit, sample) pairs **saturated** (|f′| < 1 % of its maximum), at "
+        "initialization and after training; mean over data sets and seeds, in %. "
+        "**Gradient ratio**: median over runs of ‖∂L/∂W‖ of the first hidden layer divided "
+        "by that of the last, at initialization (≪ 1: gradients vanish towards the input, "
+        "CLAIMS.md C2).",
+    )
+    rows = []
+    for act in acts:
+        row = [f"`{act}`"] + [
+            _pct(means.at[act, c]) if act in means.index else "–" for c in present
+        ]
+        row.append(_num(ratio.get(act, np.nan), "{:.3g}"))
+        rows.append(row)
+    doc.table(rows, ["activation", *[c.replace("_", " ") for c in present], "gradient ratio"])
+    doc.figure(
+        "dead_units.png",
+        "dead units over epochs",
+        lambda p: plots.over_epochs(
+            analysis.probe_epochs(head, "dead"), p, "Dead hidden units", "share of dead units"
+        ),
+    )
+    doc.figure(
+        "layer_std.png",
+        "post-activation std per layer",
+        lambda p: plots.layer_profile(
+            analysis.layer_profile(head, "std"), p, "Post-activation std per layer", "std"
+        ),
+    )
+
+
+def _speed(doc: _Doc, frame: pd.DataFrame, acts: list[str]) -> None:
+    ok = frame[frame["status"] == "ok"].copy()
+    if ok.empty or "train_time_s" not in ok.columns:
+        return
+    ref = REFERENCE_ACTIVATION if REFERENCE_ACTIVATION in set(ok["activation"]) else acts[0]
+    ok["epoch_s"] = ok["train_time_s"] / ok["epochs_run"]
+    med = ok.groupby(["dataset", "activation"])[["epoch_s", "inference_s_per_sample"]].median()
+    ratios = med / med.xs(ref, level="activation").reindex(med.index, level="dataset")
+    geo = np.exp(np.log(ratios).groupby(level="activation").mean())
+    doc.add(
+        "## Speed",
+        f"Median training time per epoch and inference time per sample of every `ok` run "
+        f"(all initializers and learning rates), as ratios to `{ref}` on the same data set "
+        f"in the same run, then the geometric mean over data sets. Timings come from "
+        f"concurrent workers on a shared machine: read differences under ~10 % as noise.",
+    )
+    rows = [
+        (
+            f"`{act}`",
+            _num(geo.at[act, "epoch_s"], "{:.2f}×"),
+            _num(geo.at[act, "inference_s_per_sample"], "{:.2f}×"),
+        )
+        for act in acts
+        if act in geo.index
+    ]
+    doc.table(rows, ["activation", "train time / epoch", "inference / sample"])
+
+
+def _failures(doc: _Doc, frame: pd.DataFrame) -> None:
+    bad = frame[frame["status"] != "ok"]
+    doc.add("## Diverged and failed cells")
+    if bad.empty:
+        doc.add("None: every cell finished with status `ok`.")
+        return
+    counts = bad.groupby(["activation", "init", "status"]).size().reset_index(name="cells")
+    doc.table(
+        [(f"`{r.activation}`", f"`{r.init}`", r.status, r.cells) for r in counts.itertuples()],
+        ["activation", "init", "status", "cells"],
+    )
+    shown = bad.sort_values(["activation", "init", "dataset", "train.lr", "seed"]).head(40)
+    rows = [
+        (
+            f"`{r['key']}`",
+            r["dataset"],
+            r["activation"],
+            r["init"],
+            _lr(r["train.lr"]),
+            r["seed"],
+            r["status"],
+            str(r["error"] or "").splitlines()[0][:90] if r["error"] else "",
+        )
+        for _, r in shown.iterrows()
+    ]
+    shown_text = f"The first {len(shown)} of the {len(bad)}" if len(bad) > len(shown) else "The"
+    doc.add(f"{shown_text} cells (`python -m bench show KEY` prints one whole):")
+    doc.table(rows, ["key", "dataset", "activation", "init", "lr", "seed", "status", "error"])
+
+
+# --- assembly -------------------------------------------------------------------------------
+
+
+def render(
+    frame: pd.DataFrame,
+    runs: list[dict],
+    suite: str,
+    grid_size: int,
+    generated_at: str,
+    store_label: str,
+    out_label: str,
+    description: str = "",
+    figdir: str = "figures",
+) -> tuple[str, list[Figure]]:
+    """Build the Markdown text and the list of figures to draw (pure; no I/O).
+
+    Args:
+        frame: ``Store.frame(suite, series=True)``.
+        runs: ``Store.runs(suite)``.
+        suite: suite name.
+        grid_size: number of cells in the suite's grid.
+        generated_at: timestamp printed in the header (injected, for golden files).
+        store_label / out_label: the paths printed in the "reproduce" line.
+        description: the suite's description.
+        figdir: folder of the figures, relative to the report.
+
+    Returns:
+        (markdown, figures).
+    """
+    if frame.empty:
+        raise BenchError(f"suite {suite!r}: no stored results to report")
+    target = 0.9
+    conv = analysis.add_convergence(frame, fraction=target)
+    sel = analysis.select_lr(conv)
+    inits = _order(sel["init"], ["matched"])
+    head_init = inits[0]
+    head = sel[sel["init"] == head_init]
+    blocks = _blocks(head)
+
+    doc = _Doc(figdir=figdir)
+    doc.add(f"# Activation bench report: `{suite}`")
+    if description:
+        doc.add(f"> {description}")
+    doc.add(f"Generated {generated_at} from the store `{store_label}` alone.")
+    _setup(doc, frame, runs, grid_size, suite, store_label, out_label)
+    _how_to_read(doc, head_init, target)
+    acts = _ranking(doc, head, blocks, head_init)  # every later table in this order
+    _claimed(doc, head, blocks)
+    _per_dataset(doc, head, acts)
+    others = _order(sel["activation"], acts)
+    if len(inits) > 1:
+        _inits(doc, sel, others, blocks)
+    _convergence(doc, head, acts)
+    _health(doc, head, acts)
+    _speed(doc, frame, _order(frame["activation"], acts))
+    _failures(doc, frame)
+    return doc.text(), doc.figures
+
+
+def build(
+    store_path: str | Path,
+    out: str | Path,
+    suite: str | None = None,
+    generated_at: str | None = None,
+    store_label: str | None = None,
+) -> Path:
+    """Write the Markdown report of one suite and its figures.
+
+    Args:
+        store_path: the SQLite store.
+        out: the Markdown file; figures go to ``<out stem>_figures/`` beside it.
+        suite: suite name; may be omitted when the store holds exactly one.
+        generated_at: header timestamp (default: now, UTC).
+        store_label: how the store is named in the report (default: ``store_path``).
+
+    Returns:
+        The path of the report.
+    """
+    store_path, out = Path(store_path), Path(out)
+    if not store_path.exists():
+        raise BenchError(f"{store_path}: no such store")
+    with Store(store_path) as store:
+        known = store.suites()
+        if suite is None:
+            if len(known) != 1:
+                raise BenchError(
+                    f"{store_path} holds {len(known)} suites; pick one with --suite: "
+                    f"{', '.join(known) or '(none)'}"
+                )
+            suite = known[0]
+        elif suite not in known:
+            raise BenchError(f"unknown suite {suite!r} in {store_path}; valid: {', '.join(known)}")
+        frame = store.frame(suite, series=True)
+        runs = store.runs(suite)
+        grid_size = store.grid_size(suite)
+        description = store.description(suite)
+    figdir = f"{out.stem}_figures"
+    text, figures = render(
+        frame,
+        runs,
+        suite,
+        grid_size,
+        generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        store_label or str(store_path),
+        str(out),
+        description,
+        figdir,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for fig in figures:
+        fig.draw(out.parent / figdir / fig.name)
+    out.write_text(text)
+    return out

@@ -1,0 +1,43 @@
+"""Golden-file helpers: load the committed fixture store and render its report."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from bench import report
+from bench.spec import Result, cell_from_dict, load_suite
+from bench.store import Store
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+GENERATED_AT = "2026-01-01T12:00:00+00:00"  # injected, never read from the clock
+
+
+def load_fixture(store_path: Path) -> Store:
+    """Fill a new store from ``golden_store.json``; returns it open."""
+    doc = json.loads((HERE / "golden_store.json").read_text())
+    suite = load_suite(HERE / "golden.toml")
+    suite.source = doc["suite"]["source"]
+    store = Store(store_path)
+    store.register_suite(suite, [c.key for c in suite.cells()])
+    for r in doc["results"]:
+        store.put(Result(**{**r, "cell": cell_from_dict(r["cell"])}))
+    run = doc["run"]
+    rid = store.start_run(suite, run["backend"], run["workers"], len(doc["results"]),
+                          len(doc["results"]), run["started_at"])  # fmt: skip
+    store.finish_run(rid, len(doc["results"]), "finished", run["finished_at"], run["wall_time_s"])
+    return store
+
+
+def render_fixture(workdir: Path) -> str:
+    """Build the golden report inside ``workdir`` (relative paths) and return its text."""
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        load_fixture(Path("results/golden.sqlite")).close()
+        out = report.build("results/golden.sqlite", "reports/golden.md",
+                           generated_at=GENERATED_AT)  # fmt: skip
+        return out.read_text()
+    finally:
+        os.chdir(cwd)

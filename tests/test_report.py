@@ -1,0 +1,89 @@
+"""Reports: golden file from a committed fixture, reproducibility, no training imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.cli import main
+from bench.errors import BenchError
+from tests.golden import GENERATED_AT, HERE, load_fixture, render_fixture
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[str, Path]:
+    work = tmp_path_factory.mktemp("golden")
+    return render_fixture(work), work
+
+
+def test_golden_report_byte_for_byte(rendered):
+    text, _ = rendered
+    expected = (HERE / "golden.md").read_text()
+    assert text == expected, "regenerate with python -m tests.fixtures.make_golden and review"
+
+
+def test_report_shows_diverged_and_failed_cells(rendered):
+    text, work = rendered
+    assert "96 of 96 cells: 79 ok, 16 diverged, 1 failed" in text
+    assert "| `sigmoid`    | `naive_normal` | failed   | 1       |" in text
+    assert "RuntimeError: synthetic failure for the fixture" in text
+    assert text.count("| diverged | non-finite loss") == 16
+    figures = sorted(p.name for p in (work / "reports" / "golden_figures").iterdir())
+    assert figures == ["activation_init.png", "critical_difference.png", "dead_units.png",
+                       "layer_std.png", "learning_curves.png"]  # fmt: skip
+    for name in figures:
+        assert f"](golden_figures/{name})" in text
+
+
+def test_rebuilt_report_is_identical_with_its_figures(rendered, tmp_path):
+    text, work = rendered
+    first = {p.name: p.read_bytes() for p in (work / "reports" / "golden_figures").iterdir()}
+    out = report.build(work / "results" / "golden.sqlite", tmp_path / "again.md",
+                       generated_at=GENERATED_AT, store_label="results/golden.sqlite")  # fmt: skip
+    again = out.read_text().replace("again_figures/", "golden_figures/")
+    assert again.replace("--out " + str(out), "--out reports/golden.md") == text
+    second = {p.name: p.read_bytes() for p in (tmp_path / "again_figures").iterdir()}
+    assert second == first
+
+
+def test_report_does_not_import_training_code(rendered, tmp_path):
+    _, work = rendered
+    code = (
+        "import sys\n"
+        "from bench import report\n"
+        f"report.build({str(work / 'results' / 'golden.sqlite')!r}, {str(tmp_path / 'r.md')!r})\n"
+        "loaded = sorted(m for m in sys.modules if m == 'torch' or m.startswith('bench.'))\n"
+        "print(loaded)\n"
+        "assert 'torch' not in sys.modules and 'bench.train' not in sys.modules, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_report_cli_and_suite_errors(rendered, tmp_path, capsys):
+    _, work = rendered
+    store = str(work / "results" / "golden.sqlite")
+    assert main(["report", "--store", store, "--out", str(tmp_path / "x.md")]) == 0
+    assert (tmp_path / "x.md").read_text().startswith("# Activation bench report: `golden`")
+    assert main(["report", "--store", store, "--suite", "nope", "--out", "x.md"]) == 2
+    assert "unknown suite 'nope'" in capsys.readouterr().err
+    assert main(["report", "--store", str(tmp_path / "none.sqlite"), "--out", "x.md"]) == 2
+
+
+def test_store_with_two_suites_needs_a_name(tmp_path):
+    from bench.spec import parse_suite
+
+    with load_fixture(tmp_path / "s.sqlite") as store:
+        other = parse_suite({"suite": {"name": "other"}, "dataset": "wine",
+                             "activation": "relu", "init": "matched"})  # fmt: skip
+        store.register_suite(other, [c.key for c in other.cells()])
+    with pytest.raises(BenchError, match="holds 2 suites; pick one with --suite: golden, other"):
+        report.build(tmp_path / "s.sqlite", tmp_path / "r.md")
+    with pytest.raises(BenchError, match="no stored results"):
+        report.build(tmp_path / "s.sqlite", tmp_path / "r.md", suite="other")
