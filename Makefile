@@ -1,15 +1,16 @@
-# activation-bench: `make bench` (set-up + default suite + report) and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-PY     := $(VENV)/bin/python
+# activation-bench. The two commands: `make bench` (set-up + default suite + report) and
+# `make test`. Everything installs into .venv from the package registry (torch is pinned to
+# the 2.13.0 CPU wheel: an unpinned torch would pull a multi-GB CUDA build).
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
 WORKERS ?= 2
-STAMP  := $(VENV)/.installed
+STAMP   := $(VENV)/.installed-stamp
 
 .PHONY: install test lint perf smoke bench report full clean
 
 install: $(STAMP)
 
-# torch is pinned to the CPU wheel (2.13.0); an unpinned torch would pull a CUDA build.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -17,22 +18,31 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: install
-	$(PY) -m pytest -q --ignore=tests/perf
+	$(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check bench tests
+	$(VENV)/bin/ruff format --check bench tests
 
 perf: install
-	$(PY) -m pytest -q tests/perf --benchmark-enable
+	$(PY) -m pytest -q tests/perf --benchmark-enable --benchmark-autosave
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)
+	$(PY) -m bench report --store results/smoke.sqlite --suite smoke --out reports/smoke.md
 
 bench: install
-	$(PY) -m bench run suites/default.toml --backend local --workers $(WORKERS)
+	$(PY) -m bench run suites/default.toml --backend local --workers $(WORKERS) \
+		--store results/default.sqlite
+	$(MAKE) report
+
+report: install
+	$(PY) -m bench report --store results/default.sqlite --suite default --out reports/default.md
 
 full: install
-	$(PY) -m bench run suites/full.toml --backend local --workers $(WORKERS)
+	$(PY) -m bench run suites/full.toml --backend local --workers $(WORKERS) \
+		--store results/full.sqlite
+	$(PY) -m bench report --store results/full.sqlite --suite full --out reports/full.md
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .benchmarks results

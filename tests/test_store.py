@@ -147,12 +147,17 @@ def _count(path: Path) -> int:
         db.close()
 
 
+def _wait_for_rows(proc: subprocess.Popen, store: Path, n: int) -> None:
+    """Poll until ``store`` holds ``n`` results (or the run ends, or a minute passes)."""
+    deadline = time.monotonic() + 60
+    while _count(store) < n and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+
+
 def test_sigkill_then_resume_runs_only_missing_cells(write_suite, tmp_path):
     suite, store = write_suite(SLOW_SUITE), tmp_path / "k.sqlite"
     proc = _bench("run", str(suite), "--store", str(store))
-    deadline = time.monotonic() + 60
-    while _count(store) < 3 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.02)
+    _wait_for_rows(proc, store, 3)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     stored = _count(store)
@@ -181,3 +186,18 @@ def test_two_runs_on_one_store_at_once(write_suite, tmp_path):
     db = sqlite3.connect(store)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("SELECT count(*), count(DISTINCT key) FROM results").fetchone() == (16, 16)
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
+    suite, store = write_suite(SLOW_SUITE), tmp_path / "i.sqlite"
+    proc = _bench("run", str(suite), "--store", str(store))
+    _wait_for_rows(proc, store, 2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: finished cells are saved; run the same command to resume" in err
+    with Store(store) as s:
+        kept = len(s.results())
+        assert 2 <= kept < 16
+        assert [r["status"] for r in s.runs()] == ["interrupted"]
+        assert s.runs()[0]["cells_done"] == kept

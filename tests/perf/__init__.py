@@ -1,0 +1,1 @@
+"""pytest-benchmark timings: `make perf` (plain `make test` runs each once, untimed)."""
