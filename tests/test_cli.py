@@ -125,3 +125,16 @@ def test_local_backend_matches_serial(write_suite, tmp_path):
         rb = {r.key: r.metrics["test_acc"] for r in sb.results()}
         assert {r.env["threads"] for r in sb.results()} == {1}
     assert ra == rb
+
+
+def test_dask_backend_matches_serial(write_suite, tmp_path):
+    pytest.importorskip("dask.distributed")
+    suite = str(write_suite(TINY_SUITE.replace("seeds = [0, 1]", "seeds = [0]")))
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    assert main(["run", suite, "--store", str(a), "--no-progress"]) == 0
+    assert main(["run", suite, "--store", str(b), "--no-progress", "--backend", "dask",
+                 "--workers", "2"]) == 0  # fmt: skip
+    with Store(a) as sa, Store(b) as sb:
+        ra = {r.key: r.metrics["test_acc"] for r in sa.results()}
+        rb = {r.key: r.metrics["test_acc"] for r in sb.results()}
+    assert len(ra) == 6 and ra == rb
