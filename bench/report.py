@@ -286,7 +286,7 @@ def _claimed(doc: _Doc, head: pd.DataFrame, blocks: list[str]) -> None:
     )
 
 
-def _per_dataset(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
+def _per_dataset(doc: _Doc, head: pd.DataFrame, acts: list[str], blocks: list[str]) -> None:
     m = HEADLINE_METRIC
     sets = list(dict.fromkeys(head["dataset"]))
     s = analysis.summarize(head, m, by=("dataset", "activation")).set_index(
@@ -311,6 +311,14 @@ def _per_dataset(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
             row.append(f"**{cell}**" if mean == best[ds] else cell)
         rows.append(row)
     doc.table(rows, ["activation", *sets])
+    inner = [b for b in blocks if b != "dataset"]
+    per = analysis.ranks_per(head, m, by="dataset", blocks=inner)
+    per = per.set_index(["dataset", "activation"])["avg_rank"]
+    doc.add(f"Average rank within each data set (over {' × '.join(inner)}; 1 = best):")
+    doc.table(
+        [[f"`{act}`", *(_num(per.get((ds, act), np.nan)) for ds in sets)] for act in acts],
+        ["activation", *sets],
+    )
     doc.figure(
         "learning_curves.png",
         "learning curves",
@@ -531,7 +539,7 @@ def render(
     _how_to_read(doc, head_init, target)
     acts = _ranking(doc, head, blocks, head_init)  # every later table in this order
     _claimed(doc, head, blocks)
-    _per_dataset(doc, head, acts)
+    _per_dataset(doc, head, acts, blocks)
     others = _order(sel["activation"], acts)
     if len(inits) > 1:
         _inits(doc, sel, others, blocks)
