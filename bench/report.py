@@ -146,7 +146,7 @@ def _setup(
     wall = sum(r["wall_time_s"] or 0.0 for r in runs)
     workers = sorted({f"{r['workers']} {r['backend']}" for r in runs})
     cells_time = pd.to_numeric(frame.get("total_time_s"), errors="coerce").sum()
-    source = runs[-1]["source"] if runs else "SUITE.toml"
+    last = runs[-1] if runs else {"source": "SUITE.toml", "backend": "local", "workers": 2}
     rows = [
         ("grid", f"{grid_size} cells = {shape}" if shape else f"{grid_size} cells"),
         ("stored", f"{len(frame)} of {grid_size} cells: {status_text}"),
@@ -169,7 +169,8 @@ def _setup(
     doc.add("## Setup")
     doc.table(rows, ["", ""])
     doc.add(
-        f"Reproduce: `python -m bench run {source} --backend local --workers 2 --store "
+        f"Reproduce: `python -m bench run {last['source']} --backend {last['backend']} "
+        f"--workers {last['workers']} --store "
         f"{store_label}` then `python -m bench report --store {store_label} --suite {suite} "
         f"--out {out_label}` (for the default suite, `make bench` does both)."
     )
