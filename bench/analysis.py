@@ -1,4 +1,5 @@
-"""Rankings, statistical tests and claim verdicts over stored results (pandas only).
+"""Rankings, statistical tests and claim verdicts over stored results (pandas, scipy.stats,
+statsmodels' Holm correction).
 
 Everything here reads the frame of :meth:`bench.store.Store.frame` (``series=True`` where
 curves are needed): one row per cell, ``status`` in ok / diverged / failed. Nothing trains.
@@ -21,6 +22,7 @@ Public:
                                 → :class:`ClaimedOrder`
     critical_difference(df, metric, treatment, blocks)  what a CD diagram needs
                                 → :class:`CriticalDifference`
+    average_over(df, metric, keep)   mean score per group (seeds averaged), ok-status frame
     probe_epochs(df, metric)    a probe metric (pooled over units) per epoch, long form
     layer_profile(df, metric)   a probe metric per layer at init and after training
     curve_epochs(df, curve)     a training curve per epoch, long form
@@ -46,6 +48,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from bench.errors import BenchError, UnknownNameError
+from bench.spec import FIELDS
 
 VERDICTS = ("SUPPORTED", "CONTRADICTED", "INCONCLUSIVE")
 CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # CLAIMS.md C15
@@ -102,11 +105,8 @@ METRICS: dict[str, Metric] = {
     )
 }
 
-CONFIG_COLUMNS: tuple[str, ...] = (
-    "dataset", "model.kind", "model.depth", "model.width", "activation", "init",
-    "train.optimizer", "train.momentum", "train.weight_decay", "train.epochs",
-    "train.batch_size", "data.split_seed", "data.standardize",
-)  # fmt: skip
+# every cell field but the seed (replicates) and the learning rate (selected per config)
+CONFIG_COLUMNS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("seed", "train.lr"))
 _MODEL_COLUMNS = ("dataset", "model.kind", "model.depth", "model.width")
 
 
@@ -554,6 +554,23 @@ def critical_difference(
     p = pairwise_wilcoxon(df, metric, treatment, blocks)
     avg = r["avg_rank"].rename("avg_rank")
     return CriticalDifference(avg, p, int(r["n_blocks"].iloc[0]) if len(r) else 0)
+
+
+def average_over(
+    df: pd.DataFrame, metric: str | Metric, keep: Sequence[str] = ("dataset", "activation")
+) -> pd.DataFrame:
+    """Mean score per ``keep`` group (e.g. over seeds), as a frame the tests here accept.
+
+    Non-ok runs enter with the metric's worst value, as everywhere. The result has the
+    ``keep`` columns, the metric's column and ``status`` = ``ok``, so that data-set-level
+    statistics (Demšar 2006: one block per data set) reuse :func:`friedman` and friends.
+    """
+    m = get_metric(metric)
+    work = df[list(keep)].copy()
+    work[m.column] = scores(df, m)
+    out = work.groupby(list(keep), dropna=False, sort=False)[m.column].mean().reset_index()
+    out["status"] = "ok"
+    return out
 
 
 def probe_epochs(df: pd.DataFrame, metric: str = "dead") -> pd.DataFrame:

@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from bench.errors import BenchError, UnknownNameError
+from bench.spec import CSV_PREFIX
 
-CSV_PREFIX = "csv:"
 _DATA_SEED = 0  # synthetic sets are the same data everywhere; only the split varies
 
 
@@ -168,6 +168,10 @@ def _read_csv(path: str, label_column: str | None) -> tuple[np.ndarray, np.ndarr
         raise BenchError(
             f"dataset {CSV_PREFIX}{path}: feature columns must be numeric; not: {', '.join(bad)}"
         )
+    missing = frame.index[frame.isna().any(axis=1)].tolist()
+    if missing:
+        rows = ", ".join(str(i + 2) for i in missing[:10])  # +2: header line, 1-based
+        raise BenchError(f"dataset {CSV_PREFIX}{path}: empty or NaN values on lines {rows}")
     _, y = np.unique(frame[label].to_numpy(), return_inverse=True)
     return features.to_numpy(dtype=np.float64), y
 

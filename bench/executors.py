@@ -8,6 +8,8 @@ Public:
     DaskExecutor(workers, address=None)
                                 dask.distributed: a LocalCluster, or ``address`` of a scheduler
     make(backend, workers=1, address=None) -> Executor
+    pending(suite, store) -> (all cells, cells not yet stored)
+    RunSummary              what a run did: done, skipped, statuses, interrupted, crashed
     run_suite(suite, store, executor, progress=True) -> RunSummary
 
 ``run_suite`` skips cells whose key is already stored, writes each Result as it arrives (one
@@ -148,6 +150,7 @@ class RunSummary:
     skipped: int
     done: int = 0
     interrupted: bool = False
+    crashed: str = ""
     wall_time_s: float = 0.0
     statuses: Counter = field(default_factory=Counter)
 
@@ -196,6 +199,12 @@ def run_suite(suite: Suite, store: Store, executor: Executor, progress: bool = T
             bar.update()
     except KeyboardInterrupt:
         summary.interrupted = True
+    except Exception as exc:  # a worker died, a result could not travel back, …
+        summary.crashed = f"{type(exc).__name__}: {exc}"
+        raise BenchError(
+            f"the {executor.name} executor failed after {summary.done} cells "
+            f"({summary.crashed}); finished cells are saved, rerun to resume"
+        ) from exc
     finally:
         close = getattr(results, "close", None)
         if close:
@@ -203,8 +212,7 @@ def run_suite(suite: Suite, store: Store, executor: Executor, progress: bool = T
         bar.close()
         executor.close()
         summary.wall_time_s = time.perf_counter() - t0
-        store.finish_run(
-            run_id, summary.done, "interrupted" if summary.interrupted else "finished",
-            train.utcnow(), summary.wall_time_s,
-        )  # fmt: skip
+        status = "crashed" if summary.crashed else "finished"
+        status = "interrupted" if summary.interrupted else status
+        store.finish_run(run_id, summary.done, status, train.utcnow(), summary.wall_time_s)
     return summary

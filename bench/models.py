@@ -38,6 +38,12 @@ class ProbedNet(nn.Module):
         """Return (affine layer, activation module) per hidden layer, input side first."""
         return list(zip(self.layers, self.acts, strict=True))
 
+    def layer_output(
+        self, index: int, layer_input: torch.Tensor, activation_output: torch.Tensor
+    ) -> torch.Tensor:
+        """What hidden layer ``index`` hands to the next one (plain stacks: the activation)."""
+        return activation_output
+
 
 class MLP(ProbedNet):
     """``depth`` × (Linear → activation), then a Linear head."""
@@ -66,6 +72,12 @@ class ResMLP(MLP):
         for layer, act in zip(self.layers[1:], self.acts[1:]):
             x = x + act(layer(x))
         return self.head(x)
+
+    def layer_output(
+        self, index: int, layer_input: torch.Tensor, activation_output: torch.Tensor
+    ) -> torch.Tensor:
+        """The block output ``h + act(W h + b)`` (what CLAIMS.md C14 measures)."""
+        return activation_output if index == 0 else layer_input + activation_output
 
 
 class CNN(ProbedNet):

@@ -42,6 +42,16 @@ def _save(fig: plt.Figure, path: str | Path) -> Path:
     return path
 
 
+def _placeholder(path: str | Path, title: str) -> Path:
+    """A figure that says there is nothing to draw (every run failed before recording it)."""
+    fig, ax = plt.subplots(figsize=(6, 1.5))
+    ax.axis("off")
+    ax.text(0.5, 0.5, "no data: every run failed or diverged before recording this",
+            ha="center", va="center")  # fmt: skip
+    ax.set_title(title)
+    return _save(fig, path)
+
+
 def _band(long: pd.DataFrame, x: str) -> pd.DataFrame:
     """Mean and standard deviation of ``value`` per activation and ``x``."""
     return (
@@ -56,6 +66,8 @@ def learning_curves(
     long: pd.DataFrame, path: str | Path, title: str, ylabel: str = "validation accuracy"
 ) -> Path:
     """One panel per data set; per activation the mean over seeds ± one std as a band."""
+    if long.empty:
+        return _placeholder(path, title)
     sets = list(dict.fromkeys(long["dataset"]))
     acts = list(dict.fromkeys(long["activation"]))
     colors = _colors(acts)
@@ -141,6 +153,8 @@ def cd_diagram(cd, path: str | Path, title: str) -> Path:
 
 def over_epochs(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -> Path:
     """Mean over runs of ``value`` per epoch, one line per activation (epoch 0 = init)."""
+    if long.empty:
+        return _placeholder(path, title)
     acts = list(dict.fromkeys(long["activation"]))
     colors = _colors(acts)
     band = _band(long, "epoch")
@@ -159,6 +173,8 @@ def over_epochs(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -
 
 def layer_profile(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -> Path:
     """Per activation, mean ``value`` by layer: dashed at initialization, solid after."""
+    if long.empty:
+        return _placeholder(path, title)
     acts = list(dict.fromkeys(long["activation"]))
     colors = _colors(acts)
     fig, ax = plt.subplots(figsize=(7, 4))

@@ -8,13 +8,17 @@ Public:
 
 Definitions (CLAIMS.md): a hidden unit is *dead* when the activation's derivative is 0 for
 every sample; in the *negative regime* when its pre-activation is < 0 for every sample; a
-(unit, sample) pair is *saturated* when |f'(z)| < 1e-2 · max |f'|. For a conv layer a unit is
-a channel, reduced over samples and positions. The derivative comes from autograd on the
-activation module itself, so the definitions hold for every registry entry with no
-per-activation code. All reductions are ``amax``/``amin``/``mean`` over the sample axis.
+(unit, sample) pair is *saturated* when |f'(z)| < 1e-2 · max |f'| (defined for activations
+whose derivative vanishes at both ends, sigmoid and tanh; NaN for the others). ``mean`` and
+``std`` describe what the layer hands on (for a residual block: ``h + act(W h + b)``). For a
+conv layer a unit is a channel, reduced over samples and positions. The derivative comes
+from autograd on the activation module itself, so the definitions hold for every registry
+entry with no per-activation code. Reductions over samples are ``amax`` and ``mean``.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
@@ -28,18 +32,30 @@ PROBE_METRICS = (
 )  # fmt: skip
 
 
-_MAX_DERIVATIVE: dict[str, float] = {}
+_DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}
 
 
-def _max_derivative(act: nn.Module) -> float:
-    """max |f'| over a fine grid of [-20, 20], cached per module configuration."""
+def _derivative_profile(act: nn.Module) -> tuple[float, bool]:
+    """(max |f'|, whether f saturates) over a fine grid of [-20, 20].
+
+    An activation *saturates* when |f'| falls below ``SATURATION_RATIO`` of its maximum at
+    both ends (sigmoid, tanh); for the others the saturated fraction is not defined (NaN).
+    Cached per module configuration; modules with parameters (PReLU's learned slope) are
+    measured afresh.
+    """
     key = f"{type(act).__name__}:{act!r}"
-    if key not in _MAX_DERIVATIVE:
+    cacheable = next(act.parameters(), None) is None
+    if not cacheable or key not in _DERIVATIVE_PROFILE:
         z = torch.linspace(-20, 20, 400_001, requires_grad=True)
         with torch.enable_grad():
             (d,) = torch.autograd.grad(act(z).sum(), z)
-        _MAX_DERIVATIVE[key] = float(d.abs().max())
-    return _MAX_DERIVATIVE[key]
+        d = d.abs()
+        top = float(d.max())
+        profile = (top, bool(d[0] < SATURATION_RATIO * top and d[-1] < SATURATION_RATIO * top))
+        if not cacheable:
+            return profile
+        _DERIVATIVE_PROFILE[key] = profile
+    return _DERIVATIVE_PROFILE[key]
 
 
 def _units_last(t: torch.Tensor) -> torch.Tensor:
@@ -49,19 +65,20 @@ def _units_last(t: torch.Tensor) -> torch.Tensor:
     return t.transpose(1, -1).reshape(-1, t.shape[1])
 
 
-def _layer_stats(act: nn.Module, pre: torch.Tensor, post: torch.Tensor) -> dict[str, float]:
+def _layer_stats(act: nn.Module, pre: torch.Tensor, out: torch.Tensor) -> dict[str, float]:
     z = _units_last(pre.detach()).requires_grad_(True)
     with torch.enable_grad():
         (deriv,) = torch.autograd.grad(act(z).sum(), z)
     deriv = deriv.abs()
-    max_d = _max_derivative(act)
+    max_d, saturates = _derivative_profile(act)
     n_units = z.shape[1]
+    saturated = (deriv < SATURATION_RATIO * max_d).float().mean() if saturates else math.nan
     return {  # counts over units divided in Python: k dead of n is exactly k/n
         "dead": int((deriv.amax(dim=0) == 0).sum()) / n_units,
         "negative": int((z.detach().amax(dim=0) < 0).sum()) / n_units,
-        "saturated": float((deriv < SATURATION_RATIO * max_d).float().mean()),
-        "mean": float(post.mean()),
-        "std": float(post.std()),
+        "saturated": float(saturated),
+        "mean": float(out.mean()),
+        "std": float(out.std()),
         "units": float(n_units),
     }
 
@@ -82,15 +99,19 @@ def unit_health(
         :data:`PROBE_METRICS`.
     """
     points = model.probe_points()
-    captured: list[tuple[torch.Tensor, torch.Tensor]] = [None] * len(points)  # type: ignore[list-item]
+    layer_in: dict[int, torch.Tensor] = {}
+    act_io: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
-    def hook(i: int):
-        def fn(_module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor):
-            captured[i] = (inputs[0], output)
+    def keep(store: dict, i: int, with_output: bool):
+        def fn(_module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor):
+            store[i] = (args[0], output) if with_output else args[0]
 
         return fn
 
-    handles = [act.register_forward_hook(hook(i)) for i, (_, act) in enumerate(points)]
+    handles = []
+    for i, (layer, act) in enumerate(points):
+        handles.append(layer.register_forward_hook(keep(layer_in, i, False)))
+        handles.append(act.register_forward_hook(keep(act_io, i, True)))
     was_training = model.training
     model.eval()
     try:
@@ -104,7 +125,10 @@ def unit_health(
         else:
             grads = [float("nan")] * len(points)
         with torch.no_grad():
-            stats = [_layer_stats(act, *captured[i]) for i, (_, act) in enumerate(points)]
+            stats = [
+                _layer_stats(act, act_io[i][0], model.layer_output(i, layer_in[i], act_io[i][1]))
+                for i, (_, act) in enumerate(points)
+            ]
     finally:
         for h in handles:
             h.remove()

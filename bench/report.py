@@ -2,10 +2,10 @@
 
 Public:
     build(store_path, out, suite=None, generated_at=None, store_label=None) -> Path
-    render(frame, runs, suite, ...) -> (markdown, figure jobs)   the pure part, for tests
+    render(frame, runs, suite, ...) -> (markdown, attachments)   the pure part, for tests
 
-``build`` reads the store, runs :mod:`bench.analysis`, draws the figures into
-``<out stem>_figures/`` next to the report and writes the Markdown. It never imports the
+``build`` reads the store, runs :mod:`bench.analysis`, writes the figures and a summary
+CSV into ``<out stem>_files/`` next to the report, and writes the Markdown. It never imports the
 training code: a report can be rebuilt at any time, identically, from stored results.
 
 How configurations are compared (stated in every report): each configuration (data set,
@@ -36,18 +36,18 @@ REFERENCE_ACTIVATION = "relu"  # speed ratios are to ReLU (CLAIMS.md C16)
 
 
 @dataclass
-class Figure:
-    """A figure to draw: ``draw(path)`` writes the PNG the Markdown links to."""
+class Attachment:
+    """A file the Markdown links to (a PNG figure, a CSV table): ``write(path)`` makes it."""
 
     name: str
-    draw: Callable[[Path], Path]
+    write: Callable[[Path], Path]
 
 
 @dataclass
 class _Doc:
     parts: list[str] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    figdir: str = "figures"
+    files: list[Attachment] = field(default_factory=list)
+    figdir: str = "files"
 
     def add(self, *text: str) -> None:
         self.parts.extend(text)
@@ -60,8 +60,19 @@ class _Doc:
         )
 
     def figure(self, name: str, alt: str, draw: Callable[[Path], Path]) -> None:
-        self.figures.append(Figure(name, draw))
+        self.files.append(Attachment(name, draw))
         self.parts.append(f"![{alt}]({self.figdir}/{name})")
+
+    def csv(self, name: str, table: pd.DataFrame) -> str:
+        """Attach a table as CSV; returns its relative link."""
+
+        def write(path: Path) -> Path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(path, index=False, float_format="%.6g")
+            return path
+
+        self.files.append(Attachment(name, write))
+        return f"{self.figdir}/{name}"
 
     def text(self) -> str:
         return "\n\n".join(p.rstrip() for p in self.parts) + "\n"
@@ -183,8 +194,9 @@ def _how_to_read(doc: _Doc, head_init: str, target: float) -> None:
         "× …) is scored at the learning rate with the best mean *validation* accuracy over "
         "seeds; the *test* accuracy at that rate is what every table ranks. The test split "
         "never chooses anything.\n"
-        f"- **Headline tables** compare activations with the `{head_init}` initializer. The "
-        "activation × initializer table shows the rest.\n"
+        f"- **Headline tables** compare activations with the `{head_init}` initializer"
+        + ("" if head_init == "matched" else " (this suite has no `matched`; the first by name)")
+        + ". The activation × initializer table shows the rest.\n"
         "- **Ranks**: 1 is best, within each block (one data set × one seed), averaged. "
         "Accuracies are in %, as mean ± 95 % confidence half-width (t over blocks or seeds).\n"
         "- **Diverged or failed runs** score 0 % (rank last) and are listed at the end.\n"
@@ -229,6 +241,16 @@ def _ranking(doc: _Doc, head: pd.DataFrame, blocks: list[str], head_init: str) -
                 if fr.pvalue < 0.05
                 else "No evidence that the activations differ."
             )
+        )
+    outer = [b for b in blocks if b != "seed"]
+    if len(outer) < len(blocks):
+        avg = analysis.average_over(head, m, keep=[*outer, "activation"])
+        fd = analysis.friedman(avg, m, "activation", outer)
+        level = f"χ² = {fd.statistic:.2f}, p = {_p(fd.pvalue)}" if not fd.reason else fd.reason
+        doc.add(
+            f"Seeds are replicates of one split, so blocks of {blocks_text} are not independent "
+            f"and their p-values lean optimistic. At the data-set level (seeds averaged first, "
+            f"{fd.n_blocks} blocks of {' × '.join(outer)}, as Demšar 2006 recommends): {level}."
         )
     cd = analysis.critical_difference(head, m, "activation", blocks)
     doc.add(
@@ -404,7 +426,8 @@ def _health(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
         "## Unit health",
         "Share of hidden units (all layers pooled) that are **dead** (derivative 0 on every "
         "training sample), in the **negative** regime (pre-activation < 0 on every sample), "
-        "and share of (unit, sample) pairs **saturated** (|f′| < 1 % of its maximum), at "
+        "and share of (unit, sample) pairs **saturated** (|f′| < 1 % of its maximum; "
+        "sigmoid and tanh only, – elsewhere), at "
         "initialization and after training; mean over data sets and seeds, in %. "
         "**Gradient ratio**: median over runs of ‖∂L/∂W‖ of the first hidden layer divided "
         "by that of the last, at initialization (≪ 1: gradients vanish towards the input, "
@@ -438,6 +461,9 @@ def _speed(doc: _Doc, frame: pd.DataFrame, acts: list[str]) -> None:
     ok = frame[frame["status"] == "ok"].copy()
     if ok.empty or "train_time_s" not in ok.columns:
         return
+    threads = ok["env.threads"].mode().iloc[0] if "env.threads" in ok.columns else None
+    if threads is not None:  # only timings taken under the same thread setting compare
+        ok = ok[ok["env.threads"] == threads]
     ref = REFERENCE_ACTIVATION if REFERENCE_ACTIVATION in set(ok["activation"]) else acts[0]
     ok["epoch_s"] = ok["train_time_s"] / ok["epochs_run"]
     med = ok.groupby(["dataset", "activation"])[["epoch_s", "inference_s_per_sample"]].median()
@@ -446,8 +472,9 @@ def _speed(doc: _Doc, frame: pd.DataFrame, acts: list[str]) -> None:
     doc.add(
         "## Speed",
         f"Median training time per epoch and inference time per sample of every `ok` run "
-        f"(all initializers and learning rates), as ratios to `{ref}` on the same data set "
-        f"in the same run, then the geometric mean over data sets. Timings come from "
+        f"(all initializers and learning rates; {threads} torch thread(s) per run), as "
+        f"ratios to `{ref}` on the same data set in the same run, then the geometric mean "
+        f"over data sets. Timings come from "
         f"concurrent workers on a shared machine: read differences under ~10 % as noise.",
     )
     rows = [
@@ -460,6 +487,36 @@ def _speed(doc: _Doc, frame: pd.DataFrame, acts: list[str]) -> None:
         if act in geo.index
     ]
     doc.table(rows, ["activation", "train time / epoch", "inference / sample"])
+
+
+SUMMARY_METRICS = (
+    "test_acc", "test_loss", "epochs_to_target", "auc_val_acc", "dead_final", "train_time_s",
+)  # fmt: skip
+
+
+def _summary(doc: _Doc, sel: pd.DataFrame) -> None:
+    """Appendix: per data set × model × activation × initializer, every headline metric."""
+    by = [c for c in ("dataset", "model.kind", "model.depth", "model.width", "activation",
+                      "init") if c in sel.columns]  # fmt: skip
+    table = None
+    for metric in SUMMARY_METRICS:
+        s = analysis.summarize(sel, metric, by=by)
+        s = s.rename(columns={"mean": f"{metric}_mean", "ci95": f"{metric}_ci95"})
+        keep = [*by, f"{metric}_mean", f"{metric}_ci95"]
+        if table is None:
+            table = s[[*keep, "n", "n_nonok"]]
+        else:
+            table = table.merge(s[keep], on=by, how="left")
+    lr = sel.groupby(by, dropna=False)["lr_selected"].first().reset_index()
+    table = table.merge(lr, on=by, how="left")
+    link = doc.csv("summary.csv", table)
+    doc.add(
+        "## Appendix: every configuration",
+        f"[{Path(link).name}]({link}): per data set × model × activation × initializer, at "
+        f"the learning rate chosen on validation (`lr_selected`): mean and 95 % CI over seeds "
+        f"of {', '.join(f'`{m}`' for m in SUMMARY_METRICS)}; `n` seeds, `n_nonok` diverged or "
+        f"failed.",
+    )
 
 
 def _failures(doc: _Doc, frame: pd.DataFrame) -> None:
@@ -504,8 +561,8 @@ def render(
     store_label: str,
     out_label: str,
     description: str = "",
-    figdir: str = "figures",
-) -> tuple[str, list[Figure]]:
+    figdir: str = "files",
+) -> tuple[str, list[Attachment]]:
     """Build the Markdown text and the list of figures to draw (pure; no I/O).
 
     Args:
@@ -516,10 +573,10 @@ def render(
         generated_at: timestamp printed in the header (injected, for golden files).
         store_label / out_label: the paths printed in the "reproduce" line.
         description: the suite's description.
-        figdir: folder of the figures, relative to the report.
+        figdir: folder of the figures and CSV files, relative to the report.
 
     Returns:
-        (markdown, figures).
+        (markdown, attachments to write into ``figdir``).
     """
     if frame.empty:
         raise BenchError(f"suite {suite!r}: no stored results to report")
@@ -548,7 +605,8 @@ def render(
     _health(doc, head, acts)
     _speed(doc, frame, _order(frame["activation"], acts))
     _failures(doc, frame)
-    return doc.text(), doc.figures
+    _summary(doc, sel)
+    return doc.text(), doc.files
 
 
 def build(
@@ -558,11 +616,11 @@ def build(
     generated_at: str | None = None,
     store_label: str | None = None,
 ) -> Path:
-    """Write the Markdown report of one suite and its figures.
+    """Write the Markdown report of one suite, its figures and its summary CSV.
 
     Args:
         store_path: the SQLite store.
-        out: the Markdown file; figures go to ``<out stem>_figures/`` beside it.
+        out: the Markdown file; figures and CSV go to ``<out stem>_files/`` beside it.
         suite: suite name; may be omitted when the store holds exactly one.
         generated_at: header timestamp (default: now, UTC).
         store_label: how the store is named in the report (default: ``store_path``).
@@ -588,8 +646,8 @@ def build(
         runs = store.runs(suite)
         grid_size = store.grid_size(suite)
         description = store.description(suite)
-    figdir = f"{out.stem}_figures"
-    text, figures = render(
+    figdir = f"{out.stem}_files"
+    text, files = render(
         frame,
         runs,
         suite,
@@ -601,7 +659,7 @@ def build(
         figdir,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    for fig in figures:
-        fig.draw(out.parent / figdir / fig.name)
+    for attachment in files:
+        attachment.write(out.parent / figdir / attachment.name)
     out.write_text(text)
     return out

@@ -26,6 +26,7 @@ message names the file and the field (and the valid choices where there is a lis
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import itertools
@@ -38,7 +39,10 @@ from typing import Any
 
 from bench.errors import BenchError, SuiteError
 
+# Part of every cell key. Bump it when a stored Result would no longer mean the same: new
+# or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
 SCHEMA_VERSION = 1
+CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
 
 OPTIMIZERS = ("sgd", "adam")
 STATUSES = ("ok", "diverged", "failed")
@@ -93,8 +97,12 @@ class Cell:
 
     @property
     def key(self) -> str:
-        """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION`."""
-        blob = json.dumps({"schema": SCHEMA_VERSION, "cell": self.to_dict()}, sort_keys=True)
+        """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION` (and, for a
+        ``csv:`` data set, of the file's contents: an edited table gets new keys)."""
+        doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": self.to_dict()}
+        if self.dataset.startswith(CSV_PREFIX):
+            doc["data_sha256"] = _file_digest(self.dataset[len(CSV_PREFIX) :])
+        blob = json.dumps(doc, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def label(self) -> str:
@@ -103,6 +111,20 @@ class Cell:
             f"{self.dataset}/{self.model.kind}{self.model.depth}x{self.model.width}/"
             f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}"
         )
+
+
+def _file_digest(path: str) -> str:
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError:
+        return "missing"
+    return _digest(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @dataclass
@@ -158,9 +180,9 @@ def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callab
 
 def _check_dataset(v: str) -> None:
     datasets = _registry("datasets")
-    if not v.startswith(datasets.CSV_PREFIX):
+    if not v.startswith(CSV_PREFIX):
         datasets.get(v)  # raises UnknownNameError listing the names
-    elif not Path(v[len(datasets.CSV_PREFIX) :]).is_file():
+    elif not Path(v[len(CSV_PREFIX) :]).is_file():
         raise ValueError(f"{v!r}: no such file")
 
 
@@ -425,10 +447,8 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
     datasets = _registry("datasets")
     spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
     for cell in suite.grid:  # cross-field constraints
-        if (
-            cell.model.kind == "cnn"
-            and not cell.dataset.startswith(datasets.CSV_PREFIX)
-            and datasets.get(cell.dataset).image_shape is None
+        if cell.model.kind == "cnn" and (
+            cell.dataset.startswith(CSV_PREFIX) or datasets.get(cell.dataset).image_shape is None
         ):
             raise fail(
                 "model.kind",

@@ -8,12 +8,13 @@ Public:
         .has(key) / .keys()     what is stored
         .get(key)               one Result, or None
         .results(suite=None)    Results, optionally only those of one suite's grid
-        .register_suite(suite)  remember which keys belong to a suite (for reports)
+        .register_suite(suite, keys)  remember which keys form a suite's grid (for reports)
         .suites()               suite names known to the store
         .grid_size(suite) / .description(suite)   what the suite file said
         .start_run(...) / .finish_run(...)   the log of ``bench run`` invocations
         .runs()                 that log as dicts
-        .frame(suite=None)      one row per cell as a pandas DataFrame (see README, Columns)
+        .frame(suite=None, series=False)  one row per cell as a pandas DataFrame (README,
+                                "Columns"); ``series`` adds the curves and probes
         .export(path, fmt, suite=None)
 
 Crash safety: a row is written whole or not at all (SQLite transaction), so a run killed
@@ -231,7 +232,7 @@ class Store:
     def finish_run(
         self, run_id: int, done: int, status: str, finished_at: str, wall_time_s: float
     ) -> None:
-        """Log the end (``finished`` or ``interrupted``) of a ``bench run``."""
+        """Log the end (``finished``, ``interrupted`` or ``crashed``) of a ``bench run``."""
         with self._tx():
             self._db.execute(
                 "UPDATE runs SET cells_done=?, status=?, finished_at=?, wall_time_s=? WHERE id=?",

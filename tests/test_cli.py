@@ -138,3 +138,20 @@ def test_dask_backend_matches_serial(write_suite, tmp_path):
         ra = {r.key: r.metrics["test_acc"] for r in sa.results()}
         rb = {r.key: r.metrics["test_acc"] for r in sb.results()}
     assert len(ra) == 6 and ra == rb
+
+
+def test_executor_crash_is_a_clear_error_and_logged(write_suite, tmp_path, capsys, monkeypatch):
+    from bench import executors
+
+    def broken_map(self, cells):
+        yield executors.train.run(cells[0])
+        raise RuntimeError("worker vanished")
+
+    monkeypatch.setattr(executors.SerialExecutor, "map", broken_map)
+    store = tmp_path / "s.sqlite"
+    assert main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "the serial executor failed after 1 cells (RuntimeError: worker vanished)" in err
+    with Store(store) as s:
+        assert len(s.results()) == 1
+        assert [r["status"] for r in s.runs()] == ["crashed"]

@@ -100,3 +100,19 @@ def test_csv_errors_are_clear(tmp_path):
     bad.write_text("a,name,y\n1,x,0\n2,y,1\n")
     with pytest.raises(BenchError, match="must be numeric; not: name"):
         datasets.load(f"csv:{bad}")
+
+
+def test_csv_with_missing_values_names_the_lines(tmp_path):
+    bad = tmp_path / "holes.csv"
+    bad.write_text("a,b,y\n1,2,0\n3,,1\n5,6,0\n")
+    with pytest.raises(BenchError, match="empty or NaN values on lines 3"):
+        datasets.load(f"csv:{bad}")
+
+
+def test_csv_trains_end_to_end(tmp_path):
+    from bench import train
+    from tests.conftest import tiny_cell
+
+    path = _write_csv(tmp_path / "t.csv")
+    result = train.run(tiny_cell(dataset=f"csv:{path}"))
+    assert result.status == "ok", result.error

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
-from bench import initializers, models, probes
+from bench import activations, initializers, models, probes
 from bench.models import MLP, ResMLP
 from bench.spec import ModelSpec
 
@@ -16,7 +18,6 @@ def _constructed(act: str, n: int = 10, k: int = 3) -> tuple[MLP, torch.Tensor]:
     Inputs lie in [0, 1]; unit i has weight +1 on feature 0 and bias −2 for i < k (always
     ≤ −1), bias +0.5 otherwise (always > 0).
     """
-    from bench import activations
 
     net = MLP(n_inputs=2, n_classes=2, depth=1, width=n, act=activations.get(act))
     with torch.no_grad():
@@ -35,7 +36,7 @@ def test_relu_dead_fraction_is_exactly_k_over_n():
     health = probes.unit_health(net, X, torch.zeros(500, dtype=torch.long))
     assert health["dead"] == [0.3]
     assert health["negative"] == [0.3]
-    assert health["saturated"] == [pytest.approx(0.3)]  # relu' = 0 on the dead units only
+    assert math.isnan(health["saturated"][0])  # defined for sigmoid and tanh only
     assert health["units"] == [10.0]
     assert len(health["grad_norm"]) == 1 and health["grad_norm"][0] > 0
 
@@ -57,7 +58,6 @@ def test_hardswish_dies_below_minus_three():
 
 def test_sigmoid_saturation_fraction():
     """σ'(z) < 1e-2 · 0.25 exactly when |z| > ln((1+√(1−4·0.0025))/(1−√(…)))≈ 5.99."""
-    from bench import activations
 
     net = MLP(1, 2, depth=1, width=1, act=activations.get("sigmoid"))
     with torch.no_grad():
@@ -115,7 +115,6 @@ def test_probes_leave_model_mode_and_grads_alone():
 
 
 def test_conv_units_are_channels():
-    from bench import activations
     from bench.models import CNN
 
     net = CNN((1, 10), n_classes=2, depth=1, width=4, act=activations.get("relu"))
@@ -126,3 +125,29 @@ def test_conv_units_are_channels():
     health = probes.unit_health(net, torch.randn(20, 10))
     assert health["dead"] == [0.25]
     initializers.initialize(net, "he_normal", "relu")
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_only_sigmoid_and_tanh_saturate(name):
+    _, saturates = probes._derivative_profile(activations.get(name)())
+    assert saturates == (name in {"sigmoid", "tanh"})
+
+
+def test_learned_prelu_slope_is_not_cached():
+    act = activations.get("prelu")()
+    assert probes._derivative_profile(act)[0] == pytest.approx(1.0)
+    with torch.no_grad():
+        act.weight.fill_(2.5)
+    assert probes._derivative_profile(act)[0] == pytest.approx(2.5)
+
+
+def test_residual_layers_report_the_block_output():
+    """h1 = relu(0·x + 1) = 1; h2 = h1 + relu(0·h1 + 2) = 3 (not the branch's 2)."""
+    net = ResMLP(3, 2, depth=2, width=4, act=activations.get("relu"))
+    with torch.no_grad():
+        for layer, bias in zip(net.layers, (1.0, 2.0)):
+            layer.weight.zero_()
+            layer.bias.fill_(bias)
+    health = probes.unit_health(net, torch.randn(10, 3))
+    assert health["mean"] == [pytest.approx(1.0), pytest.approx(3.0)]
+    assert health["std"] == [0.0, 0.0]

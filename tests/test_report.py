@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bench import report
@@ -34,21 +35,26 @@ def test_report_shows_diverged_and_failed_cells(rendered):
     assert "| `sigmoid`    | `naive_normal` | failed   | 1       |" in text
     assert "RuntimeError: synthetic failure for the fixture" in text
     assert text.count("| diverged | non-finite loss") == 16
-    figures = sorted(p.name for p in (work / "reports" / "golden_figures").iterdir())
-    assert figures == ["activation_init.png", "critical_difference.png", "dead_units.png",
-                       "layer_std.png", "learning_curves.png"]  # fmt: skip
-    for name in figures:
-        assert f"](golden_figures/{name})" in text
+    files = sorted(p.name for p in (work / "reports" / "golden_files").iterdir())
+    assert files == ["activation_init.png", "critical_difference.png", "dead_units.png",
+                     "layer_std.png", "learning_curves.png", "summary.csv"]  # fmt: skip
+    for name in files:
+        assert f"](golden_files/{name})" in text
+    summary = pd.read_csv(work / "reports" / "golden_files" / "summary.csv")
+    assert len(summary) == 2 * 4 * 2  # data sets × activations × initializers
+    row = summary.query("dataset == 'wine' and activation == 'sigmoid' and init == 'matched'")
+    assert row["test_acc_mean"].item() == pytest.approx(0.417, abs=1e-3)
+    assert row["lr_selected"].item() == 0.01
 
 
 def test_rebuilt_report_is_identical_with_its_figures(rendered, tmp_path):
     text, work = rendered
-    first = {p.name: p.read_bytes() for p in (work / "reports" / "golden_figures").iterdir()}
+    first = {p.name: p.read_bytes() for p in (work / "reports" / "golden_files").iterdir()}
     out = report.build(work / "results" / "golden.sqlite", tmp_path / "again.md",
                        generated_at=GENERATED_AT, store_label="results/golden.sqlite")  # fmt: skip
-    again = out.read_text().replace("again_figures/", "golden_figures/")
+    again = out.read_text().replace("again_files/", "golden_files/")
     assert again.replace("--out " + str(out), "--out reports/golden.md") == text
-    second = {p.name: p.read_bytes() for p in (tmp_path / "again_figures").iterdir()}
+    second = {p.name: p.read_bytes() for p in (tmp_path / "again_files").iterdir()}
     assert second == first
 
 

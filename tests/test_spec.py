@@ -149,3 +149,21 @@ def test_cell_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         tiny_cell().seed = 3  # type: ignore[misc]
     assert isinstance(tiny_cell(), Cell)
+
+
+def test_csv_cell_key_follows_the_file_contents(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("a,y\n1,0\n2,1\n")
+    before = tiny_cell(dataset=f"csv:{table}").key
+    assert tiny_cell(dataset=f"csv:{table}").key == before
+    table.write_text("a,y\n1,0\n3,1\n")
+    assert tiny_cell(dataset=f"csv:{table}").key != before
+
+
+def test_cnn_needs_a_spatial_dataset_even_for_csv(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("a,y\n1,0\n2,1\n")
+    doc = {"dataset": f"csv:{table}", "activation": "relu", "init": "matched",
+           "model": {"kind": "cnn"}}  # fmt: skip
+    with pytest.raises(SuiteError, match="'cnn' needs a data set with a spatial layout"):
+        parse_suite(doc)
