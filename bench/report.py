@@ -103,6 +103,12 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 1e-3 else f"{p:.3f}"
 
 
+def _p_is(p: float) -> str:
+    """``p = 0.123`` or ``p < 0.001`` for prose."""
+    text = _p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def _lr(x: float) -> str:
     return "–" if x is None or not math.isfinite(x) else f"{x:g}"
 
@@ -235,7 +241,7 @@ def _ranking(doc: _Doc, head: pd.DataFrame, blocks: list[str], head_init: str) -
     else:
         doc.add(
             f"Friedman test over {fr.n_blocks} blocks ({blocks_text}) and {fr.k} activations: "
-            f"χ² = {fr.statistic:.2f}, p = {_p(fr.pvalue)}. "
+            f"χ² = {fr.statistic:.2f}, {_p_is(fr.pvalue)}. "
             + (
                 "The activations differ."
                 if fr.pvalue < 0.05
@@ -246,7 +252,7 @@ def _ranking(doc: _Doc, head: pd.DataFrame, blocks: list[str], head_init: str) -
     if len(outer) < len(blocks):
         avg = analysis.average_over(head, m, keep=[*outer, "activation"])
         fd = analysis.friedman(avg, m, "activation", outer)
-        level = f"χ² = {fd.statistic:.2f}, p = {_p(fd.pvalue)}" if not fd.reason else fd.reason
+        level = f"χ² = {fd.statistic:.2f}, {_p_is(fd.pvalue)}" if not fd.reason else fd.reason
         doc.add(
             f"Seeds are replicates of one split, so blocks of {blocks_text} are not independent "
             f"and their p-values lean optimistic. At the data-set level (seeds averaged first, "
@@ -276,7 +282,7 @@ def _claimed(doc: _Doc, head: pd.DataFrame, blocks: list[str]) -> None:
     observed = " > ".join(co.ranks.index)
     doc.add(
         f"Observed (by average rank over {co.n_blocks} blocks): {observed}. Kendall's τ "
-        f"between claimed and observed order = {co.tau:.2f} (p = {_p(co.pvalue)})."
+        f"between claimed and observed order = {co.tau:.2f} ({_p_is(co.pvalue)})."
     )
     rows = [
         (
