@@ -29,7 +29,7 @@ perf: install
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)
-	$(PY) -m bench report --store results/smoke.sqlite --suite smoke --out reports/smoke.md
+	$(PY) -m bench report --store results/smoke.sqlite --suite smoke --out results/smoke.md
 
 bench: install
 	$(PY) -m bench run suites/default.toml --backend local --workers $(WORKERS) \
