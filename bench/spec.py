@@ -455,6 +455,14 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
                 f"'cnn' needs a data set with a spatial layout; {cell.dataset!r} has none "
                 f"(valid: {', '.join(spatial)})",
             )
+    tables = {
+        (c.dataset, c.data.label_column) for c in suite.grid if c.dataset.startswith(CSV_PREFIX)
+    }
+    for name, label in sorted(tables, key=str):  # a user's table is read once, here, not per cell
+        try:
+            datasets.load(name, 0, label_column=label)
+        except BenchError as exc:
+            raise fail("dataset", str(exc)) from None
     if len(suite.grid) == 0:
         raise fail("exclude", "every cell of the grid is excluded")
     return suite

@@ -167,3 +167,15 @@ def test_cnn_needs_a_spatial_dataset_even_for_csv(tmp_path):
            "model": {"kind": "cnn"}}  # fmt: skip
     with pytest.raises(SuiteError, match="'cnn' needs a data set with a spatial layout"):
         parse_suite(doc)
+
+
+def test_bad_csv_contents_fail_validation_before_training(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("a,y\n1,0\n,1\n")
+    doc = {"dataset": f"csv:{table}", "activation": "relu", "init": "matched"}
+    with pytest.raises(SuiteError, match=r"dataset: dataset csv:.*empty or NaN values on lines 3"):
+        parse_suite(doc, "s.toml")
+    doc["data"] = {"label_column": "nope"}
+    table.write_text("a,y\n1,0\n2,1\n")
+    with pytest.raises(SuiteError, match="label column 'nope' not found"):
+        parse_suite(doc, "s.toml")
