@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +100,7 @@ class Store:
         try:
             self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 60000")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            with self._tx():
-                for stmt in filter(str.strip, _SCHEMA.split(";")):
-                    self._db.execute(stmt)
-                self._db.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('store_version', ?)", (str(STORE_VERSION),)
-                )
+            _retry_locked(self._setup)
         except sqlite3.DatabaseError as exc:
             raise BenchError(f"{self.path}: not a usable result store: {exc}") from None
         found = self._db.execute("SELECT value FROM meta WHERE name='store_version'").fetchone()
@@ -114,6 +110,19 @@ class Store:
             )
 
     # -- plumbing --------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        # Switching to WAL needs a lock that SQLite's busy handler does not wait for, so two
+        # processes creating one store at the same moment can see "database is locked" here:
+        # the caller retries the whole (idempotent) set-up.
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        with self._tx():
+            for stmt in filter(str.strip, _SCHEMA.split(";")):
+                self._db.execute(stmt)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('store_version', ?)", (str(STORE_VERSION),)
+            )
 
     def _tx(self) -> _Transaction:
         return _Transaction(self._db)
@@ -289,6 +298,19 @@ class Store:
             except ImportError as exc:
                 raise BenchError(f"parquet export needs pyarrow: {exc}") from None
         return len(df)
+
+
+def _retry_locked(fn: Callable[[], None], patience_s: float = 60.0) -> None:
+    """Call ``fn`` until it gets past a "database is locked/busy" error (at most patience_s)."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            transient = "locked" in str(exc) or "busy" in str(exc)
+            if not transient or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.01, 0.1))
 
 
 def _nan_to_none(obj: Any) -> Any:

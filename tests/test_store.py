@@ -203,3 +203,30 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
         assert 2 <= kept < 16
         assert [r["status"] for r in s.runs()] == ["interrupted"]
         assert s.runs()[0]["cells_done"] == kept
+
+
+def _open_store(path: str, barrier, answers) -> None:
+    try:
+        barrier.wait()
+        with Store(path) as store:
+            store.keys()
+        answers.put("ok")
+    except Exception as exc:  # reported to the parent, which asserts
+        answers.put(repr(exc))
+
+
+def test_many_processes_create_one_store_at_once(tmp_path):
+    """Switching a new file to WAL can report "database is locked" to all but one opener;
+    Store retries its set-up instead of failing (seen in CI with two runs starting together)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for trial in range(10):
+        path = str(tmp_path / f"s{trial}.sqlite")
+        barrier, answers = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_open_store, args=(path, barrier, answers)) for _ in range(6)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(timeout=120)
+        assert [answers.get(timeout=5) for _ in procs] == ["ok"] * 6
