@@ -48,7 +48,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from bench.errors import BenchError, UnknownNameError
-from bench.spec import FIELDS
+from bench.spec import FIELDS, pooled
 
 VERDICTS = ("SUPPORTED", "CONTRADICTED", "INCONCLUSIVE")
 CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # CLAIMS.md C15
@@ -588,7 +588,7 @@ def probe_epochs(df: pd.DataFrame, metric: str = "dead") -> pd.DataFrame:
     for _, r in df.iterrows():
         for epoch, health in enumerate(r.get("probes") or []):
             rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
-                         "value": _pooled(health, metric)})  # fmt: skip
+                         "value": pooled(health, metric)})  # fmt: skip
     return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
 
 
@@ -629,13 +629,6 @@ _ID_COLUMNS = ("key", "dataset", "activation", "init", "seed")
 
 def _num(value: object) -> float:
     return np.nan if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _pooled(health: dict, metric: str) -> float:
-    """Unit-weighted mean of a per-layer series (as ``bench.probes.overall``, torch-free)."""
-    values, units = health.get(metric) or [], health.get("units") or []
-    total = sum(units)
-    return sum(_num(v) * u for v, u in zip(values, units)) / total if total else np.nan
 
 
 def _ok(df: pd.DataFrame) -> pd.Series:

@@ -52,6 +52,19 @@ def _placeholder(path: str | Path, title: str) -> Path:
     return _save(fig, path)
 
 
+def _finish(
+    fig: plt.Figure, ax: plt.Axes, path: str | Path, title: str, xlabel: str, ylabel: str
+) -> Path:
+    """Labels, grid and a per-activation legend for a one-panel line figure; save it."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, loc="best")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def _band(long: pd.DataFrame, x: str) -> pd.DataFrame:
     """Mean and standard deviation of ``value`` per activation and ``x``."""
     return (
@@ -162,13 +175,7 @@ def over_epochs(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -
     for act in acts:
         b = band[band["activation"] == act]
         ax.plot(b["epoch"], b["mean"], label=act, color=colors[act], lw=1.4)
-    ax.set_xlabel("epoch (0 = at initialization)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2, loc="best")
-    fig.tight_layout()
-    return _save(fig, path)
+    return _finish(fig, ax, path, title, "epoch (0 = at initialization)", ylabel)
 
 
 def layer_profile(long: pd.DataFrame, path: str | Path, title: str, ylabel: str) -> Path:
@@ -191,11 +198,6 @@ def layer_profile(long: pd.DataFrame, path: str | Path, title: str, ylabel: str)
                 lw=1.3,
                 label=act if when == "final" else None,
             )
-    ax.set_xlabel("hidden layer (1 = next to the input)")
-    ax.set_ylabel(ylabel)
     ax.set_yscale("log")
-    ax.set_title(title + "  (dashed: at init, solid: after training)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2, loc="best")
-    fig.tight_layout()
-    return _save(fig, path)
+    title += "  (dashed: at init, solid: after training)"
+    return _finish(fig, ax, path, title, "hidden layer (1 = next to the input)", ylabel)

@@ -4,7 +4,6 @@ Public:
     PROBE_METRICS           names of the per-layer series :func:`unit_health` returns
     SATURATION_RATIO        |f'| below this share of max |f'| counts as saturated (1e-2)
     unit_health(model, X, y=None) -> dict[str, list[float]]
-    overall(health, metric) -> float   unit-weighted mean of a per-layer series
 
 Definitions (CLAIMS.md): a hidden unit is *dead* when the activation's derivative is 0 for
 every sample; in the *negative regime* when its pre-activation is < 0 for every sample; a
@@ -134,10 +133,3 @@ def unit_health(
             h.remove()
         model.train(was_training)
     return {m: grads if m == "grad_norm" else [s[m] for s in stats] for m in PROBE_METRICS}
-
-
-def overall(health: dict[str, list[float]], metric: str) -> float:
-    """Unit-weighted mean of a per-layer series over all hidden layers."""
-    units = health["units"]
-    total = sum(units)
-    return sum(v * u for v, u in zip(health[metric], units)) / total if total else float("nan")

@@ -9,6 +9,7 @@ Public:
     parse_suite(doc, source) -> Suite
     cell_from_dict(d) -> Cell                       inverse of ``Cell.to_dict``
     flatten(d) -> dict                              nested dict → dotted paths
+    pooled(health, metric) -> float                 a probe series pooled over all units
 
 A suite file (TOML)::
 
@@ -31,6 +32,7 @@ import hashlib
 import importlib
 import itertools
 import json
+import math
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -125,6 +127,16 @@ def _file_digest(path: str) -> str:
 @functools.lru_cache(maxsize=32)
 def _digest(path: str, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def pooled(health: dict[str, list[float]], metric: str) -> float:
+    """Unit-weighted mean of one per-layer probe series (one entry of ``Result.probes``):
+    the share over all hidden units pooled. Torch-free, for training and analysis alike."""
+    values, units = health.get(metric) or [], health.get("units") or []
+    total = sum(units)
+    if not total:
+        return math.nan
+    return sum((math.nan if v is None else v) * u for v, u in zip(values, units)) / total
 
 
 @dataclass

@@ -31,7 +31,7 @@ from torch.nn import functional as F
 
 import bench
 from bench import datasets, models, probes
-from bench.spec import Cell, Result, TrainSpec
+from bench.spec import Cell, Result, TrainSpec, pooled
 
 CURVES = (
     "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "epoch_time_s",
@@ -134,8 +134,8 @@ def run(cell: Cell) -> Result:
     result.curves = dict(result.curves)
     if result.probes:  # diverged cells keep the health of their last finished epoch
         for metric in ("dead", "negative", "saturated"):
-            result.metrics[f"{metric}_init"] = probes.overall(result.probes[0], metric)
-            result.metrics[f"{metric}_final"] = probes.overall(result.probes[-1], metric)
+            result.metrics[f"{metric}_init"] = pooled(result.probes[0], metric)
+            result.metrics[f"{metric}_final"] = pooled(result.probes[-1], metric)
     result.metrics["total_time_s"] = time.perf_counter() - t0
     result.env = environment()
     result.finished_at = utcnow()

@@ -9,7 +9,7 @@ import torch
 
 from bench import activations, initializers, models, probes
 from bench.models import MLP, ResMLP
-from bench.spec import ModelSpec
+from bench.spec import ModelSpec, pooled
 
 
 def _constructed(act: str, n: int = 10, k: int = 3) -> tuple[MLP, torch.Tensor]:
@@ -71,7 +71,7 @@ def test_sigmoid_saturation_fraction():
 
 def test_overall_is_unit_weighted():
     health = {"dead": [0.5, 0.0], "units": [10.0, 30.0]}
-    assert probes.overall(health, "dead") == pytest.approx(5 / 40)
+    assert pooled(health, "dead") == pytest.approx(5 / 40)
 
 
 def test_selu_lecun_normal_self_normalizes_at_depth_32():
