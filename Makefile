@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: install test lint perf smoke bench report full clean
+.PHONY: install test lint perf perf-report smoke bench report full clean
 
 install: $(STAMP)
 
@@ -24,8 +24,26 @@ lint: install
 	$(VENV)/bin/ruff check bench tests
 	$(VENV)/bin/ruff format --check bench tests
 
+# make perf: the first run is saved as the baseline (.benchmarks/<machine>/0001_baseline.json);
+# later runs are compared with it and fail when a median is more than PERF_THRESHOLD slower.
+PERF_THRESHOLD ?= 25%
+PERF_ARGS := tests/perf --benchmark-enable --benchmark-storage=.benchmarks \
+	--benchmark-columns=min,median,max,rounds --benchmark-sort=name
 perf: install
-	$(PY) -m pytest -q tests/perf --benchmark-enable --benchmark-autosave
+	@baseline=$$(ls .benchmarks/*/*_baseline.json 2>/dev/null | head -1); \
+	if [ -n "$$baseline" ]; then \
+		id=$$(basename $$baseline | cut -d_ -f1); \
+		echo "comparing with baseline $$baseline (fail above median +$(PERF_THRESHOLD))"; \
+		$(PY) -m pytest -q $(PERF_ARGS) --benchmark-save=run \
+			--benchmark-compare=$$id --benchmark-compare-fail=median:$(PERF_THRESHOLD); \
+	else \
+		echo "no baseline yet: this run becomes it"; \
+		$(PY) -m pytest -q $(PERF_ARGS) --benchmark-save=baseline; \
+	fi
+	$(PY) -m tests.perf.ratios
+
+perf-report: install
+	$(PY) -m bench perf --json results/perf.json
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)
@@ -34,6 +52,7 @@ smoke: install
 bench: install
 	$(PY) -m bench run suites/default.toml --backend local --workers $(WORKERS) \
 		--store results/default.sqlite
+	$(PY) -m bench speed --store results/default.sqlite --suite default --no-progress
 	$(MAKE) report
 
 report: install

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import torch
 from torch import nn
 
 from bench.errors import UnknownNameError
@@ -50,6 +51,38 @@ class Activation:
 
 _RRELU_LOWER, _RRELU_UPPER = 1.0 / 8.0, 1.0 / 3.0  # torch defaults, Xu et al. 2015
 
+
+class RReLU(nn.Module):
+    """Randomized leaky ReLU (Xu et al. 2015), drawing from an explicit generator.
+
+    In training each element's negative slope is drawn from U(lower, upper); in evaluation
+    the slope is their mean: ``torch.nn.RReLU``'s definition. The draws come from
+    ``self.generator`` (the training loop sets it to the member's own generator, so K
+    stacked members draw exactly what each would draw alone), or from the global
+    generator when it is ``None``.
+    """
+
+    def __init__(self, lower: float = _RRELU_LOWER, upper: float = _RRELU_UPPER) -> None:
+        super().__init__()
+        self.lower, self.upper = lower, upper
+        self.generator: torch.Generator | None = None
+
+    def slope(self, x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor | float:
+        """The negative slopes for ``x``: random in training, the mean in evaluation."""
+        if not self.training:
+            return (self.lower + self.upper) / 2
+        noise = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        return self.lower + (self.upper - self.lower) * noise
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` where x ≥ 0, else ``slope · x``."""
+        return torch.where(x >= 0, x, x * self.slope(x, self.generator))
+
+    def extra_repr(self) -> str:
+        """Like ``nn.RReLU``'s."""
+        return f"lower={self.lower}, upper={self.upper}"
+
+
 REGISTRY: dict[str, Activation] = {
     a.name: a
     for a in [
@@ -67,7 +100,7 @@ REGISTRY: dict[str, Activation] = {
         ),
         Activation(
             "rrelu",
-            lambda: nn.RReLU(_RRELU_LOWER, _RRELU_UPPER),
+            lambda: RReLU(_RRELU_LOWER, _RRELU_UPPER),
             "relu",
             "he_normal",
             "leaky_relu",

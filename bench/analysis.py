@@ -101,7 +101,6 @@ METRICS: dict[str, Metric] = {
         _m("train_time_s", "training time (s)", False, _INF),
         _m("total_time_s", "total time (s)", False, _INF),
         _m("samples_per_s", "training samples per second", True, 0.0),
-        _m("inference_s_per_sample", "inference time per sample (s)", False, _INF),
     )
 }
 

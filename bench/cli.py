@@ -1,15 +1,21 @@
-"""Command line: ``python -m bench`` (or ``bench``) run · report · list · export · show.
+"""Command line: ``python -m bench`` (or ``bench``) run · report · list · export · show · speed ·
+perf.
 
 Public:
     main(argv=None) -> int      exit status: 0 ok, 2 bad input (message on stderr),
                                 130 interrupted
 
     bench run SUITE [--store PATH] [--backend serial|local|dask] [--workers N]
-              [--address tcp://HOST:PORT] [--dry-run] [--no-progress]
+              [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
+              [--max-members N] [--dry-run] [--no-progress]
     bench report --store PATH --out FILE.md [--suite NAME]
     bench list activations|initializers|datasets|suites
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
     bench show CELL_KEY [--store PATH]
+    bench speed --store PATH [--suite NAME] [--activations a,b,c] [--widths 32,64,128]
+                [--repeats N] [--device auto|cpu|cuda] [--threads N] [--no-progress]
+    bench perf [--dataset NAME] [--depth N] [--width N] [--epochs N] [--ks 1,8,32]
+               [--repeats N] [--threads N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -32,34 +38,48 @@ def _default_store(suite_name: str) -> Path:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from bench import executors
+    from bench.run.env import resolve_device
     from bench.spec import load_suite
     from bench.store import Store
 
     suite = load_suite(args.suite)  # validated before anything trains or opens a store
+    device = resolve_device(args.device)  # a missing GPU stops here, before anything trains
     store_path = Path(args.store) if args.store else _default_store(suite.name)
+    batched = not args.no_batch
     if args.dry_run:
         if store_path.exists():
             with Store(store_path) as store:
-                cells, todo = executors.pending(suite, store)
+                cells, todo = executors.pending(suite, store, device)
         else:
-            cells = todo = suite.cells()
+            cells = todo = [replace(c, device=device) for c in suite.cells()]
+        work = executors.plan(todo, batched, args.max_members)
         axes = " × ".join(f"{len(v)} {k}" for k, v in suite.grid.axes.items())
         print(
             f"suite {suite.name} ({args.suite}): {len(cells)} cells = {axes} × "
             f"{len(suite.seeds)} seeds, minus exclusions"
         )
         print(f"store {store_path}: {len(cells) - len(todo)} stored, {len(todo)} to run")
+        how = f"batched, at most {args.max_members} cells each" if batched else "one cell each"
+        print(f"device {device}: {len(work.units)} units of work ({how})")
+        if work.note():
+            print(work.note())
         for cell in todo:
             print(f"  {cell.key}  {cell.label()}")
         return 0
     executor = executors.make(args.backend, args.workers, args.address)
     with Store(store_path) as store:
-        summary = executors.run_suite(suite, store, executor, progress=not args.no_progress)
+        summary = executors.run_suite(
+            suite, store, executor, progress=not args.no_progress, device=device,
+            batched=batched, max_members=args.max_members,
+        )  # fmt: skip
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
     print(
         f"{suite.name}: {summary.done} cells trained ({statuses}), {summary.skipped} already "
-        f"stored, of {summary.total}; {summary.wall_time_s:.1f} s; store {store_path}",
+        f"stored, of {summary.total}; {summary.wall_time_s:.1f} s on {device}; "
+        f"store {store_path}",
         file=sys.stderr,
     )
     if summary.interrupted:
@@ -147,6 +167,114 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_speed(args: argparse.Namespace) -> int:
+    import time
+
+    from tabulate import tabulate
+
+    from bench import activations, report, speed
+    from bench.run.env import resolve_device
+    from bench.store import Store
+
+    # every argument is checked before the store is opened or anything is timed
+    widths = _positive_ints(args.widths, "--widths")
+    if args.repeats < 1:
+        raise BenchError(f"--repeats must be at least 1, got {args.repeats}")
+    if args.threads < 1:
+        raise BenchError(f"--threads must be at least 1, got {args.threads}")
+    names = [n.strip() for n in (args.activations or "").split(",") if n.strip()]
+    unknown = [n for n in names if n not in activations.REGISTRY]
+    if unknown:
+        raise BenchError(
+            f"unknown activation{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))}; valid: {', '.join(activations.names())}"
+        )
+    device = resolve_device(args.device)  # a missing GPU stops here
+    with Store(args.store) as store:
+        suite, grid = _speed_suite(store, args.suite)
+        if not names and not grid:
+            print(
+                f"suite {suite!r} has no stored cells in {args.store}: timing every "
+                "registered activation",
+                file=sys.stderr,
+            )
+        names = names or grid or activations.names()
+        ref = report.REFERENCE_ACTIVATION
+        names = list(dict.fromkeys([ref, *names] if ref not in names else names))
+        print(
+            f"timing {len(names)} activations × {len(widths)} width(s) × 2 passes × "
+            f"{args.repeats} repeats on {device}, {args.threads} thread(s), for suite {suite}",
+            file=sys.stderr,
+        )
+        t0 = time.perf_counter()
+        records = speed.measure(names, widths, repeats=args.repeats, device=device,
+                                threads=args.threads, progress=not args.no_progress)  # fmt: skip
+        wall = time.perf_counter() - t0
+        env, measured_at = _speed_env(device, args.threads)
+        store.put_timings(suite, records, env, measured_at)
+    ratios = speed.ratios(records, reference=ref)
+    headers, rows = report.speed_table(ratios, names)
+    print(f"time per call / {ref}'s: median over {args.repeats} repeats (min–max)")
+    print(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    print(
+        f"{len(records)} timings in {wall:.1f} s; stored in {args.store} as suite {suite} "
+        "(a new measurement replaces any earlier one)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_perf(args: argparse.Namespace) -> int:
+    from bench import datasets, perf
+
+    ks = _positive_ints(args.ks, "--ks")
+    datasets.get(args.dataset)  # an unknown name stops here, with the valid ones
+    for option, value in (("--depth", args.depth), ("--width", args.width),
+                          ("--epochs", args.epochs), ("--repeats", args.repeats),
+                          ("--threads", args.threads)):  # fmt: skip
+        if value < 1:
+            raise BenchError(f"{option} must be at least 1, got {value}")
+    config = perf.PerfConfig(
+        args.dataset, args.depth, args.width, args.activation, args.epochs, 64, tuple(ks),
+        args.repeats, args.threads,
+    )  # fmt: skip
+    figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
+    print(perf.render(figures))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
+        print(f"wrote {args.json}", file=sys.stderr)
+    return 0
+
+
+def _positive_ints(text: str, option: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise BenchError(f"{option}: expected positive integers separated by commas, got {text!r}")
+    return list(dict.fromkeys(values))
+
+
+def _speed_suite(store, name: str | None) -> tuple[str, list[str]]:
+    """The suite the timings are stored under, and its grid's activations (if stored)."""
+    known = store.suites()
+    if name is None:
+        if len(known) > 1:
+            raise BenchError(
+                f"{store.path} holds {len(known)} suites; pick one with --suite: {', '.join(known)}"
+            )
+        name = known[0] if known else store.path.stem
+    return name, list(dict.fromkeys(r.cell.activation for r in store.results(name)))
+
+
+def _speed_env(device: str, threads: int) -> tuple[dict, str]:
+    """Where the timings were taken (the threads they ran with), and when (now)."""
+    from bench.train import environment, utcnow
+
+    return {**environment(device), "threads": threads}, utcnow()
+
+
 def _parser() -> argparse.ArgumentParser:
     from bench import executors
     from bench.store import EXPORT_FORMATS
@@ -160,6 +288,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--backend", default="serial", choices=executors.BACKENDS)
     r.add_argument("--workers", type=int, default=1, help="processes for local/dask")
     r.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
+    r.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        help="where cells train (default auto: cuda when a GPU is usable, else cpu)",
+    )  # fmt: skip
+    r.add_argument(
+        "--no-batch", action="store_true",
+        help="train every cell on its own instead of stacking cells that differ only in "
+        "seed, initializer and optimizer numbers",
+    )  # fmt: skip
+    r.add_argument(
+        "--max-members", type=int, default=executors.MAX_MEMBERS,
+        help=f"most cells one batch trains at once (default {executors.MAX_MEMBERS})",
+    )  # fmt: skip
     r.add_argument("--dry-run", action="store_true", help="print the grid and what is left")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(fn=_cmd_run)
@@ -185,6 +326,54 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("key", help="cell key (a unique prefix is enough)")
     s.add_argument("--store", help="store to read (default: every results/*.sqlite)")
     s.set_defaults(fn=_cmd_show)
+
+    sp = sub.add_parser(
+        "speed",
+        help="time every activation's MLP in one process (the report's speed evidence)",
+        description="Time a forward and a forward+backward pass of an MLP per activation "
+        "and width, interleaved in one process, and store the timings for the report's "
+        "speed section (a new measurement replaces the suite's previous one). Prints the "
+        "ratios to relu, which is always timed.",
+    )
+    sp.add_argument("--store", required=True, help="SQLite store to write the timings into")
+    sp.add_argument(
+        "--suite",
+        help="suite the timings belong to (default: the store's only suite, or the store's "
+        "file name); its stored grid gives the default activations",
+    )
+    sp.add_argument(
+        "--activations", help="comma-separated names (default: the suite's, else all registered)"
+    )
+    sp.add_argument("--widths", default="32,64,128", help="hidden widths (default 32,64,128)")
+    sp.add_argument("--repeats", type=int, default=5, help="interleaved rounds (default 5)")
+    sp.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        help="auto (default, as bench run): cuda when a GPU is usable, else cpu",
+    )  # fmt: skip
+    sp.add_argument(
+        "--threads", type=int, default=1, help="torch threads (default 1, as a local worker)"
+    )
+    sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp.set_defaults(fn=_cmd_speed)
+
+    pf = sub.add_parser(
+        "perf",
+        help="how fast the harness trains here: vs a hand loop, probes, batching, the peak",
+        description="Train the default suite's model (digits, 8×64 MLP, Adam, batch 64) one "
+        "cell at a time against a minimal hand-written loop, with and without probes, and "
+        "K cells batched against K one at a time, with the matmul peak measured in the same "
+        "run. Runs alternate and repeat; medians and ranges are printed.",
+    )
+    pf.add_argument("--dataset", default="digits", help="data set (default digits)")
+    pf.add_argument("--depth", type=int, default=8, help="hidden layers (default 8)")
+    pf.add_argument("--width", type=int, default=64, help="hidden width (default 64)")
+    pf.add_argument("--activation", default="relu", help="activation (default relu)")
+    pf.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3)")
+    pf.add_argument("--ks", default="1,8,32", help="batch sizes K to compare (default 1,8,32)")
+    pf.add_argument("--repeats", type=int, default=3, help="alternating rounds (default 3)")
+    pf.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    pf.add_argument("--json", help="also write every figure to this JSON file")
+    pf.set_defaults(fn=_cmd_perf)
     return p
 
 

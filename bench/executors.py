@@ -1,20 +1,27 @@
-"""Executors: where cells train. The driver alone writes the store.
+"""Executors: where cells train, alone or batched. The driver alone writes the store.
 
 Public:
     BACKENDS                    serial, local, dask
-    Executor                    the interface: ``map(cells)`` yields Results as they finish
-    SerialExecutor()            in this process, one after another (tests use it)
+    MAX_MEMBERS                 default cap on the cells one batch trains at once
+    Executor                    the interface: ``map(units)`` yields each unit's Results
+    SerialExecutor()            in this process, one unit after another (tests use it)
     LocalExecutor(workers)      joblib/loky processes, one torch thread each
     DaskExecutor(workers, address=None)
                                 dask.distributed: a LocalCluster, or ``address`` of a scheduler
     make(backend, workers=1, address=None) -> Executor
-    pending(suite, store) -> (all cells, cells not yet stored)
-    RunSummary              what a run did: done, skipped, statuses, interrupted, crashed
-    run_suite(suite, store, executor, progress=True) -> RunSummary
+    plan(cells, batched=True, max_members=MAX_MEMBERS) -> Plan
+                                group cells into units of work (batches, or single cells)
+    pending(suite, store, device="cpu") -> (all cells, cells not yet stored)
+    RunSummary                  what a run did: done, skipped, statuses, interrupted, crashed
+    run_suite(suite, store, executor, progress=True, device="cpu", batched=True,
+              max_members=MAX_MEMBERS) -> RunSummary
 
-``run_suite`` skips cells whose key is already stored, writes each Result as it arrives (one
-transaction per cell), shows a progress bar with cells done/total and an ETA, and on Ctrl-C
-stops cleanly: what finished is saved, and the next run picks up the rest.
+A *unit* is a list of cells that train in one call of :func:`bench.run.loop.train`: cells
+that differ only in seed, initializer and optimizer numbers form batches of up to
+``max_members`` stacked networks; a cell that cannot batch is a unit of its own.
+``run_suite`` skips cells whose key is already stored, writes each Result as its unit
+finishes (one transaction per cell), shows a progress bar in cells with an ETA, and on
+Ctrl-C stops cleanly: what finished is saved, and the next run picks up the rest.
 """
 
 from __future__ import annotations
@@ -22,46 +29,52 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from bench import train
 from bench.errors import BenchError
-from bench.spec import Cell, Result, Suite
+from bench.spec import Cell, Result, Suite, utcnow
 from bench.store import Store
 
 BACKENDS = ("serial", "local", "dask")
+MAX_MEMBERS = 64
 
 
-def _worker(cell: Cell) -> Result:
-    """Run one cell in a worker process: one torch thread, so N workers use N cores."""
+def _train(unit: list[Cell], executor: str) -> list[Result]:
+    from bench.run import loop  # torch is imported by the worker, not by the driver's readers
+
+    return loop.train(unit, unit[0].device, executor=executor)
+
+
+def _worker(unit: list[Cell], executor: str) -> list[Result]:
+    """Run one unit in a worker process: one torch thread, so N workers use N cores."""
     import torch
 
     torch.set_num_threads(1)
-    return train.run(cell)
+    return _train(unit, executor)
 
 
 class Executor(Protocol):
-    """Runs cells; yields Results in completion order."""
+    """Runs units of cells; yields each unit's Results in completion order."""
 
     name: str
     workers: int
 
-    def map(self, cells: Sequence[Cell]) -> Iterator[Result]: ...
+    def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]: ...
 
     def close(self) -> None: ...
 
 
 class SerialExecutor:
-    """Train cells one after another in this process (torch's own thread setting)."""
+    """Train units one after another in this process (torch's own thread setting)."""
 
     name = "serial"
     workers = 1
 
-    def map(self, cells: Sequence[Cell]) -> Iterator[Result]:
-        """Yield each cell's Result in order."""
-        for cell in cells:
-            yield train.run(cell)
+    def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]:
+        """Yield each unit's Results in order."""
+        for unit in units:
+            yield _train(unit, self.name)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -75,14 +88,14 @@ class LocalExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def map(self, cells: Sequence[Cell]) -> Iterator[Result]:
-        """Yield Results as workers finish them."""
+    def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]:
+        """Yield each unit's Results as workers finish them."""
         from joblib import Parallel, delayed
 
         parallel = Parallel(
             n_jobs=self.workers, backend="loky", return_as="generator_unordered", batch_size=1
         )
-        yield from parallel(delayed(_worker)(c) for c in cells)
+        yield from parallel(delayed(_worker)(u, self.name) for u in units)
 
     def close(self) -> None:
         """The pool is joblib's and is reused; nothing to release."""
@@ -110,11 +123,11 @@ class DaskExecutor:
             )
             self._client = Client(self._cluster)
 
-    def map(self, cells: Sequence[Cell]) -> Iterator[Result]:
-        """Yield Results as the cluster finishes them."""
+    def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]:
+        """Yield each unit's Results as the cluster finishes them."""
         from dask.distributed import as_completed
 
-        futures = self._client.map(_worker, list(cells), pure=False)
+        futures = self._client.map(_worker, list(units), executor=self.name, pure=False)
         for future in as_completed(futures):
             yield future.result()
 
@@ -143,6 +156,54 @@ def make(backend: str, workers: int = 1, address: str | None = None) -> Executor
 
 
 @dataclass
+class Plan:
+    """Cells grouped into units of work.
+
+    Attributes:
+        units: lists of cells, each trained by one call of the loop.
+        alone: why cells train one at a time although batching is on: reason → count.
+    """
+
+    units: list[list[Cell]]
+    alone: Counter = field(default_factory=Counter)
+
+    def note(self) -> str:
+        """One line on the cells that fall back to the per-cell path ('' if none)."""
+        if not self.alone:
+            return ""
+        parts = ", ".join(f"{n} {why}" for why, n in sorted(self.alone.items()))
+        return f"note: {sum(self.alone.values())} cells train one at a time ({parts})"
+
+
+def plan(cells: Sequence[Cell], batched: bool = True, max_members: int = MAX_MEMBERS) -> Plan:
+    """Group cells into units: batches of equal :func:`bench.run.loop.batch_key`, in the
+    order their first cell appears, at most ``max_members`` each; cells that cannot batch
+    (or all, with ``batched=False``) are units of one.
+
+    Raises:
+        BenchError: ``max_members`` < 1.
+    """
+    from bench.run.loop import batch_key, why_alone
+
+    if max_members < 1:
+        raise BenchError(f"--max-members must be ≥ 1, got {max_members}")
+    groups: dict[tuple, list[Cell]] = {}
+    out = Plan([])
+    for cell in cells:
+        why = why_alone(cell) if batched else "batching off"
+        if why:
+            if batched:
+                out.alone[why] += 1
+            out.units.append([cell])
+        else:
+            groups.setdefault(batch_key(cell), []).append(cell)
+    for members in groups.values():
+        size = -(-len(members) // -(-len(members) // max_members))  # even chunks ≤ max
+        out.units += [members[i : i + size] for i in range(0, len(members), size)]
+    return out
+
+
+@dataclass
 class RunSummary:
     """What one ``run_suite`` call did."""
 
@@ -155,48 +216,65 @@ class RunSummary:
     statuses: Counter = field(default_factory=Counter)
 
 
-def pending(suite: Suite, store: Store) -> tuple[list[Cell], list[Cell]]:
-    """Split a suite's cells into (all, not yet stored), in grid order."""
-    cells = suite.cells()
+def pending(suite: Suite, store: Store, device: str = "cpu") -> tuple[list[Cell], list[Cell]]:
+    """Split a suite's cells, placed on ``device``, into (all, not yet stored), grid order."""
+    cells = [replace(c, device=device) for c in suite.cells()]
     stored = store.keys()
     return cells, [c for c in cells if c.key not in stored]
 
 
-def run_suite(suite: Suite, store: Store, executor: Executor, progress: bool = True) -> RunSummary:
+def run_suite(
+    suite: Suite,
+    store: Store,
+    executor: Executor,
+    progress: bool = True,
+    device: str = "cpu",
+    batched: bool = True,
+    max_members: int = MAX_MEMBERS,
+) -> RunSummary:
     """Train every cell of ``suite`` that ``store`` lacks, storing each as it finishes.
 
     Args:
         suite: the validated suite.
         store: where results go (the only writer is this function).
-        executor: where cells train.
-        progress: show a tqdm progress bar on stderr.
+        executor: where units train.
+        progress: show a tqdm progress bar on stderr (and the fallback note).
+        device: ``cpu`` or ``cuda`` (already resolved), part of every cell's key.
+        batched: train batchable cells as stacked batches (``--no-batch`` turns it off).
+        max_members: the most cells one batch trains at once.
 
     Returns:
         A :class:`RunSummary`; ``interrupted`` is True after Ctrl-C.
     """
+    import sys
+
     from tqdm import tqdm
 
-    cells, todo = pending(suite, store)
+    cells, todo = pending(suite, store, device)
+    work = plan(todo, batched, max_members)
+    if work.note() and progress:
+        print(work.note(), file=sys.stderr)
     store.register_suite(suite, [c.key for c in cells])
     summary = RunSummary(total=len(cells), skipped=len(cells) - len(todo))
     t0 = time.perf_counter()
     run_id = store.start_run(
-        suite, executor.name, executor.workers, len(cells), len(todo), train.utcnow()
+        suite, executor.name, executor.workers, len(cells), len(todo), utcnow()
     )
     bar = tqdm(
         total=len(todo), unit="cell", disable=not progress, dynamic_ncols=True,
         desc=suite.name, smoothing=0.05,
     )  # fmt: skip
-    results = executor.map(todo)
+    results = executor.map(work.units)
     try:
-        for result in results:
-            store.put(result)
-            summary.done += 1
-            summary.statuses[result.status] += 1
+        for unit_results in results:
+            for result in unit_results:
+                store.put(result)
+                summary.done += 1
+                summary.statuses[result.status] += 1
             bar.set_postfix_str(
                 " ".join(f"{k}={v}" for k, v in sorted(summary.statuses.items())), refresh=False
             )
-            bar.update()
+            bar.update(len(unit_results))
     except KeyboardInterrupt:
         summary.interrupted = True
     except Exception as exc:  # a worker died, a result could not travel back, …
@@ -214,5 +292,5 @@ def run_suite(suite: Suite, store: Store, executor: Executor, progress: bool = T
         summary.wall_time_s = time.perf_counter() - t0
         status = "crashed" if summary.crashed else "finished"
         status = "interrupted" if summary.interrupted else status
-        store.finish_run(run_id, summary.done, status, train.utcnow(), summary.wall_time_s)
+        store.finish_run(run_id, summary.done, status, utcnow(), summary.wall_time_s)
     return summary

@@ -103,11 +103,12 @@ class CNN(ProbedNet):
         self.head = nn.Linear(width * spatial, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return logits; ``x`` is (N, features) and is reshaped to the image shape."""
-        x = x.reshape(x.shape[0], *self.image_shape)
+        """Return logits; ``x`` is (…, N, features) and is reshaped to the image shape
+        (leading dims pass through: a stacked copy of the network feeds (K, N, features))."""
+        x = x.reshape(*x.shape[:-1], *self.image_shape)
         for layer, act in zip(self.layers, self.acts):
             x = act(layer(x))
-        return self.head(x.flatten(1))
+        return self.head(x.flatten(-len(self.image_shape)))
 
 
 def build(

@@ -3,8 +3,11 @@
 Public:
     build(store_path, out, suite=None, generated_at=None, store_label=None) -> Path
     render(frame, runs, suite, ...) -> (markdown, attachments)   the pure part, for tests
+    speed_table(ratios, order=()) -> (headers, rows)   ``bench.speed.ratios`` as a table
+                                                       (also printed by ``bench speed``)
 
-``build`` reads the store, runs :mod:`bench.analysis`, writes the figures and a summary
+``build`` reads the store (results and ``bench speed`` timings), runs
+:mod:`bench.analysis` and :func:`bench.speed.ratios`, writes the figures and a summary
 CSV into ``<out stem>_files/`` next to the report, and writes the Markdown. It never imports the
 training code: a report can be rebuilt at any time, identically, from stored results.
 
@@ -27,7 +30,7 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from bench import analysis, plots
+from bench import analysis, plots, speed
 from bench.errors import BenchError
 from bench.store import Store
 
@@ -463,36 +466,89 @@ def _health(doc: _Doc, head: pd.DataFrame, acts: list[str]) -> None:
     )
 
 
-def _speed(doc: _Doc, frame: pd.DataFrame, acts: list[str]) -> None:
-    ok = frame[frame["status"] == "ok"].copy()
-    if ok.empty or "train_time_s" not in ok.columns:
-        return
-    threads = ok["env.threads"].mode().iloc[0] if "env.threads" in ok.columns else None
-    if threads is not None:  # only timings taken under the same thread setting compare
-        ok = ok[ok["env.threads"] == threads]
-    ref = REFERENCE_ACTIVATION if REFERENCE_ACTIVATION in set(ok["activation"]) else acts[0]
-    ok["epoch_s"] = ok["train_time_s"] / ok["epochs_run"]
-    med = ok.groupby(["dataset", "activation"])[["epoch_s", "inference_s_per_sample"]].median()
-    ratios = med / med.xs(ref, level="activation").reindex(med.index, level="dataset")
-    geo = np.exp(np.log(ratios).groupby(level="activation").mean())
-    doc.add(
-        "## Speed",
-        f"Median training time per epoch and inference time per sample of every `ok` run "
-        f"(all initializers and learning rates; {threads} torch thread(s) per run), as "
-        f"ratios to `{ref}` on the same data set in the same run, then the geometric mean "
-        f"over data sets. Timings come from "
-        f"concurrent workers on a shared machine: read differences under ~10 % as noise.",
-    )
-    rows = [
-        (
-            f"`{act}`",
-            _num(geo.at[act, "epoch_s"], "{:.2f}×"),
-            _num(geo.at[act, "inference_s_per_sample"], "{:.2f}×"),
+PASS_LABELS = {"forward": "fwd", "forward_backward": "fwd+bwd"}
+
+
+def _ratio(median: float, low: float, high: float) -> str:
+    """``1.05× (1.01–1.09)``; the bracket is left out when it would say nothing."""
+    if median is None or not math.isfinite(median):
+        return "–"
+    if low == high:
+        return f"{median:.2f}×"
+    return f"{median:.2f}× ({low:.2f}–{high:.2f})"
+
+
+def speed_table(
+    ratios: pd.DataFrame, order: Sequence[str] = ()
+) -> tuple[list[str], list[list[str]]]:
+    """Format ``bench.speed.ratios`` as a table: one row per activation, one column per
+    width and pass (``fwd 32``, ``fwd+bwd 32``, …), cells ``median× (min–max)``.
+
+    Args:
+        ratios: the frame ``bench.speed.ratios`` returns.
+        order: activations in this order first, any others after, alphabetically.
+
+    Returns:
+        (headers, rows); the first cell of a row is the bare activation name.
+    """
+    widths = sorted({int(w) for w in ratios["width"]})
+    passes = [p for p in speed.PASSES if p in set(ratios["pass"])]
+    cols = [(w, p) for w in widths for p in passes]
+    by = ratios.set_index(["activation", "width", "pass"])
+    rows = []
+    for act in _order(ratios["activation"], order):
+        row = [act]
+        for w, p in cols:
+            if (act, w, p) in by.index:
+                r = by.loc[(act, w, p)]
+                row.append(_ratio(r["ratio_median"], r["ratio_low"], r["ratio_high"]))
+            else:
+                row.append("–")
+        rows.append(row)
+    return ["activation", *(f"{PASS_LABELS.get(p, p)} {w}" for w, p in cols)], rows
+
+
+def _per_call(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
+
+
+def _speed(doc: _Doc, timings: pd.DataFrame, acts: list[str], suite: str, store_label: str) -> None:
+    doc.add("## Speed (CLAIMS.md C16)")
+    if timings is None or timings.empty:
+        doc.add(
+            f"No speed measurement is stored for this suite: `python -m bench speed --store "
+            f"{store_label} --suite {suite}` makes one (then rebuild this report)."
         )
-        for act in acts
-        if act in geo.index
-    ]
-    doc.table(rows, ["activation", "train time / epoch", "inference / sample"])
+        return
+    measured = set(timings["activation"])
+    ref = REFERENCE_ACTIVATION if REFERENCE_ACTIVATION in measured else _order(measured, acts)[0]
+    ratios = speed.ratios(timings, reference=ref)
+    headers, rows = speed_table(ratios, acts)
+    env = timings["env"].iloc[0]
+    doc.add(
+        f"Time per call of each activation's MLP ({_unique(timings, 'depth')} hidden layers, "
+        f"`matched` initializer, a batch of {_unique(timings, 'batch')} random rows) as a "
+        f"ratio to `{ref}`'s, measured by `bench speed` at {_unique(timings, 'measured_at')} "
+        f"in one process on {_unique(timings, 'device')} with {_unique(timings, 'threads')} "
+        f"torch thread(s) (torch {env.get('torch', '–')}, {env.get('cpu', '–')}). "
+        f"{timings['repeat'].nunique()} repeats; each visits the width × pass combinations "
+        f"in a fresh random order and, within each, alternates short blocks of calls between "
+        f"the activations, so a slow spell of the machine hits all of them alike. A ratio "
+        f"divides two timings of the same repeat; a cell is the median ratio over the "
+        f"repeats, with their min–max in brackets. `fwd`: forward pass in eval mode without "
+        f"gradients; `fwd+bwd`: forward, cross-entropy and backward (a training step "
+        f"without the optimizer). These ratios, not the training times of the cells (which "
+        f"ran in concurrent workers on a shared machine), are this report's speed evidence.",
+    )
+    doc.table([[f"`{r[0]}`", *r[1:]] for r in rows], headers)
+    ref_rows = ratios[ratios["activation"] == ref]
+    scale = ", ".join(
+        f"{PASS_LABELS.get(r['pass'], r['pass'])} {r['width']}: {_per_call(r['seconds_median'])}"
+        for _, r in ref_rows.iterrows()
+    )
+    doc.add(f"For scale, `{ref}` takes per call (median): {scale}.")
 
 
 SUMMARY_METRICS = (
@@ -568,6 +624,7 @@ def render(
     out_label: str,
     description: str = "",
     figdir: str = "files",
+    timings: pd.DataFrame | None = None,
 ) -> tuple[str, list[Attachment]]:
     """Build the Markdown text and the list of figures to draw (pure; no I/O).
 
@@ -580,6 +637,8 @@ def render(
         store_label / out_label: the paths printed in the "reproduce" line.
         description: the suite's description.
         figdir: folder of the figures and CSV files, relative to the report.
+        timings: ``Store.timings(suite)``, the ``bench speed`` measurement (None or
+            empty: the speed section says how to make one).
 
     Returns:
         (markdown, attachments to write into ``figdir``).
@@ -609,7 +668,7 @@ def render(
         _inits(doc, sel, others, blocks)
     _convergence(doc, head, acts)
     _health(doc, head, acts)
-    _speed(doc, frame, _order(frame["activation"], acts))
+    _speed(doc, timings, _order(frame["activation"], acts), suite, store_label)
     _failures(doc, frame)
     _summary(doc, sel)
     return doc.text(), doc.files
@@ -652,6 +711,7 @@ def build(
         runs = store.runs(suite)
         grid_size = store.grid_size(suite)
         description = store.description(suite)
+        timings = store.timings(suite)
     figdir = f"{out.stem}_files"
     text, files = render(
         frame,
@@ -663,6 +723,7 @@ def build(
         str(out),
         description,
         figdir,
+        timings,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     for attachment in files:

@@ -10,6 +10,7 @@ Public:
     cell_from_dict(d) -> Cell                       inverse of ``Cell.to_dict``
     flatten(d) -> dict                              nested dict → dotted paths
     pooled(health, metric) -> float                 a probe series pooled over all units
+    utcnow() -> str                                 the current UTC time, ISO 8601
 
 A suite file (TOML)::
 
@@ -36,6 +37,7 @@ import math
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,9 @@ from bench.errors import BenchError, SuiteError
 
 # Part of every cell key. Bump it when a stored Result would no longer mean the same: new
 # or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
-SCHEMA_VERSION = 1
+# 2: the staged loop (curves only for whole epochs, no inference timing, per-member time
+# shares, probes reduced in float64) and the device in the cell.
+SCHEMA_VERSION = 2
 CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
 
 OPTIMIZERS = ("sgd", "adam")
@@ -92,6 +96,9 @@ class Cell:
     model: ModelSpec = field(default_factory=ModelSpec)
     train: TrainSpec = field(default_factory=TrainSpec)
     data: DataSpec = field(default_factory=DataSpec)
+    # Where it trains (``cpu`` or ``cuda``). Set by ``bench run --device``, not by suite
+    # files; part of the key, so a result from one device is never reused for another.
+    device: str = "cpu"
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain dict (JSON-ready)."""
@@ -109,9 +116,10 @@ class Cell:
 
     def label(self) -> str:
         """Short human-readable description for logs and progress bars."""
+        where = "" if self.device == "cpu" else f"@{self.device}"
         return (
             f"{self.dataset}/{self.model.kind}{self.model.depth}x{self.model.width}/"
-            f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}"
+            f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}{where}"
         )
 
 
@@ -127,6 +135,11 @@ def _file_digest(path: str) -> str:
 @functools.lru_cache(maxsize=32)
 def _digest(path: str, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def utcnow() -> str:
+    """The current UTC time, ISO 8601 to the second (Result and run-log timestamps)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def pooled(health: dict[str, list[float]], metric: str) -> float:
@@ -239,6 +252,8 @@ def _fields() -> dict[str, type | str]:
         if f.name in _SUBSPECS:
             for g in dataclasses.fields(_SUBSPECS[f.name]):
                 out[f"{f.name}.{g.name}"] = g.type
+        elif f.name == "device":  # chosen at run time (--device), not by a suite
+            continue
         else:
             out[f.name] = f.type
     return out

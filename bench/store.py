@@ -3,6 +3,7 @@
 Public:
     STORE_VERSION               the table layout's version (kept in the ``meta`` table)
     EXPORT_FORMATS              csv, json, parquet
+    TIMING_COLUMNS              the columns of ``Store.timings``
     Store(path)                 open (and create) a store; a context manager
         .put(result)            insert a finished cell (ignored if its key is already stored)
         .has(key) / .keys()     what is stored
@@ -16,6 +17,9 @@ Public:
         .frame(suite=None, series=False)  one row per cell as a pandas DataFrame (README,
                                 "Columns"); ``series`` adds the curves and probes
         .export(path, fmt, suite=None)
+        .put_timings(suite, records, env, measured_at)   store a ``bench speed`` measurement
+                                (replacing the suite's previous one)
+        .timings(suite=None)    those timings, one row per record, as a DataFrame
 
 Crash safety: a row is written whole or not at all (SQLite transaction), so a run killed
 at any moment leaves no partial row and a rerun trains only what is missing. Two runs on one
@@ -83,7 +87,25 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     wall_time_s REAL
 );
+CREATE TABLE IF NOT EXISTS timings (
+    suite TEXT NOT NULL,
+    activation TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    depth INTEGER NOT NULL,
+    batch INTEGER NOT NULL,
+    pass TEXT NOT NULL,
+    repeat INTEGER NOT NULL,
+    seconds REAL NOT NULL,
+    device TEXT NOT NULL,
+    threads INTEGER NOT NULL,
+    env TEXT NOT NULL,
+    measured_at TEXT NOT NULL
+);
 """
+TIMING_COLUMNS = (
+    "suite", "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device",
+    "threads", "env", "measured_at",
+)  # fmt: skip
 
 
 def _dumps(obj: Any) -> str:
@@ -256,6 +278,57 @@ class Store:
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur]
+
+    # -- timings (bench speed) -------------------------------------------------------------
+
+    def put_timings(
+        self, suite: str, records: list[dict[str, Any]], env: dict[str, Any], measured_at: str
+    ) -> int:
+        """Store one ``bench speed`` measurement of a suite's activations.
+
+        A new measurement for the same suite *replaces* the older one (delete and insert in
+        one transaction): ratios are only comparable within one measurement.
+
+        Args:
+            suite: the suite name the timings belong to.
+            records: ``bench.speed.measure``'s dicts (activation, width, depth, batch,
+                pass, repeat, seconds, device, threads).
+            env: where it was measured (torch version, threads, CPU, …), stored as JSON.
+            measured_at: timestamp, ISO 8601.
+
+        Returns:
+            The number of rows written.
+        """
+        fields = TIMING_COLUMNS[1:-2]
+        rows = [(suite, *(rec[f] for f in fields), _dumps(env), measured_at) for rec in records]
+        with self._tx():
+            self._db.execute("DELETE FROM timings WHERE suite=?", (suite,))
+            self._db.executemany(
+                f"INSERT INTO timings VALUES ({', '.join('?' * len(TIMING_COLUMNS))})", rows
+            )
+        return len(rows)
+
+    def timings(self, suite: str | None = None):
+        """Stored timings as a pandas DataFrame, one row per record.
+
+        Args:
+            suite: only this suite's measurement (default: every suite's).
+
+        Returns:
+            Columns ``TIMING_COLUMNS`` (``env`` as a dict); empty, with those columns, when
+            nothing is stored.
+        """
+        import pandas as pd
+
+        cur = self._db.execute(
+            f"SELECT {', '.join(TIMING_COLUMNS)} FROM timings"
+            + (" WHERE suite=?" if suite is not None else "")
+            + " ORDER BY rowid",
+            (suite,) if suite is not None else (),
+        )
+        df = pd.DataFrame(cur.fetchall(), columns=list(TIMING_COLUMNS))
+        df["env"] = [json.loads(e) for e in df["env"]]
+        return df
 
     # -- export ----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Golden-file helpers: load the committed fixture store and render its report."""
+"""Golden-file helpers: load the committed fixture store (and timings), render its report."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ GENERATED_AT = "2026-01-01T12:00:00+00:00"  # injected, never read from the cloc
 
 
 def load_fixture(store_path: Path) -> Store:
-    """Fill a new store from ``golden_store.json``; returns it open."""
+    """Fill a new store from ``golden_store.json`` and the hand-written
+    ``golden_timings.json`` (the ``bench speed`` measurement); returns it open."""
     doc = json.loads((HERE / "golden_store.json").read_text())
     suite = load_suite(HERE / "golden.toml")
     suite.source = doc["suite"]["source"]
@@ -27,6 +28,8 @@ def load_fixture(store_path: Path) -> Store:
     rid = store.start_run(suite, run["backend"], run["workers"], len(doc["results"]),
                           len(doc["results"]), run["started_at"])  # fmt: skip
     store.finish_run(rid, len(doc["results"]), "finished", run["finished_at"], run["wall_time_s"])
+    timings = json.loads((HERE / "golden_timings.json").read_text())
+    store.put_timings(timings["suite"], timings["records"], timings["env"], timings["measured_at"])
     return store
 
 

@@ -86,7 +86,7 @@ def test_metric_directions_are_declared():
     assert analysis.METRICS["test_loss"].worst == math.inf
     assert not analysis.METRICS["epochs_to_target"].higher_is_better
     assert analysis.METRICS["auc_val_acc"].higher_is_better
-    for name in ("dead_final", "train_time_s", "inference_s_per_sample", "val_acc"):
+    for name in ("dead_final", "train_time_s", "samples_per_s", "val_acc"):
         assert analysis.METRICS[name].name == name
     with pytest.raises(UnknownNameError, match="valid: test_acc"):
         analysis.get_metric("accuracy")

@@ -8,6 +8,7 @@ from bench import activations, datasets, initializers
 from bench.cli import main
 from bench.store import Store
 from tests.conftest import TINY_SUITE
+from tests.results import assert_same_results
 
 
 def test_run_dry_run_then_run_then_nothing_left(write_suite, tmp_path, capsys):
@@ -115,16 +116,34 @@ def test_bad_backend_and_workers(write_suite, tmp_path, capsys):
     assert "--workers must be ≥ 1" in capsys.readouterr().err
 
 
+def _by_key(path) -> dict:
+    with Store(path) as s:
+        return {r.key: r for r in s.results()}
+
+
 def test_local_backend_matches_serial(write_suite, tmp_path):
     suite = str(write_suite(TINY_SUITE))
     a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
     main(["run", suite, "--store", str(a), "--no-progress"])
     main(["run", suite, "--store", str(b), "--no-progress", "--backend", "local", "--workers", "2"])
-    with Store(a) as sa, Store(b) as sb:
-        ra = {r.key: r.metrics["test_acc"] for r in sa.results()}
-        rb = {r.key: r.metrics["test_acc"] for r in sb.results()}
-        assert {r.env["threads"] for r in sb.results()} == {1}
-    assert ra == rb
+    ra, rb = _by_key(a), _by_key(b)
+    assert len(ra) == 12 and ra.keys() == rb.keys()
+    assert {r.env["threads"] for r in rb.values()} == {1}
+    assert {r.env["executor"] for r in rb.values()} == {"local"}
+    for key in ra:  # the same units on both: equal up to the round-off of thread counts
+        assert_same_results(ra[key], rb[key], atol=1e-5)
+
+
+def test_batched_and_per_cell_runs_store_the_same_results(write_suite, tmp_path):
+    suite = str(write_suite(TINY_SUITE))
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    assert main(["run", suite, "--store", str(a), "--no-progress"]) == 0
+    assert main(["run", suite, "--store", str(b), "--no-progress", "--no-batch"]) == 0
+    ra, rb = _by_key(a), _by_key(b)
+    assert {r.env["members"] for r in ra.values()} == {4}  # 3 activations × (2 inits × 2 seeds)
+    assert {r.env["members"] for r in rb.values()} == {1}
+    for key in ra:
+        assert_same_results(ra[key], rb[key], atol=1e-5)
 
 
 def test_dask_backend_matches_serial(write_suite, tmp_path):
@@ -134,24 +153,24 @@ def test_dask_backend_matches_serial(write_suite, tmp_path):
     assert main(["run", suite, "--store", str(a), "--no-progress"]) == 0
     assert main(["run", suite, "--store", str(b), "--no-progress", "--backend", "dask",
                  "--workers", "2"]) == 0  # fmt: skip
-    with Store(a) as sa, Store(b) as sb:
-        ra = {r.key: r.metrics["test_acc"] for r in sa.results()}
-        rb = {r.key: r.metrics["test_acc"] for r in sb.results()}
-    assert len(ra) == 6 and ra == rb
+    ra, rb = _by_key(a), _by_key(b)
+    assert len(ra) == 6 and ra.keys() == rb.keys()
+    for key in ra:
+        assert_same_results(ra[key], rb[key], atol=1e-5)
 
 
 def test_executor_crash_is_a_clear_error_and_logged(write_suite, tmp_path, capsys, monkeypatch):
     from bench import executors
 
-    def broken_map(self, cells):
-        yield executors.train.run(cells[0])
+    def broken_map(self, units):
+        yield executors._train(units[0], "serial")  # one unit of 4 cells, then the crash
         raise RuntimeError("worker vanished")
 
     monkeypatch.setattr(executors.SerialExecutor, "map", broken_map)
     store = tmp_path / "s.sqlite"
     assert main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert "the serial executor failed after 1 cells (RuntimeError: worker vanished)" in err
+    assert "the serial executor failed after 4 cells (RuntimeError: worker vanished)" in err
     with Store(store) as s:
-        assert len(s.results()) == 1
+        assert len(s.results()) == 4
         assert [r["status"] for r in s.runs()] == ["crashed"]

@@ -31,10 +31,11 @@ def test_golden_report_byte_for_byte(rendered):
 
 def test_report_shows_diverged_and_failed_cells(rendered):
     text, work = rendered
-    assert "96 of 96 cells: 79 ok, 16 diverged, 1 failed" in text
+    assert "96 of 96 cells: 77 ok, 18 diverged, 1 failed" in text
     assert "| `sigmoid`    | `naive_normal` | failed   | 1       |" in text
     assert "RuntimeError: synthetic failure for the fixture" in text
-    assert text.count("| diverged | non-finite loss") == 16
+    assert text.count("| diverged | non-finite loss") == 17  # in a training step
+    assert text.count("| diverged | non-finite train loss after epoch") == 1  # evaluated
     files = sorted(p.name for p in (work / "reports" / "golden_files").iterdir())
     assert files == ["activation_init.png", "critical_difference.png", "dead_units.png",
                      "layer_std.png", "learning_curves.png", "summary.csv"]  # fmt: skip

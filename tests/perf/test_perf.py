@@ -1,18 +1,32 @@
-"""Timing benchmarks (pytest-benchmark). `make perf` times them; `make test` runs each once.
+"""Timing benchmarks (pytest-benchmark). ``make perf`` times them; ``make test`` runs each
+once with benchmarking disabled, as a smoke test.
 
-Compare runs with ``pytest tests/perf --benchmark-enable --benchmark-autosave`` and
-``pytest-benchmark compare``; absolute times are never asserted.
+``make perf`` saves the first run as the baseline and compares every later run with it,
+failing on a median slower by more than ``PERF_THRESHOLD`` (see the Makefile);
+``python -m tests.perf.ratios`` turns the newest saved JSON into ratios (activations to
+ReLU, the harness to a hand-written loop, batched to one-at-a-time). Absolute times are
+never asserted.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 import torch
 from torch.nn import functional as F
 
-from bench import datasets, models, probes, train
-from bench.spec import ModelSpec, TrainSpec
-from tests.conftest import tiny_cell
+from bench import datasets, models, perf
+from bench.run import loop
+from bench.spec import ModelSpec
+
+CELL = perf._cell(perf.PerfConfig(epochs=2))  # the default suite's model, 2 epochs
+K_CELLS = [
+    dataclasses.replace(
+        CELL, seed=i, model=ModelSpec("mlp", 4, 32), train=dataclasses.replace(CELL.train, epochs=1)
+    )
+    for i in range(8)
+]
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +34,19 @@ def digits():
     return datasets.load("digits", 0)
 
 
-def _net(act: str, digits):
-    torch.manual_seed(0)
-    return models.build(ModelSpec("mlp", 8, 64), act, "matched", digits.n_features, 10)
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # as a local worker; ratios are only meaningful at one setting
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("act", ["relu", "leaky_relu", "elu", "selu", "gelu"])
 def test_forward_backward_epoch(benchmark, digits, act):
     """One epoch of Adam steps on an 8×64 MLP (C16: ReLU should be the fastest)."""
-    net = _net(act, digits)
+    torch.manual_seed(0)
+    net = models.build(ModelSpec("mlp", 8, 64), act, "matched", digits.n_features, 10)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     X, y = digits.X_train, digits.y_train
 
@@ -41,13 +59,32 @@ def test_forward_backward_epoch(benchmark, digits, act):
     benchmark(epoch)
 
 
-def test_probe_cost(benchmark, digits):
-    """Unit-health probes on the whole training set (timed separately from training)."""
-    net = _net("relu", digits)
-    health = benchmark(probes.unit_health, net, digits.X_train, digits.y_train)
-    assert len(health["dead"]) == 8
+def test_hand_loop(benchmark):
+    """A minimal hand-written loop doing the cell's work (the harness's yardstick)."""
+    seconds = benchmark(perf.hand_loop, CELL)
+    assert seconds > 0
 
 
-def test_tiny_cell_end_to_end(benchmark):
-    result = benchmark(train.run, tiny_cell(train=TrainSpec(epochs=3)))
-    assert result.status == "ok"
+def test_harness_cell(benchmark):
+    """The same cell through the harness, probes off."""
+    (result,) = benchmark(loop.train, [CELL])
+    assert result.status == "ok" and result.metrics["epochs_run"] == 2
+
+
+def test_harness_cell_with_probes(benchmark):
+    """The same cell with probes at init and after every epoch."""
+    probed = dataclasses.replace(CELL, train=dataclasses.replace(CELL.train, probe=True))
+    (result,) = benchmark(loop.train, [probed])
+    assert len(result.probes) == 3
+
+
+def test_sequential_8(benchmark):
+    """Eight 4×32 cells one at a time."""
+    results = benchmark(lambda: [loop.train([c])[0] for c in K_CELLS])
+    assert {r.env["members"] for r in results} == {1}
+
+
+def test_batched_8(benchmark):
+    """The same eight cells as one stacked batch."""
+    results = benchmark(loop.train, K_CELLS)
+    assert {r.env["members"] for r in results} == {8}

@@ -1,0 +1,228 @@
+"""How fast the harness trains on this machine: ``python -m bench perf``.
+
+Public:
+    PerfConfig(dataset, depth, width, epochs, batch_size, ks, repeats, threads)
+    hand_loop(cell) -> float        seconds for a minimal hand-written loop doing the
+                                    cell's work (training, and per-epoch evaluation of the
+                                    train/val/test splits, as the cell's curves need)
+    matmul_peak(n=1024) -> float    GFLOP/s of one large square matmul (the roofline here)
+    train_flops_per_sample(cell, n_features, n_classes) -> float
+                                    6 × multiply-adds of the MLP (forward 2, backward 4)
+    measure(config, progress=print) -> dict
+                                    every figure below, measured side by side, repeats
+                                    interleaved
+    render(figures) -> str          the printed summary
+
+What it measures, for the default suite's model (an MLP on one data set, Adam):
+
+- the harness one cell at a time, probes off, against :func:`hand_loop` (ratio; ≤ 1.05
+  is the goal), and with probes on (probe overhead per epoch, as a share of an epoch's
+  training time);
+- batched training of K cells (several K) against K one-at-a-time runs: samples/s,
+  achieved GFLOP/s, and the share of the matmul peak measured in the same run.
+
+Every ratio compares runs made in the same process, in alternation, repeated; the median
+over repeats is reported with its range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+from bench import datasets, models
+from bench.spec import Cell, ModelSpec, TrainSpec
+
+
+@dataclass(frozen=True)
+class PerfConfig:
+    """What ``bench perf`` trains (defaults: the default suite's cell, 3 epochs)."""
+
+    dataset: str = "digits"
+    depth: int = 8
+    width: int = 64
+    activation: str = "relu"
+    epochs: int = 3
+    batch_size: int = 64
+    ks: tuple[int, ...] = (1, 8, 32)
+    repeats: int = 3
+    threads: int | None = 1
+
+
+def _cell(config: PerfConfig, seed: int = 0, probe: bool = False, lr: float = 1e-3) -> Cell:
+    return Cell(
+        config.dataset, config.activation, "matched", seed,
+        ModelSpec("mlp", config.depth, config.width),
+        TrainSpec("adam", lr, epochs=config.epochs, batch_size=config.batch_size, probe=probe),
+    )  # fmt: skip
+
+
+def hand_loop(cell: Cell) -> float:
+    """Train ``cell`` the way a minimal script would; return its wall time in seconds.
+
+    ``torch.optim.Adam`` with its defaults, a global-RNG permutation, slicing of
+    preloaded tensors, and after every epoch the loss and accuracy of the three splits.
+    """
+    data = datasets.load(cell.dataset, cell.data.split_seed)
+    t = time.perf_counter()
+    torch.manual_seed(cell.seed)
+    net = models.build(cell.model, cell.activation, cell.init, data.n_features, data.n_classes)
+    opt = torch.optim.Adam(net.parameters(), lr=cell.train.lr)
+    X, y, bs = data.X_train, data.y_train, cell.train.batch_size
+    for _ in range(cell.train.epochs):
+        net.train()
+        perm = torch.randperm(len(y))
+        for start in range(0, len(y), bs):
+            idx = perm[start : start + bs]
+            opt.zero_grad()
+            F.cross_entropy(net(X[idx]), y[idx]).backward()
+            opt.step()
+        net.eval()
+        with torch.no_grad():
+            for Xs, ys in ((X, y), (data.X_val, data.y_val), (data.X_test, data.y_test)):
+                logits = net(Xs)
+                float(F.cross_entropy(logits, ys)), float((logits.argmax(1) == ys).float().mean())
+    return time.perf_counter() - t
+
+
+def matmul_peak(n: int = 1024, repeats: int = 10) -> float:
+    """GFLOP/s of an n×n float32 matmul on the CPU (best of ``repeats``)."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+def train_flops_per_sample(cell: Cell, n_features: int, n_classes: int) -> float:
+    """Training FLOPs per sample of an MLP: 2 per multiply-add forward, 4 backward."""
+    sizes = [n_features] + [cell.model.width] * cell.model.depth + [n_classes]
+    macs = sum(a * b for a, b in itertools.pairwise(sizes))
+    return 6.0 * macs
+
+
+def _median_range(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict:
+    """Measure every figure of the summary (see the module docstring).
+
+    Args:
+        config: the model and data set, the batch sizes K, repeats and torch threads.
+        progress: called with a line before each stage.
+
+    Returns:
+        A JSON-ready dict of figures (seconds, ratios, samples/s, GFLOP/s).
+    """
+    from bench.run import loop
+
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    data = datasets.load(config.dataset, 0)
+    cell = _cell(config)
+    flops = train_flops_per_sample(cell, data.n_features, data.n_classes)
+    samples = len(data.y_train) * config.epochs
+    loop.train([cell])  # warm-up: imports, allocator, kernels
+    hand_loop(cell)
+
+    probed = dataclasses.replace(cell, train=dataclasses.replace(cell.train, probe=True))
+    progress(f"one at a time: harness vs hand loop, probes off and on ({config.repeats}×)")
+    hand, off, on, epoch_s, probe_s = [], [], [], [], []
+    for _ in range(config.repeats):  # interleaved, so drifts in machine load hit all three
+        hand.append(hand_loop(cell))
+        t = time.perf_counter()
+        (r,) = loop.train([cell])
+        off.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        loop.train([probed])
+        on.append(time.perf_counter() - t)
+        epoch_s.append(r.metrics["train_time_s"] / config.epochs)
+        probe_s.append((on[-1] - off[-1]) / (config.epochs + 1))  # probes at init + each epoch
+    ratio = [a / b for a, b in zip(off, hand)]
+    probe_share = [p / e for p, e in zip(probe_s, epoch_s)]
+
+    progress(f"batched vs one at a time, K in {list(config.ks)} ({config.repeats}×)")
+    batched: dict[int, dict] = {}
+    lrs = (3e-4, 1e-3, 3e-3)
+    for k in config.ks:
+        cells = [_cell(config, seed=i, lr=lrs[i % 3]) for i in range(k)]
+        one, many = [], []
+        for _ in range(config.repeats):
+            t = time.perf_counter()
+            seq = [loop.train([c])[0] for c in cells]
+            one.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            stacked = loop.train(cells)
+            many.append(time.perf_counter() - t)
+        train_one = sum(r.metrics["train_time_s"] for r in seq)
+        train_many = sum(r.metrics["train_time_s"] for r in stacked)
+        batched[k] = {
+            "sequential_s": statistics.median(one),
+            "batched_s": statistics.median(many),
+            "speedup": _median_range([a / b for a, b in zip(one, many)]),
+            "samples_per_s_one": k * samples / train_one,
+            "samples_per_s_batched": k * samples / train_many,
+            "gflops_one": k * samples * flops / train_one / 1e9,
+            "gflops_batched": k * samples * flops / train_many / 1e9,
+        }
+    progress("matmul peak")
+    peak = matmul_peak()
+    for b in batched.values():
+        b["peak_share_batched"] = b["gflops_batched"] / peak
+    return {
+        "config": dataclasses.asdict(config),
+        "threads": torch.get_num_threads(),
+        "n_train": len(data.y_train),
+        "flops_per_sample": flops,
+        "matmul_peak_gflops": peak,
+        "hand_loop_s": statistics.median(hand),
+        "harness_s": statistics.median(off),
+        "harness_probes_s": statistics.median(on),
+        "harness_to_hand": _median_range(ratio),
+        "probe_share_of_epoch": _median_range(probe_share),
+        "batched": {str(k): v for k, v in batched.items()},
+    }
+
+
+def render(f: dict) -> str:
+    """The summary ``bench perf`` prints."""
+    c = f["config"]
+
+    def rng(t: tuple[float, float, float] | list[float], fmt: str = "{:.2f}") -> str:
+        return f"{fmt.format(t[0])} ({fmt.format(t[1])}–{fmt.format(t[2])})"
+
+    lines = [
+        f"bench perf: {c['dataset']} (n_train {f['n_train']}), mlp {c['depth']}×{c['width']} "
+        f"{c['activation']}, Adam, batch {c['batch_size']}, {c['epochs']} epochs, "
+        f"{f['threads']} thread(s); medians over {c['repeats']} interleaved repeats (range)",
+        f"matmul peak (1024² float32 matmul): {f['matmul_peak_gflops']:.1f} GFLOP/s",
+        f"training FLOPs per sample: {f['flops_per_sample'] / 1e6:.3f} M",
+        "",
+        f"one cell, probes off: harness {f['harness_s']:.3f} s, hand loop "
+        f"{f['hand_loop_s']:.3f} s → harness / hand loop = {rng(f['harness_to_hand'])}×",
+        f"probes (init + every epoch): {f['harness_probes_s']:.3f} s with, "
+        f"{rng(f['probe_share_of_epoch'], '{:.0%}')} of a training epoch per probe",
+        "",
+        f"{'K':>4} {'one at a time':>14} {'batched':>9} {'speed-up':>18} "
+        f"{'samples/s (1→K)':>22} {'GFLOP/s (1→K)':>16} {'of peak':>8}",
+    ]
+    for k, b in f["batched"].items():
+        lines.append(
+            f"{k:>4} {b['sequential_s']:>12.2f} s {b['batched_s']:>7.2f} s "
+            f"{rng(b['speedup']):>17}× "
+            f"{b['samples_per_s_one']:>10,.0f} → {b['samples_per_s_batched']:>9,.0f} "
+            f"{b['gflops_one']:>7.1f} → {b['gflops_batched']:>6.1f} "
+            f"{b['peak_share_batched']:>8.0%}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,339 @@
+"""The training loop: named stages, one path for a single cell and for K batched cells.
+
+Public:
+    CURVES                      names of the per-epoch series in ``Result.curves``
+    State                       what the stages share: cells, data, engine, results
+    prepare(cells, device="cpu", dtype=torch.float32) -> State
+                                data and networks on the device, the engine, empty results
+    epoch(state, n)             one epoch of every live member; divergence checked once
+    observe(state, n)           evaluation (train/val/test) and probes after epoch n
+                                (n = 0: probes at initialization)
+    finalize(state) -> list[Result]
+                                metrics from curves and probes, one function for every path
+    train(cells, device="cpu", dtype=torch.float32, executor="serial") -> list[Result]
+                                prepare → observe → (epoch → observe)* → finalize
+    batch_key(cell) -> tuple    cells with equal keys may train together
+    why_alone(cell) -> str      why a cell must train on its own ('' when it can batch)
+
+A member is one cell. Each is built by ``models.build`` under its own seed and keeps its own
+generator (seeded with the cell's seed, on the device: its data order and RReLU's random
+slopes), learning rate,
+momentum and weight decay. Per-step losses stay on the device; once per epoch the loop
+checks them: a member whose loss was NaN/Inf is stored as ``diverged`` with the epoch and
+batch where it first happened, and is dropped while the others go on. An exception fails
+every member still training, with the message; the caller always gets one Result per cell.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.nn import functional as F
+
+from bench import activations, datasets, models
+from bench.run.engines import Engine
+from bench.run.engines import build as build_engine
+from bench.run.env import environment, synchronize, tune_allocator, utcnow
+from bench.run.optim import Hyper
+from bench.spec import Cell, Result, pooled
+
+CURVES = (
+    "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "epoch_time_s",
+)  # fmt: skip
+SPLITS = ("train", "val", "test")
+
+
+def batch_key(cell: Cell) -> tuple:
+    """What cells must share to train as one batch: everything but seed, initializer and
+    the optimizer's numbers (learning rate, momentum, weight decay)."""
+    t = cell.train
+    return (
+        cell.dataset, cell.data, cell.model, cell.activation, cell.device,
+        t.optimizer, t.epochs, t.batch_size, t.probe,
+    )  # fmt: skip
+
+
+def why_alone(cell: Cell) -> str:
+    """Why a cell cannot train stacked with others ('' when it can).
+
+    Convolutions stacked as one grouped convolution are slower on the CPU than K separate
+    ones, so CNN cells batch on a GPU only.
+    """
+    if cell.model.kind == "cnn" and cell.device == "cpu":
+        return "cnn on the cpu: stacked convolutions are slower there"
+    return ""
+
+
+@dataclass
+class State:
+    """What the stages share.
+
+    Attributes:
+        cells / results: one per member, in member order (sorted by hyperparameters).
+        live: indices (into ``cells``) of members still training, in engine order.
+        engine: the :class:`~bench.run.engines.Engine`.
+        data: the :class:`~bench.datasets.Splits`, on the device.
+        gens: one data-order generator per member.
+        step_losses: per live member, the per-step training losses of the last epoch.
+    """
+
+    cells: list[Cell]
+    results: list[Result]
+    device: str
+    dtype: torch.dtype
+    executor: str = "serial"
+    live: list[int] = field(default_factory=list)
+    engine: Engine | None = None
+    data: Any = None
+    gens: list[torch.Generator] = field(default_factory=list)
+    step_losses: torch.Tensor | None = None
+    times: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    t0: float = 0.0
+
+
+def _hyper(cell: Cell) -> Hyper:
+    t = cell.train
+    return Hyper(t.lr, t.momentum if t.optimizer == "sgd" else 0.0, t.weight_decay)
+
+
+def prepare(
+    cells: list[Cell],
+    device: str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    executor: str = "serial",
+) -> State:
+    """Stage 1: load the data once, build every member under its own seed, make the engine.
+
+    Args:
+        cells: cells with equal :func:`batch_key` (one cell: the per-cell path).
+        device: ``cpu`` or ``cuda``.
+        dtype: floating type of data and parameters (float64 in equivalence tests).
+        executor: the executor's name, stored with each result.
+
+    Returns:
+        The :class:`State`; members sorted so that equal hyperparameters are adjacent.
+    """
+    tune_allocator()
+    keys = {batch_key(c) for c in cells}
+    if len(keys) != 1:
+        raise ValueError("cells of one batch must share data set, model, activation, …")
+    cells = sorted(cells, key=lambda c: (_hyper(c), c.seed, c.init))
+    state = State(cells, [Result(c.key, c, "ok", started_at=utcnow()) for c in cells], device,
+                  dtype, executor, t0=time.perf_counter())  # fmt: skip
+    first = cells[0]
+    splits = datasets.load(
+        first.dataset, first.data.split_seed, first.data.standardize, first.data.label_column
+    )
+    state.data = {
+        s: (getattr(splits, f"X_{s}").to(device, dtype), getattr(splits, f"y_{s}").to(device))
+        for s in SPLITS
+    }
+    nets = []
+    for c in cells:
+        torch.manual_seed(c.seed)  # the initializers draw from the global generator
+        net = models.build(
+            c.model, c.activation, c.init, splits.n_features, splits.n_classes, splits.image_shape
+        )
+        gen = torch.Generator(device=device).manual_seed(c.seed)
+        for module in net.modules():  # random activations draw from the member's generator
+            if isinstance(module, activations.RReLU):
+                module.generator = gen
+        nets.append(net.to(device, dtype))
+        state.gens.append(gen)
+    n_params = sum(p.numel() for p in nets[0].parameters())
+    for r in state.results:
+        r.metrics.update(
+            n_params=n_params, n_train=len(splits.y_train), epochs_run=0,
+            train_time_s=0.0, eval_time_s=0.0, probe_time_s=0.0,
+        )  # fmt: skip
+        r.curves = {name: [] for name in CURVES}
+    state.engine = build_engine(nets, first.train.optimizer, [_hyper(c) for c in cells])
+    state.live = list(range(len(cells)))
+    return state
+
+
+def epoch(state: State, n: int) -> None:
+    """Stage 2: one epoch of mini-batch steps for every live member.
+
+    Each member shuffles with its own generator; per-step losses stay on the device and
+    are checked once, at the end: members with a non-finite loss are marked ``diverged``
+    (epoch and batch of the first one) and dropped.
+    """
+    engine, (X, y) = state.engine, state.data["train"]
+    size, bs = len(y), state.cells[0].train.batch_size
+    synchronize(state.device)
+    t = time.perf_counter()
+    perms = torch.stack(
+        [torch.randperm(size, generator=state.gens[i], device=state.device) for i in state.live]
+    )
+    n_batches = math.ceil(size / bs)
+    losses = torch.empty(len(state.live), n_batches, device=state.device, dtype=state.dtype)
+    engine.train_mode()
+    for b in range(n_batches):
+        idx = perms[:, b * bs : (b + 1) * bs]
+        loss = engine.losses(X[idx], y[idx])
+        loss.sum().backward()
+        engine.step()
+        losses[:, b] = loss.detach()
+    synchronize(state.device)
+    elapsed = time.perf_counter() - t
+    share = elapsed / len(state.live)  # a member's share of the batch's wall time
+    state.step_losses = losses
+    finite = torch.isfinite(losses)
+    bad = [] if bool(finite.all()) else (~finite).int().argmax(dim=1).tolist()
+    for j, i in enumerate(state.live):
+        m = state.results[i].metrics
+        if bad and not bool(finite[j].all()):
+            value = float(losses[j, bad[j]])
+            _diverge(state, i, f"non-finite loss ({value}) at epoch {n}, batch {bad[j]}")
+            continue
+        m["train_time_s"] += share
+        m["epochs_run"] = n
+        state.results[i].curves["epoch_time_s"].append(share)
+    _drop_stopped(state)
+
+
+def _diverge(state: State, i: int, why: str) -> None:
+    r = state.results[i]
+    r.status, r.error = "diverged", why
+
+
+def _drop_stopped(state: State) -> None:
+    keep = [j for j, i in enumerate(state.live) if state.results[i].status == "ok"]
+    if len(keep) < len(state.live):
+        state.live = [state.live[j] for j in keep]
+        if state.live:
+            state.engine.keep(keep)
+
+
+@torch.no_grad()
+def _scores(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """(K, 2): mean cross-entropy and accuracy of each member's (N, C) logits."""
+    k, n, c = logits.shape
+    loss = F.cross_entropy(logits.reshape(k * n, c), y.repeat(k), reduction="none").view(k, n)
+    acc = (logits.argmax(dim=2) == y).to(logits.dtype).mean(1)
+    return torch.stack([loss.mean(1), acc], dim=1)
+
+
+def observe(state: State, n: int) -> None:
+    """Stage 3: after epoch ``n`` (``n`` = 0: at initialization), evaluate every live
+    member on train/val/test and run the probes on the training set.
+
+    The probes' forward pass on the training set gives the training scores too. A member
+    with a non-finite evaluation loss is marked ``diverged`` and dropped.
+    """
+    if not state.live:
+        return
+    engine, (X, y) = state.engine, state.data["train"]
+    probing = state.cells[0].train.probe
+    synchronize(state.device)
+    t = time.perf_counter()
+    scores: dict[str, torch.Tensor] = {}
+    if probing:
+        # a full-batch backward costs about an epoch: weight-gradient norms are measured at
+        # initialization and after the last epoch only (NaN in between)
+        last = n in (0, state.cells[0].train.epochs)
+        train_logits, health = engine.trace(X, y if last else None)
+        synchronize(state.device)
+        probe_share = (time.perf_counter() - t) / len(state.live)
+        for j, i in enumerate(state.live):
+            state.results[i].probes.append(health[j])
+            state.results[i].metrics["probe_time_s"] += probe_share
+        if n == 0:
+            return
+        scores["train"] = _scores(train_logits, y)
+    elif n == 0:
+        return
+    t = time.perf_counter()
+    for s in SPLITS:
+        if s not in scores:
+            Xs, ys = state.data[s]
+            scores[s] = _scores(engine.logits(Xs), ys)
+    table = torch.stack([scores[s] for s in SPLITS], dim=1).tolist()  # (K, split, 2)
+    eval_share = (time.perf_counter() - t) / len(state.live)
+    for j, i in enumerate(state.live):
+        r = state.results[i]
+        r.metrics["eval_time_s"] += eval_share
+        bad = [s for s, (loss, _) in zip(SPLITS, table[j]) if not math.isfinite(loss)]
+        if bad:
+            _diverge(state, i, f"non-finite {bad[0]} loss after epoch {n}")
+            continue
+        for s, (loss, acc) in zip(SPLITS, table[j]):
+            r.curves[f"{s}_loss"].append(loss)
+            r.curves[f"{s}_acc"].append(acc)
+    _drop_stopped(state)
+
+
+def finalize(state: State) -> list[Result]:
+    """Stage 4: derive every metric from the curves and probes (one function for every
+    path), stamp the environment, and return the Results in the cells' order."""
+    members = len(state.cells)
+    env = {**environment(state.device), "executor": state.executor, "members": members}
+    wall = time.perf_counter() - state.t0
+    for r in state.results:
+        m, curves = r.metrics, r.curves
+        if r.status == "ok":
+            for name in CURVES:
+                if name != "epoch_time_s":
+                    m[name] = curves[name][-1]
+            val = curves["val_acc"]
+            best = max(range(len(val)), key=val.__getitem__)
+            m["best_val_acc"], m["best_epoch"] = val[best], best + 1
+            m["samples_per_s"] = (
+                m["n_train"] * m["epochs_run"] / m["train_time_s"]
+                if m["train_time_s"]
+                else math.nan
+            )
+        if r.probes:  # diverged cells keep the health of their last finished epoch
+            for metric in ("dead", "negative", "saturated"):
+                m[f"{metric}_init"] = pooled(r.probes[0], metric)
+                m[f"{metric}_final"] = pooled(r.probes[-1], metric)
+        m["total_time_s"] = wall / members
+        r.env = dict(env)
+        r.finished_at = utcnow()
+    return state.results
+
+
+def _fail(state: State, exc: BaseException) -> None:
+    message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"
+    for i, r in enumerate(state.results):
+        if r.status == "ok" and (i in state.live or state.engine is None):
+            r.status, r.error = "failed", message
+    state.live = []
+
+
+def train(
+    cells: list[Cell],
+    device: str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    executor: str = "serial",
+) -> list[Result]:
+    """Train cells that share a :func:`batch_key` together (one cell: the per-cell path).
+
+    Never raises for a training problem: a diverged member is a ``diverged`` Result, an
+    exception makes every member still training ``failed`` with the message.
+
+    Returns:
+        One Result per cell, in the order of ``cells``.
+    """
+    by_key = {c.key: c for c in cells}
+    state = State(list(cells), [Result(c.key, c, "ok", started_at=utcnow()) for c in cells],
+                  device, dtype, executor, t0=time.perf_counter())  # fmt: skip
+    try:
+        state = prepare(cells, device, dtype, executor)
+        observe(state, 0)
+        for n in range(1, cells[0].train.epochs + 1):
+            if not state.live:
+                break
+            epoch(state, n)
+            observe(state, n)
+    except Exception as exc:  # a failed cell is a result, not a crash of the grid
+        _fail(state, exc)
+    results = {r.key: r for r in finalize(state)}
+    return [results[k] for k in by_key]
