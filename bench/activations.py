@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from bench.errors import UnknownNameError
 
@@ -67,16 +68,25 @@ class RReLU(nn.Module):
         self.lower, self.upper = lower, upper
         self.generator: torch.Generator | None = None
 
-    def slope(self, x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor | float:
-        """The negative slopes for ``x``: random in training, the mean in evaluation."""
-        if not self.training:
-            return (self.lower + self.upper) / 2
-        noise = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype)
-        return self.lower + (self.upper - self.lower) * noise
+    def noise(self, x: torch.Tensor, generator: torch.Generator | None, out=None) -> torch.Tensor:
+        """U(0, 1) draws shaped like ``x`` (into ``out`` if given)."""
+        out = torch.empty_like(x) if out is None else out
+        return out.uniform_(0.0, 1.0, generator=generator)
+
+    def apply(self, x: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
+        """``x`` where x ≥ 0, else ``slope · x``, the slope drawn from ``noise`` (consumed);
+        without noise, the mean slope (``F.leaky_relu``).
+
+        A product ``x · s`` (s = 1 where x ≥ 0): its backward is one multiplication,
+        where ``torch.where`` or clamps would cost several slow passes on the CPU."""
+        if noise is None:
+            return F.leaky_relu(x, (self.lower + self.upper) / 2)
+        slope = noise.mul_(self.upper - self.lower).add_(self.lower)
+        return x * slope.masked_fill_(x >= 0, 1.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` where x ≥ 0, else ``slope · x``."""
-        return torch.where(x >= 0, x, x * self.slope(x, self.generator))
+        return self.apply(x, self.noise(x, self.generator) if self.training else None)
 
     def extra_repr(self) -> str:
         """Like ``nn.RReLU``'s."""

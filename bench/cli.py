@@ -241,6 +241,7 @@ def _cmd_perf(args: argparse.Namespace) -> int:
     figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
     print(perf.render(figures))
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)
     return 0

@@ -231,3 +231,21 @@ def test_cuda_batched_equals_one_at_a_time_and_starts_where_the_cpu_does():
     for g, c in zip(batched, on_cpu):  # same initial weights; data orders differ per device
         for metric in ("dead", "negative", "mean", "std"):
             assert g.probes[0][metric] == pytest.approx(c.probes[0][metric], abs=1e-4)
+
+
+def test_bench_perf_measures_every_figure(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "perf.json"
+    assert main(["perf", "--dataset", "wine", "--depth", "2", "--width", "8", "--epochs", "1",
+                 "--ks", "1,3", "--repeats", "1", "--json", str(out)]) == 0  # fmt: skip
+    figures = json.loads(out.read_text())
+    assert figures["flops_per_sample"] == 6 * (13 * 8 + 8 * 8 + 8 * 3)  # wine: 13 in, 3 out
+    assert figures["harness_to_hand"][0] > 0 and figures["matmul_peak_gflops"] > 0
+    assert set(figures["batched"]) == {"1", "3"}
+    assert figures["batched"]["3"]["samples_per_s_batched"] > 0
+    text = capsys.readouterr().out
+    assert "harness / hand loop" in text and "matmul peak" in text
+    assert main(["perf", "--ks", "0"]) == 2
+    assert main(["perf", "--dataset", "nope"]) == 2
+    assert "valid: digits" in capsys.readouterr().err

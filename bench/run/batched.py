@@ -91,9 +91,10 @@ class StackedPReLU(nn.Module):
         self.members = len(acts)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """The same arithmetic as ``torch.prelu`` with member k's slope."""
-        a = self.weight.reshape(-1, *([1] * (x.dim() - 1)))
-        return torch.where(x > 0, x, a * x)
+        """``torch.prelu`` itself with the members as its channels: (K, …) seen as
+        (1, K, rest), contiguous, so forward and backward run the same kernel as alone."""
+        k = x.shape[0]
+        return torch.prelu(x.reshape(1, k, -1), self.weight.reshape(-1)).view_as(x)
 
 
 class StackedRReLU(nn.Module):
@@ -105,12 +106,13 @@ class StackedRReLU(nn.Module):
         self.generators = [a.generator for a in acts]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Slopes drawn member by member, in the order a lone member draws them."""
-        self.template.training = self.training
+        """Noise drawn member by member, as a lone member draws it; one formula for all."""
         if not self.training:
-            return self.template(x)
-        slopes = torch.stack([self.template.slope(x[0], g) for g in self.generators])
-        return torch.where(x >= 0, x, x * slopes)
+            return self.template.apply(x, None)
+        noise = torch.empty_like(x)
+        for k, g in enumerate(self.generators):
+            self.template.noise(x[k], g, out=noise[k])
+        return self.template.apply(x, noise)
 
     def keep(self, index: Sequence[int]) -> None:
         """Follow the stack when members leave it."""
