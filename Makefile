@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: install test lint perf perf-report smoke bench report full clean
+.PHONY: install test lint perf smoke bench report full clean
 
 install: $(STAMP)
 
@@ -28,7 +28,7 @@ lint: install
 # later runs are compared with it and fail when a median is more than PERF_THRESHOLD slower.
 PERF_THRESHOLD ?= 25%
 PERF_ARGS := tests/perf --benchmark-enable --benchmark-storage=.benchmarks \
-	--benchmark-columns=min,median,max,rounds --benchmark-sort=name
+	--benchmark-columns=min,median,max,rounds --benchmark-sort=name --benchmark-warmup=on
 perf: install
 	@baseline=$$(ls .benchmarks/*/*_baseline.json 2>/dev/null | head -1); \
 	if [ -n "$$baseline" ]; then \
@@ -42,8 +42,6 @@ perf: install
 	fi
 	$(PY) -m tests.perf.ratios
 
-perf-report: install
-	$(PY) -m bench perf --json results/perf.json
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)
