@@ -98,6 +98,36 @@ def test_model_kinds_train(dataset, kind):
     assert len(r.probes[0]["dead"]) == 2
 
 
-def test_sgd_with_momentum():
-    r = train.run(tiny_cell(train=TrainSpec(optimizer="sgd", lr=0.05, momentum=0.9, epochs=2)))
+def test_sgd_with_momentum_trains_as_torch_optim_does():
+    """The harness's SGD with momentum and weight decay against a hand loop with
+    torch.optim.SGD: same initial weights, same data order, float64."""
+    import torch
+    from torch.nn import functional as F
+
+    from bench import datasets, models
+    from bench.run import loop
+
+    cell = tiny_cell(train=TrainSpec(optimizer="sgd", lr=0.05, momentum=0.9,
+                                     weight_decay=1e-3, epochs=2, batch_size=32))  # fmt: skip
+    (r,) = loop.train([cell], dtype=torch.float64)
+    data = datasets.load(cell.dataset, 0)
+    torch.manual_seed(cell.seed)
+    net = models.build(cell.model, cell.activation, cell.init, data.n_features, data.n_classes)
+    net = net.double()
+    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
+    gen = torch.Generator().manual_seed(cell.seed)
+    X, y = data.X_train.double(), data.y_train
+    for _ in range(2):
+        perm = torch.randperm(len(y), generator=gen)
+        for start in range(0, len(y), 32):
+            idx = perm[start : start + 32]
+            opt.zero_grad()
+            F.cross_entropy(net(X[idx]), y[idx]).backward()
+            opt.step()
+    with torch.no_grad():
+        expected = float(F.cross_entropy(net(X), y))
     assert r.status == "ok"
+    assert r.metrics["train_loss"] == pytest.approx(expected, abs=1e-10)
+    plain = loop.train([dataclasses.replace(cell, train=dataclasses.replace(
+        cell.train, momentum=0.0))], dtype=torch.float64)[0]  # fmt: skip
+    assert abs(plain.metrics["train_loss"] - expected) > 1e-3  # momentum matters here
