@@ -176,6 +176,9 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
             "gflops_one": k * samples * flops / train_one / 1e9,
             "gflops_batched": k * samples * flops / train_many / 1e9,
         }
+    sizes = sorted({1, max(config.ks)})
+    progress(f"one probe against the evaluation pass it replaces, K in {sizes}")
+    stages = {str(k): _probe_stages(config, k) for k in sizes}
     progress("matmul peak")
     peak = matmul_peak()
     for b in batched.values():
@@ -192,6 +195,39 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
         "harness_to_hand": _median_range(ratio),
         "probe_share_of_epoch": _median_range(probe_share),
         "batched": {str(k): v for k, v in batched.items()},
+        "probe_stages": stages,
+    }
+
+
+def _probe_stages(config: PerfConfig, k: int) -> dict:
+    """Per-stage seconds of K members (medians, alternating): one epoch of training, one
+    evaluation forward pass on the training set, one probe without and one with the
+    weight-gradient backward (the probe's pass replaces that evaluation)."""
+    from bench.run import loop
+
+    lrs = (3e-4, 1e-3, 3e-3)
+    state = loop.prepare([_cell(config, seed=i, lr=lrs[i % 3]) for i in range(k)])
+    X, y = state.data["train"]
+    engine = state.engine
+    stages = {
+        "epoch": lambda: loop.epoch(state, 1),
+        "eval_forward": lambda: engine.logits(X),
+        "probe": lambda: engine.trace(X, None),
+        "probe_with_grads": lambda: engine.trace(X, y),
+    }
+    times: dict[str, list[float]] = {name: [] for name in stages}
+    for fn in stages.values():
+        fn()  # warm-up
+    for _ in range(max(3, config.repeats)):
+        for name, fn in stages.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    med = {name: statistics.median(v) for name, v in times.items()}
+    return {
+        **{f"{name}_s": v for name, v in med.items()},
+        "probe_extra_share": (med["probe"] - med["eval_forward"]) / med["epoch"],
+        "grad_probe_extra_share": (med["probe_with_grads"] - med["eval_forward"]) / med["epoch"],
     }
 
 
@@ -212,7 +248,16 @@ def render(f: dict) -> str:
         f"one cell, probes off: harness {f['harness_s']:.3f} s, hand loop "
         f"{f['hand_loop_s']:.3f} s → harness / hand loop = {rng(f['harness_to_hand'])}×",
         f"probes (init + every epoch): {f['harness_probes_s']:.3f} s with, "
-        f"{rng(f['probe_share_of_epoch'], '{:.0%}')} of a training epoch per probe",
+        f"{rng(f['probe_share_of_epoch'], '{:.0%}')} of a training epoch per probe "
+        f"({c['epochs'] + 1} probes, 2 with the gradient backward)",
+    ]
+    for k, st in f.get("probe_stages", {}).items():
+        lines.append(
+            f"K = {k}: an epoch {st['epoch_s'] * 1e3:.1f} ms; a probe adds "
+            f"{st['probe_extra_share']:.0%} of it over the evaluation pass it replaces, "
+            f"{st['grad_probe_extra_share']:.0%} with the gradient backward (init, last epoch)"
+        )
+    lines += [
         "",
         f"{'K':>4} {'one at a time':>14} {'batched':>9} {'speed-up':>18} "
         f"{'samples/s (1→K)':>22} {'GFLOP/s (1→K)':>16} {'of peak':>8}",
