@@ -153,7 +153,10 @@ def _read_csv(path: str, label_column: str | None) -> tuple[np.ndarray, np.ndarr
     p = Path(path)
     if not p.is_file():
         raise BenchError(f"dataset {CSV_PREFIX}{path}: no such file")
-    frame = pd.read_csv(p)
+    try:
+        frame = pd.read_csv(p)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise BenchError(f"dataset {CSV_PREFIX}{path}: not a readable CSV table: {exc}") from None
     if frame.shape[1] < 2:
         raise BenchError(f"dataset {CSV_PREFIX}{path}: needs feature columns and a label column")
     label = label_column if label_column is not None else frame.columns[-1]

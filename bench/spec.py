@@ -278,6 +278,8 @@ def _coerce(path: str, value: Any) -> Any:
     if not ok:
         raise ValueError(f"expected {base}, got {type(value).__name__} {value!r}")
     value = float(value) if base == "float" else value
+    if base == "float" and not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
     if path in _CHECKS:
         _CHECKS[path](value)
     return value
@@ -504,9 +506,15 @@ def load_suite(path: str | Path) -> Suite:
     """
     p = Path(path)
     try:
-        text = p.read_text()
+        text = p.read_bytes().decode("utf-8")
     except OSError as exc:
         raise BenchError(f"{path}: cannot read suite: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        raise BenchError(
+            f"{path}: line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+            "TOML suite files must be UTF-8"
+        ) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -174,3 +174,23 @@ def test_executor_crash_is_a_clear_error_and_logged(write_suite, tmp_path, capsy
     with Store(store) as s:
         assert len(s.results()) == 4
         assert [r["status"] for r in s.runs()] == ["crashed"]
+
+
+def test_unreadable_inputs_exit_2_with_one_line_and_store_nothing(write_suite, tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b'dataset = "wine"\n# caf\xe9\n')
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    suites = [
+        latin1,
+        write_suite(TINY_SUITE.replace("lr = 1e-2", "lr = nan"), "nan.toml"),
+        write_suite(f'dataset = "csv:{empty}"\nactivation = "relu"\ninit = "matched"\n', "e.toml"),
+    ]
+    expected = ["line 2: not UTF-8 text", "train.lr: must be a finite number, got nan",
+                "not a readable CSV table"]  # fmt: skip
+    for suite, message in zip(suites, expected):
+        assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1
+    assert not store.exists()

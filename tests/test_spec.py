@@ -179,3 +179,36 @@ def test_bad_csv_contents_fail_validation_before_training(tmp_path):
     table.write_text("a,y\n1,0\n2,1\n")
     with pytest.raises(SuiteError, match="label column 'nope' not found"):
         parse_suite(doc, "s.toml")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ('"train.lr"', "nan", "must be a finite number, got nan"),
+        ('"train.lr"', "inf", "must be a finite number, got inf"),
+        ('"train.weight_decay"', "-inf", "must be a finite number, got -inf"),
+        ('"train.momentum"', "nan", "must be a finite number, got nan"),
+    ],
+)
+def test_non_finite_numbers_are_refused(write_suite, field, value, message):
+    path = write_suite(f'dataset = "wine"\nactivation = "relu"\ninit = "matched"\n'
+                       f"[grid]\n{field} = [{value}]\n")  # fmt: skip
+    with pytest.raises(SuiteError, match=message) as info:
+        load_suite(path)
+    assert info.value.field == f"grid.{field.strip(chr(34))}"
+
+
+def test_a_suite_that_is_not_utf8_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'dataset = "wine"\n# caf\xe9\nactivation = "relu"\n')
+    with pytest.raises(BenchError, match=r"latin1.toml: line 2: not UTF-8 text \(byte 0xe9\)"):
+        load_suite(path)
+
+
+@pytest.mark.parametrize("content", ["", "\n", 'a,"b\n1,"2'])
+def test_an_empty_or_broken_csv_is_refused_before_training(write_suite, tmp_path, content):
+    table = tmp_path / "t.csv"
+    table.write_text(content)
+    path = write_suite(f'dataset = "csv:{table}"\nactivation = "relu"\ninit = "matched"\n')
+    with pytest.raises(SuiteError, match=r"dataset: .*t\.csv"):
+        load_suite(path)
