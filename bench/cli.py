@@ -51,7 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     batched = not args.no_batch
     if args.dry_run:
         if store_path.exists():
-            with Store(store_path) as store:
+            with Store(store_path, readonly=True) as store:
                 cells, todo = executors.pending(suite, store, device)
         else:
             cells = todo = [replace(c, device=device) for c in suite.cells()]
@@ -129,7 +129,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if not Path(args.store).exists():
         raise BenchError(f"{args.store}: no such store")
     out = args.out or str(Path(args.store).with_suffix(f".{args.format}"))
-    with Store(args.store) as store:
+    with Store(args.store, readonly=True) as store:
         n = store.export(out, args.format, args.suite)
     print(f"wrote {n} rows to {out}", file=sys.stderr)
     return 0
@@ -142,7 +142,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise BenchError(f"{path}: no such store")
-        with Store(path) as store:
+        with Store(path, readonly=True) as store:
             result = store.get(args.key)
         if result is not None:
             break

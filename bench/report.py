@@ -696,7 +696,7 @@ def build(
     store_path, out = Path(store_path), Path(out)
     if not store_path.exists():
         raise BenchError(f"{store_path}: no such store")
-    with Store(store_path) as store:
+    with Store(store_path, readonly=True) as store:
         known = store.suites()
         if suite is None:
             if len(known) != 1:

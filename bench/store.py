@@ -4,7 +4,8 @@ Public:
     STORE_VERSION               the table layout's version (kept in the ``meta`` table)
     EXPORT_FORMATS              csv, json, parquet
     TIMING_COLUMNS              the columns of ``Store.timings``
-    Store(path)                 open (and create) a store; a context manager
+    Store(path, readonly=False) open (and create) a store; a context manager; a reader
+                                (``readonly``) never writes and works while a run writes
         .put(result)            insert a finished cell (ignored if its key is already stored)
         .has(key) / .keys()     what is stored
         .get(key)               one Result, or None
@@ -115,17 +116,30 @@ def _dumps(obj: Any) -> str:
 class Store:
     """A SQLite file of results. See the module docstring."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
-        if self.path.parent and not self.path.parent.exists():
+        self.readonly = readonly
+        if readonly and not self.path.is_file():
+            raise BenchError(f"{self.path}: no such store")
+        if not readonly and self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 60000")
-            _retry_locked(self._setup)
+            if readonly:  # a reader never writes, and reads while a run writes (WAL)
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None)
+                self._db.execute("PRAGMA busy_timeout = 60000")
+                self._db.execute("PRAGMA query_only = ON")
+            else:
+                self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+                self._db.execute("PRAGMA busy_timeout = 60000")
+                _retry_locked(self._setup)
+            found = self._db.execute(
+                "SELECT value FROM meta WHERE name='store_version'"
+            ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise BenchError(f"{self.path}: not a usable result store: {exc}") from None
-        found = self._db.execute("SELECT value FROM meta WHERE name='store_version'").fetchone()
+        if found is None:
+            raise BenchError(f"{self.path}: not a result store (no store version)")
         if int(found[0]) != STORE_VERSION:
             raise BenchError(
                 f"{self.path}: store version {found[0]}, this harness reads {STORE_VERSION}"
@@ -320,6 +334,11 @@ class Store:
         """
         import pandas as pd
 
+        has_table = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='timings'"
+        ).fetchone()
+        if not has_table:  # a store written before the table existed, opened read-only
+            return pd.DataFrame(columns=list(TIMING_COLUMNS))
         cur = self._db.execute(
             f"SELECT {', '.join(TIMING_COLUMNS)} FROM timings"
             + (" WHERE suite=?" if suite is not None else "")

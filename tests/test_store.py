@@ -230,3 +230,28 @@ def test_many_processes_create_one_store_at_once(tmp_path):
         for p in procs:
             p.join(timeout=120)
         assert [answers.get(timeout=5) for _ in procs] == ["ok"] * 6
+
+
+def test_readers_open_the_store_read_only_and_read_while_a_run_writes(tmp_path, results):
+    path = tmp_path / "s.sqlite"
+    with Store(path) as s:
+        s.put(results[0])
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a run in the middle of writing a cell
+    writer.execute("INSERT INTO meta VALUES ('in_flight', 'x')")
+    before = path.stat().st_mtime_ns
+    with Store(path, readonly=True) as reader:
+        assert reader.keys() == {results[0].key}  # sees the committed rows only
+        assert len(reader.frame()) == 1 and reader.timings().empty
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
+            reader._db.execute("DELETE FROM results")
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert path.stat().st_mtime_ns == before  # the reader changed nothing on disk
+    with pytest.raises(BenchError, match="no such store"):
+        Store(tmp_path / "missing.sqlite", readonly=True)
+    assert not (tmp_path / "missing.sqlite").exists()
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(BenchError, match=r"not a usable result store|not a result store"):
+        Store(other, readonly=True)
