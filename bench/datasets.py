@@ -5,6 +5,7 @@ Public:
     names()                 registered names (plus the ``csv:<path>`` form, documented)
     get(name)               the entry for a name or a ``csv:<path>`` string
     load(name, split_seed, standardize=True, label_column=None) -> :class:`Splits`
+    csv_bytes(name) -> (bytes, sha256)   a user table's contents and their digest
 
 Nothing is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed, MNIST-1D generated locally from its templates (``mnist1d.data.make_dataset``, never
@@ -16,6 +17,7 @@ user's own table. Every set is split 60/20/20 into train/validation/test, strati
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,7 @@ class Splits:
     y_test: torch.Tensor
     n_classes: int
     image_shape: tuple[int, ...] | None = None
+    digest: str | None = None  # SHA-256 of a csv: table's bytes, as loaded
 
     @property
     def n_features(self) -> int:
@@ -147,14 +150,20 @@ def names() -> list[str]:
     return list(REGISTRY)
 
 
-def _read_csv(path: str, label_column: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _read_csv(
+    path: str, label_column: str | None, data: bytes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    import io
+
     import pandas as pd
 
     p = Path(path)
-    if not p.is_file():
-        raise BenchError(f"dataset {CSV_PREFIX}{path}: no such file")
+    if data is None:
+        if not p.is_file():
+            raise BenchError(f"dataset {CSV_PREFIX}{path}: no such file")
+        data = p.read_bytes()
     try:
-        frame = pd.read_csv(p)
+        frame = pd.read_csv(io.BytesIO(data))
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise BenchError(f"dataset {CSV_PREFIX}{path}: not a readable CSV table: {exc}") from None
     if frame.shape[1] < 2:
@@ -194,10 +203,28 @@ def get(name: str) -> Dataset:
         raise UnknownNameError("dataset", name, [*names(), "csv:<path>"]) from None
 
 
+def csv_bytes(name: str) -> tuple[bytes, str]:
+    """The bytes of a ``csv:<path>`` table and their SHA-256 (what a cell's key hashes).
+
+    Raises:
+        BenchError: no such file.
+    """
+    path = Path(name[len(CSV_PREFIX) :])
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise BenchError(f"dataset {name}: no such file") from None
+    return data, hashlib.sha256(data).hexdigest()
+
+
 @functools.lru_cache(maxsize=16)
-def _raw(name: str, label_column: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _raw(
+    name: str, label_column: str | None, digest: str | None, data: bytes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays of a data set. A ``csv:`` table is cached by the digest of its contents
+    (``data`` is not part of the cache key's meaning: equal digests, equal bytes)."""
     if name.startswith(CSV_PREFIX):
-        return _read_csv(name[len(CSV_PREFIX) :], label_column)
+        return _read_csv(name[len(CSV_PREFIX) :], label_column, data)
     X, y = get(name).make()
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
 
@@ -222,7 +249,12 @@ def load(
     from sklearn.model_selection import train_test_split
 
     entry = get(name)
-    X, y = _raw(name, label_column)
+    digest = None
+    if name.startswith(CSV_PREFIX):  # one read: the bytes parsed are the bytes hashed
+        data, digest = csv_bytes(name)
+        X, y = _raw(name, label_column, digest, data)
+    else:
+        X, y = _raw(name, label_column, None)
     idx = np.arange(len(y))
     try:
         train, rest = train_test_split(idx, test_size=0.4, stratify=y, random_state=split_seed)
@@ -239,4 +271,4 @@ def load(
         return torch.as_tensor(X[rows], dtype=torch.float32), torch.as_tensor(y[rows])
 
     (Xtr, ytr), (Xva, yva), (Xte, yte) = t(train), t(val), t(test)
-    return Splits(name, Xtr, ytr, Xva, yva, Xte, yte, int(y.max()) + 1, entry.image_shape)
+    return Splits(name, Xtr, ytr, Xva, yva, Xte, yte, int(y.max()) + 1, entry.image_shape, digest)

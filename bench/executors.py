@@ -9,6 +9,7 @@ Public:
     DaskExecutor(workers, address=None)
                                 dask.distributed: a LocalCluster, or ``address`` of a scheduler
     make(backend, workers=1, address=None) -> Executor
+    versions() -> dict          torch, harness and schema versions a worker must share
     plan(cells, batched=True, max_members=MAX_MEMBERS) -> Plan
                                 group cells into units of work (batches, or single cells)
     pending(suite, store, device="cpu") -> (all cells, cells not yet stored)
@@ -101,8 +102,24 @@ class LocalExecutor:
         """The pool is joblib's and is reused; nothing to release."""
 
 
+def versions() -> dict[str, str]:
+    """What must match between the driver and a worker: torch, the harness, the schema."""
+    import torch
+
+    import bench
+    from bench.spec import SCHEMA_VERSION
+
+    return {"torch": torch.__version__, "harness": bench.__version__, "schema": str(SCHEMA_VERSION)}
+
+
 class DaskExecutor:
-    """dask.distributed: a LocalCluster, or a running scheduler at ``address``."""
+    """dask.distributed: a LocalCluster, or a running scheduler at ``address``.
+
+    On a cluster, every worker must run one thread (``dask worker --nthreads 1``): torch's
+    random state and thread count belong to the process, so two cells sharing a worker
+    process would race on them. Workers must also run the driver's torch, harness and
+    schema versions. Both are checked when the executor starts, before anything trains.
+    """
 
     name = "dask"
 
@@ -117,19 +134,50 @@ class DaskExecutor:
         if address:
             self._client = Client(address)
             self._cluster = None
+            try:
+                self._check_workers()
+            except BenchError:
+                self._client.close()
+                raise
         else:
             self._cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
             self._client = Client(self._cluster)
 
+    def _check_workers(self) -> None:
+        threads = self._client.nthreads()
+        many = {w: n for w, n in threads.items() if n != 1}
+        if many:
+            shown = ", ".join(f"{w} ({n} threads)" for w, n in sorted(many.items()))
+            raise BenchError(
+                f"dask workers must run one thread each (start them with --nthreads 1): "
+                f"torch's random state is per process, so cells sharing one would race; "
+                f"found {shown}"
+            )
+        mine = versions()
+        theirs = self._client.run(versions)
+        wrong = {w: v for w, v in theirs.items() if v != mine}
+        if wrong:
+            shown = "; ".join(f"{w}: {v}" for w, v in sorted(wrong.items()))
+            raise BenchError(
+                f"dask workers run other versions than this driver ({mine}): {shown}; "
+                "install the same torch and harness on every worker"
+            )
+
     def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]:
-        """Yield each unit's Results as the cluster finishes them."""
+        """Yield each unit's Results as the cluster finishes them; on Ctrl-C (or any
+        stop), cancel what is still queued or running."""
         from dask.distributed import as_completed
 
         futures = self._client.map(_worker, list(units), executor=self.name, pure=False)
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            pending = [f for f in futures if not f.done()]
+            if pending:
+                self._client.cancel(pending)
 
     def close(self) -> None:
         """Shut the client (and a local cluster) down."""
@@ -203,6 +251,26 @@ def plan(cells: Sequence[Cell], batched: bool = True, max_members: int = MAX_MEM
     return out
 
 
+def _stamped(result: Result) -> Result:
+    """The result under the key the driver computes for its cell.
+
+    A worker computes keys with its own package versions and its own copy of a ``csv:``
+    table; where its key differs from the driver's, the worker trained something else than
+    the driver planned: the result is stored as ``failed`` under the driver's key (so the
+    cell is not rerun forever) with the reason, never as the planned cell's result.
+    """
+    key = result.cell.key
+    if result.key == key:
+        return result
+    return Result(
+        key, result.cell, "failed",
+        error=f"the worker keyed this cell {result.key}, the driver {key}: the worker runs "
+        "other versions or sees another copy of the data file; fix the worker and remove "
+        "this row to rerun it",
+        env=result.env, started_at=result.started_at, finished_at=result.finished_at,
+    )  # fmt: skip
+
+
 @dataclass
 class RunSummary:
     """What one ``run_suite`` call did."""
@@ -268,7 +336,7 @@ def run_suite(
     try:
         for unit_results in results:
             for result in unit_results:
-                store.put(result)
+                store.put(_stamped(result))
                 summary.done += 1
                 summary.statuses[result.status] += 1
             bar.set_postfix_str(

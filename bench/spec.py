@@ -108,10 +108,9 @@ class Cell:
     def key(self) -> str:
         """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION` (and, for a
         ``csv:`` data set, of the file's contents: an edited table gets new keys)."""
-        doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": self.to_dict()}
         if self.dataset.startswith(CSV_PREFIX):
-            doc["data_sha256"] = _file_digest(self.dataset[len(CSV_PREFIX) :])
-        blob = json.dumps(doc, sort_keys=True)
+            return key_with_digest(self, _file_digest(self.dataset[len(CSV_PREFIX) :]))
+        blob = json.dumps({"schema": SCHEMA_VERSION, "cell": self.to_dict()}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def label(self) -> str:
@@ -134,7 +133,16 @@ def _file_digest(path: str) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _digest(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def key_with_digest(cell: Cell, digest: str) -> str:
+    """The key ``cell`` has when its ``csv:`` table's contents hash to ``digest``."""
+    doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": cell.to_dict(), "data_sha256": digest}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def utcnow() -> str:

@@ -133,9 +133,7 @@ class Store:
                 self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
                 self._db.execute("PRAGMA busy_timeout = 60000")
                 _retry_locked(self._setup)
-            found = self._db.execute(
-                "SELECT value FROM meta WHERE name='store_version'"
-            ).fetchone()
+            found = self._db.execute("SELECT value FROM meta WHERE name='store_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise BenchError(f"{self.path}: not a usable result store: {exc}") from None
         if found is None:

@@ -194,3 +194,41 @@ def test_unreadable_inputs_exit_2_with_one_line_and_store_nothing(write_suite, t
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1
     assert not store.exists()
+
+
+def test_the_driver_stamps_keys_and_refuses_a_workers_other_key():
+    from bench import executors
+    from bench.spec import Result
+    from tests.conftest import tiny_cell
+
+    cell = tiny_cell()
+    good = Result(cell.key, cell, "ok")
+    assert executors._stamped(good) is good
+    odd = executors._stamped(Result("ffffffffffffffff", cell, "ok"))
+    assert odd.key == cell.key and odd.status == "failed"
+    assert "the worker keyed this cell ffffffffffffffff" in odd.error
+
+
+def test_dask_workers_must_run_one_thread_and_the_drivers_versions(monkeypatch):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import LocalCluster
+
+    import bench
+    from bench import executors
+    from bench.errors import BenchError
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+        ) as cluster,
+        pytest.raises(BenchError, match=r"one thread each .*2 threads"),
+    ):
+        executors.DaskExecutor(1, address=cluster.scheduler_address)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        monkeypatch.setattr(bench, "__version__", "9.9.9")  # the driver only: workers are processes
+        with pytest.raises(BenchError, match="other versions than this driver"):
+            executors.DaskExecutor(1, address=cluster.scheduler_address)
+        monkeypatch.undo()
+        ex = executors.DaskExecutor(1, address=cluster.scheduler_address)
+        ex.close()

@@ -116,3 +116,44 @@ def test_csv_trains_end_to_end(tmp_path):
     path = _write_csv(tmp_path / "t.csv")
     result = train.run(tiny_cell(dataset=f"csv:{path}"))
     assert result.status == "ok", result.error
+
+
+def test_an_edited_csv_is_read_anew_and_keyed_anew(tmp_path):
+    import dataclasses
+
+    from tests.conftest import tiny_cell
+
+    path = _write_csv(tmp_path / "t.csv")
+    name = f"csv:{path}"
+    first = datasets.load(name, 0)
+    cell = tiny_cell(dataset=name)
+    planned = cell.key
+    text = path.read_text().splitlines()
+    text[1] = text[1].replace(text[1].split(",")[0], "123.5", 1)  # one feature value changes
+    path.write_text("\n".join(text) + "\n")
+    second = datasets.load(name, 0)
+    assert second.digest != first.digest  # the cache follows the contents, not the name
+    assert not torch.equal(
+        torch.cat([first.X_train, first.X_val, first.X_test]).sort(0).values,
+        torch.cat([second.X_train, second.X_val, second.X_test]).sort(0).values,
+    )
+    fresh = dataclasses.replace(cell)
+    assert fresh.key != planned  # the key follows the contents too
+
+
+def test_a_csv_edited_between_keying_and_loading_fails_the_cells(tmp_path, monkeypatch):
+    import hashlib
+
+    from bench.run import loop
+    from tests.conftest import tiny_cell
+
+    path = _write_csv(tmp_path / "t.csv")
+    cell = tiny_cell(dataset=f"csv:{path}")
+    data = path.read_bytes()
+    edited = data + data.splitlines()[-1] + b"\n"  # a row appended by a concurrent edit
+    monkeypatch.setattr(
+        datasets, "csv_bytes", lambda name: (edited, hashlib.sha256(edited).hexdigest())
+    )
+    (r,) = loop.train([cell])  # keyed from the file as it was, loaded as it is now
+    assert r.status == "failed" and r.key == cell.key
+    assert "the file changed between planning the run and loading it" in r.error

@@ -37,11 +37,12 @@ import torch
 from torch.nn import functional as F
 
 from bench import activations, datasets, models
+from bench.errors import BenchError
 from bench.run.engines import Engine
 from bench.run.engines import build as build_engine
 from bench.run.env import environment, synchronize, tune_allocator, utcnow
 from bench.run.optim import Hyper
-from bench.spec import Cell, Result, pooled
+from bench.spec import Cell, Result, key_with_digest, pooled
 
 CURVES = (
     "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "epoch_time_s",
@@ -130,6 +131,14 @@ def prepare(
     splits = datasets.load(
         first.dataset, first.data.split_seed, first.data.standardize, first.data.label_column
     )
+    if splits.digest is not None:  # a csv: table: the data trained on is the data keyed
+        for r in state.results:
+            if key_with_digest(r.cell, splits.digest) != r.key:
+                raise BenchError(
+                    f"dataset {first.dataset}: the file changed between planning the run and "
+                    "loading it; its results would not match their keys. Rerun: the cells "
+                    "are planned anew from the file as it is now"
+                )
     state.data = {
         s: (getattr(splits, f"X_{s}").to(device, dtype), getattr(splits, f"y_{s}").to(device))
         for s in SPLITS
