@@ -41,14 +41,13 @@ def test_registry_covers_the_issue_list():
 
 
 @pytest.mark.parametrize(
-    ("get", "kind"), [(activations.get, "activation"), (initializers.get, "initializer")]
+    ("module", "kind"), [(activations, "activation"), (initializers, "initializer")]
 )
-def test_unknown_name_lists_valid_names(get, kind):
+def test_unknown_name_lists_valid_names(module, kind):
     with pytest.raises(UnknownNameError) as info:
-        get("swishy")
+        module.get("swishy")
     message = str(info.value)
-    assert f"unknown {kind} 'swishy'" in message
-    assert "glorot_uniform" in message or "leaky_relu" in message
+    assert message == f"unknown {kind} 'swishy'; valid: {', '.join(module.names())}"
 
 
 # C8: torch.nn.init.calculate_gain, as the harness uses it
@@ -131,8 +130,9 @@ def test_torch_default_bound_for_fan_in_30_is_what_nn_linear_does():
     initializers.initialize(ours, "torch_default", "relu")
     torch.testing.assert_close(ours.weight, theirs.weight, rtol=0, atol=0)
     torch.testing.assert_close(ours.bias, theirs.bias, rtol=0, atol=0)
-    assert 1 / math.sqrt(30) == pytest.approx(0.182574, abs=1e-6)
+    # 150 000 draws: the largest sits within 1e-4 of the bound, the std within 1 % of r/√3
     assert ours.weight.abs().max().item() == pytest.approx(0.182574, abs=1e-4)
+    assert ours.weight.std().item() == pytest.approx(0.182574 / math.sqrt(3), rel=1e-2)
     assert ours.weight.abs().max().item() <= 0.182574 + 1e-6
 
 
