@@ -7,7 +7,7 @@ Public:
 
     bench run SUITE [--store PATH] [--backend serial|local|dask] [--workers N]
               [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
-              [--max-members N] [--dry-run] [--no-progress]
+              [--max-members N] [--max-cells N] [--dry-run [--list]] [--no-progress]
     bench report --store PATH --out FILE.md [--suite NAME]
     bench list activations|initializers|datasets|suites
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
@@ -30,6 +30,7 @@ from pathlib import Path
 from bench.errors import BenchError
 
 SUITES_DIR = Path("suites")
+MAX_CELLS = 50_000  # a run larger than this asks first (--max-cells)
 RESULTS_DIR = Path("results")
 
 
@@ -38,7 +39,6 @@ def _default_store(suite_name: str) -> Path:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
     from bench import executors
     from bench.run.env import resolve_device
@@ -50,25 +50,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     store_path = Path(args.store) if args.store else _default_store(suite.name)
     batched = not args.no_batch
     if args.dry_run:
-        if store_path.exists():
-            with Store(store_path, readonly=True) as store:
-                cells, todo = executors.pending(suite, store, device)
-        else:
-            cells = todo = [replace(c, device=device) for c in suite.cells()]
-        work = executors.plan(todo, batched, args.max_members)
-        axes = " × ".join(f"{len(v)} {k}" for k, v in suite.grid.axes.items())
-        print(
-            f"suite {suite.name} ({args.suite}): {len(cells)} cells = {axes} × "
-            f"{len(suite.seeds)} seeds, minus exclusions"
-        )
-        print(f"store {store_path}: {len(cells) - len(todo)} stored, {len(todo)} to run")
-        how = f"batched, at most {args.max_members} cells each" if batched else "one cell each"
-        print(f"device {device}: {len(work.units)} units of work ({how})")
-        if work.note():
-            print(work.note())
-        for cell in todo:
-            print(f"  {cell.key}  {cell.label()}")
-        return 0
+        return _dry_run(args, suite, store_path, device, batched)
+    cells = None
+    if store_path.exists():
+        with Store(store_path, readonly=True) as store:
+            cells, todo = executors.pending(suite, store, device)
+    left = len(todo) if cells is not None else len(suite.grid)
+    if left > args.max_cells:
+        _confirm_large(left, args.max_cells)
     executor = executors.make(args.backend, args.workers, args.address)
     with Store(store_path) as store:
         summary = executors.run_suite(
@@ -88,6 +77,75 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         return 130
     return 0
+
+
+def _confirm_large(n: int, limit: int) -> None:
+    """Ask before a run of more than ``limit`` cells; without a terminal, refuse."""
+    question = f"{n:,} cells to train (more than --max-cells {limit:,})"
+    if not sys.stdin.isatty():
+        raise BenchError(f"{question}; rerun with --max-cells {n} to train them all")
+    answer = input(f"{question}. Train them? [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise BenchError(f"{question}: not started")
+
+
+def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, batched: bool) -> int:
+    """What a run would do, summarized; every cell's key only with ``--list``."""
+    import math
+    from dataclasses import replace
+
+    from bench import executors
+    from bench.store import Store
+
+    total = len(suite.grid)
+    axes = " × ".join(f"{len(v)} {k}" for k, v in suite.grid.axes.items())
+    print(
+        f"suite {suite.name} ({args.suite}): {total:,} cells = {axes} × "
+        f"{len(suite.seeds)} seeds, minus exclusions"
+    )
+    for key, values in suite.grid.axes.items():
+        shown = ", ".join(map(str, values[:8])) + (", …" if len(values) > 8 else "")
+        print(f"  {key:<18} {len(values):>4}: {shown}")
+    stored: set[str] = set()
+    mean_s = math.nan
+    if store_path.exists():
+        with Store(store_path, readonly=True) as store:
+            stored = store.keys()
+            frame = store.frame()
+        if len(frame):
+            mean_s = float(frame["total_time_s"].mean())
+    todo = []
+    done = 0
+    if stored or args.list or total <= _PLAN_LIMIT:
+        for cell in suite.grid:
+            cell = replace(cell, device=device)
+            if cell.key in stored:
+                done += 1
+            else:
+                todo.append(cell)
+    left = total - done
+    print(f"store {store_path}: {done:,} stored, {left:,} to run")
+    if todo and len(todo) <= _PLAN_LIMIT:
+        work = executors.plan(todo, batched, args.max_members)
+        how = f"batched, at most {args.max_members} cells each" if batched else "one cell each"
+        print(f"device {device}: {len(work.units):,} units of work ({how})")
+        if work.note():
+            print(work.note())
+    if math.isfinite(mean_s) and left:
+        workers = args.workers if args.backend != "serial" else 1
+        print(
+            f"estimate: about {left * mean_s / workers / 60:,.1f} min with {workers} worker(s), "
+            f"from the {len(frame):,} stored cells' mean of {mean_s:.3g} s each"
+        )
+    if left > args.max_cells:
+        print(f"note: more than --max-cells {args.max_cells:,}: a run will ask first")
+    if args.list:
+        for cell in todo:
+            print(f"  {cell.key}  {cell.label()}")
+    return 0
+
+
+_PLAN_LIMIT = 200_000  # a dry run plans units of work for grids up to this size
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -302,7 +360,13 @@ def _parser() -> argparse.ArgumentParser:
         "--max-members", type=int, default=executors.MAX_MEMBERS,
         help=f"most cells one batch trains at once (default {executors.MAX_MEMBERS})",
     )  # fmt: skip
-    r.add_argument("--dry-run", action="store_true", help="print the grid and what is left")
+    r.add_argument(
+        "--max-cells", type=int, default=MAX_CELLS,
+        help=f"ask before training more cells than this (default {MAX_CELLS:,}); without a "
+        "terminal, stop instead",
+    )  # fmt: skip
+    r.add_argument("--dry-run", action="store_true", help="summarize the grid and what is left")
+    r.add_argument("--list", action="store_true", help="with --dry-run: every cell left, by key")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(fn=_cmd_run)
 

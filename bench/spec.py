@@ -101,8 +101,13 @@ class Cell:
     device: str = "cpu"
 
     def to_dict(self) -> dict[str, Any]:
-        """Nested plain dict (JSON-ready)."""
-        return dataclasses.asdict(self)
+        """Nested plain dict (JSON-ready); what ``dataclasses.asdict`` gives, built directly
+        (keys of million-cell grids are computed from it)."""
+        return {
+            "dataset": self.dataset, "activation": self.activation, "init": self.init,
+            "seed": self.seed, "model": dict(vars(self.model)), "train": dict(vars(self.train)),
+            "data": dict(vars(self.data)), "device": self.device,
+        }  # fmt: skip
 
     @property
     def key(self) -> str:
@@ -268,6 +273,10 @@ def _fields() -> dict[str, type | str]:
 
 
 FIELDS: dict[str, Any] = _fields()
+_DEFAULTS: dict[str, Any] = {  # every sub-spec field's default, by dotted path
+    f"{name}.{f.name}": f.default for name, spec in _SUBSPECS.items()
+    for f in dataclasses.fields(spec)
+}  # fmt: skip
 
 
 def _coerce(path: str, value: Any) -> Any:
@@ -330,6 +339,9 @@ class Grid:
 
     Like scikit-learn's ``ParameterGrid``: axes are expanded in sorted key order (the last
     key varies fastest), seeds innermost; ``len()`` and indexing work on the kept cells.
+    Nothing is expanded up front: ``len()`` counts the kept combinations of the axes that
+    exclusion rules name and multiplies by the rest, iteration builds one cell at a time,
+    and indexing decodes the position directly when no rule excludes anything.
     """
 
     def __init__(
@@ -343,25 +355,64 @@ class Grid:
         self.axes = {k: list(axes[k]) for k in sorted(axes)}
         self.seeds = list(seeds)
         self.exclude = list(exclude or [])
-        self._cells = [c for c in self._product() if not self._excluded(_build_cell(c))]
+        # a rule whose fixed fields (not axes) all match applies to its axes' values only
+        self._rules = [
+            {k: vs for k, vs in rule.items() if k in self.axes}
+            for rule in self.exclude
+            if all(self.fixed(k) in vs for k, vs in rule.items() if k not in self.axes)
+        ]
+        self._ruled = sorted({k for rule in self._rules for k in rule})
+        self._len = self._count()
+
+    def fixed(self, path: str) -> Any:
+        """The value every cell has for a field that is not an axis (set, or the default)."""
+        return self.base[path] if path in self.base else _DEFAULTS.get(path)
+
+    def excluded(self, values: dict[str, Any]) -> bool:
+        """Whether some rule excludes every cell with these axis values (a rule naming an
+        axis missing from ``values`` does not count)."""
+        return any(
+            all(k in values and values[k] in vs for k, vs in rule.items()) for rule in self._rules
+        )
+
+    def _count(self) -> int:
+        total = math.prod(len(v) for v in self.axes.values()) * len(self.seeds)
+        if not self._rules:
+            return total
+        ruled = [self.axes[k] for k in self._ruled]
+        kept = sum(
+            not self.excluded(dict(zip(self._ruled, values)))
+            for values in itertools.product(*ruled)
+        )
+        return total // math.prod(len(v) for v in ruled) * kept
 
     def _product(self) -> Iterator[dict[str, Any]]:
         keys = [*self.axes, "seed"]
         for values in itertools.product(*self.axes.values(), self.seeds):
-            yield {**self.base, **dict(zip(keys, values))}
-
-    def _excluded(self, cell: Cell) -> bool:
-        flat = flatten(cell.to_dict())  # defaults included: a rule may name an unset field
-        return any(all(flat[k] in vs for k, vs in rule.items()) for rule in self.exclude)
+            point = dict(zip(keys, values))
+            if self._rules and self.excluded(point):
+                continue
+            yield {**self.base, **point}
 
     def __len__(self) -> int:
-        return len(self._cells)
+        return self._len
 
     def __getitem__(self, i: int) -> Cell:
-        return _build_cell(self._cells[i])
+        if not -self._len <= i < self._len:
+            raise IndexError(f"grid index {i} out of range for {self._len} cells")
+        i %= self._len
+        if self._rules:  # positions shift around excluded cells: walk to it
+            return _build_cell(next(itertools.islice(self._product(), i, None)))
+        point = {"seed": self.seeds[i % len(self.seeds)]}
+        i //= len(self.seeds)
+        for key in reversed(self.axes):
+            values = self.axes[key]
+            point[key] = values[i % len(values)]
+            i //= len(values)
+        return _build_cell({**self.base, **point})
 
     def __iter__(self) -> Iterator[Cell]:
-        return (_build_cell(c) for c in self._cells)
+        return (_build_cell(c) for c in self._product())
 
 
 @dataclass
@@ -480,21 +531,28 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             }
         )
 
-    suite = Suite(name, description, seeds, Grid(base, axes, seeds, exclude), source)
+    grid = Grid(base, axes, seeds, exclude)
+    suite = Suite(name, description, seeds, grid, source)
+
+    def values(path: str) -> list[Any]:
+        return grid.axes.get(path, [grid.fixed(path)])
+
     datasets = _registry("datasets")
     spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
-    for cell in suite.grid:  # cross-field constraints
-        if cell.model.kind == "cnn" and (
-            cell.dataset.startswith(CSV_PREFIX) or datasets.get(cell.dataset).image_shape is None
-        ):
+    for dataset, kind in itertools.product(values("dataset"), values("model.kind")):
+        if kind != "cnn" or grid.excluded({"dataset": dataset, "model.kind": kind}):
+            continue
+        if dataset.startswith(CSV_PREFIX) or datasets.get(dataset).image_shape is None:
             raise fail(
                 "model.kind",
-                f"'cnn' needs a data set with a spatial layout; {cell.dataset!r} has none "
+                f"'cnn' needs a data set with a spatial layout; {dataset!r} has none "
                 f"(valid: {', '.join(spatial)})",
             )
-    tables = {
-        (c.dataset, c.data.label_column) for c in suite.grid if c.dataset.startswith(CSV_PREFIX)
-    }
+    tables = [
+        (d, label)
+        for d, label in itertools.product(values("dataset"), values("data.label_column"))
+        if d.startswith(CSV_PREFIX)
+    ]
     for name, label in sorted(tables, key=str):  # a user's table is read once, here, not per cell
         try:
             datasets.load(name, 0, label_column=label)

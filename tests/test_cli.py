@@ -16,13 +16,19 @@ def test_run_dry_run_then_run_then_nothing_left(write_suite, tmp_path, capsys):
     assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "12 cells = 3 activation × 2 init × 2 seeds" in out and "0 stored, 12 to run" in out
-    assert out.count("wine/mlp2x8/") == 12
+    assert "  activation            3: relu, tanh, selu" in out
+    assert "3 units of work (batched, at most 64 cells each)" in out
+    assert out.count("wine/mlp2x8/") == 0  # keys only with --list
+    assert main(["run", str(suite), "--store", str(store), "--dry-run", "--list"]) == 0
+    assert capsys.readouterr().out.count("wine/mlp2x8/") == 12
     assert not store.exists()  # a dry run creates nothing
 
     assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
     assert "12 cells trained (12 ok), 0 already stored, of 12" in capsys.readouterr().err
-    assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
-    assert "12 stored, 0 to run" in capsys.readouterr().out
+    assert main(["run", str(suite), "--store", str(store), "--dry-run", "--backend", "local",
+                 "--workers", "2"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "12 stored, 0 to run" in out and "estimate" not in out  # nothing left to estimate
     assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
     assert "0 cells trained (nothing), 12 already stored" in capsys.readouterr().err
 
@@ -232,3 +238,31 @@ def test_dask_workers_must_run_one_thread_and_the_drivers_versions(monkeypatch):
         monkeypatch.undo()
         ex = executors.DaskExecutor(1, address=cluster.scheduler_address)
         ex.close()
+
+
+def test_a_million_cell_grid_dry_runs_as_a_summary_and_a_big_run_asks_first(
+    write_suite, tmp_path, capsys
+):
+    axes = {
+        "activation": activations.names(),  # 15
+        "init": [n for n in initializers.names() if n != "matched"],  # 9
+        '"train.lr"': [1e-4 * (i + 1) for i in range(10)],
+        '"model.depth"': list(range(1, 11)),
+        '"model.width"': [8 * (i + 1) for i in range(10)],
+        '"train.batch_size"': [16 * (i + 1) for i in range(8)],
+    }
+    grid = "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in axes.items())
+    text = f'dataset = "wine"\n[suite]\nname = "huge"\nseeds = [0, 1]\n[grid]\n{grid}\n'
+    text += '[[exclude]]\nactivation = "selu"\ninit = "naive_normal"\n'
+    suite = write_suite(text, "huge.toml")
+    store = tmp_path / "h.sqlite"
+    assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    n = 15 * 9 * 10 * 10 * 10 * 8 * 2 - 10 * 10 * 10 * 8 * 2  # minus selu × naive_normal
+    assert f"{n:,} cells = " in out and f"0 stored, {n:,} to run" in out
+    assert "more than --max-cells 50,000: a run will ask first" in out
+    assert len(out.splitlines()) < 15  # a summary, not a line per cell
+    assert main(["run", str(suite), "--store", str(store)]) == 2  # no terminal: refused
+    err = capsys.readouterr().err
+    assert f"{n:,} cells to train (more than --max-cells 50,000)" in err
+    assert f"rerun with --max-cells {n}" in err and not store.exists()

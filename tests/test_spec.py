@@ -212,3 +212,37 @@ def test_an_empty_or_broken_csv_is_refused_before_training(write_suite, tmp_path
     path = write_suite(f'dataset = "csv:{table}"\nactivation = "relu"\ninit = "matched"\n')
     with pytest.raises(SuiteError, match=r"dataset: .*t\.csv"):
         load_suite(path)
+
+
+@pytest.mark.parametrize("rules", [[], [{"activation": ["selu"], "train.lr": [0.1]}],
+                                   [{"model.depth": [4]}], [{"model.depth": [2]}]])  # fmt: skip
+def test_the_lazy_grid_counts_and_indexes_like_the_expanded_product(rules):
+    import itertools
+
+    grid = Grid(
+        {"dataset": "wine", "init": "matched"},
+        {"activation": ["relu", "selu", "tanh"], "train.lr": [0.1, 0.01], "model.width": [4, 8]},
+        seeds=[0, 1],
+        exclude=rules,
+    )
+    expected = []
+    for act, lr, width, seed in itertools.product(
+        ["relu", "selu", "tanh"], [0.1, 0.01], [4, 8], [0, 1]
+    ):  # sorted axes: activation, model.width, train.lr; seeds innermost
+        cell = (act, lr, width, seed)
+        gone = any(
+            (r.get("activation", [act]) == [act] or act in r.get("activation", []))
+            and lr in r.get("train.lr", [lr])
+            and 4 in r.get("model.depth", [4])
+            for r in rules
+        )
+        if not gone:
+            expected.append(cell)
+    got = [(c.activation, c.train.lr, c.model.width, c.seed) for c in grid]
+    assert sorted(got) == sorted(expected) and len(grid) == len(expected)
+    assert [(c.activation, c.train.lr, c.model.width, c.seed)
+            for c in (grid[i] for i in range(len(grid)))] == got  # fmt: skip
+    if got:
+        assert grid[-1] == list(grid)[-1]
+    with pytest.raises(IndexError):
+        grid[len(grid)]
