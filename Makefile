@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: install test lint perf smoke bench report full clean
+.PHONY: install test lint perf torture smoke bench report full clean
 
 install: $(STAMP)
 
@@ -42,6 +42,14 @@ perf: install
 	fi
 	$(PY) -m tests.perf.ratios
 
+
+# make torture: 1000 generated bad suite files (each refused with exit 2 and one line, never a
+# traceback, nothing stored), then the kill-and-resume and shared-store tests
+FUZZ_EXAMPLES ?= 1000
+torture: install
+	BENCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py \
+		--hypothesis-show-statistics
+	$(PY) -m pytest -q tests/test_store.py -k "sigkill or two_runs or ctrl_c or many_processes"
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)

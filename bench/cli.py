@@ -57,7 +57,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             cells, todo = executors.pending(suite, store, device)
     left = len(todo) if cells is not None else len(suite.grid)
     if left > args.max_cells:
-        _confirm_large(left, args.max_cells)
+        _confirm_large(args.suite, left, args.max_cells)
     executor = executors.make(args.backend, args.workers, args.address)
     with Store(store_path) as store:
         summary = executors.run_suite(
@@ -79,9 +79,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirm_large(n: int, limit: int) -> None:
+def _confirm_large(source: str, n: int, limit: int) -> None:
     """Ask before a run of more than ``limit`` cells; without a terminal, refuse."""
-    question = f"{n:,} cells to train (more than --max-cells {limit:,})"
+    question = f"{source}: {n:,} cells to train (more than --max-cells {limit:,})"
     if not sys.stdin.isatty():
         raise BenchError(f"{question}; rerun with --max-cells {n} to train them all")
     answer = input(f"{question}. Train them? [y/N] ").strip().lower()

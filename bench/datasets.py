@@ -168,6 +168,8 @@ def _read_csv(
         raise BenchError(f"dataset {CSV_PREFIX}{path}: not a readable CSV table: {exc}") from None
     if frame.shape[1] < 2:
         raise BenchError(f"dataset {CSV_PREFIX}{path}: needs feature columns and a label column")
+    if len(frame) == 0:
+        raise BenchError(f"dataset {CSV_PREFIX}{path}: has a header but no rows")
     label = label_column if label_column is not None else frame.columns[-1]
     if label not in frame.columns:
         raise BenchError(
@@ -184,7 +186,12 @@ def _read_csv(
     if missing:
         rows = ", ".join(str(i + 2) for i in missing[:10])  # +2: header line, 1-based
         raise BenchError(f"dataset {CSV_PREFIX}{path}: empty or NaN values on lines {rows}")
-    _, y = np.unique(frame[label].to_numpy(), return_inverse=True)
+    classes, y = np.unique(frame[label].to_numpy(), return_inverse=True)
+    if len(classes) < 2:
+        raise BenchError(
+            f"dataset {CSV_PREFIX}{path}: label column {label!r} holds one class "
+            f"({classes[0]!r}); a classifier needs at least two"
+        )
     return features.to_numpy(dtype=np.float64), y
 
 

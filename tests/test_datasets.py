@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -157,3 +159,17 @@ def test_a_csv_edited_between_keying_and_loading_fails_the_cells(tmp_path, monke
     (r,) = loop.train([cell])  # keyed from the file as it was, loaded as it is now
     assert r.status == "failed" and r.key == cell.key
     assert "the file changed between planning the run and loading it" in r.error
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("a,label\n1,x\n2,x\n3,x\n", "label column 'label' holds one class ('x')"),
+        ("a,b,label\n", "has a header but no rows"),
+    ],
+)
+def test_degenerate_csv_tables_are_refused(tmp_path, body, message):
+    path = tmp_path / "t.csv"
+    path.write_text(body)
+    with pytest.raises(BenchError, match=re.escape(message)):
+        datasets.load(f"csv:{path}", 0)
