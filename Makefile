@@ -44,12 +44,12 @@ perf: install
 
 
 # make torture: 1000 generated bad suite files (each refused with exit 2 and one line, never a
-# traceback, nothing stored), then the kill-and-resume and shared-store tests
+# traceback, nothing stored), then 20 random SIGKILLs of a run, each resumed (tests/torture.py)
 FUZZ_EXAMPLES ?= 1000
 torture: install
 	BENCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py \
 		--hypothesis-show-statistics
-	$(PY) -m pytest -q tests/test_store.py -k "sigkill or two_runs or ctrl_c or many_processes"
+	$(PY) -m tests.torture 20
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)

@@ -255,3 +255,12 @@ def test_readers_open_the_store_read_only_and_read_while_a_run_writes(tmp_path, 
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
     with pytest.raises(BenchError, match=r"not a usable result store|not a result store"):
         Store(other, readonly=True)
+
+
+def test_random_kills_lose_and_duplicate_nothing(tmp_path):
+    """Three random SIGKILLs and resumes (``make torture`` runs twenty)."""
+    from tests import torture
+
+    figures = torture.torture(kills=3, seed=1, workdir=tmp_path)
+    assert figures["rows lost"] == 0 and figures["duplicates"] == 0
+    assert figures["rows stored"] == figures["cells"] == 30
