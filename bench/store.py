@@ -139,8 +139,15 @@ class Store:
         if found is None:
             raise BenchError(f"{self.path}: not a result store (no store version)")
         if int(found[0]) != STORE_VERSION:
+            newer = int(found[0]) > STORE_VERSION
             raise BenchError(
-                f"{self.path}: store version {found[0]}, this harness reads {STORE_VERSION}"
+                f"{self.path}: store version {found[0]}, this harness reads {STORE_VERSION}: "
+                + (
+                    "it was written by a newer harness; upgrade this one to read it"
+                    if newer
+                    else "it was written by an older harness; keep it with that version, or "
+                    "start a new store (results are keyed by schema and never mixed)"
+                )
             )
 
     # -- plumbing --------------------------------------------------------------------------

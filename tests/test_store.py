@@ -264,3 +264,30 @@ def test_random_kills_lose_and_duplicate_nothing(tmp_path):
     figures = torture.torture(kills=3, seed=1, workdir=tmp_path)
     assert figures["rows lost"] == 0 and figures["duplicates"] == 0
     assert figures["rows stored"] == figures["cells"] == 30
+
+
+@pytest.mark.parametrize(("version", "says"), [(99, "newer harness"), (0, "older harness")])
+def test_a_store_of_another_version_is_refused_clearly(tmp_path, version, says):
+    path = tmp_path / "s.sqlite"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value=? WHERE name='store_version'", (str(version),))
+    db.commit()
+    db.close()
+    for readonly in (True, False):
+        with pytest.raises(BenchError, match=f"store version {version}, this harness reads"):
+            Store(path, readonly=readonly)
+    with pytest.raises(BenchError, match=says):
+        Store(path)
+
+
+def test_a_corrupted_store_is_refused_clearly(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with Store(path) as s:
+        s.put(Result(tiny_cell().key, tiny_cell(), "failed", error="x"))
+    data = bytearray(path.read_bytes())
+    data[100:4096] = os.urandom(4096 - 100)  # the header's tail and the first page
+    path.write_bytes(bytes(data))
+    for readonly in (True, False):
+        with pytest.raises(BenchError, match="not a usable result store"):
+            Store(path, readonly=readonly)

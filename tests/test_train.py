@@ -131,3 +131,29 @@ def test_sgd_with_momentum_trains_as_torch_optim_does():
     plain = loop.train([dataclasses.replace(cell, train=dataclasses.replace(
         cell.train, momentum=0.0))], dtype=torch.float64)[0]  # fmt: skip
     assert abs(plain.metrics["train_loss"] - expected) > 1e-3  # momentum matters here
+
+
+# The fields a Result carries, by schema version. A change to them must bump
+# bench.spec.SCHEMA_VERSION (so no stored result is reused under other definitions) and
+# record the new fingerprint here.
+SCHEMA_FINGERPRINTS = {2: "92b277061233fe51"}
+
+
+def test_the_result_schema_cannot_change_without_a_version_bump():
+    import hashlib
+
+    from bench.spec import SCHEMA_VERSION
+
+    r = train.run(tiny_cell(train=TrainSpec(epochs=1)))
+    shape = {
+        "metrics": sorted(r.metrics),
+        "curves": sorted(r.curves),
+        "probes": sorted(r.probes[0]),
+        "env": sorted(r.env),
+        "cell": sorted(r.cell.to_dict()),
+    }
+    fingerprint = hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
+    assert SCHEMA_FINGERPRINTS.get(SCHEMA_VERSION) == fingerprint, (
+        f"the Result's fields changed ({shape}): bump SCHEMA_VERSION and record "
+        f"{{{SCHEMA_VERSION + 1}: {fingerprint!r}}} in SCHEMA_FINGERPRINTS"
+    )
