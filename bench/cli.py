@@ -51,23 +51,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     batched = not args.no_batch
     if args.dry_run:
         return _dry_run(args, suite, store_path, device, batched)
-    cells = None
-    if store_path.exists():
-        with Store(store_path, readonly=True) as store:
-            cells, todo = executors.pending(suite, store, device)
-    left = len(todo) if cells is not None else len(suite.grid)
+    left = len(suite.grid)
+    if left > args.max_cells and store_path.exists():  # only a big grid counts what is left
+        with Store(store_path) as store:
+            left = len(executors.pending(suite, store, device)[1])
     if left > args.max_cells:
         _confirm_large(args.suite, left, args.max_cells)
     executor = executors.make(args.backend, args.workers, args.address)
     with Store(store_path) as store:
         summary = executors.run_suite(
             suite, store, executor, progress=not args.no_progress, device=device,
-            batched=batched, max_members=args.max_members,
+            batched=batched, max_members=args.max_members, lease_s=args.lease_s,
         )  # fmt: skip
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
+    elsewhere = f", {summary.elsewhere} held by another run" if summary.elsewhere else ""
     print(
         f"{suite.name}: {summary.done} cells trained ({statuses}), {summary.skipped} already "
-        f"stored, of {summary.total}; {summary.wall_time_s:.1f} s on {device}; "
+        f"stored{elsewhere}, of {summary.total}; {summary.wall_time_s:.1f} s on {device}; "
         f"store {store_path}",
         file=sys.stderr,
     )
@@ -364,6 +364,11 @@ def _parser() -> argparse.ArgumentParser:
         "--max-cells", type=int, default=MAX_CELLS,
         help=f"ask before training more cells than this (default {MAX_CELLS:,}); without a "
         "terminal, stop instead",
+    )  # fmt: skip
+    r.add_argument(
+        "--lease-s", type=float, default=executors.LEASE_S,
+        help="a claim on a cell lapses this many seconds after its run stops renewing it "
+        f"(default {executors.LEASE_S:g}); cells another live run holds are left to it",
     )  # fmt: skip
     r.add_argument("--dry-run", action="store_true", help="summarize the grid and what is left")
     r.add_argument("--list", action="store_true", help="with --dry-run: every cell left, by key")

@@ -15,7 +15,8 @@ Public:
     pending(suite, store, device="cpu") -> (all cells, cells not yet stored)
     RunSummary                  what a run did: done, skipped, statuses, interrupted, crashed
     run_suite(suite, store, executor, progress=True, device="cpu", batched=True,
-              max_members=MAX_MEMBERS) -> RunSummary
+              max_members=MAX_MEMBERS, lease_s=LEASE_S) -> RunSummary
+                                (cells are claimed first: two runs never train one cell)
 
 A *unit* is a list of cells that train in one call of :func:`bench.run.loop.train`: cells
 that differ only in seed, initializer and optimizer numbers form batches of up to
@@ -27,6 +28,7 @@ Ctrl-C stops cleanly: what finished is saved, and the next run picks up the rest
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -35,10 +37,11 @@ from typing import Protocol
 
 from bench.errors import BenchError
 from bench.spec import Cell, Result, Suite, utcnow
-from bench.store import Store
+from bench.store import Store, claim_owner
 
 BACKENDS = ("serial", "local", "dask")
 MAX_MEMBERS = 64
+LEASE_S = 120.0  # a run's claim on its cells lapses this long after the run stops renewing
 
 
 def _train(unit: list[Cell], executor: str) -> list[Result]:
@@ -271,12 +274,34 @@ def _stamped(result: Result) -> Result:
     )  # fmt: skip
 
 
+class _Heartbeat:
+    """Renews a run's claims from a thread of its own (with its own connection)."""
+
+    def __init__(self, path, owner: str, lease_s: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, args=(path, owner, lease_s), daemon=True, name="bench-lease"
+        )
+        self._thread.start()
+
+    def _beat(self, path, owner: str, lease_s: float) -> None:
+        with Store(path) as store:
+            while not self._stop.wait(lease_s / 4):
+                store.renew(owner, lease_s)
+
+    def stop(self) -> None:
+        """Stop renewing (the claims then lapse, or are released by the caller)."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 @dataclass
 class RunSummary:
-    """What one ``run_suite`` call did."""
+    """What one ``run_suite`` call did (``elsewhere``: cells another live run holds)."""
 
     total: int
     skipped: int
+    elsewhere: int = 0
     done: int = 0
     interrupted: bool = False
     crashed: str = ""
@@ -299,6 +324,7 @@ def run_suite(
     device: str = "cpu",
     batched: bool = True,
     max_members: int = MAX_MEMBERS,
+    lease_s: float = LEASE_S,
 ) -> RunSummary:
     """Train every cell of ``suite`` that ``store`` lacks, storing each as it finishes.
 
@@ -310,6 +336,9 @@ def run_suite(
         device: ``cpu`` or ``cuda`` (already resolved), part of every cell's key.
         batched: train batchable cells as stacked batches (``--no-batch`` turns it off).
         max_members: the most cells one batch trains at once.
+        lease_s: how long a claim on a cell lasts unless renewed (a heartbeat renews it
+            every quarter of that while this run lives); cells claimed by another live run
+            are left to it.
 
     Returns:
         A :class:`RunSummary`; ``interrupted`` is True after Ctrl-C.
@@ -319,11 +348,18 @@ def run_suite(
     from tqdm import tqdm
 
     cells, todo = pending(suite, store, device)
+    owner = claim_owner()
+    held = store.claim([c.key for c in todo], owner, lease_s)
+    elsewhere = len(todo) - len(held)
+    todo = [c for c in todo if c.key in held]
+    heartbeat = _Heartbeat(store.path, owner, lease_s)
     work = plan(todo, batched, max_members)
     if work.note() and progress:
         print(work.note(), file=sys.stderr)
     store.register_suite(suite, [c.key for c in cells])
-    summary = RunSummary(total=len(cells), skipped=len(cells) - len(todo))
+    summary = RunSummary(
+        total=len(cells), skipped=len(cells) - len(todo) - elsewhere, elsewhere=elsewhere
+    )
     t0 = time.perf_counter()
     run_id = store.start_run(
         suite, executor.name, executor.workers, len(cells), len(todo), utcnow()
@@ -355,6 +391,8 @@ def run_suite(
         close = getattr(results, "close", None)
         if close:
             close()
+        heartbeat.stop()
+        store.release(owner)
         bar.close()
         executor.close()
         summary.wall_time_s = time.perf_counter() - t0

@@ -8,6 +8,10 @@ Public:
                                 (``readonly``) never writes and works while a run writes
         .put(result)            insert a finished cell (ignored if its key is already stored)
         .has(key) / .keys()     what is stored
+        .claim(keys, owner, lease_s) / .renew(owner, lease_s) / .release(owner)
+                                leases that keep concurrent runs off each other's cells
+    claim_owner() -> str        a run's owner id (host, pid): a dead local owner's claims
+                                are retaken at once, a remote one's when its lease expires
         .get(key)               one Result, or None
         .results(suite=None)    Results, optionally only those of one suite's grid
         .register_suite(suite, keys)  remember which keys form a suite's grid (for reports)
@@ -31,9 +35,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import socket
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,6 +81,11 @@ CREATE TABLE IF NOT EXISTS suite_cells (
     position INTEGER NOT NULL,
     PRIMARY KEY (suite, key)
 );
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     suite TEXT NOT NULL,
@@ -109,6 +121,35 @@ TIMING_COLUMNS = (
 )  # fmt: skip
 
 
+def _wait_for_meta(db: sqlite3.Connection, seconds: float = 5.0) -> None:
+    """A store another process is creating right now may lack its tables for a moment."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+            return
+        time.sleep(0.05)
+
+
+def claim_owner() -> str:
+    """A run's claim owner: ``host:pid:random``, so a run on this host can tell that the
+    owner of a claim has died (and retake its cells at once, without waiting for expiry)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's run: only its lease's expiry frees its cells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, allow_nan=True)
 
@@ -129,6 +170,7 @@ class Store:
                 self._db = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None)
                 self._db.execute("PRAGMA busy_timeout = 60000")
                 self._db.execute("PRAGMA query_only = ON")
+                _wait_for_meta(self._db)
             else:
                 self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
                 self._db.execute("PRAGMA busy_timeout = 60000")
@@ -206,6 +248,46 @@ class Store:
     def keys(self) -> set[str]:
         """All stored cell keys."""
         return {k for (k,) in self._db.execute("SELECT key FROM results")}
+
+    # -- claims: concurrent runs never train the same cell ---------------------------------
+
+    def claim(self, keys: list[str], owner: str, lease_s: float) -> set[str]:
+        """Claim the cells of ``keys`` that are neither stored nor held by another live run.
+
+        A claim expires ``lease_s`` seconds from now unless its owner renews it, so the
+        cells of a run that was killed can be retaken once its lease runs out.
+
+        Returns:
+            The keys now held by ``owner``.
+        """
+        now = time.time()
+        with self._tx():
+            self._db.execute("DELETE FROM claims WHERE expires < ?", (now,))
+            owners = {o for (o,) in self._db.execute("SELECT DISTINCT owner FROM claims")}
+            dead = [o for o in owners if o != owner and _owner_is_dead(o)]
+            self._db.executemany("DELETE FROM claims WHERE owner = ?", [(o,) for o in dead])
+            taken = {k for (k,) in self._db.execute("SELECT key FROM results")}
+            taken |= {
+                k for (k,) in self._db.execute("SELECT key FROM claims WHERE owner != ?", (owner,))
+            }
+            granted = [k for k in keys if k not in taken]
+            self._db.executemany(
+                "INSERT OR REPLACE INTO claims (key, owner, expires) VALUES (?, ?, ?)",
+                [(k, owner, now + lease_s) for k in granted],
+            )
+        return set(granted)
+
+    def renew(self, owner: str, lease_s: float) -> None:
+        """Extend every claim ``owner`` holds by ``lease_s`` from now."""
+        with self._tx():
+            self._db.execute(
+                "UPDATE claims SET expires = ? WHERE owner = ?", (time.time() + lease_s, owner)
+            )
+
+    def release(self, owner: str) -> None:
+        """Drop every claim ``owner`` holds (its run is over)."""
+        with self._tx():
+            self._db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
 
     def _rows(self, where: str = "", params: tuple = ()) -> list[Result]:
         sql = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -181,10 +182,13 @@ def test_sigkill_then_resume_runs_only_missing_cells(write_suite, tmp_path):
 def test_two_runs_on_one_store_at_once(write_suite, tmp_path):
     quick = SLOW_SUITE.replace("digits", "wine").replace("epochs = 6", "epochs = 1")
     suite, store = write_suite(quick), tmp_path / "c.sqlite"
-    procs = [_bench("run", str(suite), "--store", str(store)) for _ in range(2)]
+    procs = [_bench("run", str(suite), "--store", str(store), "--no-batch") for _ in range(2)]
+    trained = 0
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
+        trained += int(re.search(r"(\d+) cells trained", err).group(1))
+    assert trained == 16  # claims: no cell was trained by both runs
     db = sqlite3.connect(store)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("SELECT count(*), count(DISTINCT key) FROM results").fetchone() == (16, 16)
@@ -291,3 +295,31 @@ def test_a_corrupted_store_is_refused_clearly(tmp_path):
     for readonly in (True, False):
         with pytest.raises(BenchError, match="not a usable result store"):
             Store(path, readonly=readonly)
+
+
+def test_claims_keep_runs_off_each_others_cells_until_the_owner_dies_or_the_lease_ends(
+    tmp_path, results
+):
+    import socket
+
+    from bench.store import claim_owner
+
+    path = tmp_path / "s.sqlite"
+    with Store(path) as s:
+        s.put(results[0])
+        keys = ["a", "b", "c", results[0].key]
+        me, remote = claim_owner(), "elsewhere:123:x"
+        assert s.claim(keys, me, 60) == {"a", "b", "c"}  # a stored cell is never claimed
+        assert s.claim(keys, remote, 60) == set()  # held by a live run on this host
+        assert s.claim(["a", "d"], me, 60) == {"a", "d"}  # an owner keeps its own
+        s.release(me)
+        assert s.claim(["a"], remote, 0.05) == {"a"}
+        assert s.claim(["a"], me, 60) == set()  # a remote owner: its lease still runs
+        time.sleep(0.1)
+        assert s.claim(["a"], me, 60) == {"a"}  # … until it expires
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        ghost = f"{socket.gethostname()}:{dead.pid}:y"
+        s.release(me)
+        assert s.claim(["b"], ghost, 600) == {"b"}
+        assert s.claim(["b"], me, 60) == {"b"}  # its local owner is gone: retaken at once
