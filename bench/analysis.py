@@ -47,62 +47,17 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from bench.errors import BenchError, UnknownNameError
+from bench import schema
+from bench.errors import BenchError
 from bench.spec import FIELDS, pooled
 
 VERDICTS = ("SUPPORTED", "CONTRADICTED", "INCONCLUSIVE")
 CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # CLAIMS.md C15
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A scored column and how to read it.
-
-    Attributes:
-        name: key in :data:`METRICS`.
-        column: the frame column holding the value.
-        label: human-readable name for tables and plots.
-        higher_is_better: declared direction (never guessed from the name).
-        worst: the score a diverged or failed run gets (e.g. accuracy 0, loss +inf).
-        keep_nonok: the column already holds a meaningful value for non-ok runs (the
-            convergence columns of :func:`add_convergence`, unit health of the last finished
-            epoch); it is kept as is instead of being replaced by ``worst``.
-    """
-
-    name: str
-    column: str
-    label: str
-    higher_is_better: bool
-    worst: float
-    keep_nonok: bool = False
-
-
-def _m(name: str, label: str, higher: bool, worst: float, keep: bool = False) -> Metric:
-    return Metric(name, name, label, higher, worst, keep)
-
-
-_INF = math.inf
-METRICS: dict[str, Metric] = {
-    m.name: m
-    for m in (
-        _m("test_acc", "test accuracy", True, 0.0),
-        _m("val_acc", "validation accuracy", True, 0.0),
-        _m("best_val_acc", "best validation accuracy", True, 0.0),
-        _m("train_acc", "training accuracy", True, 0.0),
-        _m("test_loss", "test loss", False, _INF),
-        _m("val_loss", "validation loss", False, _INF),
-        _m("train_loss", "training loss", False, _INF),
-        _m("epochs_to_target", "epochs to target accuracy", False, _INF, keep=True),
-        _m("auc_val_acc", "area under the validation-accuracy curve", True, 0.0, keep=True),
-        _m("dead_init", "dead units at init", False, 1.0, keep=True),
-        _m("dead_final", "dead units after training", False, 1.0, keep=True),
-        _m("negative_final", "negative-regime units after training", False, 1.0, keep=True),
-        _m("saturated_final", "saturated unit-sample pairs, final", False, 1.0, keep=True),
-        _m("train_time_s", "training time (s)", False, _INF),
-        _m("total_time_s", "total time (s)", False, _INF),
-        _m("samples_per_s", "training samples per second", True, 0.0),
-    )
-}
+# the declared schema (bench/schema.py): every scored column with its direction and worst value
+Metric = schema.Metric
+METRICS: dict[str, Metric] = schema.METRICS
 
 # every cell field but the seed (replicates) and the learning rate (selected per config)
 CONFIG_COLUMNS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("seed", "train.lr"))
@@ -176,12 +131,7 @@ def get_metric(name: str | Metric) -> Metric:
     Returns:
         The metric. Raises :class:`UnknownNameError` listing the valid names.
     """
-    if isinstance(name, Metric):
-        return name
-    try:
-        return METRICS[name]
-    except KeyError:
-        raise UnknownNameError("metric", name, METRICS) from None
+    return schema.get(name)
 
 
 def scores(df: pd.DataFrame, metric: str | Metric) -> pd.Series:

@@ -47,7 +47,8 @@ from bench.errors import BenchError, SuiteError
 # or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
 # 2: the staged loop (curves only for whole epochs, no inference timing, per-member time
 # shares, probes reduced in float64) and the device in the cell.
-SCHEMA_VERSION = 2
+# 3: probes add the pre-activation mean and std per layer (pre_mean, pre_std).
+SCHEMA_VERSION = 3
 CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
 
 OPTIMIZERS = ("sgd", "adam")

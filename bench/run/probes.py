@@ -21,7 +21,8 @@ Definitions: a hidden unit is *dead* when the activation's derivative is 0 for e
 sample; in the *negative regime* when its pre-activation is < 0 for every sample; a
 (unit, sample) pair is *saturated* when |f'(z)| < 1e-2 · max |f'| (defined for activations
 whose derivative vanishes at both ends, sigmoid and tanh; NaN for the others). ``mean`` and
-``std`` describe what the layer hands on (for a residual block: ``h + act(W h + b)``). For a
+``std`` describe what the layer hands on (for a residual block: ``h + act(W h + b)``);
+``pre_mean`` and ``pre_std`` its pre-activation ``z = W h + b`` (Glorot & Bengio's view). For a
 conv layer a unit is a channel, reduced over samples and positions. The derivative comes
 from autograd on the activation module itself, so the definitions hold for every registry
 entry with no per-activation code. Every statistic is reduced per member (dim 0), so the
@@ -42,7 +43,7 @@ from torch.nn import functional as F
 
 SATURATION_RATIO = 1e-2
 PROBE_METRICS = (
-    "dead", "negative", "saturated", "mean", "std", "grad_norm", "units",
+    "dead", "negative", "saturated", "mean", "std", "pre_mean", "pre_std", "grad_norm", "units",
 )  # fmt: skip
 
 _DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}
@@ -163,6 +164,8 @@ class Accumulator:
         self.sat: list[torch.Tensor | None] = []
         self.s1: list[torch.Tensor] = []
         self.s2: list[torch.Tensor] = []
+        self.z1: list[torch.Tensor] = []
+        self.z2: list[torch.Tensor] = []
         self.count: list[int] = []
         self.sat_count: list[int] = []
         self.grads: list[torch.Tensor] | None = None
@@ -178,6 +181,8 @@ class Accumulator:
             dmax, zmax = torch.maximum(d.amax(dim=1), -d.amin(dim=1)), z.amax(dim=1)
             out = layer.out.flatten(1)  # chunk sums in the working type, totals in float64
             s1, s2 = out.sum(1).double(), (out * out).sum(1).double()
+            zf = layer.pre.flatten(1)
+            z1, z2 = zf.sum(1).double(), (zf * zf).sum(1).double()
             sat = (
                 (d.abs() < SATURATION_RATIO * layer.max_deriv).flatten(1).sum(1)
                 if layer.saturates
@@ -188,6 +193,8 @@ class Accumulator:
                 self.zmax.append(zmax)
                 self.s1.append(s1)
                 self.s2.append(s2)
+                self.z1.append(z1)
+                self.z2.append(z2)
                 self.sat.append(sat)
                 self.count.append(out.shape[1])
                 self.sat_count.append(d[0].numel())
@@ -196,6 +203,8 @@ class Accumulator:
                 torch.maximum(self.zmax[i], zmax, out=self.zmax[i])
                 self.s1[i] += s1
                 self.s2[i] += s2
+                self.z1[i] += z1
+                self.z2[i] += z2
                 if sat is not None:
                     self.sat[i] += sat
                 self.count[i] += out.shape[1]
@@ -216,6 +225,8 @@ class Accumulator:
             n = self.count[i]
             mean = self.s1[i] / n
             var = ((self.s2[i] - self.s1[i] * mean) / max(n - 1, 1)).clamp_min(0)
+            pre_mean = self.z1[i] / n
+            pre_var = ((self.z2[i] - self.z1[i] * pre_mean) / max(n - 1, 1)).clamp_min(0)
             sat = (
                 self.sat[i].to(dtype) / self.sat_count[i]
                 if self.sat[i] is not None
@@ -234,6 +245,8 @@ class Accumulator:
                         sat,
                         mean,
                         var.sqrt(),
+                        pre_mean,
+                        pre_var.sqrt(),
                         norm,
                     ]
                 )
@@ -241,7 +254,7 @@ class Accumulator:
         table = torch.stack(rows, dim=-1).movedim(1, 0).tolist()  # (K, metric, layer)
         units = [float(t.shape[1]) for t in self.dmax]
         out = []
-        for dead, negative, saturated, mean, std, norm in table:
+        for dead, negative, saturated, mean, std, pre_mean, pre_std, norm in table:
             out.append(
                 {  # counts over units divided in Python: k dead of n is exactly k/n
                     "dead": [int(c) / u for c, u in zip(dead, units)],
@@ -249,6 +262,8 @@ class Accumulator:
                     "saturated": saturated,
                     "mean": mean,
                     "std": std,
+                    "pre_mean": pre_mean,
+                    "pre_std": pre_std,
                     "grad_norm": norm,
                     "units": units,
                 }

@@ -1,0 +1,131 @@
+"""The declared schema of a stored Result: every metric, curve and probe series, with its
+direction, unit and worst value. Torch-free; analysis, claims and reports read it, and a test
+(``tests/test_schema.py``) checks that ``bench.train.run`` produces exactly these fields.
+
+Public:
+    Metric          frozen dataclass: name, label, unit, direction, worst value
+    RUN_METRICS     scalar metrics every Result holds (``Result.metrics``)
+    DERIVED         scores analysis derives from curves (convergence)
+    METRICS         RUN_METRICS | DERIVED: everything a table may score
+    CURVES          per-epoch series (``Result.curves``)
+    PROBES          per-layer unit-health series (``Result.probes[i]``)
+    get(name)       the :class:`Metric` for a name, or an error listing the valid ones
+
+Directions are declared, never guessed from a name: ``higher_is_better`` is ``None`` for
+descriptive quantities (a count, a mean activation) that no table ranks. ``worst`` is the
+score a diverged or failed run takes when a table ranks it (accuracy 0, loss +inf).
+``keep_nonok`` marks values that stay meaningful for such runs (unit health of the last
+finished epoch, convergence columns): tables keep them as they are.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bench.errors import UnknownNameError
+
+_INF = math.inf
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One declared quantity.
+
+    Attributes:
+        name: key in the Result (or the analysis frame).
+        label: human-readable name for tables and plots.
+        unit: ``fraction`` (0..1, shown in percent), ``nats``, ``s``, ``epochs``, ``count``,
+            ``1/s`` or ``value`` (a plain number).
+        higher_is_better: the direction, or ``None`` where nothing is ranked on it.
+        worst: the score of a diverged or failed run.
+        keep_nonok: the value stays meaningful for non-ok runs and is kept.
+    """
+
+    name: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    worst: float = math.nan
+    keep_nonok: bool = False
+
+    @property
+    def column(self) -> str:
+        """The frame column holding the value (its name)."""
+        return self.name
+
+
+def _table(*metrics: Metric) -> dict[str, Metric]:
+    return {m.name: m for m in metrics}
+
+
+_ACC = ("fraction", True, 0.0)
+_LOSS = ("nats", False, _INF)
+
+RUN_METRICS: dict[str, Metric] = _table(
+    Metric("test_acc", "test accuracy", *_ACC),
+    Metric("val_acc", "validation accuracy", *_ACC),
+    Metric("train_acc", "training accuracy", *_ACC),
+    Metric("best_val_acc", "best validation accuracy", *_ACC),
+    Metric("best_epoch", "epoch of the best validation accuracy", "epochs", None),
+    Metric("test_loss", "test loss", *_LOSS),
+    Metric("val_loss", "validation loss", *_LOSS),
+    Metric("train_loss", "training loss", *_LOSS),
+    Metric("dead_init", "dead units at init", "fraction", False, 1.0, True),
+    Metric("dead_final", "dead units after training", "fraction", False, 1.0, True),
+    Metric("negative_init", "negative-regime units at init", "fraction", False, 1.0, True),
+    Metric("negative_final", "negative-regime units after training", "fraction", False, 1.0, True),
+    Metric("saturated_init", "saturated unit-sample pairs at init", "fraction", False, 1.0, True),
+    Metric("saturated_final", "saturated unit-sample pairs, final", "fraction", False, 1.0, True),
+    Metric("train_time_s", "training time", "s", False, _INF),
+    Metric("eval_time_s", "evaluation time", "s", False, _INF),
+    Metric("probe_time_s", "probe time", "s", False, _INF),
+    Metric("total_time_s", "total time", "s", False, _INF),
+    Metric("samples_per_s", "training samples per second", "1/s", True, 0.0),
+    Metric("epochs_run", "epochs run", "epochs", None),
+    Metric("n_train", "training samples", "count", None),
+    Metric("n_params", "trainable parameters", "count", None),
+)
+
+DERIVED: dict[str, Metric] = _table(
+    Metric("epochs_to_target", "epochs to target accuracy", "epochs", False, _INF, True),
+    Metric("auc_val_acc", "area under the validation-accuracy curve", *_ACC, True),
+)
+
+METRICS: dict[str, Metric] = {**RUN_METRICS, **DERIVED}
+
+CURVES: dict[str, Metric] = _table(
+    Metric("train_loss", "training loss per epoch", *_LOSS),
+    Metric("train_acc", "training accuracy per epoch", *_ACC),
+    Metric("val_loss", "validation loss per epoch", *_LOSS),
+    Metric("val_acc", "validation accuracy per epoch", *_ACC),
+    Metric("test_loss", "test loss per epoch", *_LOSS),
+    Metric("test_acc", "test accuracy per epoch", *_ACC),
+    Metric("epoch_time_s", "time per epoch", "s", False, _INF),
+)
+
+PROBES: dict[str, Metric] = _table(
+    Metric("dead", "dead units (f' = 0 on every sample)", "fraction", False, 1.0, True),
+    Metric("negative", "negative-regime units (z < 0 on every sample)", "fraction", False, 1.0),
+    Metric("saturated", "saturated unit-sample pairs (|f'| < 1 % of max)", "fraction", False, 1.0),
+    Metric("mean", "mean activation (layer output)", "value", None),
+    Metric("std", "std of the activation (layer output)", "value", None),
+    Metric("pre_mean", "mean pre-activation", "value", None),
+    Metric("pre_std", "std of the pre-activation", "value", None),
+    Metric("grad_norm", "weight-gradient norm (init and last epoch only)", "value", None),
+    Metric("units", "hidden units in the layer", "count", None),
+)
+
+
+def get(name: str | Metric) -> Metric:
+    """The declared :class:`Metric` for a score name (a Metric is returned as is).
+
+    Raises:
+        UnknownNameError: an unknown name; the message lists the valid ones.
+    """
+    if isinstance(name, Metric):
+        return name
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise UnknownNameError("metric", name, list(METRICS)) from None
