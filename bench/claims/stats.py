@@ -1,0 +1,433 @@
+"""Statistics for claims that compare arms over data sets × seeds (numpy, pandas, scipy,
+statsmodels; no torch).
+
+The unit of replication is the *data set*: seeds are nested inside data sets, so every
+data-set-level quantity first averages the seeds of one data set and then treats each data set
+as one observation. Seed-level readings (``Comparison.p_seed``) are secondary. Scores are
+fractions (accuracy in 0..1) unless a caller says otherwise, which is what the default
+``rope`` of 0.01 (one accuracy point) assumes.
+
+Public:
+    Comparison                  frozen dataclass: effect, CI, p-values, verdict of A vs B
+    paired(frame, arm_col, a, b, value, blocks)   one row per block: a, b, diff = a - b
+    hierarchical_bootstrap(diffs, ...)            mean of group means and its percentile CI
+    compare(diffs, rope, alpha, ...)              the project's verdict rule → Comparison
+    holm(pvalues)               Holm-adjusted p-values (NaNs kept, not in the family)
+    equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
+    Trend                       frozen dataclass: Page's L, p, mean Spearman rho, verdict
+    trend(frame, level, value, blocks, alpha)     monotone increasing trend over a level
+    rank_correlation(observed_order, claimed_order)   Kendall tau between two orders
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+__all__ = [
+    "Comparison",
+    "Trend",
+    "compare",
+    "equivalence",
+    "hierarchical_bootstrap",
+    "holm",
+    "paired",
+    "rank_correlation",
+    "trend",
+]
+
+VERDICTS = ("A>B", "B>A", "EQUIVALENT", "INCONCLUSIVE")
+
+# Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
+_CHUNK_ELEMENTS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A vs B over data sets × seeds; see :func:`compare` for how each field is made."""
+
+    effect: float
+    ci_low: float
+    ci_high: float
+    p: float
+    p_seed: float
+    p_equiv: float
+    n_datasets: int
+    n_seeds: int
+    rope: float
+    verdict: str
+    wins: int
+    losses: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Page's trend test of a value over ordered levels; see :func:`trend`."""
+
+    statistic: float
+    p: float
+    rho: float
+    n_blocks: int
+    levels: tuple
+    verdict: str
+
+
+def paired(
+    frame: pd.DataFrame,
+    arm_col: str,
+    a: str,
+    b: str,
+    value: str,
+    blocks: Sequence[str] = ("dataset", "seed"),
+) -> pd.DataFrame:
+    """Pair arm ``a`` with arm ``b`` block by block.
+
+    Args:
+        frame: long frame, one row per (block, arm).
+        arm_col: column naming the arm (e.g. ``"activation"``).
+        a: the arm whose advantage is measured (``diff = a - b``).
+        b: the reference arm.
+        value: score column (e.g. ``"test_acc"``).
+        blocks: columns that identify one paired block, data set first.
+
+    Returns:
+        One row per block present for both arms, sorted by the block columns, with the block
+        columns and ``a``, ``b``, ``diff`` (= a - b). Blocks where either arm is missing (or has
+        a missing score) are dropped.
+
+    Raises:
+        ValueError: if ``a == b``, a column is missing, or one (block, arm) has more than one row
+            (the message names the block: select one configuration per block first).
+    """
+    blocks = list(blocks)
+    if a == b:
+        raise ValueError(f"paired: the two arms must differ (both are {a!r})")
+    missing = [c for c in [*blocks, arm_col, value] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"paired: frame lacks column(s) {missing}")
+    rows = frame.loc[frame[arm_col].isin([a, b]), [*blocks, arm_col, value]]
+    counts = rows.groupby([*blocks, arm_col], dropna=False).size()
+    dup = counts[counts > 1]
+    if len(dup):
+        key = dup.index[0]
+        block = dict(zip(blocks, key[:-1]))
+        raise ValueError(
+            f"paired: {int(dup.iloc[0])} rows for block {block} and arm {key[-1]!r} "
+            f"({len(dup)} duplicated (block, arm) pair(s)); select one configuration per block"
+        )
+    wide = rows.pivot(index=blocks, columns=arm_col, values=value)
+    wide = wide.reindex(columns=[a, b]).dropna()
+    wide.columns = ["a", "b"]
+    out = wide.reset_index().sort_values(blocks, kind="stable").reset_index(drop=True)
+    out["a"] = out["a"].astype(float)
+    out["b"] = out["b"].astype(float)
+    out["diff"] = out["a"] - out["b"]
+    out.columns.name = None
+    return out
+
+
+def hierarchical_bootstrap(
+    diffs: pd.DataFrame,
+    value: str = "diff",
+    outer: str = "dataset",
+    n_boot: int = 4000,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Two-level (groups, then rows within a group) percentile bootstrap of the mean of group
+    means.
+
+    Each draw resamples the outer groups with replacement and, inside each drawn group, that
+    group's rows with replacement (as many as it has), then takes the mean over drawn groups of
+    the resampled group means. With a single outer group only its rows are resampled. Draws are
+    vectorized with numpy (chunked to bound memory) and deterministic for a given ``seed``.
+
+    Args:
+        diffs: frame with ``outer`` and ``value`` columns (e.g. what :func:`paired` returns).
+        value: column to average.
+        outer: grouping column (the unit of replication).
+        n_boot: number of bootstrap draws.
+        alpha: the interval is the (alpha/2, 1 - alpha/2) percentile interval.
+        seed: seed of ``numpy.random.default_rng``.
+
+    Returns:
+        ``(estimate, low, high)``, estimate = mean over groups of the group means.
+
+    Raises:
+        ValueError: if there are no non-missing values, or ``n_boot < 1``.
+    """
+    if n_boot < 1:
+        raise ValueError(f"hierarchical_bootstrap: n_boot must be >= 1, got {n_boot}")
+    data = diffs[[outer, value]].dropna()
+    if data.empty:
+        raise ValueError("hierarchical_bootstrap: no non-missing values")
+    groups = [g.to_numpy(dtype=float) for _, g in data.groupby(outer, sort=True)[value]]
+    sizes = np.array([len(g) for g in groups])
+    estimate = float(np.mean([g.mean() for g in groups]))
+    n_groups, width = len(groups), int(sizes.max())
+    padded = np.zeros((n_groups, width))
+    for i, g in enumerate(groups):
+        padded[i, : len(g)] = g
+
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_ELEMENTS // (n_groups * width))
+    boot = np.empty(n_boot)
+    for start in range(0, n_boot, chunk):
+        m = min(chunk, n_boot - start)
+        drawn = rng.integers(0, n_groups, size=(m, n_groups))  # groups per draw
+        n = sizes[drawn]  # (m, G) rows in each drawn group
+        rows = (rng.random((m, n_groups, width)) * n[..., None]).astype(np.intp)
+        picked = padded[drawn[..., None], rows]  # (m, G, width)
+        used = np.arange(width) < n[..., None]  # only the first n_g draws count
+        group_means = np.where(used, picked, 0.0).sum(axis=2) / n
+        boot[start : start + m] = group_means.mean(axis=1)
+    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+    return estimate, float(low), float(high)
+
+
+def compare(
+    diffs: pd.DataFrame,
+    rope: float = 0.01,
+    alpha: float = 0.05,
+    n_boot: int = 4000,
+    seed: int = 0,
+) -> Comparison:
+    """Judge arm A against arm B from the paired differences (A - B) of :func:`paired`.
+
+    Quantities (data set = unit of replication; its seeds are averaged first):
+
+    - ``effect``, ``ci_low``, ``ci_high``: :func:`hierarchical_bootstrap` of ``diff`` over data
+      sets (1 - ``alpha`` percentile interval).
+    - ``p``: one-sided Wilcoxon signed-rank p (``alternative="greater"``, zeros dropped) on the
+      per-data-set mean differences; NaN with fewer than 2 data sets or all differences zero.
+    - ``p_seed``: the same test on all (data set, seed) differences (secondary reading).
+    - ``p_equiv``: TOST p that ``|mean difference| < rope`` on the per-data-set means (two
+      one-sided ``scipy.stats.ttest_1samp``); NaN with fewer than 2 data sets.
+    - ``wins`` / ``losses``: data sets whose mean difference is > 0 / < 0.
+
+    Verdict rule (the project's rule), checked in this order:
+
+    1. ``"EQUIVALENT"`` if the whole CI lies inside (-rope, +rope) (this wins even when the CI
+       also excludes 0: the difference is then real but practically negligible);
+    2. ``"A>B"`` if ``ci_low > 0`` and ``p < alpha``;
+    3. ``"B>A"`` if ``ci_high < 0`` and the mirrored one-sided Wilcoxon p
+       (``alternative="less"``) ``< alpha``;
+    4. otherwise ``"INCONCLUSIVE"``.
+
+    The Wilcoxon test is at the data-set level, so its smallest attainable one-sided p is
+    ``1 / 2**n_datasets``: with fewer than 5 data sets (1/16 = 0.0625) it cannot reach
+    ``alpha = 0.05``, and such a comparison is ``"INCONCLUSIVE"`` (or ``"EQUIVALENT"``) however
+    large and consistent the effect. Only the data-set-level p decides; ``p_seed`` never does.
+
+    Args:
+        diffs: frame with ``dataset`` and ``diff`` columns (other columns ignored).
+        rope: region of practical equivalence, in score units (0.01 = one accuracy point).
+        alpha: significance level of the tests and 1 - coverage of the CI.
+        n_boot: bootstrap draws.
+        seed: bootstrap seed.
+
+    Returns:
+        A :class:`Comparison`.
+
+    Raises:
+        ValueError: if ``diffs`` has no non-missing difference or ``rope <= 0``.
+    """
+    if rope <= 0:
+        raise ValueError(f"compare: rope must be > 0, got {rope}")
+    data = diffs[["dataset", "diff"]].dropna()
+    if data.empty:
+        raise ValueError("compare: no paired differences")
+    per_dataset = data.groupby("dataset", sort=True)["diff"].mean().to_numpy()
+    effect, low, high = hierarchical_bootstrap(
+        data, "diff", "dataset", n_boot=n_boot, alpha=alpha, seed=seed
+    )
+    p_greater = _wilcoxon(per_dataset, "greater")
+    p_less = _wilcoxon(per_dataset, "less")
+    p_seed = _wilcoxon(data["diff"].to_numpy(), "greater")
+    p_equiv = _tost(per_dataset, rope)
+
+    if -rope < low and high < rope:
+        verdict = "EQUIVALENT"
+    elif low > 0 and p_greater < alpha:
+        verdict = "A>B"
+    elif high < 0 and p_less < alpha:
+        verdict = "B>A"
+    else:
+        verdict = "INCONCLUSIVE"
+    return Comparison(
+        effect=effect,
+        ci_low=low,
+        ci_high=high,
+        p=p_greater,
+        p_seed=p_seed,
+        p_equiv=p_equiv,
+        n_datasets=len(per_dataset),
+        n_seeds=int(data.groupby("dataset").size().min()),
+        rope=float(rope),
+        verdict=verdict,
+        wins=int((per_dataset > 0).sum()),
+        losses=int((per_dataset < 0).sum()),
+    )
+
+
+def holm(pvalues: Sequence[float]) -> np.ndarray:
+    """Holm–Bonferroni adjustment (``statsmodels`` ``multipletests(method="holm")``).
+
+    Args:
+        pvalues: raw p-values; NaNs are left out of the family and stay NaN.
+
+    Returns:
+        The adjusted p-values, same order, as a float array.
+    """
+    p = np.asarray(list(pvalues), dtype=float)
+    out = np.full(p.shape, np.nan)
+    good = ~np.isnan(p)
+    if good.any():
+        out[good] = multipletests(p[good], method="holm")[1]
+    return out
+
+
+def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tuple[float, bool]:
+    """TOST (two one-sided t-tests) that the mean per-data-set difference lies in
+    (-margin, +margin).
+
+    Args:
+        diffs: frame with ``dataset`` and ``diff`` columns (what :func:`paired` returns).
+        margin: equivalence margin, > 0, in score units.
+        alpha: level of each one-sided test.
+
+    Returns:
+        ``(p, p < alpha)``; p is NaN (and the flag False) with fewer than 2 data sets.
+
+    Raises:
+        ValueError: if ``margin <= 0``.
+    """
+    if margin <= 0:
+        raise ValueError(f"equivalence: margin must be > 0, got {margin}")
+    data = diffs[["dataset", "diff"]].dropna()
+    per_dataset = data.groupby("dataset", sort=True)["diff"].mean().to_numpy()
+    p = _tost(per_dataset, margin)
+    return p, bool(p < alpha)
+
+
+def trend(
+    frame: pd.DataFrame,
+    level: str,
+    value: str,
+    blocks: Sequence[str] = ("dataset",),
+    alpha: float = 0.05,
+) -> Trend:
+    """Page's L test for a monotone increasing trend of ``value`` over the ordered numeric
+    ``level`` (e.g. learning rate).
+
+    The Page table has one row per block (``blocks`` columns) and one column per level in
+    ascending order; each cell is the mean of ``value`` in that block × level (e.g. over seeds).
+    Blocks missing a level are dropped. ``rho`` is the mean over blocks of the Spearman
+    correlation between level order and value (blocks with a constant value are skipped, NaN if
+    all are). The verdict is ``"INCREASING"`` if ``p < alpha`` and ``rho > 0``, else
+    ``"NO TREND"``.
+
+    Args:
+        frame: long frame with the ``blocks``, ``level`` and ``value`` columns.
+        level: numeric column whose ascending order is the predicted order.
+        value: the response column.
+        blocks: columns identifying one row of the Page table.
+        alpha: significance level.
+
+    Returns:
+        A :class:`Trend`.
+
+    Raises:
+        ValueError: with fewer than 3 levels (``scipy.stats.page_trend_test`` needs at least 3;
+            a 2-level trend is a paired comparison: use :func:`compare`) or fewer than 2
+            complete blocks.
+    """
+    blocks = list(blocks)
+    data = frame[[*blocks, level, value]].dropna()
+    cells = data.groupby([*blocks, level], sort=True)[value].mean()
+    table = cells.unstack(level)
+    table = table.reindex(columns=sorted(table.columns)).dropna()
+    levels = tuple(table.columns.tolist())
+    if len(levels) < 3:
+        raise ValueError(
+            f"trend: need at least 3 levels of {level!r} in complete blocks for Page's test, "
+            f"got {len(levels)} ({list(levels)})"
+        )
+    if len(table) < 2:
+        raise ValueError(
+            f"trend: need at least 2 blocks ({blocks}) with every level of {level!r}, "
+            f"got {len(table)}"
+        )
+    values = table.to_numpy(dtype=float)
+    res = stats.page_trend_test(values)
+    order = np.arange(len(levels))
+    rhos = [stats.spearmanr(order, row).statistic for row in values if np.ptp(row) > 0]
+    rho = float(np.mean(rhos)) if rhos else float("nan")
+    p = float(res.pvalue)
+    verdict = "INCREASING" if p < alpha and rho > 0 else "NO TREND"
+    return Trend(
+        statistic=float(res.statistic),
+        p=p,
+        rho=rho,
+        n_blocks=len(table),
+        levels=levels,
+        verdict=verdict,
+    )
+
+
+def rank_correlation(
+    observed_order: Sequence[str], claimed_order: Sequence[str]
+) -> tuple[float, float]:
+    """Kendall tau (``scipy.stats.kendalltau``) between a claimed and an observed order of the
+    same items (best first in both, or worst first in both).
+
+    Args:
+        observed_order: the items in observed order.
+        claimed_order: the same items in claimed order.
+
+    Returns:
+        ``(tau, p)``: tau = 1 for identical orders, -1 for reversed ones.
+
+    Raises:
+        ValueError: if the two orders hold different items, repeat an item, or have fewer than
+            2 items.
+    """
+    observed, claimed = list(observed_order), list(claimed_order)
+    if len(set(observed)) != len(observed) or len(set(claimed)) != len(claimed):
+        raise ValueError("rank_correlation: an order repeats an item")
+    if set(observed) != set(claimed):
+        raise ValueError(
+            f"rank_correlation: orders differ in items: {sorted(set(observed) ^ set(claimed))}"
+        )
+    if len(observed) < 2:
+        raise ValueError("rank_correlation: need at least 2 items")
+    position = {item: i for i, item in enumerate(observed)}
+    res = stats.kendalltau(np.arange(len(claimed)), [position[item] for item in claimed])
+    return float(res.statistic), float(res.pvalue)
+
+
+def _wilcoxon(d: np.ndarray, alternative: str) -> float:
+    """One-sided/two-sided Wilcoxon signed-rank p (zeros dropped); NaN if fewer than 2
+    differences or none nonzero."""
+    d = np.asarray(d, dtype=float)
+    if len(d) < 2 or not np.any(d != 0):
+        return float("nan")
+    return float(stats.wilcoxon(d, zero_method="wilcox", alternative=alternative).pvalue)
+
+
+def _tost(d: np.ndarray, margin: float) -> float:
+    """TOST p that the mean of ``d`` lies in (-margin, +margin): the larger of the two one-sided
+    one-sample t-test p-values; NaN with fewer than 2 values. Zero spread: 0 inside, 1 outside."""
+    d = np.asarray(d, dtype=float)
+    if len(d) < 2:
+        return float("nan")
+    if np.ptp(d) == 0:
+        return 0.0 if abs(d[0]) < margin else 1.0
+    p_low = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
+    p_high = stats.ttest_1samp(d, margin, alternative="less").pvalue
+    return float(max(p_low, p_high))

@@ -1,0 +1,303 @@
+"""Tests of bench.claims.stats: pairing, hierarchical bootstrap, verdicts, Holm, TOST, trend,
+rank correlation. Synthetic tables only; no training, no torch in the module under test."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.weightstats import ttost_paired
+
+from bench.claims.stats import (
+    Comparison,
+    compare,
+    equivalence,
+    hierarchical_bootstrap,
+    holm,
+    paired,
+    rank_correlation,
+    trend,
+)
+
+
+def _diffs(effects, noise: float, n_seeds: int = 5, seed: int = 0) -> pd.DataFrame:
+    """One row per (data set, seed): diff = the data set's effect + uniform(-noise, noise)."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"dataset": f"ds{i:02d}", "seed": s, "diff": effect + rng.uniform(-noise, noise)}
+        for i, effect in enumerate(effects)
+        for s in range(n_seeds)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _long(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["dataset", "seed", "activation", "acc"])
+
+
+# --- paired ---------------------------------------------------------------------------------
+
+
+def _arm_frame() -> pd.DataFrame:
+    return _long(
+        [
+            ("wine", 0, "relu", 0.90), ("wine", 0, "gelu", 0.85), ("wine", 0, "tanh", 0.10),
+            ("wine", 1, "relu", 0.80), ("wine", 1, "gelu", 0.82), ("wine", 1, "tanh", 0.10),
+            ("iris", 0, "relu", 0.70), ("iris", 0, "gelu", 0.60),
+            ("iris", 1, "relu", 0.75), ("iris", 1, "gelu", 0.75),
+        ]
+    )  # fmt: skip
+
+
+def test_paired_diff_is_a_minus_b():
+    out = paired(_arm_frame(), "activation", "relu", "gelu", "acc")
+    assert list(out.columns) == ["dataset", "seed", "a", "b", "diff"]
+    got = {(r.dataset, r.seed): r.diff for r in out.itertuples()}
+    expected = {("iris", 0): 0.10, ("iris", 1): 0.0, ("wine", 0): 0.05, ("wine", 1): -0.02}
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, abs=1e-12)
+    assert (out["a"] - out["b"]).tolist() == out["diff"].tolist()
+
+
+def test_paired_drops_block_with_a_missing_arm():
+    frame = _arm_frame()
+    frame = frame[~((frame.dataset == "iris") & (frame.seed == 1) & (frame.activation == "gelu"))]
+    out = paired(frame, "activation", "relu", "gelu", "acc")
+    assert len(out) == 3
+    assert ("iris", 1) not in set(zip(out.dataset, out.seed))
+
+
+def test_paired_duplicate_block_raises_naming_it():
+    frame = pd.concat([_arm_frame(), _long([("iris", 1, "relu", 0.5)])], ignore_index=True)
+    with pytest.raises(ValueError, match=r"iris.*1") as err:
+        paired(frame, "activation", "relu", "gelu", "acc")
+    assert "wine" not in str(err.value)
+    # A duplicate of an arm not compared does not matter.
+    other = pd.concat([_arm_frame(), _long([("iris", 1, "tanh", 0.5)] * 2)], ignore_index=True)
+    assert len(paired(other, "activation", "relu", "gelu", "acc")) == 4
+
+
+# --- hierarchical_bootstrap -----------------------------------------------------------------
+
+
+def test_bootstrap_estimate_is_mean_of_group_means():
+    diffs = pd.DataFrame(
+        {"dataset": ["x", "x", "x", "y", "z", "z"], "diff": [0.1, 0.2, 0.3, 1.0, 0.4, 0.6]}
+    )
+    est, low, high = hierarchical_bootstrap(diffs, n_boot=2000)
+    assert est == pytest.approx((0.2 + 1.0 + 0.5) / 3)
+    assert est != pytest.approx(diffs["diff"].mean())  # grand mean 0.4333 differs
+    assert low < est < high
+    assert low >= 0.1 and high <= 1.0
+
+
+def test_bootstrap_constant_diffs_zero_width():
+    diffs = _diffs([0.03] * 4, noise=0.0, n_seeds=3)
+    assert hierarchical_bootstrap(diffs) == pytest.approx((0.03, 0.03, 0.03))
+
+
+def test_bootstrap_deterministic_for_a_seed():
+    diffs = _diffs(np.linspace(-0.02, 0.05, 8), noise=0.02, n_seeds=4)
+    first = hierarchical_bootstrap(diffs, seed=3)
+    assert hierarchical_bootstrap(diffs, seed=3) == first
+    assert hierarchical_bootstrap(diffs, seed=4) != first
+
+
+def test_bootstrap_resamples_outer_groups():
+    # Two one-row groups 0 and 1: a draw's mean is 0, 0.5 or 1 with probability 1/4, 1/2, 1/4.
+    diffs = pd.DataFrame({"dataset": ["x", "y"], "diff": [0.0, 1.0]})
+    assert hierarchical_bootstrap(diffs, alpha=0.05) == (0.5, 0.0, 1.0)
+    assert hierarchical_bootstrap(diffs, alpha=0.6) == (0.5, 0.5, 0.5)
+
+
+def test_bootstrap_one_group_resamples_rows():
+    diffs = pd.DataFrame({"dataset": ["x", "x"], "diff": [0.0, 1.0]})
+    assert hierarchical_bootstrap(diffs, alpha=0.05) == (0.5, 0.0, 1.0)
+    assert hierarchical_bootstrap(diffs, alpha=0.6) == (0.5, 0.5, 0.5)
+
+
+def test_bootstrap_is_fast():
+    diffs = _diffs(np.linspace(0, 0.05, 12), noise=0.01, n_seeds=5)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        hierarchical_bootstrap(diffs, n_boot=4000)
+        best = min(best, time.perf_counter() - start)
+    assert best < 0.1
+
+
+# --- compare --------------------------------------------------------------------------------
+
+
+def test_compare_a_better():
+    diffs = _diffs([0.05] * 12, noise=0.005)
+    res = compare(diffs)
+    assert isinstance(res, Comparison)
+    assert res.verdict == "A>B"
+    assert res.p == 1 / 4096  # exact one-sided Wilcoxon, 12 of 12 data sets positive
+    assert res.p < 1e-3 and res.p_seed < 1e-3
+    assert res.effect == pytest.approx(diffs.groupby("dataset")["diff"].mean().mean())
+    assert 0 < res.ci_low < res.effect < res.ci_high
+    assert (res.n_datasets, res.n_seeds, res.wins, res.losses) == (12, 5, 12, 0)
+    assert res.rope == 0.01
+    assert res.p_equiv > 0.5  # 0.05 is far outside the rope
+
+
+def test_compare_b_better():
+    diffs = _diffs([0.05] * 12, noise=0.005)
+    diffs["diff"] = -diffs["diff"]
+    res = compare(diffs)
+    assert res.verdict == "B>A"
+    assert res.ci_high < 0
+    assert res.p == pytest.approx(1.0)  # the stored p is for A > B
+    assert (res.wins, res.losses) == (0, 12)
+
+
+def test_compare_equivalent():
+    diffs = _diffs([0.0] * 12, noise=0.001)
+    res = compare(diffs, rope=0.01)
+    assert res.verdict == "EQUIVALENT"
+    assert -0.01 < res.ci_low < res.ci_high < 0.01
+    assert res.p_equiv < 1e-6
+
+
+def test_compare_inconclusive_mixed_signs():
+    diffs = _diffs([0.05, -0.05] * 6, noise=0.05, seed=1)
+    res = compare(diffs)
+    assert res.verdict == "INCONCLUSIVE"
+    assert res.ci_low < 0 < res.ci_high
+    assert res.ci_high - res.ci_low > 0.02  # not inside the rope either
+    assert res.wins > 0 and res.losses > 0
+
+
+def test_compare_four_datasets_cannot_be_significant():
+    res = compare(_diffs([0.10, 0.12, 0.15, 0.20], noise=0.005))
+    assert res.ci_low > 0.05
+    assert res.p == 1 / 16  # the smallest one-sided p with 4 data sets
+    assert res.verdict == "INCONCLUSIVE"
+    five = compare(_diffs([0.10, 0.12, 0.15, 0.20, 0.11], noise=0.005))
+    assert five.p == 1 / 32
+    assert five.verdict == "A>B"
+    mirrored = _diffs([0.10, 0.12, 0.15, 0.20], noise=0.005)
+    mirrored["diff"] = -mirrored["diff"]
+    neg = compare(mirrored)
+    assert neg.ci_high < -0.05 and neg.verdict == "INCONCLUSIVE"  # mirrored p is 1/16 too
+
+
+def test_compare_small_but_not_inside_rope_is_not_equivalent():
+    res = compare(_diffs([0.005, 0.01, 0.02, 0.03], noise=0.001))
+    assert -0.01 < res.ci_low < 0.01 < res.ci_high
+    assert res.verdict == "INCONCLUSIVE"
+
+
+def test_compare_equivalent_takes_precedence_over_significance():
+    res = compare(_diffs([0.005] * 12, noise=0.001))
+    assert 0 < res.ci_low < res.ci_high < 0.01
+    assert res.p == 1 / 4096
+    assert res.verdict == "EQUIVALENT"
+
+
+def test_compare_counts_min_seeds_and_via_paired():
+    rows = []
+    for i in range(6):
+        for s in range(5 if i else 3):  # ds00 has only 3 seeds
+            rows += [(f"ds{i}", s, "A", 0.8 + 0.01 * s), (f"ds{i}", s, "B", 0.7 + 0.01 * s)]
+    res = compare(paired(_long(rows), "activation", "A", "B", "acc"))
+    assert (res.n_datasets, res.n_seeds) == (6, 3)
+    assert res.effect == pytest.approx(0.1)
+    assert res.p == 1 / 64
+    assert res.verdict == "A>B"
+
+
+def test_compare_single_dataset_has_nan_p():
+    res = compare(_diffs([0.05], noise=0.01))
+    assert np.isnan(res.p) and np.isnan(res.p_equiv)
+    assert res.verdict == "INCONCLUSIVE"
+
+
+# --- holm, equivalence ----------------------------------------------------------------------
+
+
+def test_holm_hand_computed_with_nan():
+    out = holm([0.01, np.nan, 0.04, 0.03])
+    # family of 3: 0.01·3 = 0.03, 0.03·2 = 0.06, max(0.04·1, 0.06) = 0.06
+    np.testing.assert_allclose(out, [0.03, np.nan, 0.06, 0.06])
+    np.testing.assert_allclose(holm([0.2, 0.001]), [0.2, 0.002])
+    assert np.isnan(holm([np.nan])).all() and holm([]).shape == (0,)
+
+
+def test_equivalence_clear_cases():
+    near = _diffs([0.0] * 10, noise=0.001)
+    p, ok = equivalence(near, margin=0.01)
+    assert ok and p < 1e-6
+    per_dataset = near.groupby("dataset")["diff"].mean().to_numpy()
+    expected = ttost_paired(per_dataset, np.zeros_like(per_dataset), -0.01, 0.01)[0]
+    assert p == pytest.approx(expected, rel=1e-6)
+    p_far, ok_far = equivalence(_diffs([0.05] * 10, noise=0.01), margin=0.01)
+    assert not ok_far and p_far > 0.99
+    p_one, ok_one = equivalence(_diffs([0.0], noise=0.001), margin=0.01)
+    assert np.isnan(p_one) and not ok_one
+
+
+# --- trend ----------------------------------------------------------------------------------
+
+
+def _trend_frame(pattern) -> pd.DataFrame:
+    """pattern[b] = values of block b at lr 1e-3, 1e-2, 1e-1; two seeds per cell, listed in a
+    shuffled level order."""
+    rows = []
+    for b, values in enumerate(pattern):
+        for lr, v in reversed(list(zip([1e-3, 1e-2, 1e-1], values))):
+            rows += [(f"ds{b}", s, lr, v + (0.01 if s else -0.01)) for s in range(2)]
+    return pd.DataFrame(rows, columns=["dataset", "seed", "lr", "acc"])
+
+
+def test_trend_increasing():
+    frame = _trend_frame([[0.5, 0.6, 0.7], [0.1, 0.3, 0.9], [0.2, 0.25, 0.3]] * 2)
+    frame = pd.concat([frame, pd.DataFrame([("partial", 0, 1e-3, 0.9)], columns=frame.columns)])
+    res = trend(frame, "lr", "acc")
+    assert res.levels == (1e-3, 1e-2, 1e-1)
+    assert res.n_blocks == 6  # "partial" lacks two levels: dropped
+    assert res.statistic == 6 * (1 + 4 + 9)
+    assert res.p == stats.page_trend_test(np.tile([1.0, 2.0, 3.0], (6, 1))).pvalue
+    assert res.p < 0.01 and res.rho == 1.0
+    assert res.verdict == "INCREASING"
+
+
+def test_trend_none():
+    mixed = trend(_trend_frame([[0.5, 0.6, 0.7], [0.7, 0.6, 0.5]] * 3), "lr", "acc")
+    assert mixed.rho == 0.0 and mixed.p > 0.3
+    assert mixed.verdict == "NO TREND"
+    flat = trend(_trend_frame([[0.5, 0.5, 0.5]] * 6), "lr", "acc")
+    assert flat.verdict == "NO TREND" and np.isnan(flat.rho)
+    falling = trend(_trend_frame([[0.7, 0.6, 0.5]] * 6), "lr", "acc")
+    assert falling.verdict == "NO TREND" and falling.rho == -1.0
+
+
+def test_trend_too_few_levels_or_blocks():
+    frame = _trend_frame([[0.5, 0.6, 0.7]] * 4)
+    with pytest.raises(ValueError, match="levels"):
+        trend(frame[frame.lr == 1e-3], "lr", "acc")
+    with pytest.raises(ValueError, match="levels"):
+        trend(frame[frame.lr < 0.05], "lr", "acc")  # Page's test needs 3
+    with pytest.raises(ValueError, match="blocks"):
+        trend(frame[frame.dataset == "ds0"], "lr", "acc")
+
+
+# --- rank_correlation -----------------------------------------------------------------------
+
+
+def test_rank_correlation():
+    items = ["relu", "gelu", "silu", "tanh"]
+    tau, p = rank_correlation(items, items)
+    assert tau == pytest.approx(1.0) and p == pytest.approx(2 / 24)
+    tau_rev, _ = rank_correlation(items, items[::-1])
+    assert tau_rev == pytest.approx(-1.0)
+    tau_swap, _ = rank_correlation(items, ["gelu", "relu", "silu", "tanh"])
+    assert tau_swap == pytest.approx(4 / 6)  # 5 concordant, 1 discordant of 6 pairs
+    with pytest.raises(ValueError, match="differ"):
+        rank_correlation(items, ["relu", "gelu", "silu", "elu"])
