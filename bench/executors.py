@@ -8,6 +8,7 @@ Public:
     LocalExecutor(workers)      joblib/loky processes, one torch thread each
     DaskExecutor(workers, address=None)
                                 dask.distributed: a LocalCluster, or ``address`` of a scheduler
+                                (a unit whose worker dies is retried once, then ``failed``)
     make(backend, workers=1, address=None) -> Executor
     versions() -> dict          torch, harness and schema versions a worker must share
     plan(cells, batched=True, max_members=MAX_MEMBERS) -> Plan
@@ -16,7 +17,8 @@ Public:
     RunSummary                  what a run did: done, skipped, statuses, interrupted, crashed
     run_suite(suite, store, executor, progress=True, device="cpu", batched=True,
               max_members=MAX_MEMBERS, lease_s=LEASE_S) -> RunSummary
-                                (cells are claimed first: two runs never train one cell)
+                                (cells are claimed first: two runs never train one cell;
+                                rows of another schema version are noted, never reused)
 
 A *unit* is a list of cells that train in one call of :func:`bench.run.loop.train`: cells
 that differ only in seed, initializer and optimizer numbers form batches of up to
@@ -36,12 +38,15 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bench.errors import BenchError
-from bench.spec import Cell, Result, Suite, utcnow
-from bench.store import Store, claim_owner
+from bench.spec import SCHEMA_VERSION, Cell, Result, Suite, utcnow
+from bench.store import NO_MIGRATION, Store, claim_owner
 
 BACKENDS = ("serial", "local", "dask")
 MAX_MEMBERS = 64
 LEASE_S = 120.0  # a run's claim on its cells lapses this long after the run stops renewing
+# A dask worker that dies while training a unit: the unit is retried this many times on
+# a fresh worker, then its cells are stored as ``failed`` (the scheduler's allowed-failures).
+DASK_RETRIES = 1
 
 
 def _train(unit: list[Cell], executor: str) -> list[Result]:
@@ -122,6 +127,13 @@ class DaskExecutor:
     random state and thread count belong to the process, so two cells sharing a worker
     process would race on them. Workers must also run the driver's torch, harness and
     schema versions. Both are checked when the executor starts, before anything trains.
+
+    A worker process that dies while training a unit (killed, out of memory, a crash in
+    native code) does not stop the run: the scheduler retries the unit on a fresh worker
+    :data:`DASK_RETRIES` times (the LocalCluster is started so; a cluster of your own uses
+    its scheduler's ``distributed.scheduler.allowed-failures``), then its cells are stored as
+    ``failed`` with the reason. Units are handed out one per worker thread at a time, so a
+    dying worker holds only the unit it trains and no queued unit is blamed with it.
     """
 
     name = "dask"
@@ -144,8 +156,9 @@ class DaskExecutor:
                 raise
         else:
             self._cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                scheduler_kwargs={"allowed_failures": DASK_RETRIES},
+            )  # fmt: skip
             self._client = Client(self._cluster)
 
     def _check_workers(self) -> None:
@@ -169,18 +182,41 @@ class DaskExecutor:
             )
 
     def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]:
-        """Yield each unit's Results as the cluster finishes them; on Ctrl-C (or any
-        stop), cancel what is still queued or running."""
-        from dask.distributed import as_completed
+        """Yield each unit's Results as the cluster finishes them.
 
-        futures = self._client.map(_worker, list(units), executor=self.name, pure=False)
+        At most one unit per worker thread is out at a time (the next goes out as one
+        finishes), so a worker that dies takes down only the unit it was training. A unit
+        whose workers died more often than the scheduler allows (``KilledWorker``) yields
+        ``failed`` Results with the reason. On Ctrl-C (or any stop), what is out is cancelled.
+        """
+        from dask.distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        waiting = list(units)[::-1]
+        out: dict = {}  # future key -> (future, unit)
+        finished = as_completed()
+
+        def hand_out() -> None:
+            slots = max(1, sum(self._client.nthreads().values()))
+            while waiting and len(out) < slots:
+                unit = waiting.pop()
+                future = self._client.submit(_worker, unit, self.name, pure=False)
+                out[future.key] = (future, unit)
+                finished.add(future)
+
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            hand_out()
+            for future in finished:
+                _, unit = out.pop(future.key)
+                try:
+                    results = future.result()
+                except KilledWorker as exc:
+                    results = _killed(unit, exc)
+                hand_out()
+                yield results
         finally:
-            pending = [f for f in futures if not f.done()]
-            if pending:
-                self._client.cancel(pending)
+            if out:
+                self._client.cancel([f for f, _ in out.values()])
 
     def close(self) -> None:
         """Shut the client (and a local cluster) down."""
@@ -254,6 +290,20 @@ def plan(cells: Sequence[Cell], batched: bool = True, max_members: int = MAX_MEM
     return out
 
 
+def _killed(unit: list[Cell], exc: Exception) -> list[Result]:
+    """``failed`` Results for a unit whose dask workers kept dying while training it."""
+    tries = getattr(exc, "allowed_failures", DASK_RETRIES) + 1
+    times = {1: "once", 2: "twice"}.get(tries, f"{tries} times")
+    worker = getattr(getattr(exc, "last_worker", None), "address", "?")
+    now = utcnow()
+    error = (
+        f"the dask worker died {times} while training this cell (KilledWorker: last on "
+        f"{worker}; killed, out of memory, or a crash in native code? see the worker's log); "
+        "remove this row to rerun it"
+    )
+    return [Result(c.key, c, "failed", error=error, started_at=now, finished_at=now) for c in unit]
+
+
 def _stamped(result: Result) -> Result:
     """The result under the key the driver computes for its cell.
 
@@ -272,6 +322,16 @@ def _stamped(result: Result) -> Result:
         "this row to rerun it",
         env=result.env, started_at=result.started_at, finished_at=result.finished_at,
     )  # fmt: skip
+
+
+def _other_schemas_note(other: dict[int, int]) -> str:
+    """One line on the rows a store holds from harnesses of other schema versions."""
+    versions = ", ".join(f"{n} of schema {v}" for v, n in other.items())
+    return (
+        f"note: the store holds {sum(other.values())} result(s) of another harness ({versions}; "
+        f"this one writes schema {SCHEMA_VERSION}): they are never reused, and there is no "
+        f"migration: {NO_MIGRATION}"
+    )
 
 
 class _Heartbeat:
@@ -356,6 +416,8 @@ def run_suite(
     work = plan(todo, batched, max_members)
     if work.note() and progress:
         print(work.note(), file=sys.stderr)
+    if other := store.other_schemas():
+        print(_other_schemas_note(other), file=sys.stderr)
     store.register_suite(suite, [c.key for c in cells])
     summary = RunSummary(
         total=len(cells), skipped=len(cells) - len(todo) - elsewhere, elsewhere=elsewhere

@@ -8,6 +8,7 @@ Public:
                                 (``readonly``) never writes and works while a run writes
         .put(result)            insert a finished cell (ignored if its key is already stored)
         .has(key) / .keys()     what is stored
+        .other_schemas()        rows of other schema versions (never reused): version → rows
         .claim(keys, owner, lease_s) / .renew(owner, lease_s) / .release(owner)
                                 leases that keep concurrent runs off each other's cells
     claim_owner() -> str        a run's owner id (host, pid): a dead local owner's claims
@@ -49,6 +50,11 @@ from bench.errors import BenchError
 from bench.spec import SCHEMA_VERSION, Result, Suite, cell_from_dict, flatten
 
 STORE_VERSION = 1
+# Why an older harness's results are not converted (the store's message, a run's note).
+NO_MIGRATION = (
+    "results measured under other definitions cannot be converted without training again "
+    "(schema 2 changed what the probes measure and put the device into every cell's key)"
+)
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
 _SCHEMA = """
@@ -187,8 +193,8 @@ class Store:
                 + (
                     "it was written by a newer harness; upgrade this one to read it"
                     if newer
-                    else "it was written by an older harness; keep it with that version, or "
-                    "start a new store (results are keyed by schema and never mixed)"
+                    else "it was written by an older harness, and there is no migration: "
+                    f"{NO_MIGRATION}; keep it with that version, or start a new store"
                 )
             )
 
@@ -248,6 +254,15 @@ class Store:
     def keys(self) -> set[str]:
         """All stored cell keys."""
         return {k for (k,) in self._db.execute("SELECT key FROM results")}
+
+    def other_schemas(self) -> dict[int, int]:
+        """Rows stored under another schema version than this harness's: version → rows.
+        Their keys are never this harness's keys, so they are never reused."""
+        rows = self._db.execute(
+            "SELECT schema_version, count(*) FROM results WHERE schema_version != ? "
+            "GROUP BY schema_version ORDER BY schema_version", (SCHEMA_VERSION,)
+        )  # fmt: skip
+        return dict(rows.fetchall())
 
     # -- claims: concurrent runs never train the same cell ---------------------------------
 
