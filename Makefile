@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: install test lint perf torture smoke bench report full clean
+.PHONY: install test lint perf torture smoke bench report full claims claims-report clean
 
 install: $(STAMP)
 
@@ -63,6 +63,16 @@ bench: install
 
 report: install
 	$(PY) -m bench report --store results/default.sqlite --suite default --out reports/default.md
+
+# make claims: every claim suite (suites/claims/*.toml) into results/claims.sqlite, the C16
+# timing and the exact checks, then reports/claims.md (resumable: rerun to finish)
+claims: install
+	$(PY) -m bench claims run --store results/claims.sqlite --backend local --workers $(WORKERS) \
+		--no-progress
+	$(MAKE) claims-report
+
+claims-report: install
+	$(PY) -m bench claims report --store results/claims.sqlite --out reports/claims.md
 
 full: install
 	$(PY) -m bench run suites/full.toml --backend local --workers $(WORKERS) \

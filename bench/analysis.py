@@ -38,9 +38,10 @@ and report how many blocks that left.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -157,7 +158,9 @@ def scores(df: pd.DataFrame, metric: str | Metric) -> pd.Series:
     return values
 
 
-def add_convergence(df: pd.DataFrame, fraction: float = 0.9) -> pd.DataFrame:
+def add_convergence(
+    df: pd.DataFrame, fraction: float = 0.9, reference: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Add the convergence columns ``epochs_to_target`` and ``auc_val_acc``.
 
     The target is ``fraction`` × the best validation accuracy any run reached on the same
@@ -166,7 +169,13 @@ def add_convergence(df: pd.DataFrame, fraction: float = 0.9) -> pd.DataFrame:
 
     Args:
         df: the results frame with a ``curves`` column (``Store.frame(series=True)``).
-        fraction: share of the best validation accuracy that counts as converged.
+        fraction: share of the reference accuracy that counts as converged.
+        reference: the rule that fixes the target, ``{column: value or list of values}``:
+            the target of a data set and model is ``fraction`` × the median, over the
+            matching rows, of their best validation accuracy. Claims and the default
+            report name their reference (e.g. ``{"activation": "relu", "init":
+            "matched"}``), so the target does not move with what else the frame holds.
+            ``None``: the best run in the frame (moves with the frame; tests only).
 
     Returns:
         A copy with ``epochs_to_target`` (first epoch, from 1, whose val_acc ≥ target;
@@ -182,11 +191,19 @@ def add_convergence(df: pd.DataFrame, fraction: float = 0.9) -> pd.DataFrame:
     curves = [_val_curve(c) for c in out["curves"]]
     budget = [_budget(e, c) for e, c in zip(_column(out, "train.epochs"), curves, strict=True)]
     best = pd.Series([max(c, default=np.nan) for c in curves], index=out.index, dtype=float)
+    how = "max"
+    if reference is not None:
+        how = "median"
+        match = pd.Series(True, index=out.index)
+        for col, want in reference.items():
+            values = list(want) if isinstance(want, list | tuple | set) else [want]
+            match &= out[col].isin(values) if col in out.columns else False
+        best = best.where(match & _ok(out))
     keys = [c for c in _MODEL_COLUMNS if c in out.columns]
     if keys:
-        best = best.groupby([out[k] for k in keys], dropna=False).transform("max")
+        best = best.groupby([out[k] for k in keys], dropna=False).transform(how)
     else:
-        best = pd.Series(best.max(), index=out.index, dtype=float)
+        best = pd.Series(getattr(best, how)(), index=out.index, dtype=float)
     target = fraction * best
     ok = _ok(out)
     reached, auc = [], []

@@ -282,6 +282,38 @@ def _cmd_speed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from bench import claims
+
+    if args.action == "list":
+        for c in claims.REGISTRY.values():
+            suites = ", ".join(c.suites) or "(exact check, nothing trained)"
+            print(f"{c.id:4} {c.title}  [{suites}]")
+        return 0
+    if args.action == "report":
+        from bench.claims import report as claims_report
+
+        out = claims_report.build(args.store, args.out)
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
+    from bench.claims import runner
+    from bench.run.env import resolve_device
+
+    names = [n.strip() for n in (args.suites or "").split(",") if n.strip()] or None
+    runner.load_all(runner.suite_paths(names))  # every suite validated before anything trains
+    device = resolve_device(args.device)
+    try:
+        record = runner.run(args.store, args.backend, args.workers, device, names,
+                            progress=not args.no_progress)  # fmt: skip
+    except KeyboardInterrupt:
+        print("interrupted: finished cells are saved; run the same command to resume",
+              file=sys.stderr)  # fmt: skip
+        return 130
+    print(f"claims: {record['cells']} cells, {record['wall_s'] / 60:.1f} min; store {args.store}",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def _cmd_perf(args: argparse.Namespace) -> int:
     from bench import datasets, perf
 
@@ -425,6 +457,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--no-progress", action="store_true", help="no progress bar")
     sp.set_defaults(fn=_cmd_speed)
+
+    c = sub.add_parser(
+        "claims",
+        help="every claim of the note: run its suites (run), write reports/claims.md (report)",
+        description="run: train every claim suite (suites/claims/*.toml) not yet stored, time "
+        "the activations (C16) and run the exact checks (C7, C8, C17, C18); report: rebuild "
+        "the claims report from the store alone; list: the claims and their suites.",
+    )
+    c.add_argument("action", choices=["run", "report", "list"])
+    c.add_argument("--store", default="results/claims.sqlite", help="SQLite store "
+                   "(default results/claims.sqlite)")  # fmt: skip
+    c.add_argument("--out", default="reports/claims.md", help="report file (report)")
+    c.add_argument("--backend", default="local", choices=executors.BACKENDS)
+    c.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    c.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    c.add_argument("--suites", help="comma-separated claim suite names (default: all)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar")
+    c.set_defaults(fn=_cmd_claims)
 
     pf = sub.add_parser(
         "perf",

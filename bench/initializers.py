@@ -89,6 +89,14 @@ def _lecun_std(w: torch.Tensor, act: activations.Activation) -> float:
     return 1.0 / math.sqrt(fans(w)[0])
 
 
+def _glorot_gain_std(w: torch.Tensor, act: activations.Activation) -> float:
+    return activations.gain(act) * _glorot_std(w, act)
+
+
+def _lecun_gain_std(w: torch.Tensor, act: activations.Activation) -> float:
+    return activations.gain(act) * _lecun_std(w, act)
+
+
 def _torch_default(w: torch.Tensor, act: activations.Activation) -> None:
     nn.init.kaiming_uniform_(w, a=math.sqrt(5))
 
@@ -120,6 +128,16 @@ REGISTRY: dict[str, Initializer] = {
             _torch_default,
             "nn.Linear's own: kaiming_uniform_(a=√5) = U(±1/√fan_in), bias kept",
             keep_bias=True,
+        ),
+        Initializer(
+            "glorot_uniform_gain",
+            _std_uniform(_glorot_gain_std),
+            "Glorot uniform × calculate_gain(activation): xavier_uniform_(w, gain=…) (C8)",
+        ),
+        Initializer(
+            "lecun_normal_gain",
+            _std_normal(_lecun_gain_std),
+            "N(0, gain²/fan_in), gain = calculate_gain(activation): kaiming_normal_ (C8)",
         ),
         Initializer("orthogonal", _orthogonal, "orthogonal × calculate_gain(activation)"),
         Initializer("naive_normal", _naive_normal, "N(0, 1), the pre-2010 baseline"),

@@ -46,14 +46,15 @@ class ProbedNet(nn.Module):
 
 
 class MLP(ProbedNet):
-    """``depth`` × (Linear → activation), then a Linear head."""
+    """``depth`` × (Linear → activation), then a Linear head (depth 0: the head alone, i.e.
+    multinomial logistic regression, the linear baseline of claim C1)."""
 
     def __init__(self, n_inputs: int, n_classes: int, depth: int, width: int, act) -> None:
         super().__init__()
         sizes = [n_inputs] + [width] * depth
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
         self.acts = nn.ModuleList(act() for _ in range(depth))
-        self.head = nn.Linear(width, n_classes)
+        self.head = nn.Linear(sizes[-1], n_classes)  # depth 0: logistic regression
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return logits."""

@@ -201,3 +201,46 @@ def layer_profile(long: pd.DataFrame, path: str | Path, title: str, ylabel: str)
     ax.set_yscale("log")
     title += "  (dashed: at init, solid: after training)"
     return _finish(fig, ax, path, title, "hidden layer (1 = next to the input)", ylabel)
+
+
+def lines(
+    long: pd.DataFrame,
+    x: str,
+    y: str,
+    hue: str,
+    path: str | Path,
+    title: str,
+    ylabel: str,
+    panel: str | None = None,
+    logx: bool = False,
+    logy: bool = False,
+) -> Path:
+    """Mean of ``y`` (± one standard error over the rows averaged) against ``x``, one line
+    per ``hue`` value, one panel per ``panel`` value (the claims report's generic figure)."""
+    if long.empty:
+        return _placeholder(path, title)
+    panels = sorted(long[panel].unique(), key=str) if panel else [None]
+    hues = list(dict.fromkeys(long[hue]))
+    colors = _colors([str(h) for h in hues])
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels) + 0.6, 3.2), squeeze=False)
+    for ax, p in zip(axes[0], panels):
+        sub = long if p is None else long[long[panel] == p]
+        for h in hues:
+            g = sub[sub[hue] == h].groupby(x)[y]
+            mean, sem = g.mean(), g.sem().fillna(0)
+            if mean.empty:
+                continue
+            ax.plot(mean.index, mean.values, marker="o", ms=3, label=str(h), color=colors[str(h)])
+            ax.fill_between(mean.index, mean - sem, mean + sem, alpha=0.2, color=colors[str(h)])
+        if logx:
+            ax.set_xscale("log")
+        if logy:
+            ax.set_yscale("log")
+        ax.set_title(f"{panel} = {p}" if p is not None else title, fontsize=9)
+        ax.set_xlabel(x)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][-1].legend(fontsize=7, frameon=False, loc="best")
+    if panel:
+        fig.suptitle(title, fontsize=10)
+    return _save(fig, path)

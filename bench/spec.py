@@ -84,6 +84,7 @@ class DataSpec:
     split_seed: int = 0
     standardize: bool = True
     label_column: str | None = None
+    train_size: float = 1.0  # share of the training split used (a data-set-size axis)
 
 
 @dataclass(frozen=True)
@@ -242,13 +243,18 @@ def _below(high: float) -> Callable[[Any], None]:
     return check
 
 
+def _share(v: Any) -> None:
+    if not 0 < v <= 1:
+        raise ValueError(f"must be in (0, 1], got {v!r}")
+
+
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "dataset": _check_dataset,
     "activation": _in(_names("activations"), "activation"),
     "init": _in(_names("initializers"), "initializer"),
     "seed": _at_least(0),
     "model.kind": _in(lambda: list(_registry("models").MODEL_KINDS), "model kind"),
-    "model.depth": _at_least(1),
+    "model.depth": _at_least(0),
     "model.width": _at_least(1),
     "train.optimizer": _in(OPTIMIZERS, "optimizer"),
     "train.lr": _at_least(0, strict=True),
@@ -257,6 +263,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "train.epochs": _at_least(1),
     "train.batch_size": _at_least(1),
     "data.split_seed": _at_least(0),
+    "data.train_size": _share,
 }
 
 
@@ -539,6 +546,16 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
     def values(path: str) -> list[Any]:
         return grid.axes.get(path, [grid.fixed(path)])
 
+    for kind, depth in itertools.product(values("model.kind"), values("model.depth")):
+        if (
+            depth == 0
+            and kind != "mlp"
+            and not grid.excluded({"model.kind": kind, "model.depth": 0})
+        ):
+            raise fail(
+                "model.depth",
+                f"depth 0 (no hidden layer) exists for model.kind 'mlp' only, not {kind!r}",
+            )
     datasets = _registry("datasets")
     spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
     for dataset, kind in itertools.product(values("dataset"), values("model.kind")):

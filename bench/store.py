@@ -121,6 +121,12 @@ CREATE TABLE IF NOT EXISTS timings (
     measured_at TEXT NOT NULL
 );
 """
+CREATE_CHECKS = """
+CREATE TABLE IF NOT EXISTS checks (
+    name TEXT PRIMARY KEY,
+    payload TEXT NOT NULL,
+    measured_at TEXT NOT NULL
+)"""
 TIMING_COLUMNS = (
     "suite", "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device",
     "threads", "env", "measured_at",
@@ -423,6 +429,28 @@ class Store:
                 f"INSERT INTO timings VALUES ({', '.join('?' * len(TIMING_COLUMNS))})", rows
             )
         return len(rows)
+
+    # -- exact checks (bench claims run) ------------------------------------------------
+
+    def put_check(self, name: str, payload: dict[str, Any], measured_at: str) -> None:
+        """Store (or replace) one exact check's JSON payload under ``name`` (the claims'
+        checks that train nothing: PyTorch's defaults, gains, autograd at 0, the 1-D fit)."""
+        with self._tx():
+            self._db.execute(CREATE_CHECKS)
+            self._db.execute(
+                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
+                (name, _dumps(payload), measured_at),
+            )
+
+    def checks(self) -> dict[str, dict[str, Any]]:
+        """Every stored check: name → payload (with ``measured_at``); empty if none."""
+        has = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='checks'"
+        ).fetchone()
+        if not has:
+            return {}
+        rows = self._db.execute("SELECT name, payload, measured_at FROM checks ORDER BY name")
+        return {n: {**json.loads(p), "measured_at": t} for n, p, t in rows}
 
     def timings(self, suite: str | None = None):
         """Stored timings as a pandas DataFrame, one row per record.

@@ -37,6 +37,7 @@ def test_registry_covers_the_issue_list():
     assert set(initializers.names()) == {
         "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
         "lecun_normal", "torch_default", "orthogonal", "naive_normal", "matched",
+        "glorot_uniform_gain", "lecun_normal_gain",
     }  # fmt: skip
 
 
@@ -86,6 +87,13 @@ def test_matched_policy_c6(act, init):
 
 def _expected_std(init: str, act: str, fan_in: int, fan_out: int) -> float:
     he_gain = nn.init.calculate_gain("leaky_relu", activations.get(act).negative_slope or 0.0)
+    # the *_gain variants: torch's calculate_gain table, hand-written here (C8)
+    gain = {
+        "relu": math.sqrt(2), "leaky_relu": math.sqrt(2 / (1 + 0.01**2)),
+        "prelu": math.sqrt(2 / (1 + 0.25**2)), "tanh": 5 / 3, "selu": 3 / 4,
+    }[act]  # fmt: skip
+    if init.endswith("_gain"):
+        return gain * _expected_std(init.removesuffix("_gain"), act, fan_in, fan_out)
     return {
         "glorot": math.sqrt(2 / (fan_in + fan_out)),
         "he": he_gain / math.sqrt(fan_in),
@@ -110,7 +118,7 @@ def test_initializer_std_and_bound_match_formula(init, act):
     # the sample std of n draws has relative standard error ≈ 1/√(2n); allow 5 of them
     assert w.std().item() == pytest.approx(std, rel=5 / math.sqrt(2 * n))
     assert abs(w.mean().item()) < 5 * std / math.sqrt(n)
-    if init.endswith("uniform") or init == "torch_default":
+    if "uniform" in init or init == "torch_default":
         bound = math.sqrt(3) * std
         assert w.abs().max().item() <= bound + 1e-7
         assert w.abs().max().item() > bound * 0.999  # 240 000 draws reach the edge

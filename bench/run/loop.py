@@ -129,7 +129,11 @@ def prepare(
                   dtype, executor, t0=time.perf_counter())  # fmt: skip
     first = cells[0]
     splits = datasets.load(
-        first.dataset, first.data.split_seed, first.data.standardize, first.data.label_column
+        first.dataset,
+        first.data.split_seed,
+        first.data.standardize,
+        first.data.label_column,
+        first.data.train_size,
     )
     if splits.digest is not None:  # a csv: table: the data trained on is the data keyed
         for r in state.results:

@@ -216,8 +216,11 @@ class Accumulator:
                 for total, g in zip(self.grads, grads):
                     total += g
 
-    def finish(self) -> list[dict[str, list[float]]]:
-        """One health record per member (one transfer to the host in all)."""
+    def finish(self, k: int | None = None) -> list[dict[str, list[float]]]:
+        """One health record per member (one transfer to the host in all); ``k`` members
+        when there is no hidden layer (depth 0: every series is empty)."""
+        if not self.dmax:
+            return [{name: [] for name in PROBE_METRICS} for _ in range(k or 1)]
         k = self.dmax[0].shape[0]
         dtype = torch.float64
         rows = []
@@ -314,10 +317,12 @@ def probe(
         acc.add(layers, grads)
         logits.append(out)
         if start == 0:
-            per_sample = max(t.pre[0].numel() for t in layers) / (stop - start)
+            numel = [t.pre[0].numel() for t in layers] or [out[0].numel()]  # depth 0: no layer
+            per_sample = max(numel) / (stop - start)
             size = max(16, int(chunk_elements(X.device) / (k * per_sample)))
         start = stop
-    return torch.cat(logits, dim=1), acc.finish()
+    logits = torch.cat(logits, dim=1)
+    return logits, acc.finish(logits.shape[0])
 
 
 def module_chunk(model: nn.Module, members: int | None = None):
@@ -340,7 +345,7 @@ def module_chunk(model: nn.Module, members: int | None = None):
         ):
             logits = lift(model(inputs))
         grads = None
-        if weights is not None:
+        if weights is not None and points:  # depth 0: no hidden layer, no gradient to measure
             y, scale = weights
             k = logits.shape[0]
             flat = logits.reshape(-1, logits.shape[-1])

@@ -1,0 +1,153 @@
+"""C8: calculate_gain: linear/conv/sigmoid 1, tanh 5/3, ReLU √2, LeakyReLU √(2/(1+slope²)),
+SELU 3/4.
+
+An exact check of ``torch.nn.init.calculate_gain`` and of the gains the harness uses, and a
+measurement (``c08_gains``) of what two of them do in training: tanh under Glorot uniform
+with gain 5/3 against gain 1, and SELU under LeCun normal with PyTorch's gain 3/4 against 1
+(the self-normalizing choice).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from bench.claims import Claim, Context, Finding, Table, Verdict, common
+
+TABLE = {  # the note's table: nonlinearity (param) → gain
+    "linear": 1.0,
+    "conv1d": 1.0,
+    "conv2d": 1.0,
+    "sigmoid": 1.0,
+    "tanh": 5 / 3,
+    "relu": math.sqrt(2),
+    "leaky_relu": math.sqrt(2 / (1 + 0.01**2)),
+    "selu": 3 / 4,
+}
+_PCT = ("effect", "ci_low", "ci_high")
+
+
+def check() -> dict[str, Any]:
+    """calculate_gain for every entry of the table, and the harness's gains (imports torch)."""
+    from torch import nn
+
+    from bench import activations
+
+    rows = [
+        {"nonlinearity": k, "expected": v, "torch": nn.init.calculate_gain(k)}
+        for k, v in TABLE.items()
+    ]
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "selu"):
+        rows.append(
+            {
+                "nonlinearity": f"bench {name}",
+                "expected": TABLE[name],
+                "torch": activations.gain(name),
+            }
+        )
+    return {"rows": rows}
+
+
+def measure(ctx: Context) -> Finding:
+    """The exact table, then the training effect of gains 5/3 (tanh) and 3/4 (SELU)."""
+    f = Finding()
+    c = ctx.checks.get("C8")
+    if c:
+        frame = pd.DataFrame(c["rows"])
+        frame["equal"] = (frame["torch"] - frame["expected"]).abs() < 1e-12
+        f.add(
+            Table(
+                "gains",
+                "calculate_gain against the note's table (and the gain each "
+                "harness activation reports).",
+                frame,
+                digits=6,
+            )
+        )
+    frame = ctx.frame("c08_gains")
+    if not frame.empty:
+        work = frame.assign(arm=frame["init"])
+        rows = [
+            common.row(
+                "tanh: gain 5/3 > gain 1 (Glorot uniform)",
+                common.compare_arms(
+                    work[work["activation"] == "tanh"], "glorot_uniform_gain", "glorot_uniform"
+                ),
+            ),
+            common.row(
+                "SELU: gain 3/4 > gain 1 (LeCun normal)",
+                common.compare_arms(
+                    work[work["activation"] == "selu"], "lecun_normal_gain", "lecun_normal"
+                ),
+            ),
+        ]
+        f.add(
+            Table(
+                "training",
+                "What the gain changes: test accuracy, 16×64 MLPs, 6 data sets "
+                "× 5 seeds (points; positive = PyTorch's gain better).",
+                pd.DataFrame(rows),
+                percent=_PCT,
+            )
+        )
+        scored = common.scored(work, "test_acc")
+        per = scored.groupby(["activation", "init", "dataset"])["score"].mean().unstack()
+        f.add(
+            Table(
+                "per_dataset",
+                "Mean test accuracy per data set.",
+                per.reset_index(),
+                percent=tuple(per.columns),
+            )
+        )
+    return f
+
+
+def judge(t: dict[str, pd.DataFrame]) -> Verdict:
+    """SUPPORTED when every gain equals the table to 1e-12 (the training table is evidence
+    for the report's note, not part of the verdict)."""
+    g = t.get("gains", pd.DataFrame())
+    if g.empty:
+        return Verdict("INCONCLUSIVE", evidence="the exact check was not run (bench claims run)")
+    ok = bool(g["equal"].all())
+    tr = t.get("training", pd.DataFrame())
+    extra = ""
+    if not tr.empty and "effect" in tr:
+        extra = "; in training: " + "; ".join(
+            f"{r.comparison.split(':')[0]} gain {common.fmt_effect(r._asdict())} ({r.verdict})"
+            for r in tr.itertuples()
+        )
+    return Verdict(
+        "SUPPORTED" if ok else "CONTRADICTED",
+        effect=float((g["torch"] - g["expected"]).abs().max()),
+        effect_label="largest |calculate_gain − table|",
+        test="exact check",
+        n_datasets=int(common.first(tr, "n_datasets", 0) or 0),
+        n_seeds=int(common.first(tr, "n_seeds", 0) or 0),
+        conditions="the installed torch; training: 16×64 MLPs, Adam 1e-3",
+        evidence=f"{int(g['equal'].sum())}/{len(g)} gains equal the table{extra}. SELU's 3/4 "
+        "is not the self-normalizing choice: SELU's fixed point needs LeCun normal, gain 1 "
+        "(pytorch issue 24991)",
+        would_change="a PyTorch release that changes calculate_gain (SELU's 3/4 was chosen "
+        "empirically and could move)",
+    )
+
+
+CLAIM = Claim(
+    id="C8",
+    title="PyTorch's gain table",
+    statement="torch.nn.init.calculate_gain returns 1 for linear, conv and sigmoid, 5/3 for "
+    "tanh, √2 for ReLU, √(2/(1+slope²)) for LeakyReLU and 3/4 for SELU (found empirically).",
+    suites=("c08_gains",),
+    treatment="initializer gain",
+    conditions="the installed torch",
+    design="An exact check of calculate_gain and of the harness's own gains, plus a "
+    "measurement of two of them: 16×64 MLPs with tanh under Glorot uniform at gain 1 and at "
+    "5/3, and with SELU under LeCun normal at gain 1 and at PyTorch's 3/4, 6 data sets × 5 "
+    "seeds.",
+    measure=measure,
+    judge=judge,
+    check=check,
+)

@@ -1,0 +1,226 @@
+"""``reports/claims.md``: every claim's statement, design, tables, figures, verdict and
+evidence, rebuilt from the claims store alone (no torch, no training).
+
+Public:
+    context(store) -> Context       each claim suite's frame, the timings, the exact checks
+    judge_all(ctx, claims) -> list[(Claim, Finding, Verdict)]
+    render(results, header, figdir) -> (markdown, attachments)
+    build(store_path, out, generated_at=None, store_label=None) -> Path
+
+The claim modules compute; this module only formats their tables (numbers → text: percent
+columns × 100 with one decimal, p-values to three decimals, booleans as yes/no).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench import claims as registry
+from bench.claims import Claim, Context, Finding, Table, Verdict
+from bench.errors import BenchError
+from bench.report import Attachment, Doc
+from bench.store import Store
+
+_P_COLUMNS = ("p", "p_seed", "p_equiv", "p_holm", "p_trend")
+_INT_COLUMNS = ("wins", "losses", "n_datasets", "n_seeds", "n", "layer", "model.depth", "diverged")
+
+
+def context(store: Store) -> Context:
+    """What the claims read from one store: each known claim suite's results (its own cells
+    only), the ``bench speed`` timings and the exact checks."""
+    known = set(store.suites())
+    frames = {s: store.frame(s, series=True) for s in registry.all_suites() if s in known}
+    return Context(frames=frames, timings=store.timings(), checks=store.checks())
+
+
+def judge_all(
+    ctx: Context, claims: Sequence[Claim] | None = None
+) -> list[tuple[Claim, Finding, Verdict]]:
+    """Measure and judge each claim (registry order)."""
+    out = []
+    for claim in claims or list(registry.REGISTRY.values()):
+        finding = claim.measure(ctx)
+        out.append((claim, finding, claim.judge(finding.frames())))
+    return out
+
+
+def _cell(value: Any, column: str, table: Table) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(x):
+        return "–"
+    if column in _P_COLUMNS:
+        return "< 0.001" if x < 1e-3 else f"{x:.3f}"
+    if column in table.percent:
+        return f"{100 * x:+.1f}" if column in ("effect", "ci_low", "ci_high") else f"{100 * x:.1f}"
+    if column in _INT_COLUMNS or (x.is_integer() and abs(x) < 1e6 and column not in ("value",)):
+        return f"{x:.0f}" if x.is_integer() else f"{x:.{table.digits}g}"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return f"{x:.{table.digits}g}"
+
+
+def _header(column: str, table: Table) -> str:
+    return f"{column} (%)" if column in table.percent else column
+
+
+def _table(doc: Doc, table: Table) -> None:
+    frame = table.frame
+    if frame.empty:
+        doc.add(f"*{table.caption}* — no data.")
+        return
+    doc.add(f"*{table.caption}*")
+    rows = [[_cell(v, c, table) for c, v in zip(frame.columns, r)] for r in frame.itertuples(False)]
+    doc.table(rows, [_header(str(c), table) for c in frame.columns])
+
+
+def _p(p: float) -> str:
+    if p is None or not math.isfinite(p):
+        return "–"
+    return "p < 0.001" if p < 1e-3 else f"p = {p:.3f}"
+
+
+def _evidence(v: Verdict) -> str:
+    parts = []
+    if v.effect_label and math.isfinite(v.effect):
+        ci = f" [{v.ci[0]:.3g}, {v.ci[1]:.3g}]" if all(math.isfinite(c) for c in v.ci) else ""
+        parts.append(f"{v.effect_label}: {v.effect:.3g}{ci}")
+    if math.isfinite(v.p):
+        parts.append(f"{_p(v.p)} ({v.test})" if v.test else _p(v.p))
+    elif v.test:
+        parts.append(v.test)
+    if v.n_datasets:
+        parts.append(f"{v.n_datasets} data set(s) × ≥ {v.n_seeds} seeds")
+    return "; ".join(parts)
+
+
+def _section(doc: Doc, claim: Claim, finding: Finding, verdict: Verdict) -> None:
+    doc.add(f"## {claim.id}. {claim.title}")
+    doc.add(f"> {claim.statement}")
+    doc.add(f"**Verdict: {verdict.verdict}.** {verdict.evidence}")
+    doc.add(f"**Design.** {claim.design}")
+    if claim.suites:
+        doc.add("Suites: " + ", ".join(f"`suites/claims/{s}.toml`" for s in claim.suites) + ".")
+    for table in finding.tables.values():
+        _table(doc, table)
+    for fig in finding.figures:
+        doc.figure(fig.name, fig.alt, fig.draw)
+    evidence = _evidence(verdict)
+    if evidence:
+        doc.add(f"**Evidence.** {evidence}.")
+    if verdict.conditions:
+        doc.add(f"**Conditions.** {verdict.conditions}.")
+    if verdict.would_change:
+        doc.add(
+            f"**What would change it.** {verdict.would_change[0].upper()}"
+            f"{verdict.would_change[1:]}."
+        )
+
+
+def render(
+    results: list[tuple[Claim, Finding, Verdict]], header: dict[str, Any], figdir: str
+) -> tuple[str, list[Attachment]]:
+    """The Markdown of the claims report and the files it links to.
+
+    ``header``: ``generated_at``, ``store``, and optionally ``wall_s``, ``machine``,
+    ``cells`` (what ``bench claims run`` recorded).
+    """
+    doc = Doc(figdir=figdir)
+    doc.add("# The note's claims on trial")
+    doc.add(
+        "Every testable statement of the study note on activation functions and weight "
+        "initialization, each with its own experiment, verdict and evidence. What each claim "
+        "says, how it is measured and the verdict rules are in [docs/claims.md]"
+        "(../docs/claims.md); the statistics are described there too. The overall report "
+        "of the default suite is [default.md](default.md)."
+    )
+    run = header.get("run") or {}
+    line = f"Generated {header['generated_at']} from the store `{header['store']}` alone."
+    if run:
+        line += (
+            f" The claim suites ({run.get('cells', '?')} cells), the speed measurement and the "
+            f"exact checks took {run.get('wall_s', math.nan) / 60:.1f} min on "
+            f"{run.get('machine', 'an unrecorded machine')} "
+            f"(`make claims`, {run.get('workers', '?')} worker(s), finished "
+            f"{run.get('finished_at', '?')})."
+        )
+    doc.add(line)
+    doc.add(
+        "**Verdicts.** SUPPORTED / CONTRADICTED: the claimed effect, or its reverse, is "
+        "found (data-set-level test below α = 0.05, after Holm where there are several "
+        "pairs). EQUIVALENT: the 95 % interval of the difference lies inside ±1 accuracy "
+        "point, so the claimed difference is not there in practice. PARTLY: a compound claim "
+        "whose parts got different verdicts. INCONCLUSIVE: none of these. Effects are "
+        "differences of test accuracy in points (mean over data sets of the seed-averaged "
+        "difference), with hierarchical-bootstrap 95 % intervals (data sets resampled, then "
+        "seeds inside them)."
+    )
+    rows = [
+        [f"[{c.id}](#{_anchor(c)})", c.title, f"**{v.verdict}**", v.evidence] for c, _, v in results
+    ]
+    doc.table(rows, ["claim", "title", "verdict", "evidence"])
+    for claim, finding, verdict in results:
+        _section(doc, claim, finding, verdict)
+    return doc.text(), doc.files
+
+
+def _anchor(claim: Claim) -> str:
+    text = f"{claim.id}. {claim.title}".lower()
+    keep = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
+    return keep.replace(" ", "-")
+
+
+def build(
+    store_path: str | Path,
+    out: str | Path,
+    generated_at: str | None = None,
+    store_label: str | None = None,
+) -> Path:
+    """Write ``out`` (e.g. ``reports/claims.md``) and its figures in ``<out stem>_files/``.
+
+    Raises:
+        BenchError: no such store, or it holds none of the claim suites.
+    """
+    store_path, out = Path(store_path), Path(out)
+    if not store_path.exists():
+        raise BenchError(f"{store_path}: no such store (run `make claims` first)")
+    with Store(store_path, readonly=True) as store:
+        ctx = context(store)
+        run = ctx.checks.get("_run", {})
+    if not ctx.frames and not ctx.checks:
+        raise BenchError(
+            f"{store_path} holds none of the claim suites "
+            f"({', '.join(registry.all_suites())}): run `bench claims run` first"
+        )
+    results = judge_all(ctx)
+    header = {
+        "generated_at": generated_at
+        or run.get("finished_at")
+        or datetime.now(UTC).isoformat(timespec="seconds"),
+        "store": store_label or str(store_path),
+        "run": run,
+    }
+    figdir = f"{out.stem}_files"
+    text, files = render(results, header, figdir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for attachment in files:
+        attachment.write(out.parent / figdir / attachment.name)
+    out.write_text(text)
+    return out
+
+
+__all__ = ["build", "context", "judge_all", "pd", "render"]

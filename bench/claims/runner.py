@@ -1,0 +1,102 @@
+"""``bench claims run``: every claim suite into one store, then the speed measurement (C16)
+and the exact checks (C7, C8, C17, C18), and a record of how long it all took and where.
+
+Public:
+    suite_paths(names=None) -> list[Path]   the committed claim suites (all, or by name)
+    load_all(paths) -> list[Suite]          every suite parsed and validated, before training
+    SPEED_SUITE                             the name the C16 timings are stored under
+    run(store_path, ...) -> dict            the whole measurement; returns the run record
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import claims as registry
+from bench.errors import BenchError
+
+SPEED_SUITE = "c16_speed"
+SPEED_ACTIVATIONS = ("relu", "leaky_relu", "rrelu", "prelu", "elu", "selu", "tanh", "sigmoid")
+
+
+def suite_paths(names: list[str] | None = None) -> list[Path]:
+    """The suite files the claims read (``suites/claims/<name>.toml``), in claim order.
+
+    Raises:
+        BenchError: a claim names a suite with no file, or ``names`` holds an unknown one.
+    """
+    known = registry.all_suites()
+    wanted = names or known
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise BenchError(f"unknown claim suite {unknown[0]!r}; valid: {', '.join(known)}")
+    paths = [registry.suites_dir() / f"{n}.toml" for n in wanted]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise BenchError(f"claim suite file {missing[0]} is missing")
+    return paths
+
+
+def load_all(paths: list[Path]) -> list[Any]:
+    """Parse and validate every suite first: a bad file stops the run before anything trains."""
+    from bench.spec import load_suite
+
+    return [load_suite(p) for p in paths]
+
+
+def run(
+    store_path: str | Path,
+    backend: str = "local",
+    workers: int = 2,
+    device: str = "cpu",
+    names: list[str] | None = None,
+    progress: bool = True,
+    speed_repeats: int = 5,
+) -> dict[str, Any]:
+    """Train every claim suite not yet stored, time the activations, run the exact checks.
+
+    Returns:
+        The run record stored as the ``_run`` check (wall time, machine, cells, workers).
+    """
+    from bench import executors, speed
+    from bench.run.env import environment, utcnow
+    from bench.store import Store
+
+    suites = load_all(suite_paths(names))
+    executor = executors.make(backend, workers, None)
+    t0 = time.perf_counter()
+    cells = 0
+    with Store(store_path) as store:
+        for suite in suites:
+            summary = executors.run_suite(suite, store, executor, progress=progress, device=device)
+            cells += summary.total
+            print(
+                f"{suite.name}: {summary.done} trained, {summary.skipped} already stored, "
+                f"of {summary.total} ({summary.wall_time_s:.0f} s)",
+                file=sys.stderr,
+            )
+            if summary.interrupted:
+                raise KeyboardInterrupt
+        env = environment(device)
+        print("C16: timing the activations (bench speed)", file=sys.stderr)
+        records = speed.measure(list(SPEED_ACTIVATIONS), repeats=speed_repeats, device=device,
+                                threads=1, progress=progress)  # fmt: skip
+        store.put_timings(SPEED_SUITE, records, {**env, "threads": 1}, utcnow())
+        for claim in registry.REGISTRY.values():
+            if claim.check is not None:
+                print(f"{claim.id}: exact check", file=sys.stderr)
+                store.put_check(claim.id, claim.check(), utcnow())
+        record = {
+            "wall_s": time.perf_counter() - t0,
+            "machine": f"{env.get('cpu', '?')} ({env.get('cpu_count', '?')} cores), "
+            f"torch {env.get('torch', '?')}, {device}",
+            "workers": workers,
+            "backend": backend,
+            "cells": cells,
+            "finished_at": utcnow(),
+        }
+        store.put_check("_run", record, record["finished_at"])
+    return record
