@@ -91,10 +91,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     comp = t.get("compare", pd.DataFrame())
     if comp.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c02_saturation")
-    verdicts = comp["verdict"].tolist()
+    verdicts = ["CONTRADICTED" if v == "EQUIVALENT" else v for v in comp["verdict"]]
     verdict = common.combine(verdicts)
-    if verdict == "EQUIVALENT":
-        verdict = "CONTRADICTED"
     ratios = t["ratios"].set_index("activation")["mean"]
     r = comp.iloc[0]
     return Verdict(

@@ -190,10 +190,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     pairs = t.get("pairs", pd.DataFrame())
     if pairs.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c15_ranking")
-    verdicts = pairs["verdict"].tolist()
+    verdicts = ["CONTRADICTED" if v == "EQUIVALENT" else v for v in pairs["verdict"]]
     verdict = common.combine(verdicts)
-    if verdict == "EQUIVALENT":
-        verdict = "CONTRADICTED"
     ranks = t.get("ranks", pd.DataFrame())
     tau, p_tau = math.nan, math.nan
     if not ranks.empty:
