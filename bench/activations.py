@@ -7,7 +7,7 @@ Public:
     names()             the registered names, in registry order
 
 Adding an activation is one entry in ``REGISTRY``; nothing else in the harness changes.
-The metadata says which initializer the CLAIMS.md C6 table matches it with (``matched_init``),
+The metadata says which initializer the claim C6 table matches it with (``matched_init``),
 which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), and its family
 (used to group rows in reports).
 """
@@ -32,7 +32,7 @@ class Activation:
         name: registry key.
         factory: zero-argument callable returning a new ``nn.Module``.
         family: ``linear``, ``sigmoid``, ``relu``, ``elu`` or ``smooth`` (GELU-like).
-        matched_init: the initializer CLAIMS.md C6 pairs with this activation.
+        matched_init: the initializer claim C6 pairs with this activation.
         gain_name: the ``calculate_gain`` nonlinearity name.
         negative_slope: slope for x < 0 in the leaky family (the mean slope for RReLU,
             PReLU's initial slope), else ``None``; He initialization uses it.
@@ -166,7 +166,7 @@ def get(name: str | Activation | Callable[[], nn.Module]) -> Activation:
 
 
 def gain(name: str | Activation) -> float:
-    """Return ``torch.nn.init.calculate_gain`` for an activation (CLAIMS.md C8).
+    """Return ``torch.nn.init.calculate_gain`` for an activation (claim C8).
 
     LeakyReLU-family entries pass their negative slope; SELU returns PyTorch's 3/4, which
     is *not* what self-normalization needs (the ``matched`` policy uses LeCun normal, gain 1).

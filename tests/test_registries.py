@@ -1,4 +1,4 @@
-"""Activation and initializer registries against their formulas (CLAIMS.md C6, C7, C8)."""
+"""Activation and initializer registries against their formulas (claim C6, C7, C8)."""
 
 from __future__ import annotations
 

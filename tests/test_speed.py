@@ -213,7 +213,7 @@ def test_report_speed_section_from_stored_timings(tmp_path):
     doc = report._Doc()
     report._speed(doc, timings, ["sigmoid", "relu"], "mine", "s.sqlite")
     text = doc.text()
-    assert "## Speed (CLAIMS.md C16)" in text
+    assert "## Speed (claim C16)" in text
     assert "| activation   | fwd 32            |" in text
     assert "| `sigmoid`    | 1.10× (1.00–1.10) |" in text
     assert "| `relu`       | 1.00×             |" in text

@@ -86,8 +86,10 @@ def measure(ctx: Context) -> Finding:
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """SUPPORTED if sigmoid's ratio is smaller than both tanh's and ReLU's (each comparison
-    SUPPORTED), CONTRADICTED if either is reversed or equivalent, else PARTLY/INCONCLUSIVE."""
+    """Two parts (tanh vs sigmoid, ReLU vs sigmoid); an EQUIVALENT part counts as
+    CONTRADICTED (the claimed gap is absent). Then ``common.combine``: all SUPPORTED →
+    SUPPORTED, all CONTRADICTED → CONTRADICTED, all INCONCLUSIVE → INCONCLUSIVE, a mix →
+    PARTLY."""
     comp = t.get("compare", pd.DataFrame())
     if comp.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c02_saturation")
@@ -123,7 +125,7 @@ CLAIM = Claim(
     treatment="activation",
     conditions="16×64 MLPs, Glorot uniform",
     design="16-layer MLPs with sigmoid, tanh and ReLU (Glorot uniform, and naive N(0, 1) for "
-    "C3) on three data sets × 5 seeds. The probes measure every layer's weight-gradient norm "
+    "C3) on six data sets × 5 seeds. The probes measure every layer's weight-gradient norm "
     "of the mean training loss at initialization; the claim is read on the log ratio of the "
     "first hidden layer's norm to the last one's, compared between activations at the "
     "data-set level.",

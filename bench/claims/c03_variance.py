@@ -98,11 +98,14 @@ def measure(ctx: Context) -> Finding:
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     """Three parts: (a) under naive init the pre-activation std increases with depth (Page
     p < 0.05); (b) under Glorot it does not; (c) the top layer saturates more under naive
-    init (data-set-level comparison). All three → SUPPORTED; none → CONTRADICTED."""
+    init (data-set-level comparison; EQUIVALENT counts as CONTRADICTED). All three →
+    SUPPORTED, all three CONTRADICTED → CONTRADICTED, a mix → PARTLY."""
     prof, top = t.get("profile", pd.DataFrame()), t.get("top", pd.DataFrame())
     if prof.empty or top.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c02_saturation")
     p = prof.set_index("init")
+    if not {"naive_normal", "glorot_uniform"} <= set(p.index):
+        return Verdict("INCONCLUSIVE", evidence="both initializers are needed")
     naive_up = p.loc["naive_normal", "trend"] == "INCREASING" if "naive_normal" in p.index else None
     glorot_up = (
         p.loc["glorot_uniform", "trend"] == "INCREASING" if "glorot_uniform" in p.index else None
@@ -110,7 +113,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = [
         "SUPPORTED" if naive_up else "CONTRADICTED",
         "SUPPORTED" if glorot_up is False else "CONTRADICTED",
-        top["verdict"].iloc[0],
+        "CONTRADICTED" if top["verdict"].iloc[0] == "EQUIVALENT" else top["verdict"].iloc[0],
     ]
     verdict = common.combine(parts)
     r = top.iloc[0]

@@ -1,7 +1,7 @@
 """C6: Glorot suits none/tanh/logistic, He suits ReLU and its variants, LeCun suits SELU.
 
 ``c06_matched``: six activations × seven initializers (each variance family in both
-shapes, and PyTorch's default) on 8×64 MLPs, 4 data sets × 5 seeds. For each activation,
+shapes, and PyTorch's default) on 8×64 MLPs, 6 data sets × 5 seeds. For each activation,
 the rank of the initializer the note matches to it, among the seven (1 = best test accuracy;
 ranked within each data set × seed, then averaged), and its distance to the best one.
 """
@@ -44,6 +44,8 @@ def measure(ctx: Context) -> Finding:
                 "matched": matched,
                 "rank": ranks.get(matched),
                 "of": len(ranks),
+                "n_datasets": sub["dataset"].nunique(),
+                "n_seeds": int(sub.groupby("dataset")["seed"].nunique().min()),
                 "best": ranks.index[0],
                 **{k: row.get(k) for k in ("effect", "ci_low", "ci_high", "p", "verdict")},
             }
@@ -79,8 +81,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         effect=float(m["rank"].mean()),
         effect_label="mean rank of the matched initializer over the activations (of 7)",
         test="ranks within data set × seed blocks",
-        n_datasets=4,
-        n_seeds=5,
+        n_datasets=int(m["n_datasets"].min()),
+        n_seeds=int(m["n_seeds"].min()),
         conditions="8×64 MLPs, Adam 1e-3, 15 epochs",
         evidence="; ".join(
             f"{r.activation}: {r.matched} rank {r.rank:.1f} (best {r.best})" for r in m.itertuples()
@@ -100,7 +102,7 @@ CLAIM = Claim(
     treatment="initializer",
     conditions="8×64 MLPs, Adam 1e-3",
     design="Six activations × seven initializers (Glorot, He and LeCun in normal and uniform "
-    "shape, and PyTorch's default) on 4 data sets × 5 seeds. Within each data set × seed, the "
+    "shape, and PyTorch's default) on 6 data sets × 5 seeds. Within each data set × seed, the "
     "initializers are ranked by test accuracy for each activation; the matched one's mean "
     "rank is reported, and it is compared with the best other initializer at the data-set "
     "level.",

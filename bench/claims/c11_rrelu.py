@@ -2,7 +2,7 @@
 
 ``c11_size``: RReLU against LeakyReLU on the train–test accuracy gap and on test accuracy,
 on the smallest training sets (10 % of the training split) where overfitting shows, and at
-every size for context; 4 data sets × 5 seeds, 4×128 MLPs, 30 epochs.
+every size for context; 6 data sets × 5 seeds, 4×128 MLPs, 30 epochs.
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ def measure(ctx: Context) -> Finding:
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """Read at the smallest size: SUPPORTED if RReLU's gap is smaller *and* its test
-    accuracy better; PARTLY if one; CONTRADICTED if either is reversed and none holds."""
+    """Read at the smallest size, two parts (gap smaller, test accuracy better): both
+    SUPPORTED → SUPPORTED; an EQUIVALENT part counts as CONTRADICTED; both CONTRADICTED →
+    CONTRADICTED; both INCONCLUSIVE → INCONCLUSIVE; a mix → PARTLY (``common.combine``)."""
     c = t.get("compare", pd.DataFrame())
     if c.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c11_size")
@@ -118,7 +119,7 @@ CLAIM = Claim(
     treatment="activation",
     conditions="He normal, 4×128 MLPs, small training sets",
     design="ReLU, LeakyReLU, RReLU and PReLU 4×128 MLPs trained for 30 epochs on 10 %, 30 % "
-    "and 100 % of the training split of 4 data sets × 5 seeds (validation and test splits "
+    "and 100 % of the training split of 6 data sets × 5 seeds (validation and test splits "
     "unchanged). RReLU is compared with LeakyReLU, the same function with a fixed slope, on "
     "the train–test accuracy gap and on test accuracy at the data-set level.",
     measure=measure,

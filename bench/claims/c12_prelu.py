@@ -71,7 +71,7 @@ CLAIM = Claim(
     conditions="He normal, 4×128 MLPs",
     design="The C11 experiment read for PReLU against LeakyReLU: the train–test gap on 10 % of "
     "the training split (does PReLU overfit more?) and test accuracy on all of it (does it "
-    "win?), at the data-set level over 4 data sets × 5 seeds.",
+    "win?), at the data-set level over 6 data sets × 5 seeds.",
     measure=measure,
     judge=judge,
 )

@@ -185,8 +185,10 @@ def measure(ctx: Context) -> Finding:
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """SUPPORTED if every adjacent pair is SUPPORTED (Holm-corrected); CONTRADICTED if at
-    least one pair is reversed or equivalent and none is supported…; PARTLY otherwise."""
+    """Over the adjacent pairs (Holm-corrected), an EQUIVALENT pair counting as CONTRADICTED:
+    all SUPPORTED → SUPPORTED; all CONTRADICTED → CONTRADICTED; all INCONCLUSIVE →
+    INCONCLUSIVE; a mix → PARTLY
+    (``common.combine``). Kendall's τ of the observed mean-rank order is reported beside."""
     pairs = t.get("pairs", pd.DataFrame())
     if pairs.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c15_ranking")
