@@ -1,39 +1,63 @@
 """Unit-health probes over K members at once: dead, negative-regime and saturated units,
-layer statistics, weight-gradient norms.
+layer statistics, weight-gradient norms; on the harness's networks and on anyone's.
 
 Public:
     PROBE_METRICS           names of the per-layer series a health record holds
     SATURATION_RATIO        |f'| below this share of max |f'| counts as saturated (1e-2)
     Layer                   what one hidden layer showed on the probe set, K members stacked
-    recording(points)       context manager: forward hooks that collect each hidden layer's
-                            input, pre-activation and activation output
+    Call                    one call of an activation module during a forward pass
+    is_activation(module)   whether a module counts as an activation without being listed
+    activation_modules(model, activations=None) -> list[nn.Module]
+                            the activation modules the probes hook, in registration order
+    recording(acts, feeders)
+                            context manager: every call of an activation module during a
+                            forward pass, in call order, with its input, output, derivative
+                            and the layer that fed it
     derivative(act, z)      f'(z) elementwise, by autograd on the activation module
     Accumulator             per-member statistics folded in chunk by chunk
     probe(chunk_fn, X, y=None, k=1) -> (logits, health records)
                             K members probed on all of ``X``, in chunks of samples
-    module_chunk(model)     the chunk function of one network
-    trace_module(model, X, y=None) -> (logits, [health record])
+    module_chunk(model, members=None, activations=None)
+                            the chunk function of one network (or of K stacked ones)
+    trace_module(model, X, y=None, activations=None) -> (logits, [health record])
                             one network probed on ``X`` (K = 1)
-    unit_health(model, X, y=None) -> dict[str, list[float]]
+    unit_health(model, X, y=None, activations=None) -> dict[str, list[float]]
                             the health record of one network
+
+Any network whose nonlinearities are modules can be probed: a plain ``nn.Sequential``, a
+conv net, someone's own ``nn.Module``. A *hidden layer* is one call of an activation module
+in a forward pass, in call order (a module called twice is two layers). The activation
+modules are those of a class defined in ``torch.nn.modules.activation`` (ReLU, LeakyReLU,
+ELU, SELU, Tanh, Sigmoid, GELU, SiLU, Mish, Softplus, CELU, Hardswish, PReLU, RReLU, …; not
+Softmax, Softmin, LogSoftmax, Softmax2d, GLU or MultiheadAttention, which are not
+elementwise) or in :mod:`bench.activations`, plus any module passed in ``activations=``; the
+harness's own networks (:class:`bench.models.ProbedNet` and their stacked copies) pass theirs
+(``probe_points()``), so ``identity`` and ad-hoc entries count too. The layer *feeding* an
+activation is the module with a weight of two or more dimensions (Linear, Conv, their
+stacked forms, …) whose output is the activation's input, seen through normalization and
+dropout modules (BatchNorm, LayerNorm, GroupNorm, InstanceNorm, Dropout); ``grad_norm`` is
+the norm of that weight's gradient, NaN when no such layer feeds the activation (a
+functional ``F.linear``, a sum of branches) or when no labels are given. Activations built
+with ``inplace=True`` run out of place while they are probed.
 
 Definitions: a hidden unit is *dead* when the activation's derivative is 0 for every
 sample; in the *negative regime* when its pre-activation is < 0 for every sample; a
 (unit, sample) pair is *saturated* when |f'(z)| < 1e-2 · max |f'| (defined for activations
 whose derivative vanishes at both ends, sigmoid and tanh; NaN for the others). ``mean`` and
-``std`` describe what the layer hands on (for a residual block: ``h + act(W h + b)``);
-``pre_mean`` and ``pre_std`` its pre-activation ``z = W h + b`` (Glorot & Bengio's view). For a
-conv layer a unit is a channel, reduced over samples and positions. The derivative comes
-from autograd on the activation module itself, so the definitions hold for every registry
-entry with no per-activation code. Every statistic is reduced per member (dim 0), so the
-batched engine and the one-network path share this code.
+``std`` describe what the layer hands on (the activation's output; for a residual block of
+the harness: ``h + act(W h + b)``); ``pre_mean`` and ``pre_std`` its pre-activation, the
+activation's input ``z = W h + b`` (Glorot & Bengio's view). A unit is a column of dim 1 of
+the activation's input: a feature, or for a conv layer a channel, reduced over samples and
+positions. The derivative comes from autograd on the activation module itself, so the
+definitions hold for every registry entry with no per-activation code. Every statistic is
+reduced per member (dim 0), so the batched engine and the one-network path share this code.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -47,6 +71,19 @@ PROBE_METRICS = (
 )  # fmt: skip
 
 _DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}
+# modules whose classes count as activations without being listed, and whose repr states
+# their whole configuration (so a derivative profile may be cached by it)
+ACTIVATION_MODULES = ("torch.nn.modules.activation", "bench.activations")
+_REPR_STATES_CONFIG = {*ACTIVATION_MODULES, "torch.nn.modules.linear", "bench.run.batched"}
+# in torch.nn.modules.activation, but not elementwise: never probed unless listed
+_NOT_ELEMENTWISE = (
+    nn.Softmax, nn.Softmin, nn.LogSoftmax, nn.Softmax2d, nn.GLU, nn.MultiheadAttention,
+)  # fmt: skip
+# modules an activation's input may pass through on its way from the layer feeding it
+_PASS_THROUGH = (
+    nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm,
+    nn.modules.instancenorm._InstanceNorm, nn.modules.dropout._DropoutNd,
+)  # fmt: skip
 
 
 def derivative(act: nn.Module, z: torch.Tensor) -> torch.Tensor:
@@ -62,24 +99,36 @@ def derivative_profile(act: nn.Module) -> tuple[float, bool]:
 
     An activation *saturates* when |f'| falls below ``SATURATION_RATIO`` of its maximum at
     both ends (sigmoid, tanh); for the others the saturated fraction is not defined (NaN).
-    Cached per module configuration; modules with parameters (PReLU's learned slope) are
+    Cached per module configuration for the classes whose ``repr`` states it (torch's,
+    the harness's); modules with parameters (PReLU's learned slope) and other classes are
     measured afresh. A stacked module (``members`` > 0, see :mod:`bench.run.batched`) is
     measured for every member at once: the largest |f'| of any member, and "saturates"
-    only when every member does.
+    only when every member does; a module that wants channels (``nn.PReLU`` with one slope
+    per channel) gets the grid once per channel. A module that takes no grid at all gets
+    (NaN, False): saturation undefined.
     """
     key = f"{type(act).__name__}:{act!r}"
     param = next(act.parameters(), None)
-    if param is None and key in _DERIVATIVE_PROFILE:
+    cacheable = param is None and type(act).__module__ in _REPR_STATES_CONFIG
+    if cacheable and key in _DERIVATIVE_PROFILE:
         return _DERIVATIVE_PROFILE[key]
     dtype = param.dtype if param is not None else torch.float32
     device = param.device if param is not None else "cpu"
     grid = torch.linspace(-20, 20, 4001, dtype=dtype, device=device)  # step 0.01, 0 included
     members = getattr(act, "members", 0)
-    d = derivative(act, grid.expand(members, -1) if members else grid).abs().reshape(-1, len(grid))
+    try:
+        d = derivative(act, grid.expand(members, -1) if members else grid)
+        d = d.abs().reshape(-1, len(grid))
+    except (RuntimeError, ValueError, TypeError):
+        channels = getattr(act, "num_parameters", 1)
+        try:  # (grid, channels): one column per channel
+            d = derivative(act, grid[:, None].expand(-1, channels)).abs().T
+        except (RuntimeError, ValueError, TypeError):
+            return math.nan, False
     top = d.amax(dim=1)
     ends = (d[:, 0] < SATURATION_RATIO * top) & (d[:, -1] < SATURATION_RATIO * top)
     profile = (float(top.max()), bool(ends.all()))
-    if param is None:
+    if cacheable:
         _DERIVATIVE_PROFILE[key] = profile
     return profile
 
@@ -102,52 +151,148 @@ class Layer:
     max_deriv: float
 
 
+@dataclass
+class Call:
+    """One call of an activation module during a forward pass.
+
+    Attributes:
+        act: the activation module.
+        feeder: the layer whose weight fed it (see :func:`recording`), else ``None``.
+        layer_in: the feeder's input (kept only when asked for), else ``None``.
+        pre, out, deriv: the activation's input, output, and derivative at its input.
+    """
+
+    act: nn.Module
+    feeder: nn.Module | None
+    layer_in: torch.Tensor | None
+    pre: torch.Tensor
+    out: torch.Tensor
+    deriv: torch.Tensor
+
+
+def is_activation(module: nn.Module) -> bool:
+    """Whether ``module`` counts as an activation without being listed: its class is
+    defined in ``torch.nn.modules.activation`` or :mod:`bench.activations` and acts
+    elementwise."""
+    return type(module).__module__ in ACTIVATION_MODULES and not isinstance(
+        module, _NOT_ELEMENTWISE
+    )
+
+
+def activation_modules(
+    model: nn.Module, activations: Iterable[nn.Module] | None = None
+) -> list[nn.Module]:
+    """The activation modules of ``model`` the probes hook, each once, in registration order.
+
+    Those :func:`is_activation` finds, those listed in ``activations``, and for the harness's
+    own networks (anything with ``probe_points()``) the activation of each point.
+    """
+    listed = list(activations or [])
+    if hasattr(model, "probe_points"):
+        listed += [act for _, act in model.probe_points()]
+    ids = {id(m) for m in listed}
+    found = [m for m in model.modules() if id(m) in ids or is_activation(m)]
+    # listed modules outside ``model`` come last (a module the forward calls without
+    # holding it); dict keys keep each module once
+    return list({id(m): m for m in found + listed}.values())
+
+
+def _has_weight_matrix(module: nn.Module) -> bool:
+    w = module._parameters.get("weight")
+    return w is not None and w.dim() >= 2
+
+
+def feeding_candidates(model: nn.Module, acts: Sequence[nn.Module]) -> list[nn.Module]:
+    """The modules :func:`recording` watches to find the layer feeding an activation: those
+    with a weight of two or more dimensions, and the normalization and dropout modules."""
+    skip = {id(a) for a in acts}
+    return [
+        m
+        for m in model.modules()
+        if id(m) not in skip and (_has_weight_matrix(m) or isinstance(m, _PASS_THROUGH))
+    ]
+
+
 @contextlib.contextmanager
 def recording(
-    points: Sequence[tuple[nn.Module, nn.Module]],
-) -> Iterator[list[dict[int, torch.Tensor]]]:
-    """Record every hidden layer during forward passes.
+    acts: Sequence[nn.Module],
+    feeders: Sequence[nn.Module] = (),
+    keep_layer_input: bool = False,
+) -> Iterator[list[Call]]:
+    """Record every call of the activation modules ``acts`` during forward passes.
 
-    Yields ``[layer_in, pre, act_out, deriv]`` dicts keyed by hidden-layer index, filled
-    by each forward pass: the layer's input, the activation's input and output, and the
-    activation's derivative at its input. The derivative comes from ``torch.func.vjp``
+    Yields a list that each forward pass appends one :class:`Call` to per activation call,
+    in call order (empty it between passes). The derivative comes from ``torch.func.vjp``
     around the activation's own forward (pulled back with ones: f'(z) elementwise), so it
     costs one backward kernel and no second forward; it works for every registry entry,
-    PReLU's learned slope included, and inside ``torch.func.vmap``, where what is
-    recorded must be returned by the vmapped function, never kept across calls.
+    PReLU's learned slope included. An activation called inside another recorded one is
+    part of it, not a layer of its own.
+
+    The feeding layer is found by tensor identity: forward hooks on ``feeders`` note which
+    module produced which tensor; an activation's input produced by a module with a weight
+    of two or more dimensions was fed by it, one produced by a normalization or dropout
+    module is traced back to that module's input. ``keep_layer_input`` keeps the feeder's
+    input too (the harness's residual blocks report ``h + act(W h + b)``).
     """
-    layer_in: dict[int, torch.Tensor] = {}
-    pre: dict[int, torch.Tensor] = {}
-    act_out: dict[int, torch.Tensor] = {}
-    deriv: dict[int, torch.Tensor] = {}
+    calls: list[Call] = []
+    produced: dict[int, tuple[nn.Module, torch.Tensor, torch.Tensor]] = {}
+    depth = [0]  # > 0 while inside a recorded activation
 
-    def keep_input(i: int):
-        def fn(_m: nn.Module, args: tuple[torch.Tensor, ...], _out: torch.Tensor) -> None:
-            layer_in[i] = args[0]
+    def note(m: nn.Module, args: tuple, out: object) -> None:
+        if isinstance(out, torch.Tensor) and args and out is not args[0]:
+            produced[id(out)] = (m, args[0], out)  # the tensor itself: its id stays its own
 
-        return fn
+    def feeder_of(z: torch.Tensor) -> tuple[nn.Module | None, torch.Tensor | None]:
+        t = z
+        for _ in range(len(feeders) + 1):
+            hit = produced.get(id(t))
+            if hit is None or hit[2] is not t:
+                return None, None
+            module, given, _ = hit
+            if _has_weight_matrix(module):
+                return module, given if keep_layer_input else None
+            t = given  # a normalization or dropout module: look through it
+        return None, None
 
-    def with_derivative(i: int, forward: Callable[[torch.Tensor], torch.Tensor]):
-        def fn(z: torch.Tensor) -> torch.Tensor:
-            out, pull = vjp(forward, z)
-            (deriv[i],) = pull(torch.ones_like(out))
-            pre[i], act_out[i] = z, out
+    def with_derivative(act: nn.Module, forward: Callable[..., torch.Tensor]):
+        def fn(z: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+            if depth[0] or not isinstance(z, torch.Tensor):
+                return forward(z, *args, **kwargs)
+            depth[0] += 1
+            try:
+                out, pull = vjp(lambda t: forward(t, *args, **kwargs), z)
+                (d,) = pull(torch.ones_like(out))
+            finally:
+                depth[0] -= 1
+            feeder, given = feeder_of(z)
+            calls.append(Call(act, feeder, given, z, out, d))
             return out
 
         return fn
 
-    handles, patched = [], []
+    handles, patched, inplace = [], [], []
     try:
-        for i, (layer, act) in enumerate(points):
-            handles.append(layer.register_forward_hook(keep_input(i)))
-            act.forward = with_derivative(i, act.forward)  # this instance only, undone below
-            patched.append(act)
-        yield [layer_in, pre, act_out, deriv]
+        for m in feeders:
+            handles.append(m.register_forward_hook(note))
+        for act in acts:
+            own = act.__dict__.get("forward")  # an instance's own forward, put back below
+            act.forward = with_derivative(act, act.forward)  # this instance only
+            patched.append((act, own))
+            if getattr(act, "inplace", False) is True:
+                act.inplace = False  # the input is recorded: it must survive the call
+                inplace.append(act)
+        yield calls
     finally:
         for h in handles:
             h.remove()
-        for act in patched:
-            del act.forward
+        for act, own in patched:
+            if own is None:
+                del act.forward
+            else:
+                act.forward = own
+        for act in inplace:
+            act.inplace = True
+        produced.clear()
 
 
 class Accumulator:
@@ -325,51 +470,91 @@ def probe(
     return logits, acc.finish(logits.shape[0])
 
 
-def module_chunk(model: nn.Module, members: int | None = None):
+def module_chunk(
+    model: nn.Module,
+    members: int | None = None,
+    activations: Iterable[nn.Module] | None = None,
+):
     """The ``chunk_fn`` of :func:`probe` for a network, in eval mode.
 
     Args:
-        model: a :class:`bench.models.ProbedNet`, or its stacked form
+        model: any ``nn.Module`` whose activations are modules (see the module docstring),
+            a :class:`bench.models.ProbedNet`, or a ProbedNet's stacked form
             (:func:`bench.run.batched.stack`), which maps (K, n, …) to (K, n, C).
         members: K for a stacked network; ``None`` for a plain one (K = 1).
+        activations: further modules to count as activations (see
+            :func:`activation_modules`).
     """
-    points = model.probe_points()
+    acts = activation_modules(model, activations)
+    feeders = feeding_candidates(model, acts)
+    layer_output = getattr(model, "layer_output", None)
     lift = (lambda t: t[None]) if members is None else (lambda t: t)
-    profiles = [derivative_profile(act) for _, act in points]  # once per probe, not per chunk
+    profiles: dict[int, tuple[float, bool]] = {}  # once per probe, not per chunk
+    n_layers: list[int] = []
 
     def fn(X: torch.Tensor, weights: tuple[torch.Tensor, float] | None):
         inputs = X if members is None else X.expand(members, *X.shape)  # a stride-0 view
         with (
-            recording(points) as (layer_in, pre, act_out, deriv),
+            recording(acts, feeders, keep_layer_input=layer_output is not None) as calls,
             torch.set_grad_enabled(weights is not None),
         ):
             logits = lift(model(inputs))
+        if not n_layers:
+            n_layers.append(len(calls))
+        elif len(calls) != n_layers[0]:
+            raise RuntimeError(
+                f"the activations were called {len(calls)} times on this chunk, "
+                f"{n_layers[0]} on the first: the probes need the same layers every pass"
+            )
         grads = None
-        if weights is not None and points:  # depth 0: no hidden layer, no gradient to measure
+        if weights is not None and calls:  # depth 0: no hidden layer, no gradient to measure
             y, scale = weights
             k = logits.shape[0]
             flat = logits.reshape(-1, logits.shape[-1])
             loss = F.cross_entropy(flat, y.repeat(k), reduction="sum") * scale
-            g = torch.autograd.grad(loss, [layer.weight for layer, _ in points], allow_unused=True)
-            grads = [
-                lift(t if t is not None else torch.zeros_like(layer.weight))
-                for t, (layer, _) in zip(g, points)
-            ]
-        layers = []
-        for i, (max_d, saturates) in enumerate(profiles):
-            out = model.layer_output(i, layer_in[i].detach(), act_out[i].detach())
-            layers.append(
-                Layer(lift(pre[i].detach()), lift(deriv[i].detach()), lift(out), saturates, max_d)
+            wanted = {
+                id(c.feeder.weight): c.feeder.weight
+                for c in calls
+                if c.feeder is not None and c.feeder.weight.requires_grad
+            }
+            g = (
+                torch.autograd.grad(loss, list(wanted.values()), allow_unused=True)
+                if wanted
+                else ()
             )
+            by_weight = dict(zip(wanted, g))
+            nan = torch.full((k, 1), math.nan, dtype=logits.dtype, device=logits.device)
+            grads = []
+            for c in calls:
+                if c.feeder is None or id(c.feeder.weight) not in by_weight:
+                    grads.append(nan)  # no clear feeding layer: NaN, summed as NaN
+                    continue
+                t = by_weight[id(c.feeder.weight)]
+                grads.append(lift(t if t is not None else torch.zeros_like(c.feeder.weight)))
+        layers = []
+        for i, c in enumerate(calls):
+            if id(c.act) not in profiles:
+                profiles[id(c.act)] = derivative_profile(c.act)
+            max_d, saturates = profiles[id(c.act)]
+            out = c.out.detach()
+            if layer_output is not None and c.layer_in is not None:
+                out = layer_output(i, c.layer_in.detach(), out)
+            layers.append(
+                Layer(lift(c.pre.detach()), lift(c.deriv.detach()), lift(out), saturates, max_d)
+            )
+        calls.clear()
         return logits.detach(), layers, grads
 
     return fn
 
 
 def trace_module(
-    model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor | None = None,
+    activations: Iterable[nn.Module] | None = None,
 ) -> tuple[torch.Tensor, list[dict[str, list[float]]]]:
-    """Probe one network (a :class:`bench.models.ProbedNet`) on ``X`` in eval mode.
+    """Probe one network on ``X`` in eval mode (its mode is restored afterwards).
 
     Returns:
         (logits (1, N, C), ``[health record]``).
@@ -377,7 +562,7 @@ def trace_module(
     was_training = model.training
     model.eval()
     try:
-        return probe(module_chunk(model), X, y, k=1)
+        return probe(module_chunk(model, activations=activations), X, y, k=1)
     finally:
         model.train(was_training)
 
@@ -390,18 +575,24 @@ def _units_last(t: torch.Tensor) -> torch.Tensor:
 
 
 def unit_health(
-    model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor | None = None,
+    activations: Iterable[nn.Module] | None = None,
 ) -> dict[str, list[float]]:
     """Measure every hidden layer of ``model`` on the whole of ``X`` (eval mode).
 
     Args:
-        model: a :class:`bench.models.ProbedNet`.
-        X: inputs, all samples at once.
-        y: labels; when given, ``grad_norm`` is the Frobenius norm of each hidden layer's
-            weight gradient of the mean cross-entropy loss, else NaN.
+        model: any ``nn.Module`` whose activations are modules: an ``nn.Sequential``, a
+            conv net, a :class:`bench.models.ProbedNet` (see the module docstring).
+        X: inputs, all samples at once (any shape ``model`` takes, samples on dim 0).
+        y: labels; when given, ``grad_norm`` is the Frobenius norm of the weight gradient
+            of the mean cross-entropy loss of the layer feeding each activation (NaN where
+            none does), else NaN.
+        activations: further modules to count as activations (a custom nonlinearity).
 
     Returns:
-        ``{metric: [value per hidden layer, input side first]}`` for each of
+        ``{metric: [value per hidden layer, in forward order]}`` for each of
         :data:`PROBE_METRICS`.
     """
-    return trace_module(model, X, y)[1][0]
+    return trace_module(model, X, y, activations)[1][0]
