@@ -9,7 +9,7 @@ Public:
               [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
               [--max-members N] [--max-cells N] [--dry-run [--list]] [--no-progress]
     bench report --store PATH --out FILE.md [--suite NAME]
-    bench list activations|initializers|datasets|suites
+    bench list activations|initializers|datasets|suites   (each entry with one line on it)
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
     bench show CELL_KEY [--store PATH]
     bench speed --store PATH [--suite NAME] [--activations a,b,c] [--widths 32,64,128]
@@ -156,28 +156,41 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _activation_line(a) -> str:
+    """One line built from an activation's registry metadata: its module, family, matched
+    initializer and gain."""
+    from bench import activations
+
+    gain_args = repr(a.gain_name) + ("" if a.negative_slope is None else f", {a.negative_slope:g}")
+    return (
+        f"{type(a()).__name__}, {a.family} family; matched init {a.matched_init}; "
+        f"gain {activations.gain(a):.6g} = calculate_gain({gain_args})"
+    )
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from bench import activations, datasets, initializers
 
-    if args.what == "activations":
-        for a in activations.REGISTRY.values():
-            print(
-                f"{a.name:<12} family={a.family:<8} matched={a.matched_init:<15} "
-                f"gain={activations.gain(a):.6g}"
-            )
-    elif args.what == "initializers":
-        for i in initializers.REGISTRY.values():
-            print(f"{i.name:<15} {i.description}")
-    elif args.what == "datasets":
-        for d in datasets.REGISTRY.values():
-            print(f"{d.name:<14} {d.description}")
-        print(
-            f"{'csv:<path>':<14} your own table: numeric features, one label column "
-            "(data.label_column, default the last)"
-        )
-    else:
+    if args.what == "suites":
         for p in sorted(SUITES_DIR.rglob("*.toml")):
             print(p)
+        return 0
+    if args.what == "activations":
+        rows = [(a.name, _activation_line(a)) for a in activations.REGISTRY.values()]
+    elif args.what == "initializers":
+        rows = [(i.name, i.description) for i in initializers.REGISTRY.values()]
+    else:
+        rows = [(d.name, d.description) for d in datasets.REGISTRY.values()]
+        rows.append(
+            (
+                "csv:<path>",
+                "your own table: numeric features, one label column "
+                "(data.label_column, default the last)",
+            )
+        )
+    width = max(len(name) for name, _ in rows) + 2
+    for name, description in rows:
+        print(f"{name:<{width}}{description}")
     return 0
 
 

@@ -2,13 +2,34 @@
 
 Public:
     BenchError          base class; the CLI prints its message and exits with status 2
-    UnknownNameError    an unknown registry name; the message lists the valid names
+    UnknownNameError    an unknown registry name; the message lists the valid names and,
+                        when one is close, suggests it
     SuiteError          a bad suite file; the message names the file and the field
+    did_you_mean(name, valid) -> str
+                        `` (did you mean 'relu'?)`` for the closest valid name, or ''
+    unknown_name(kind, name, valid) -> str
+                        "unknown activation 'rleu'; valid: …, hardswish (did you mean 'relu'?)"
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+
+
+def did_you_mean(name: object, valid: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` naming the valid name closest to ``name``
+    (``difflib.get_close_matches``, its default cutoff 0.6), or '' when none is close."""
+    if not isinstance(name, str):
+        return ""
+    close = difflib.get_close_matches(name, list(valid), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_name(kind: str, name: object, valid: Iterable[str]) -> str:
+    """The message for an unknown name: the valid ones, then a suggestion if one is close."""
+    valid = list(valid)
+    return f"unknown {kind} {name!r}; valid: {', '.join(valid)}{did_you_mean(name, valid)}"
 
 
 class BenchError(Exception):
@@ -16,11 +37,12 @@ class BenchError(Exception):
 
 
 class UnknownNameError(BenchError, KeyError):
-    """An unknown registry name."""
+    """An unknown registry name; the message lists the valid names and ends with
+    `` (did you mean 'relu'?)`` when one is close."""
 
     def __init__(self, kind: str, name: object, valid: Iterable[str]) -> None:
         self.kind, self.name, self.valid = kind, name, list(valid)
-        super().__init__(f"unknown {kind} {name!r}; valid: {', '.join(self.valid)}")
+        super().__init__(unknown_name(kind, name, self.valid))
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0])

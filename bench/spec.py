@@ -2,6 +2,7 @@
 
 Public:
     SCHEMA_VERSION      part of every cell key: bump it when Result's meaning changes
+    DEFAULT_INIT        the initializer of a suite that names none ("matched")
     ModelSpec, TrainSpec, DataSpec, Cell, Result    the records
     Grid                the expanded grid: sorted axes, ``len()``, indexable, ``exclude`` rules
     Suite               a loaded suite file: name, description, seeds, grid
@@ -19,6 +20,12 @@ A suite file (TOML)::
     [grid]                        # axes: dotted field path → list of values
     [model] / [train] / [data]    # fixed settings
     [[exclude]]                   # skip every cell matching all of a rule's fields
+
+``dataset`` and ``activation`` are required (fixed or as an axis). ``init`` defaults to
+``"matched"`` (:data:`DEFAULT_INIT`: each activation's matched initializer, e.g. He normal
+for ReLU, LeCun normal for SELU; ``bench list activations`` shows the pairs). Every other
+field defaults to the value its record declares (:class:`ModelSpec`, :class:`TrainSpec`,
+:class:`DataSpec`); ``suite.name`` to the file's stem, ``suite.seeds`` to ``[0]``.
 
 Everything is validated before anything trains: unknown tables or fields, unknown registry
 names, wrong types and impossible values raise :class:`bench.errors.SuiteError`, whose
@@ -41,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.errors import BenchError, SuiteError
+from bench.errors import BenchError, SuiteError, unknown_name
 
 # Part of every cell key. Bump it when a stored Result would no longer mean the same: new
 # or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
@@ -51,6 +58,7 @@ from bench.errors import BenchError, SuiteError
 SCHEMA_VERSION = 3
 CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
 
+DEFAULT_INIT = "matched"  # the initializer of a suite that names none
 OPTIMIZERS = ("sgd", "adam")
 STATUSES = ("ok", "diverged", "failed")
 
@@ -214,7 +222,7 @@ def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callab
     def check(v: Any) -> None:
         valid = list(choices() if callable(choices) else choices)
         if v not in valid:
-            raise ValueError(f"unknown {what} {v!r}; valid: {', '.join(valid)}")
+            raise ValueError(unknown_name(what, v, valid))
 
     return check
 
@@ -519,6 +527,8 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
         if len(set(map(repr, axes[path]))) != len(values):
             raise fail(where, f"repeated values in {values!r}")
 
+    if "init" not in base and "init" not in axes:
+        base["init"] = DEFAULT_INIT  # documented in the module docstring
     for required in sorted(_TOP_FIXED):
         if required not in base and required not in axes:
             raise fail(required, "missing: give it at the top level or as a [grid] axis")

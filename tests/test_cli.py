@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bench import activations, datasets, initializers
@@ -48,7 +52,7 @@ def test_unknown_activation_exits_2_and_trains_nothing(write_suite, tmp_path, ca
     assert main(["run", str(suite), "--store", str(store)]) == 2
     err = capsys.readouterr().err
     assert f"error: {suite}: grid.activation: unknown activation 'swishh'; valid: " in err
-    assert ", ".join(activations.names()) in err
+    assert ", ".join(activations.names()) + " (did you mean 'hardswish'?)" in err
     assert not store.exists()
 
 
@@ -85,6 +89,38 @@ def test_list_shows_registry_keys(what, names, capsys):
     assert main(["list", what]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert listed[: len(names)] == names
+
+
+@pytest.mark.parametrize(
+    ("what", "registry"),
+    [("activations", activations.REGISTRY), ("initializers", initializers.REGISTRY),
+     ("datasets", datasets.REGISTRY)],
+)  # fmt: skip
+def test_list_gives_every_entry_a_description(what, registry):
+    """Through a subprocess: one line per registry key, the key then its description."""
+    res = subprocess.run([sys.executable, "-m", "bench", "list", what], capture_output=True,
+                         text=True, timeout=120, cwd=Path(__file__).parents[1])  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    lines = dict(line.split(maxsplit=1) for line in res.stdout.splitlines())
+    assert list(lines)[: len(registry)] == list(registry)
+    for name, entry in registry.items():
+        if what == "activations":  # built from the metadata
+            assert lines[name] == (
+                f"{type(entry()).__name__}, {entry.family} family; matched init "
+                f"{entry.matched_init}; gain {activations.gain(entry):.6g} = calculate_gain("
+                + repr(entry.gain_name)
+                + ("" if entry.negative_slope is None else f", {entry.negative_slope:g}")
+                + ")"
+            )
+        else:
+            assert lines[name] == entry.description and entry.description.strip()
+    if what == "activations":
+        assert lines["relu"] == (
+            "ReLU, relu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"
+        )
+        assert lines["selu"].startswith("SELU, elu family; matched init lecun_normal; gain 0.75")
+    if what == "datasets":
+        assert lines["csv:<path>"].startswith("your own table")
 
 
 def test_list_suites(capsys, monkeypatch):
@@ -245,7 +281,7 @@ def test_a_million_cell_grid_dry_runs_as_a_summary_and_a_big_run_asks_first(
 ):
     axes = {
         "activation": activations.names(),  # 15
-        "init": [n for n in initializers.names() if n != "matched"],  # 9
+        "init": [n for n in initializers.names() if n != "matched"],  # 11
         '"train.lr"': [1e-4 * (i + 1) for i in range(10)],
         '"model.depth"': list(range(1, 11)),
         '"model.width"': [8 * (i + 1) for i in range(10)],
@@ -258,7 +294,8 @@ def test_a_million_cell_grid_dry_runs_as_a_summary_and_a_big_run_asks_first(
     store = tmp_path / "h.sqlite"
     assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    n = 15 * 9 * 10 * 10 * 10 * 8 * 2 - 10 * 10 * 10 * 8 * 2  # minus selu × naive_normal
+    inits = len(axes["init"])
+    n = 15 * inits * 10 * 10 * 10 * 8 * 2 - 10 * 10 * 10 * 8 * 2  # minus selu × naive_normal
     assert f"{n:,} cells = " in out and f"0 stored, {n:,} to run" in out
     assert "more than --max-cells 50,000: a run will ask first" in out
     assert len(out.splitlines()) < 15  # a summary, not a line per cell

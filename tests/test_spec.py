@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from bench.errors import BenchError, SuiteError
-from bench.spec import Cell, Grid, load_suite, parse_suite
+from bench import activations, datasets, initializers
+from bench.errors import BenchError, SuiteError, UnknownNameError, did_you_mean
+from bench.spec import DEFAULT_INIT, Cell, Grid, load_suite, parse_suite
 from tests.conftest import TINY_SUITE, tiny_cell
 
 
@@ -75,7 +76,7 @@ BAD = [
      "unknown activation 'swish2'; valid: identity, sigmoid, tanh, relu"),
     ({"init": "xavier"}, "init", "unknown initializer 'xavier'; valid: glorot_uniform"),
     ({"dataset": "mnist"}, "dataset", "unknown dataset 'mnist'; valid: digits"),
-    ({"model": {"depth": 0}}, "model.depth", "must be ≥ 1, got 0"),
+    ({"model": {"depth": -1}}, "model.depth", "must be ≥ 0, got -1"),
     ({"model": {"kind": "transformer"}}, "model.kind", "valid: mlp, resmlp, cnn"),
     ({"train": {"lr": 0}}, "train.lr", "must be > 0, got 0.0"),
     ({"grid": {"train.lr": [1e-3, -1.0]}}, "grid.train.lr", "must be > 0, got -1.0"),
@@ -118,6 +119,63 @@ def test_invalid_suites_name_the_field(patch, field, message):
 def test_missing_required_field():
     with pytest.raises(SuiteError, match="activation: missing"):
         parse_suite({"dataset": "wine", "init": "matched"})
+    with pytest.raises(SuiteError, match="dataset: missing"):
+        parse_suite({"activation": "relu"})
+
+
+def test_init_defaults_to_matched():
+    grid = {"activation": ["relu", "selu"]}
+    suite = parse_suite({"dataset": "wine", "grid": grid})
+    assert DEFAULT_INIT == "matched"
+    assert [c.init for c in suite.cells()] == ["matched", "matched"]
+    explicit = parse_suite({"dataset": "wine", "init": "matched", "grid": grid})
+    assert [c.key for c in suite.cells()] == [c.key for c in explicit.cells()]
+    # a fixed value or an axis still wins
+    fixed = parse_suite({"dataset": "wine", "activation": "relu", "init": "he_uniform"})
+    assert [c.init for c in fixed.cells()] == ["he_uniform"]
+    axis = parse_suite({"dataset": "wine", "activation": "relu", "grid": {"init": ["he_normal"]}})
+    assert [c.init for c in axis.cells()] == ["he_normal"]
+
+
+def test_suite_file_without_init_runs_matched(write_suite):
+    suite = load_suite(write_suite(TINY_SUITE.replace('init = ["matched", "glorot_uniform"]', "")))
+    assert {c.init for c in suite.cells()} == {"matched"}
+
+
+@pytest.mark.parametrize(
+    ("doc", "field", "suggestion"),
+    [({"activation": "rleu"}, "activation", "relu"),
+     ({"init": "glorot"}, "init", "glorot_normal"),
+     ({"grid": {"init": ["he_normal", "he_nromal"]}}, "grid.init", "he_normal"),
+     ({"dataset": "digtis"}, "dataset", "digits")],
+)  # fmt: skip
+def test_unknown_names_suggest_the_closest(doc, field, suggestion):
+    with pytest.raises(SuiteError) as info:
+        parse_suite({"dataset": "wine", "activation": "relu", **doc}, "suites/x.toml")
+    assert info.value.field == field
+    message = str(info.value)
+    assert message.endswith(f"(did you mean {suggestion!r}?)")
+    assert "; valid: " in message  # the whole list stays
+
+
+def test_unknown_names_without_a_close_one_get_no_suggestion():
+    for doc in ({"activation": "transformer"}, {"init": "xavier"}, {"dataset": "imagenet"}):
+        with pytest.raises(SuiteError) as info:
+            parse_suite({"dataset": "wine", "activation": "relu", **doc})
+        assert "; valid: " in str(info.value) and "did you mean" not in str(info.value)
+
+
+def test_registry_lookups_suggest_too():
+    with pytest.raises(UnknownNameError) as info:
+        activations.get("rleu")
+    assert str(info.value) == (
+        f"unknown activation 'rleu'; valid: {', '.join(activations.names())} (did you mean 'relu'?)"
+    )
+    with pytest.raises(UnknownNameError, match=r"valid: glorot_uniform, .*\(did you mean 'glorot_"):
+        initializers.get("glorot")
+    with pytest.raises(UnknownNameError, match=r"valid: digits, .* \(did you mean 'mnist"):
+        datasets.get("mnsit")  # mnist1d, or a registered mnist* closer still
+    assert did_you_mean("swishy", ["relu"]) == "" and did_you_mean(3, ["relu"]) == ""
 
 
 def test_unreadable_and_malformed_files(tmp_path):
