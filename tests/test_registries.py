@@ -48,7 +48,9 @@ def test_unknown_name_lists_valid_names(module, kind):
     with pytest.raises(UnknownNameError) as info:
         module.get("swishy")
     message = str(info.value)
-    assert message == f"unknown {kind} 'swishy'; valid: {', '.join(module.names())}"
+    valid = f"unknown {kind} 'swishy'; valid: {', '.join(module.names())}"
+    hint = {"activation": " (did you mean 'hardswish'?)", "initializer": ""}[kind]
+    assert message == valid + hint
 
 
 # C8: torch.nn.init.calculate_gain, as the harness uses it

@@ -75,7 +75,7 @@ BAD = [
     ({"grid": {"activation": ["relu", "swish2"]}}, "grid.activation",
      "unknown activation 'swish2'; valid: identity, sigmoid, tanh, relu"),
     ({"init": "xavier"}, "init", "unknown initializer 'xavier'; valid: glorot_uniform"),
-    ({"dataset": "mnist"}, "dataset", "unknown dataset 'mnist'; valid: digits"),
+    ({"dataset": "cifar10"}, "dataset", "unknown dataset 'cifar10'; valid: digits"),
     ({"model": {"depth": -1}}, "model.depth", "must be ≥ 0, got -1"),
     ({"model": {"kind": "transformer"}}, "model.kind", "valid: mlp, resmlp, cnn"),
     ({"train": {"lr": 0}}, "train.lr", "must be > 0, got 0.0"),
