@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bench import claims as registry
@@ -67,11 +68,11 @@ def _cell(value: Any, column: str, table: Table) -> str:
         return "< 0.001" if x < 1e-3 else f"{x:.3f}"
     if column in table.percent:
         return f"{100 * x:+.1f}" if column in ("effect", "ci_low", "ci_high") else f"{100 * x:.1f}"
-    if column in _INT_COLUMNS or (x.is_integer() and abs(x) < 1e6 and column not in ("value",)):
-        return f"{x:.0f}" if x.is_integer() else f"{x:.{table.digits}g}"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    return f"{x:.{table.digits}g}"
+    if column in _INT_COLUMNS or isinstance(value, int | np.integer):
+        return f"{x:.0f}" if x.is_integer() else f"{x:#.{table.digits}g}"
+    return f"{x:#.{table.digits}g}".rstrip(".")
 
 
 def _header(column: str, table: Table) -> str:
@@ -167,7 +168,11 @@ def render(
         "whose parts got different verdicts. INCONCLUSIVE: none of these. Effects are "
         "differences of test accuracy in points (mean over data sets of the seed-averaged "
         "difference), with hierarchical-bootstrap 95 % intervals (data sets resampled, then "
-        "seeds inside them)."
+        "seeds inside them). In the comparison tables: `effect`, `ci_low`, `ci_high` in "
+        "points; `p`: one-sided Wilcoxon signed-rank over data sets in the claimed direction; "
+        "`p_holm`: the same, Holm-adjusted over the claim's pairs; `p_seed`: the test over "
+        "data set × seed pairs (secondary, optimistic); `p_equiv`: TOST p-value for a "
+        "difference inside ±1 point; `wins`/`losses`: data sets."
     )
     rows = [
         [f"[{c.id}](#{_anchor(c)})", c.title, f"**{v.verdict}**", v.evidence] for c, _, v in results
