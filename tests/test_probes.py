@@ -1,4 +1,4 @@
-"""Probes on networks whose answer is known by construction (CLAIMS.md definitions)."""
+"""Probes on networks whose answer is known by construction (docs/claims.md definitions)."""
 
 from __future__ import annotations
 
