@@ -274,8 +274,8 @@ def c14(base: float, raw: float = 0.0, glorot: float = 0.0, residual: float = 0.
     init = pd.DataFrame(
         {
             "variant": list(share),
-            "mean": [0.01, 3.0, 0.2, 0.3, 0.1],
-            "std": [1.0, 9.0, 0.6, 0.5, 1.5],
+            "worst_abs_mean": [0.01, 3.0, 0.2, 0.3, 0.1],
+            "worst_std": [1.0, 9.0, 0.6, 0.5, 1.5],
             "normalized": list(share.values()),
             "runs": [15] * 5,
         }

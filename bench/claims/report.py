@@ -71,8 +71,8 @@ def _cell(value: Any, column: str, table: Table) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if column in _INT_COLUMNS or isinstance(value, int | np.integer):
-        return f"{x:.0f}" if x.is_integer() else f"{x:#.{table.digits}g}"
-    return f"{x:#.{table.digits}g}".rstrip(".")
+        return f"{x:.0f}" if x.is_integer() else f"{x:.{table.digits}g}"
+    return f"{x:.{table.digits}g}"
 
 
 def _header(column: str, table: Table) -> str:
