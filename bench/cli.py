@@ -283,6 +283,8 @@ def _cmd_speed(args: argparse.Namespace) -> int:
         wall = time.perf_counter() - t0
         env, measured_at = _speed_env(device, args.threads)
         store.put_timings(suite, records, env, measured_at)
+        # the reports' activation gallery (f and f′ by autograd), so they draw it torch-free
+        store.put_check("gallery", speed.curves(activations.names()), measured_at)
     ratios = speed.ratios(records, reference=ref)
     headers, rows = report.speed_table(ratios, names)
     print(f"time per call / {ref}'s: median over {args.repeats} repeats (min–max)")

@@ -244,3 +244,37 @@ def lines(
     if panel:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)
+
+
+def gallery(data: dict | None, names: Sequence[str], path: str | Path) -> Path:
+    """Each activation (solid) and its derivative (dashed) in its own panel, from
+    ``bench.speed.curves``' stored data; shaded red where f′ = 0 (dead if a unit stays
+    there), grey where 0 < |f′| < 1 % of its maximum (saturated)."""
+    names = [n for n in names if data and n in data.get("curves", {})]
+    if not names:
+        return _placeholder(path, "activation gallery: run `bench speed` first")
+    x = np.asarray(data["x"])
+    cols = min(4, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.2 * rows), squeeze=False)
+    fig.subplots_adjust(hspace=0.5, wspace=0.3)
+    for ax in axes.flat[len(names) :]:
+        ax.axis("off")
+    for ax, name in zip(axes.flat, names):
+        f, df = (np.asarray(data["curves"][name][k], dtype=float) for k in ("f", "df"))
+        top = np.nanmax(np.abs(df)) or 1.0
+        dead = np.abs(df) == 0
+        sat = ~dead & (np.abs(df) < 1e-2 * top)
+        low, high = np.nanmin(f), np.nanmax(f)
+        span = max(high - low, 1e-9)
+        lims = (max(low, -3.0) - 0.1 * span, min(high, 5.0) + 0.1 * span)
+        ax.fill_between(x, *lims, where=dead, color="tab:red", alpha=0.15, lw=0)
+        ax.fill_between(x, *lims, where=sat, color="0.5", alpha=0.25, lw=0)
+        ax.plot(x, f, color="tab:blue", lw=1.4)
+        ax.plot(x, df, color="tab:orange", lw=1.1, ls="--")
+        ax.axhline(0, color="0.7", lw=0.6)
+        ax.axvline(0, color="0.7", lw=0.6)
+        ax.set_ylim(*lims)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=7)
+    return _save(fig, path)

@@ -222,6 +222,45 @@ def _how_to_read(doc: Doc, head_init: str, target: float, reference: str) -> Non
     )
 
 
+def _intro(doc: Doc, head: pd.DataFrame, head_init: str, sliced: bool) -> None:
+    """The opening paragraph in plain words: on what, with what, who won, by how much, and
+    how sure (the data-set-level interval and test)."""
+    from bench.claims import common
+
+    sets = sorted(head["dataset"].unique())
+    kinds = ", ".join(f"{k} {d}×{w}" for k, d, w in
+                      head[["model.kind", "model.depth", "model.width"]].drop_duplicates()
+                      .itertuples(index=False))  # fmt: skip
+    seeds = int(head.groupby("dataset")["seed"].nunique().min())
+    r = analysis.ranks(head, HEADLINE_METRIC, "activation", ("dataset", "seed"))
+    if len(r) < 2:
+        return
+    best, second = r.index[0], r.index[1]
+    work = head.assign(arm=head["activation"])
+    comp = common.compare_arms(work, best, second)
+    lead = ""
+    if comp is not None:
+        sure = {
+            "A>B": "a lead that holds at the data-set level",
+            "EQUIVALENT": "a difference inside ±1 point: practically a tie",
+        }.get(comp.verdict, "a lead the data-set-level test cannot confirm")
+        lead = (
+            f", ahead of `{second}` by {100 * comp.effect:+.1f} points of test accuracy "
+            f"(95 % CI {100 * comp.ci_low:+.1f} to {100 * comp.ci_high:+.1f}, {comp.wins} of "
+            f"{comp.n_datasets} data sets won; {sure})"
+        )
+    worst = r.index[-1]
+    doc.add(
+        f"**In short.** On {len(sets)} data set{'s' if len(sets) > 1 else ''} "
+        f"({', '.join(sets)}), with {kinds} networks, the `{head_init}` initializer and "
+        f"{seeds} seeds each, `{best}` ranked first (mean test accuracy "
+        f"{100 * r.at[best, 'mean']:.1f} %){lead}; `{worst}` ranked last "
+        f"({100 * r.at[worst, 'mean']:.1f} %)."
+        + (" This is the first slice; each slice below has its own ranking." if sliced else "")
+        + " Every claim of the note is judged in [claims.md](claims.md)."
+    )
+
+
 def _ranking(doc: Doc, head: pd.DataFrame, blocks: list[str], head_init: str) -> list[str]:
     """The overall ranking section; returns the activations best first."""
     m = HEADLINE_METRIC
@@ -279,6 +318,25 @@ def _ranking(doc: Doc, head: pd.DataFrame, blocks: list[str], head_init: str) ->
         lambda p: plots.cd_diagram(cd, p, f"Average rank, test accuracy ({head_init} init)"),
     )
     return list(r.index)
+
+
+def _gallery(doc: Doc, acts: list[str], data: dict | None) -> None:
+    if not data:
+        doc.add(
+            "(The activation gallery, each function with its derivative, is drawn from "
+            "`bench speed`'s stored curves; run it to add the figure.)"
+        )
+        return
+    doc.add(
+        "The activations of this suite, each with its derivative (dashed); shaded: where "
+        "f′ = 0 (a unit that stays there is dead) and where |f′| < 1 % of its maximum "
+        "(saturated)."
+    )
+    doc.figure(
+        "activation_gallery.png",
+        "each activation and its derivative, dead and saturating regions shaded",
+        lambda p: plots.gallery(data, acts, p),
+    )
 
 
 def _claimed(doc: Doc, head: pd.DataFrame, blocks: list[str]) -> None:
@@ -640,6 +698,7 @@ def render(
     description: str = "",
     figdir: str = "files",
     timings: pd.DataFrame | None = None,
+    gallery: dict | None = None,
 ) -> tuple[str, list[Attachment]]:
     """Build the Markdown text and the list of figures to draw (pure; no I/O).
 
@@ -654,6 +713,7 @@ def render(
         figdir: folder of the figures and CSV files, relative to the report.
         timings: ``Store.timings(suite)``, the ``bench speed`` measurement (None or
             empty: the speed section says how to make one).
+        gallery: the stored activation curves (``bench speed``), or None.
 
     Returns:
         (markdown, attachments to write into ``figdir``).
@@ -676,12 +736,16 @@ def render(
     doc.add(f"# Activation bench report: `{suite}`")
     if description:
         doc.add(f"> {description}")
-    doc.add(f"Generated {generated_at} from the store `{store_label}` alone.")
-    _setup(doc, frame, runs, grid_size, suite, store_label, out_label)
-    _how_to_read(doc, head_init, target, reference)
     # an axis that varies besides activation, initializer and data set (a depth, a model
     # kind, an optimizer …) is never pooled: the analysis runs once per value of it
     slicing = _varying(sel, exclude=("activation", "init", "dataset"))
+    groups = list(sel.groupby(slicing, sort=True)) if slicing else [((), sel)]
+    first = groups[0][1]
+    _intro(doc, first[first["init"] == head_init], head_init, bool(slicing))
+    doc.add(f"Generated {generated_at} from the store `{store_label}` alone.")
+    _setup(doc, frame, runs, grid_size, suite, store_label, out_label)
+    _how_to_read(doc, head_init, target, reference)
+    _gallery(doc, _order(frame["activation"], analysis.CLAIMED_ORDER), gallery)
     if slicing:
         doc.add(
             "The grid varies "
@@ -689,7 +753,6 @@ def render(
             + " besides the activation, initializer and data set: every section below is "
             "computed separately for each value, never pooled over them."
         )
-    groups = sel.groupby(slicing, sort=True) if slicing else [((), sel)]
     acts: list[str] = []
     for values, part in groups:
         values = values if isinstance(values, tuple) else (values,)
@@ -752,6 +815,7 @@ def build(
         grid_size = store.grid_size(suite)
         description = store.description(suite)
         timings = store.timings(suite)
+        gallery = store.checks().get("gallery")
     figdir = f"{out.stem}_files"
     text, files = render(
         frame,
@@ -764,6 +828,7 @@ def build(
         description,
         figdir,
         timings,
+        gallery,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     for attachment in files:

@@ -286,3 +286,27 @@ def ratios(
         .reset_index(drop=True)
     )
     return out[list(RATIO_COLUMNS)]
+
+
+def curves(activations: Sequence[str], lo: float = -8.0, hi: float = 8.0, n: int = 801) -> dict:
+    """Each activation and its derivative on a grid, by autograd, in eval mode (RReLU at its
+    mean slope): the data of the reports' activation gallery, stored with the timings so a
+    report draws it without torch.
+
+    Returns:
+        ``{"x": [...], "curves": {name: {"f": [...], "df": [...]}}}``.
+    """
+    import torch
+
+    from bench import activations as registry
+
+    x = torch.linspace(lo, hi, n, dtype=torch.float64)
+    out = {}
+    for name in activations:
+        module = registry.get(name)().double().eval()
+        z = x.clone().requires_grad_(True)
+        (d,) = torch.autograd.grad(module(z).sum(), z)
+        with torch.no_grad():
+            f = module(x)
+        out[name] = {"f": f.tolist(), "df": d.tolist()}
+    return {"x": x.tolist(), "curves": out}

@@ -85,6 +85,7 @@ def run(
         records = speed.measure(list(SPEED_ACTIVATIONS), repeats=speed_repeats, device=device,
                                 threads=1, progress=progress)  # fmt: skip
         store.put_timings(SPEED_SUITE, records, {**env, "threads": 1}, utcnow())
+        store.put_check("gallery", speed.curves(list(SPEED_ACTIVATIONS)), utcnow())
         for claim in registry.REGISTRY.values():
             if claim.check is not None:
                 print(f"{claim.id}: exact check", file=sys.stderr)
