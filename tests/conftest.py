@@ -56,3 +56,9 @@ TINY_SUITE = """
     lr = 1e-2
     batch_size = 32
 """
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    """No test reaches the network: the image loaders never try a download."""
+    monkeypatch.setenv("BENCH_OFFLINE", "1")

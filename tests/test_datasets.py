@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench import datasets
+from bench import datasets, images
 from bench.errors import BenchError, UnknownNameError
 
 SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 13, 3),
@@ -17,17 +17,18 @@ SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 
          "checkerboard": (1200, 2, 2), "hastie": (2000, 10, 2),
          "classification": (2000, 20, 5), "quantiles": (1500, 8, 3), "parity": (2000, 10, 2),
          "rings": (1500, 2, 3)}  # fmt: skip
+BUNDLED = [n for n in datasets.names() if n not in images.NAMES]  # images: tests/test_images.py
 
 
 def test_the_registry_has_the_sets_with_sizes_listed_here():
-    assert set(datasets.names()) == set(SIZES)
+    assert set(datasets.names()) == set(SIZES) | set(images.NAMES)
     assert len(SIZES) >= 12
     for name, (n, d, k) in SIZES.items():  # the harness's budget: small enough for a quick cell
         assert n <= 5000 and d <= 784, name
         assert f"{n} × {d}, {k} classes" in datasets.get(name).description, name
 
 
-@pytest.mark.parametrize("name", datasets.names())
+@pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_splits_stratified_and_standardized(name):
     s = datasets.load(name, split_seed=0)
     n, d, k = SIZES[name]
@@ -65,7 +66,7 @@ def test_every_dataset_splits_stratified_and_standardized(name):
     assert not torch.allclose(s.X_val.mean(0), torch.zeros(d), atol=1e-5)
 
 
-@pytest.mark.parametrize("name", datasets.names())
+@pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_is_generated_the_same_way_each_time(name):
     datasets.load(name, 0)  # the cached arrays...
     X, y = datasets._raw(name, None, None)
@@ -164,8 +165,8 @@ def test_image_shapes_for_cnn():
     assert datasets.get("digits").image_shape == (1, 8, 8)
     assert datasets.get("mnist5k").image_shape == (1, 28, 28)
     assert datasets.get("moons").image_shape is None
-    spatial = [n for n in datasets.names() if datasets.get(n).image_shape]
-    assert spatial == ["digits", "mnist1d", "mnist5k"]
+    spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
+    assert spatial == ["digits", "mnist1d", "mnist5k", *images.NAMES]
 
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
@@ -177,7 +178,7 @@ def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
 
 def test_unknown_dataset_lists_names():
     with pytest.raises(UnknownNameError, match=r"valid: digits, .*csv:<path>"):
-        datasets.get("cifar10")
+        datasets.get("svhn")
 
 
 def _write_csv(path, label_name="label", label_last=True):
