@@ -16,6 +16,13 @@ Public:
                 [--repeats N] [--device auto|cpu|cuda] [--threads N] [--no-progress]
     bench perf [--dataset NAME] [--depth N] [--width N] [--epochs N] [--ks 1,8,32]
                [--repeats N] [--threads N] [--json FILE]
+    bench quick --activations a,b,c [--dataset digits[,wine…]] [--seeds 5] [--init matched]
+                [--kind mlp] [--depth 4] [--width 64] [--epochs 10] [--lr 1e-3[,3e-3…]]
+                [--optimizer adam] [--batch-size 64] [--name quick]
+                [--store results/quick.sqlite] [--out reports/quick.md]
+                [--backend serial|local|dask] [--workers N] [--device auto|cpu|cuda]
+                [--no-progress]
+    bench compare STORE_A STORE_B [--suite NAME]
 """
 
 from __future__ import annotations
@@ -352,6 +359,156 @@ def _cmd_perf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_quick(args: argparse.Namespace) -> int:
+    """An ad-hoc grid from flags, run and reported like a suite; prints the ranked table."""
+    import shlex
+
+    from bench import api, executors, report
+    from bench.run.env import resolve_device
+    from bench.store import Store
+
+    doc = api.quick_suite(
+        _names_list(args.activations), _names_list(args.dataset), _seeds(args.seeds),
+        args.init, args.kind, args.depth, args.width, args.epochs, _floats(args.lr, "--lr"),
+        args.optimizer, args.batch_size, args.name,
+        "bench quick " + shlex.join(
+            f"--{k.replace('_', '-')}={getattr(args, k)}" for k in _QUICK_GRID_FLAGS
+        ),
+    )  # fmt: skip
+    suite = api.parse_quick(doc)  # validated before anything trains or is written
+    device = resolve_device(args.device)
+    store_path, out = Path(args.store), Path(args.out)
+    suite_file = out.with_suffix(".toml")  # the grid as a suite file: `bench run` reruns it
+    suite_file.parent.mkdir(parents=True, exist_ok=True)
+    suite_file.write_text(
+        "# Written by `bench quick`; `python -m bench run` on this file runs the same grid.\n"
+        + api.to_toml(doc)
+    )
+    suite.source = str(suite_file)
+    executor = executors.make(args.backend, args.workers, args.address)
+    with Store(store_path) as store:
+        summary = executors.run_suite(suite, store, executor, progress=not args.no_progress,
+                                      device=device)  # fmt: skip
+        frame = store.frame(suite.name)
+    statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
+    print(
+        f"{suite.name}: {summary.done} cells trained ({statuses}), {summary.skipped} already "
+        f"stored, of {summary.total}; {summary.wall_time_s:.1f} s on {device}; store "
+        f"{store_path}",
+        file=sys.stderr,
+    )
+    if summary.interrupted:
+        print("interrupted: finished cells are saved; run the same command to resume",
+              file=sys.stderr)  # fmt: skip
+        return 130
+    print(_quick_table(api.ranking(frame), doc, suite))
+    report.build(store_path, out, suite.name)
+    print(f"wrote {out} (the grid as a suite file: {suite_file})", file=sys.stderr)
+    return 0
+
+
+_QUICK_GRID_FLAGS = ("activations", "dataset", "seeds", "init", "kind", "depth", "width",
+                     "epochs", "lr", "optimizer", "batch_size")  # fmt: skip
+
+
+def _quick_table(ranked, doc: dict, suite) -> str:
+    """``bench quick``'s terminal output: a title, the ranked table, the tests."""
+    import math
+    import textwrap
+
+    from tabulate import tabulate
+
+    def p(x: float) -> str:
+        return "–" if not math.isfinite(x) else "< 0.001" if x < 1e-3 else f"{x:.3f}"
+
+    def pm(mean: float, ci: float) -> str:
+        return f"{100 * mean:.1f}" + ("" if not math.isfinite(ci) else f" ± {100 * ci:.1f}")
+
+    grid, model, train = doc["grid"], doc["model"], doc["train"]
+    lrs = grid.get("train.lr", [train.get("lr")])
+    several = ranked.attrs["friedman_datasets"]["n_blocks"] > 1  # several data sets
+    headers = ["#", "activation", "test acc % (± 95% CI)", "mean rank", "Δ vs #1",
+               "p vs #1" + (" (data set × seed)" if several else ""),
+               *(["p vs #1 (data sets)"] if several else []), "diverged/failed"]  # fmt: skip
+    rows = [
+        [i, r.activation, pm(r.mean, r.ci95), f"{r.avg_rank:.2f}",
+         "–" if i == 1 else f"{100 * r.delta:+.1f}", p(r.p_vs_best),
+         *([p(r.p_vs_best_datasets)] if several else []), r.n_nonok]
+        for i, r in enumerate(ranked.itertuples(), start=1)
+    ]  # fmt: skip
+    a = ranked.attrs
+    blocks, n = " × ".join(a["blocks"]), a["n_blocks"]
+    title = (
+        f"{suite.name}: {len(ranked)} activations on {', '.join(grid['dataset'])}, "
+        f"{model['kind']} {model['depth']}×{model['width']}, init {a['init']}, "
+        f"{len(suite.seeds)} seeds, {train['epochs']} epochs, {train['optimizer']} lr "
+        f"{', '.join(f'{x:g}' for x in lrs)}" + (" (chosen on validation)" if len(lrs) > 1 else "")
+    )
+    align = ("right", "left", *["right"] * (len(headers) - 2))
+    lines = [title, "", tabulate(rows, headers=headers, tablefmt="simple",
+                                 disable_numparse=True, colalign=align)]  # fmt: skip
+    fr, fd = a["friedman"], a["friedman_datasets"]
+
+    def test(r: dict) -> str:
+        if r["reason"]:
+            return f"not computed ({r['reason']})"
+        return f"chi2 = {r['statistic']:.2f}, p " + (
+            "< 0.001" if r["pvalue"] < 1e-3 else f"= {r['pvalue']:.3f}"
+        )
+
+    lines += ["", f"Friedman over {fr['n_blocks']} blocks ({blocks}): {test(fr)}"]
+    if several:
+        lines.append(f"Data-set level (seeds averaged, {fd['n_blocks']} data sets): {test(fd)}")
+    lines.append(
+        "Ranks and tests over blocks of one data set × one seed, at each configuration's "
+        "learning rate chosen on validation; p vs #1: two-sided Wilcoxon signed-rank "
+        "against the first, Holm-adjusted over all pairs."
+        + ("" if several else " Seeds are replicates of one split, so these p-values lean "
+           "optimistic; several data sets (--dataset a,b,c) give the data-set-level test.")
+    )  # fmt: skip
+    if n and 2.0 ** (1 - n) > 0.05:
+        lines.append(
+            f"With {n} blocks the smallest two-sided Wilcoxon p is {2.0 ** (1 - n):.3g}: "
+            "no pair can reach 0.05; more seeds or data sets can."
+        )
+    prose = (textwrap.fill(x, 100) if "\n" not in x else x for x in lines)  # not the table
+    return "\n".join(prose)
+
+
+def _names_list(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _seeds(text: str) -> int | list[int]:
+    """``5`` (seeds 0–4) or ``0,3,7`` (those seeds)."""
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 0 or ("," not in text and values[0] < 1):
+        raise BenchError(
+            f"--seeds: expected a count ≥ 1 or seeds separated by commas, got {text!r}"
+        )
+    return values if "," in text else values[0]
+
+
+def _floats(text: str, option: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise BenchError(f"{option}: expected numbers separated by commas, got {text!r}")
+    return values
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from bench import compare
+
+    print(compare.render(compare.compare(args.store_a, args.store_b, args.suite)), end="")
+    return 0
+
+
 def _positive_ints(text: str, option: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
@@ -509,6 +666,54 @@ def _parser() -> argparse.ArgumentParser:
     pf.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     pf.add_argument("--json", help="also write every figure to this JSON file")
     pf.set_defaults(fn=_cmd_perf)
+
+    q = sub.add_parser(
+        "quick",
+        help="an ad-hoc grid from flags: train, print the activations ranked, write a report",
+        description="Build a suite from the flags (validated like a suite file), train what "
+        "the store lacks, print the activations ranked with their statistics, and write the "
+        "report and the grid as a suite file (<out>.toml, for bench run).",
+    )
+    q.add_argument("--activations", required=True, help="comma-separated, e.g. relu,elu,selu")
+    q.add_argument("--dataset", default="digits", help="data set(s), comma-separated "
+                   "(default digits; several give the data-set-level test)")  # fmt: skip
+    q.add_argument("--seeds", default="5", help="a count (default 5: seeds 0-4) or a list 0,1,2")
+    q.add_argument("--init", default="matched", help="initializer (default matched)")
+    q.add_argument("--kind", default="mlp", help="model kind: mlp, resmlp, cnn (default mlp)")
+    q.add_argument("--depth", type=int, default=4, help="hidden layers (default 4)")
+    q.add_argument("--width", type=int, default=64, help="hidden width (default 64)")
+    q.add_argument("--epochs", type=int, default=10, help="epochs (default 10)")
+    q.add_argument("--lr", default="1e-3", help="learning rate(s), comma-separated; with "
+                   "several, each activation's is chosen on validation (default 1e-3)")  # fmt: skip
+    q.add_argument("--optimizer", default="adam", help="adam or sgd (default adam)")
+    q.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
+    q.add_argument("--name", default="quick", help="suite name in the store (default quick)")
+    q.add_argument("--store", default="results/quick.sqlite",
+                   help="SQLite store (default results/quick.sqlite)")  # fmt: skip
+    q.add_argument(
+        "--out",
+        default="reports/quick.md",
+        help="report (default reports/quick.md; the suite file beside it, .toml)",
+    )
+    q.add_argument("--backend", default="serial", choices=executors.BACKENDS)
+    q.add_argument("--workers", type=int, default=1, help="processes for local/dask")
+    q.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
+    q.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    q.set_defaults(fn=_cmd_quick)
+
+    cm = sub.add_parser(
+        "compare",
+        help="one suite from two stores side by side: speed ratios, environments, accuracy",
+        description="Compare one suite measured in two places (two machines, two torch "
+        "versions): per activation, width and pass, the bench speed time ratio to relu in "
+        "A and in B and B/A of the absolute times; where each was measured; and, for the "
+        "cells both stores trained, their test accuracies and the difference.",
+    )
+    cm.add_argument("store_a", help="the baseline store (A)")
+    cm.add_argument("store_b", help="the store compared with it (B)")
+    cm.add_argument("--suite", help="suite name (default: the one suite both stores hold)")
+    cm.set_defaults(fn=_cmd_compare)
     return p
 
 

@@ -7,6 +7,8 @@ Public:
     cd_diagram(cd, path, title)             critical-difference diagram (Demšar 2006)
     over_epochs(long, path, title, ylabel)  a probe metric per epoch, one line per activation
     layer_profile(long, path, title, ylabel) per-layer values at init (dashed) and final (solid)
+    capture()                               context manager: inside it, the functions keep
+                                            their Figures (yielded list) instead of writing
 
 Every function writes one PNG and returns its path. Nothing here reads the store or
 trains; PNG metadata carries no software version, so a rebuilt figure changes only when
@@ -15,7 +17,9 @@ its data do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -34,8 +38,33 @@ def _colors(names: Sequence[str]) -> dict[str, tuple]:
     return {n: cmap(i % cmap.N) for i, n in enumerate(names)}
 
 
+# the list ``capture()`` collects Figures into, or None (write PNG files, the default)
+_CAPTURED: contextvars.ContextVar[list | None] = contextvars.ContextVar("captured", default=None)
+
+
+@contextlib.contextmanager
+def capture() -> Iterator[list[plt.Figure]]:
+    """Keep the figures drawn inside the block instead of writing them.
+
+    Every function here still returns its ``path``, but writes nothing: its Figure is
+    appended to the yielded list, closed in pyplot (so a notebook does not show it twice;
+    ``display(fig)`` and ``fig.savefig`` still work). Used by :func:`bench.api.figures`.
+    """
+    figures: list[plt.Figure] = []
+    token = _CAPTURED.set(figures)
+    try:
+        yield figures
+    finally:
+        _CAPTURED.reset(token)
+
+
 def _save(fig: plt.Figure, path: str | Path) -> Path:
     path = Path(path)
+    captured = _CAPTURED.get()
+    if captured is not None:  # inside capture(): keep the Figure, write nothing
+        plt.close(fig)
+        captured.append(fig)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=_DPI, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
