@@ -251,8 +251,16 @@ def lines(
     panels = sorted(long[panel].unique(), key=str) if panel else [None]
     hues = list(dict.fromkeys(long[hue]))
     colors = _colors([str(h) for h in hues])
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels) + 0.6, 3.2), squeeze=False)
-    for ax, p in zip(axes[0], panels):
+    cols = min(4, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(3.4 * cols + 0.6, 2.9 * rows + 0.3), squeeze=False
+    )
+    if rows > 1:
+        fig.subplots_adjust(hspace=0.55, wspace=0.3)
+    for ax in axes.flat[len(panels) :]:
+        ax.axis("off")
+    for ax, p in zip(axes.flat, panels):
         sub = long if p is None else long[long[panel] == p]
         for h in hues:
             g = sub[sub[hue] == h].groupby(x)[y]
@@ -268,8 +276,9 @@ def lines(
         ax.set_title(f"{panel} = {p}" if p is not None else title, fontsize=9)
         ax.set_xlabel(x)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(ylabel)
-    axes[0][-1].legend(fontsize=7, frameon=False, loc="best")
+    for row in axes:
+        row[0].set_ylabel(ylabel)
+    axes.flat[len(panels) - 1].legend(fontsize=7, frameon=False, loc="best")
     if panel:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)
