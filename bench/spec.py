@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.errors import BenchError, SuiteError, unknown_name
+from bench.errors import BenchError, SuiteError, did_you_mean, unknown_name
 
 # Part of every cell key. Bump it when a stored Result would no longer mean the same: new
 # or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
@@ -468,14 +468,18 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
 
     for key in doc:
         if key not in _TABLES | _TOP_FIXED:
-            raise fail(key, f"unknown key; valid: {_choices(_TABLES | _TOP_FIXED)}")
+            keys = _TABLES | _TOP_FIXED
+            raise fail(key, f"unknown key; valid: {_choices(keys)}{did_you_mean(key, keys)}")
 
     meta = doc.get("suite", {})
     if not isinstance(meta, dict):
         raise fail("suite", "must be a table")
     for key in meta:
         if key not in _SUITE_KEYS:
-            raise fail(f"suite.{key}", f"unknown key; valid: {_choices(_SUITE_KEYS)}")
+            raise fail(
+                f"suite.{key}",
+                f"unknown key; valid: {_choices(_SUITE_KEYS)}{did_you_mean(key, _SUITE_KEYS)}",
+            )
     name = meta.get("name", Path(source).stem)
     if not isinstance(name, str) or not name:
         raise fail("suite.name", "must be a non-empty string")
@@ -495,7 +499,8 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
     def checked(where: str, path: str, value: Any) -> Any:
         if path not in FIELDS or path == "seed":
             valid = sorted(p for p in FIELDS if p != "seed")
-            raise fail(where, f"unknown field {path!r}; valid: {', '.join(valid)}")
+            hint = did_you_mean(path, valid)
+            raise fail(where, f"unknown field {path!r}; valid: {', '.join(valid)}{hint}")
         try:
             return _coerce(path, value)
         except (ValueError, KeyError) as exc:

@@ -194,6 +194,25 @@ def test_csv_dataset_must_exist(tmp_path):
         )
 
 
+@pytest.mark.parametrize(
+    ("doc", "hint"),
+    [
+        ({"train": {"learnig_rate": 0.1}}, "(did you mean 'train.lr'?)"),
+        ({"train": {"epoch": 3}}, "(did you mean 'train.epochs'?)"),
+        ({"modle": {"depth": 2}}, "(did you mean 'model'?)"),
+        ({"suite": {"name": "x", "seed": [0]}}, "(did you mean 'seeds'?)"),
+    ],
+)
+def test_a_misspelt_key_gets_a_suggestion(doc, hint):
+    base = {"suite": {"name": "x"}, "dataset": "wine", "activation": "relu"}
+    merged = {**base, **doc}
+    if "suite" in doc:
+        merged["suite"] = doc["suite"]
+    with pytest.raises(SuiteError) as info:
+        parse_suite(merged, "s.toml")
+    assert str(info.value).endswith(hint)
+
+
 def test_shipped_suites_are_valid(tmp_path, monkeypatch):
     from pathlib import Path
 

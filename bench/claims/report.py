@@ -142,6 +142,19 @@ def render(
     """
     doc = Doc(figdir=figdir)
     doc.add("# The note's claims on trial")
+    counts = {v: sum(1 for _, _, x in results if x.verdict == v) for v in registry.VERDICTS}
+    tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+    order = next((v for c, _, v in results if c.id == "C15"), None)
+    doc.add(
+        f"**In short.** Of the note's {len(results)} claims: {tally}."
+        + (
+            f" Its headline ranking (C15) is {order.verdict}: {order.evidence}."
+            if order is not None and order.evidence
+            else ""
+        )
+        + " Every comparison rests on at least 5 seeds per data set, with the data set as the "
+        "unit of replication; every number below is rebuilt from the store alone."
+    )
     doc.add(
         "Every testable statement of the study note on activation functions and weight "
         "initialization, each with its own experiment, verdict and evidence. What each claim "
