@@ -210,7 +210,7 @@ def test_report_speed_section_from_stored_timings(tmp_path):
     with Store(tmp_path / "s.sqlite") as store:
         store.put_timings("mine", records, ENV, WHEN)
         timings = store.timings("mine")
-    doc = report._Doc()
+    doc = report.Doc()
     report._speed(doc, timings, ["sigmoid", "relu"], "mine", "s.sqlite")
     text = doc.text()
     assert "## Speed (claim C16)" in text
@@ -224,7 +224,7 @@ def test_report_speed_section_from_stored_timings(tmp_path):
 
 
 def test_report_without_timings_says_how_to_measure():
-    doc = report._Doc()
+    doc = report.Doc()
     report._speed(doc, pd.DataFrame(columns=list(TIMING_COLUMNS)), ["relu"], "mine", "s.sqlite")
     assert doc.text().splitlines()[-1] == (
         "No speed measurement is stored for this suite: `python -m bench speed --store "
