@@ -187,7 +187,14 @@ def cd_diagram(cd, path: str | Path, title: str) -> Path:
 
     fig, ax = plt.subplots(figsize=(8, 0.25 * len(cd.ranks) + 1.8))
     if len(cd.ranks) >= 2:
-        sp.critical_difference_diagram(cd.ranks, cd.pvalues, ax=ax)
+        parts = sp.critical_difference_diagram(cd.ranks, cd.pvalues, ax=ax)
+        # scikit-posthocs draws each crossbar through a set's members in iteration order,
+        # which moves with PYTHONHASHSEED: sort the points so a rebuilt PNG is identical
+        for lines in parts.get("crossbars", []):
+            for line in lines:
+                xs, ys = (np.asarray(v) for v in line.get_data())
+                order = np.argsort(xs, kind="stable")
+                line.set_data(xs[order], ys[order])
     ax.set_title(title, pad=18)
     fig.tight_layout()
     return _save(fig, path)
