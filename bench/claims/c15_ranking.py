@@ -154,7 +154,7 @@ def measure(ctx: Context) -> Finding:
         f.add(
             Table(
                 "depth",
-                "Adjacent pairs by depth (4 data sets × 5 seeds each).",
+                "Adjacent pairs by depth (6 data sets × 5 seeds each).",
                 _by(depth, "model.depth"),
                 percent=("effect", "ci_low", "ci_high"),
             )
@@ -176,7 +176,7 @@ def measure(ctx: Context) -> Finding:
             Table(
                 "caveat",
                 "The caveat: SELU against ELU when a self-normalizing "
-                "condition is off (32×64, 3 data sets).",
+                "condition is off (32×64, 6 data sets).",
                 caveat,
                 percent=("effect", "ci_low", "ci_high"),
             )
