@@ -55,6 +55,7 @@ def cmp_row(
         "p": p,
         "p_seed": p,
         "p_equiv": 0.01 if verdict == "EQUIVALENT" else 0.6,
+        "p_reverse": {"SUPPORTED": 0.999, "CONTRADICTED": 0.001}.get(verdict, 0.6),
         "wins": wins,
         "losses": n_datasets - wins,
         "n_datasets": n_datasets,
@@ -799,3 +800,23 @@ def test_claims_package_does_not_import_torch():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize(("n_datasets", "expected"), [(6, "INCONCLUSIVE"), (12, "CONTRADICTED")])
+def test_c15_a_reversed_pair_needs_its_holm_adjusted_reverse_p(n_datasets, expected):
+    """elu beats selu on every data set: one-sided reverse p = 1/2^n. Over the chain's five
+    pairs Holm multiplies the smallest by 5: 5/64 ≥ 0.05 (6 sets), 5/4096 < 0.05 (12)."""
+    from bench.claims.c15_ranking import pairs
+
+    rng = np.random.default_rng(0)
+    acts = ["selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid"]
+    base = {"selu": 0.70, "elu": 0.80, "leaky_relu": 0.75, "relu": 0.75, "tanh": 0.75,
+            "sigmoid": 0.75}  # fmt: skip
+    rows_ = [
+        {"dataset": f"d{d}", "seed": s, "activation": a, "status": "ok",
+         "test_acc": base[a] + rng.normal(0, 0.01)}
+        for d in range(n_datasets) for s in range(5) for a in acts
+    ]  # fmt: skip
+    table = pairs(pd.DataFrame(rows_)).set_index("comparison")
+    assert table.loc["selu > elu", "p_reverse"] == pytest.approx(2.0**-n_datasets)
+    assert table.loc["selu > elu", "verdict"] == expected

@@ -30,7 +30,8 @@ def pairs(frame: pd.DataFrame, order: Sequence[str] = ORDER) -> pd.DataFrame:
     (one configuration per data set ×
     seed × activation, e.g. after lr selection) compared at the data-set level on test
     accuracy, Holm-corrected over the pairs: one row per pair (see ``common.row``) plus
-    ``p_holm``; a SUPPORTED pair whose Holm p is not below α becomes INCONCLUSIVE."""
+    ``p_holm``; a SUPPORTED (CONTRADICTED) pair whose Holm-adjusted p in the claimed
+    (reverse) direction is not below α becomes INCONCLUSIVE."""
     work = frame.assign(arm=frame["activation"])
     present = [a for a in order if a in set(work["activation"])]
     rows = [
@@ -40,8 +41,11 @@ def pairs(frame: pd.DataFrame, order: Sequence[str] = ORDER) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     if "p" in table:
         table["p_holm"] = stats.holm(table["p"].tolist())
-        # a pair is only SUPPORTED when its Holm-adjusted p is below alpha
+        reverse = stats.holm(table["p_reverse"].tolist())
+        # a pair is only SUPPORTED (CONTRADICTED) when its Holm-adjusted p in that direction
+        # is below alpha: the family is the pairs of the chain
         weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < common.ALPHA)
+        weak |= (table["verdict"] == "CONTRADICTED") & ~(reverse < common.ALPHA)
         table.loc[weak, "verdict"] = "INCONCLUSIVE"
     return table
 

@@ -166,7 +166,8 @@ def render(
     line = f"Generated {header['generated_at']} from the store `{header['store']}` alone."
     if run:
         line += (
-            f" The claim suites ({run.get('cells', '?')} cells), the speed measurement and the "
+            f" The claim suites ({header.get('distinct', run.get('cells', '?'))} distinct cells), "
+            "the speed measurement and the "
             f"exact checks took {run.get('wall_s', math.nan) / 60:.1f} min on "
             f"{run.get('machine', 'an unrecorded machine')} "
             f"(`make claims`, {run.get('workers', '?')} worker(s), finished "
@@ -231,6 +232,7 @@ def build(
         or datetime.now(UTC).isoformat(timespec="seconds"),
         "store": store_label or str(store_path),
         "run": run,
+        "distinct": len({k for f in ctx.frames.values() if "key" in f for k in f["key"]}),
     }
     figdir = f"{out.stem}_files"
     text, files = render(results, header, figdir)

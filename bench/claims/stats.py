@@ -63,6 +63,7 @@ class Comparison:
     verdict: str
     wins: int
     losses: int
+    p_less: float = float("nan")  # the mirrored one-sided p (B > A), what "B>A" rests on
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,7 @@ def compare(
         verdict=verdict,
         wins=int((per_dataset > 0).sum()),
         losses=int((per_dataset < 0).sum()),
+        p_less=p_less,
     )
 
 
