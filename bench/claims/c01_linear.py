@@ -87,13 +87,10 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     weakest = nonlin.sort_values("effect").iloc[0] if "effect" in nonlin else nonlin.iloc[0]
     return Verdict(
         common.combine(halves),
-        effect=float(r.get("effect", float("nan"))),
-        ci=(float(r.get("ci_low", float("nan"))), float(r.get("ci_high", float("nan")))),
+        **common.from_row(
+            r, p=float(common.first(same, "p_tost")), test="TOST over data sets, margin ±1 point"
+        ),
         effect_label="identity 8×64 − logistic regression, test accuracy (fraction)",
-        p=float(common.first(same, "p_tost")),
-        test="TOST over data sets, margin ±1 point",
-        n_datasets=int(r.get("n_datasets", 0)),
-        n_seeds=int(r.get("n_seeds", 0)),
         conditions="8×64 MLPs vs depth 0, Adam 3e-3, 20 epochs, 6 non-linearly-separable sets",
         evidence=f"identity − logistic {common.fmt_effect(r)} (equivalent: "
         f"{'yes' if equivalent else 'no'}); weakest nonlinear gain {weakest['comparison']} "

@@ -99,13 +99,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     r = comp.iloc[0]
     return Verdict(
         verdict,
-        effect=float(r.get("effect", math.nan)),
-        ci=(float(r.get("ci_low", math.nan)), float(r.get("ci_high", math.nan))),
+        **common.from_row(r),
         effect_label="tanh − sigmoid, log10 gradient ratio (decades)",
-        p=float(r.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(r.get("n_datasets", 0)),
-        n_seeds=int(r.get("n_seeds", 0)),
         conditions="16×64 MLPs, Glorot uniform, at initialization",
         evidence="log10 first/last gradient ratio: "
         + ", ".join(f"{a} {ratios.get(a, math.nan):+.2f}" for a in ("sigmoid", "tanh", "relu"))

@@ -120,13 +120,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     sat = p["saturated_top"]
     return Verdict(
         verdict,
-        effect=float(r.get("effect", math.nan)),
-        ci=(float(r.get("ci_low", math.nan)), float(r.get("ci_high", math.nan))),
+        **common.from_row(r),
         effect_label="naive − Glorot top-layer saturated share (fraction)",
-        p=float(r.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(r.get("n_datasets", 0)),
-        n_seeds=int(r.get("n_seeds", 0)),
         conditions="sigmoid, 16×64 MLPs, at initialization",
         evidence=f"pre-activation std grows with depth under naive init: "
         f"{'yes' if naive_up else 'no'} (layer 1 {p.loc['naive_normal', 'pre_std_layer1']:.2f} → "

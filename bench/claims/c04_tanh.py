@@ -87,13 +87,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     e = t.get("epochs", pd.DataFrame([{"verdict": "INCONCLUSIVE"}])).iloc[0]
     return Verdict(
         r["verdict"],
-        effect=float(r.get("effect", math.nan)),
-        ci=(float(r.get("ci_low", math.nan)), float(r.get("ci_high", math.nan))),
+        **common.from_row(r),
         effect_label="tanh − sigmoid, area under the validation curve (fraction)",
-        p=float(r.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(r.get("n_datasets", 0)),
-        n_seeds=int(r.get("n_seeds", 0)),
         conditions="8×64 MLPs, Glorot uniform, Adam 1e-3, 15 epochs",
         evidence=f"AULC tanh − sigmoid {common.fmt_effect(r)}, wins {r.get('wins', 0)}/"
         f"{r.get('n_datasets', 0)} data sets; epochs to target saved "

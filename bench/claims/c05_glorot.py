@@ -6,8 +6,6 @@ tanh, on the area under the validation curve at the data-set level (12 data sets
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from bench.claims import Claim, Context, Finding, Table, Verdict, common
@@ -49,13 +47,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     r = auc.iloc[0]
     return Verdict(
         verdict,
-        effect=float(r.get("effect", math.nan)),
-        ci=(float(r.get("ci_low", math.nan)), float(r.get("ci_high", math.nan))),
+        **common.from_row(r),
         effect_label="sigmoid: Glorot − naive, area under the validation curve (fraction)",
-        p=float(r.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(r.get("n_datasets", 0)),
-        n_seeds=int(r.get("n_seeds", 0)),
         conditions="8×64 MLPs, Adam 1e-3, 15 epochs",
         evidence="; ".join(
             f"{x.comparison.split(',')[0]}: {common.fmt_effect(x._asdict())} ({x.verdict})"

@@ -8,8 +8,6 @@ reported beside it as the honest comparison — and test accuracy LeakyReLU agai
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from bench.claims import Claim, Context, Finding, Table, Verdict, common
@@ -67,13 +65,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts.append("CONTRADICTED" if beats == "EQUIVALENT" else beats)
     return Verdict(
         common.combine(parts),
-        effect=float(r.get("effect", math.nan)),
-        ci=(float(r.get("ci_low", math.nan)), float(r.get("ci_high", math.nan))),
+        **common.from_row(r),
         effect_label="LeakyReLU − ReLU, test accuracy (fraction)",
-        p=float(r.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(r.get("n_datasets", 0) or 0),
-        n_seeds=int(r.get("n_seeds", 0) or 0),
         conditions="dead units: SGD sweep; accuracy: 8×64 MLPs, Adam, lr chosen on validation",
         evidence=f"LeakyReLU dead units: max {100 * d.loc['leaky_relu', 'dead_max']:.0f} % "
         f"(negative regime {100 * d.loc['leaky_relu', 'negative_mean']:.1f} % vs ReLU's "

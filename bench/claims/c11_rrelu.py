@@ -95,13 +95,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     g, a = small.iloc[0], small.iloc[1]
     return Verdict(
         verdict,
-        effect=float(g.get("effect", math.nan)),
-        ci=(float(g.get("ci_low", math.nan)), float(g.get("ci_high", math.nan))),
+        **common.from_row(g),
         effect_label="LeakyReLU − RReLU train–test gap at 10 % of the data (fraction)",
-        p=float(g.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(g.get("n_datasets", 0) or 0),
-        n_seeds=int(g.get("n_seeds", 0) or 0),
         conditions="4×128 MLPs, 30 epochs, 10 % of the training split",
         evidence=f"at 10 % of the data: gap reduced by {common.fmt_effect(g)} ({g['verdict']}); "
         f"test accuracy {common.fmt_effect(a)} ({a['verdict']})",

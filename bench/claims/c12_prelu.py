@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from bench.claims import Claim, Context, Finding, Table, Verdict, common
@@ -46,13 +44,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = ["CONTRADICTED" if p == "EQUIVALENT" else p for p in parts]
     return Verdict(
         common.combine(parts),
-        effect=float(acc.get("effect", math.nan)),
-        ci=(float(acc.get("ci_low", math.nan)), float(acc.get("ci_high", math.nan))),
+        **common.from_row(acc),
         effect_label="PReLU − LeakyReLU test accuracy on the whole training split (fraction)",
-        p=float(acc.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(acc.get("n_datasets", 0) or 0),
-        n_seeds=int(acc.get("n_seeds", 0) or 0),
         conditions="4×128 MLPs, 30 epochs",
         evidence=f"gap at 10 %: PReLU smaller by {common.fmt_effect(gap)} (overfits more: "
         f"{parts[0]}); test at 100 %: {common.fmt_effect(acc)} ({parts[1]})",

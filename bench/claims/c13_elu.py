@@ -128,13 +128,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     r = c[c["comparison"] == "elu > relu, test accuracy"].iloc[0]
     return Verdict(
         common.combine(list(parts.values())),
-        effect=float(r.get("effect", math.nan)),
-        ci=(float(r.get("ci_low", math.nan)), float(r.get("ci_high", math.nan))),
+        **common.from_row(r),
         effect_label="ELU − ReLU test accuracy (fraction)",
-        p=float(r.get("p", math.nan)),
-        test="one-sided Wilcoxon over data sets",
-        n_datasets=int(r.get("n_datasets", 0) or 0),
-        n_seeds=int(r.get("n_seeds", 0) or 0),
         conditions="8×64 MLPs, He normal, Adam, lr chosen on validation",
         evidence="; ".join(f"{k}: {p}" for k, p in parts.items())
         + f" (ELU forward {elu_ratio:.2f}× ReLU; accuracy vs ReLU {common.fmt_effect(r)})",

@@ -8,6 +8,7 @@ Public:
     arms(frame, mapping)    an ``arm`` column naming each row's arm (None: not compared)
     compare_arms(frame, a, b, metric, rope, blocks)  data-set-level comparison of two arms
     row(label, comparison, claimed)   one table row of a comparison (numbers only)
+    from_row(row, **overrides)        the Verdict fields (effect, CI, p, replication) of a row
     part_verdict(comparison, claimed) SUPPORTED / CONTRADICTED / EQUIVALENT / INCONCLUSIVE
     combine(verdicts)       the verdict of a claim made of parts
     replication(frame)      (data sets, fewest seeds of any data set)
@@ -142,6 +143,21 @@ def row(label: str, comparison: stats.Comparison | None, claimed: str = "A>B") -
         "n_seeds": c.n_seeds,
         "verdict": part_verdict(c, claimed),
     }
+
+
+def from_row(row: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The :class:`bench.claims.Verdict` fields a comparison row (``row``'s columns) gives:
+    effect and CI, the one-sided data-set-level Wilcoxon p, the data sets and seeds;
+    ``overrides`` replace any of them (e.g. another test's ``p`` and ``test``)."""
+    fields = {
+        "effect": float(row.get("effect", math.nan)),
+        "ci": (float(row.get("ci_low", math.nan)), float(row.get("ci_high", math.nan))),
+        "p": float(row.get("p", math.nan)),
+        "test": "one-sided Wilcoxon over data sets",
+        "n_datasets": int(row.get("n_datasets", 0) or 0),
+        "n_seeds": int(row.get("n_seeds", 0) or 0),
+    }
+    return {**fields, **overrides}
 
 
 def combine(verdicts: Sequence[str]) -> str:
