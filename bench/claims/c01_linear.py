@@ -78,7 +78,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     )
     differs = same["verdict"].iloc[0] == "CONTRADICTED"
     better = (nonlin["verdict"] == "SUPPORTED").all()
-    worse = (nonlin["verdict"].isin(["CONTRADICTED", "EQUIVALENT"])).any()
+    worse = any(common.against(v) == "CONTRADICTED" for v in nonlin["verdict"])
     halves = [
         "SUPPORTED" if equivalent else "CONTRADICTED" if differs else "INCONCLUSIVE",
         "SUPPORTED" if better else "CONTRADICTED" if worse else "INCONCLUSIVE",

@@ -93,7 +93,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     comp = t.get("compare", pd.DataFrame())
     if comp.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c02_saturation")
-    verdicts = ["CONTRADICTED" if v == "EQUIVALENT" else v for v in comp["verdict"]]
+    verdicts = [common.against(v) for v in comp["verdict"]]
     verdict = common.combine(verdicts)
     ratios = t["ratios"].set_index("activation")["mean"]
     r = comp.iloc[0]

@@ -113,7 +113,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = [
         "SUPPORTED" if naive_up else "CONTRADICTED",
         "SUPPORTED" if glorot_up is False else "CONTRADICTED",
-        "CONTRADICTED" if top["verdict"].iloc[0] == "EQUIVALENT" else top["verdict"].iloc[0],
+        common.against(top["verdict"].iloc[0]),
     ]
     verdict = common.combine(parts)
     r = top.iloc[0]

@@ -62,7 +62,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = ["SUPPORTED" if never else "CONTRADICTED" if never is False else "INCONCLUSIVE"]
     r = acc.iloc[0] if not acc.empty else pd.Series(dtype=object)
     beats = r.get("verdict", "INCONCLUSIVE")
-    parts.append("CONTRADICTED" if beats == "EQUIVALENT" else beats)
+    parts.append(common.against(beats))
     return Verdict(
         common.combine(parts),
         **common.from_row(r),

@@ -90,7 +90,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     if c.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c11_size")
     small = c[c["train_size"] == c["train_size"].min()]
-    parts = ["CONTRADICTED" if v == "EQUIVALENT" else v for v in small["verdict"]]
+    parts = [common.against(v) for v in small["verdict"]]
     verdict = common.combine(parts)
     g, a = small.iloc[0], small.iloc[1]
     return Verdict(

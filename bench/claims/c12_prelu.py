@@ -41,7 +41,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     gap, acc = small.iloc[0], large.iloc[0]
     flip = {"CONTRADICTED": "SUPPORTED", "SUPPORTED": "CONTRADICTED"}
     parts = [flip.get(gap["verdict"], gap["verdict"]), acc["verdict"]]
-    parts = ["CONTRADICTED" if p == "EQUIVALENT" else p for p in parts]
+    parts = [common.against(p) for p in parts]
     return Verdict(
         common.combine(parts),
         **common.from_row(acc),

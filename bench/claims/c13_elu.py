@@ -115,7 +115,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         "beats every ReLU variant": "SUPPORTED"
         if all(a == "SUPPORTED" for a in acc)
         else "CONTRADICTED"
-        if any(a in ("CONTRADICTED", "EQUIVALENT") for a in acc)
+        if any(common.against(a) == "CONTRADICTED" for a in acc)
         else "INCONCLUSIVE",
         "trains faster": v["elu > relu, area under val curve"],
         "slower to compute": "INCONCLUSIVE"
@@ -124,7 +124,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         if elu_ratio > NOISE
         else "CONTRADICTED",
     }
-    parts = {k: "CONTRADICTED" if p == "EQUIVALENT" else p for k, p in parts.items()}
+    parts = {k: common.against(p) for k, p in parts.items()}
     r = c[c["comparison"] == "elu > relu, test accuracy"].iloc[0]
     return Verdict(
         common.combine(list(parts.values())),

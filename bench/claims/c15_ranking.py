@@ -196,7 +196,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     pairs = t.get("pairs", pd.DataFrame())
     if pairs.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c15_ranking")
-    verdicts = ["CONTRADICTED" if v == "EQUIVALENT" else v for v in pairs["verdict"]]
+    verdicts = [common.against(v) for v in pairs["verdict"]]
     verdict = common.combine(verdicts)
     ranks = t.get("ranks", pd.DataFrame())
     tau, p_tau = math.nan, math.nan

@@ -10,6 +10,7 @@ Public:
     row(label, comparison, claimed)   one table row of a comparison (numbers only)
     from_row(row, **overrides)        the Verdict fields (effect, CI, p, replication) of a row
     part_verdict(comparison, claimed) SUPPORTED / CONTRADICTED / EQUIVALENT / INCONCLUSIVE
+    against(verdict)        a claimed difference found EQUIVALENT counts as CONTRADICTED
     combine(verdicts)       the verdict of a claim made of parts
     replication(frame)      (data sets, fewest seeds of any data set)
     first(table, column)    a table's first value of a column (NaN when empty)
@@ -158,6 +159,12 @@ def from_row(row: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
         "n_seeds": int(row.get("n_seeds", 0) or 0),
     }
     return {**fields, **overrides}
+
+
+def against(verdict: str) -> str:
+    """A part of a claim that asserts a difference: EQUIVALENT (the difference is absent in
+    practice) counts as CONTRADICTED; any other verdict stands."""
+    return "CONTRADICTED" if verdict == "EQUIVALENT" else verdict
 
 
 def combine(verdicts: Sequence[str]) -> str:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
+
+from bench.analysis import holm  # one Holm adjustment for the project (NaNs kept)
 
 __all__ = [
     "Comparison",
@@ -275,23 +276,6 @@ def compare(
         losses=int((per_dataset < 0).sum()),
         p_less=p_less,
     )
-
-
-def holm(pvalues: Sequence[float]) -> np.ndarray:
-    """Holm–Bonferroni adjustment (``statsmodels`` ``multipletests(method="holm")``).
-
-    Args:
-        pvalues: raw p-values; NaNs are left out of the family and stay NaN.
-
-    Returns:
-        The adjusted p-values, same order, as a float array.
-    """
-    p = np.asarray(list(pvalues), dtype=float)
-    out = np.full(p.shape, np.nan)
-    good = ~np.isnan(p)
-    if good.any():
-        out[good] = multipletests(p[good], method="holm")[1]
-    return out
 
 
 def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tuple[float, bool]:
