@@ -19,9 +19,13 @@ import numpy as np
 import pandas as pd
 
 from bench import analysis
-from bench.claims import Claim, Context, Finding, Table, Verdict, common, stats
+from bench.claims import Claim, Context, Finding, Table, Verdict, c14_selu, common, stats
 
 ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")
+CAVEAT_ORDER = (  # C14's variants (c14_selu.variant names them), in this table's order
+    c14_selu.BASE, "raw inputs", "residual stack", "glorot_uniform weights",
+    "torch_default weights",
+)  # fmt: skip
 VARIANTS = ("rrelu", "prelu")  # "LeakyReLU (+ variants)": reported beside, not in the chain
 
 
@@ -95,20 +99,14 @@ def _caveat(frame: pd.DataFrame) -> pd.DataFrame:
     """SELU against ELU in each C14 variant (which self-normalizing condition is off)."""
     if frame.empty:
         return pd.DataFrame()
+    work = frame.assign(
+        arm=frame["activation"], variant=[c14_selu.variant(r) for _, r in frame.iterrows()]
+    )
     rows = []
-    for name, sub in _variants(frame):
-        work = sub.assign(arm=sub["activation"])
-        rows.append(common.row(f"selu > elu, {name}", common.compare_arms(work, "selu", "elu")))
+    for name in CAVEAT_ORDER:
+        sub = work[work["variant"] == name]
+        rows.append(common.row(f"selu > elu, {name}", common.compare_arms(sub, "selu", "elu")))
     return pd.DataFrame(rows)
-
-
-def _variants(frame: pd.DataFrame):
-    plain = (frame["model.kind"] == "mlp") & frame["data.standardize"].astype(bool)
-    yield "all conditions hold", frame[plain & (frame["init"] == "matched")]
-    yield "raw inputs", frame[~frame["data.standardize"].astype(bool)]
-    yield "residual stack", frame[frame["model.kind"] == "resmlp"]
-    for init in ("glorot_uniform", "torch_default"):
-        yield f"{init} weights", frame[plain & (frame["init"] == init)]
 
 
 def measure(ctx: Context) -> Finding:
