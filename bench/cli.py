@@ -322,10 +322,10 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     from bench.run.env import resolve_device
 
     names = [n.strip() for n in (args.suites or "").split(",") if n.strip()] or None
-    runner.load_all(runner.suite_paths(names))  # every suite validated before anything trains
+    suites = runner.load_all(runner.suite_paths(names))  # validated before anything trains
     device = resolve_device(args.device)
     try:
-        record = runner.run(args.store, args.backend, args.workers, device, names,
+        record = runner.run(args.store, suites, args.backend, args.workers, device,
                             progress=not args.no_progress)  # fmt: skip
     except KeyboardInterrupt:
         print("interrupted: finished cells are saved; run the same command to resume",

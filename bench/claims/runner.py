@@ -49,14 +49,16 @@ def load_all(paths: list[Path]) -> list[Any]:
 
 def run(
     store_path: str | Path,
+    suites: list[Any] | None = None,
     backend: str = "local",
     workers: int = 2,
     device: str = "cpu",
-    names: list[str] | None = None,
     progress: bool = True,
     speed_repeats: int = 5,
 ) -> dict[str, Any]:
     """Train every claim suite not yet stored, time the activations, run the exact checks.
+
+    ``suites``: the parsed suites (:func:`load_all`); default every claim suite.
 
     Returns:
         The run record stored as the ``_run`` check (wall time, machine, cells, workers).
@@ -65,7 +67,7 @@ def run(
     from bench.run.env import environment, utcnow
     from bench.store import Store
 
-    suites = load_all(suite_paths(names))
+    suites = suites if suites is not None else load_all(suite_paths())
     executor = executors.make(backend, workers, None)
     t0 = time.perf_counter()
     cells = 0
