@@ -1,9 +1,9 @@
 """activation-bench: activation functions × weight initializers, trained and judged.
 
-Modules: spec (suites, cells), activations / initializers / datasets (registries), models,
-probes, train, store, executors (the running side); analysis, plots, report (the scoring
-side, which reads only the store); api (the notebook functions); cli. See README.md for
-the public API and docs/notebook.md for the notebook one:
+Modules: records (cells, results, keys), suite (suite files), activations / initializers /
+data (registries), models, probes, train, store, executors (the running side); scoring,
+claims, plots, report (the reading side, which reads only the store); api (the notebook
+functions); cli. docs/design.md draws the layout; docs/notebook.md the notebook API:
 
     bench.run(suite, store=...)      -> pandas.DataFrame (train what is missing, then the rows)
     bench.report(store, suite=None)  -> str (the Markdown report)
@@ -19,8 +19,8 @@ import sys
 
 from bench.api import as_suite, figures, ranking
 from bench.api import install as _install
+from bench.version import __version__
 
-__version__ = "0.1.0"
-__all__ = ["as_suite", "figures", "ranking", "report", "run"]
+__all__ = ["__version__", "as_suite", "figures", "ranking", "report", "run"]
 
 _install(sys.modules[__name__])

@@ -14,12 +14,13 @@ Public (also as ``bench.run``, ``bench.report``, ``bench.figures``, ``bench.rank
     as_suite(suite, source=None) -> Suite
                         a path, TOML text, a dict in the TOML layout or a Suite, validated
     quick_suite(activations, datasets=("digits",), seeds=5, ...) -> dict
-                        the suite ``bench quick`` builds from its flags (TOML layout)
+                        the suite ``bench quick`` builds from its flags (TOML layout;
+                        :mod:`bench.quick`, with ``parse_quick`` and ``to_toml``)
 
 A suite may be given as the path of a TOML file, as TOML text, as a parsed
-:class:`bench.spec.Suite`, or as a plain dict in the TOML file's layout (``{"dataset":
+:class:`bench.suite.Suite`, or as a plain dict in the TOML file's layout (``{"dataset":
 "wine", "grid": {"activation": ["relu", "elu"]}, "model": {"depth": 2}}``); a dict goes
-through the same :func:`bench.spec.parse_suite` as a file, so a bad one raises the same
+through the same :func:`bench.suite.parse_suite` as a file, so a bad one raises the same
 :class:`bench.errors.SuiteError` message (the file is called ``<dict>``). A dict without
 ``suite.name`` is named ``notebook-<8 hex digits>``, a hash of the dict (the same dict,
 the same name).
@@ -33,20 +34,26 @@ pandas or matplotlib until a function is called.
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import sys
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+from bench.quick import parse_quick, quick_suite, to_toml
+
+__all__ = [
+    "as_suite", "figures", "install", "parse_quick", "quick_suite", "ranking", "report", "run",
+    "to_toml",
+]  # fmt: skip
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from bench.spec import Suite
+    from bench.suite import Suite
 
 RESULTS_DIR = Path("results")
 DICT_SOURCE = "<dict>"  # how a suite given as a dict is named in error messages
@@ -57,7 +64,7 @@ DICT_NAME = "notebook"  # a dict suite that gives no name is named notebook-<has
 
 
 def as_suite(suite: Any, source: str | None = None) -> Suite:
-    """A validated :class:`~bench.spec.Suite` from a path, TOML text, a dict or a Suite.
+    """A validated :class:`~bench.suite.Suite` from a path, TOML text, a dict or a Suite.
 
     Args:
         suite: a ``Suite`` (returned as is), a path (``str`` or ``PathLike``) of a TOML
@@ -71,7 +78,7 @@ def as_suite(suite: Any, source: str | None = None) -> Suite:
         BenchError: the file is missing or not TOML.
         TypeError: ``suite`` is none of the above.
     """
-    from bench import spec
+    from bench import suite as spec
 
     if isinstance(suite, spec.Suite):
         return suite
@@ -144,6 +151,9 @@ def run(
         KeyboardInterrupt: after an interrupt (what finished is stored; call again to resume).
     """
     parsed = as_suite(suite)
+    from bench.suite import check_data
+
+    check_data(parsed)
     from bench import executors
     from bench.run.env import resolve_device
     from bench.store import Store
@@ -161,15 +171,27 @@ def run(
 # --- reading ------------------------------------------------------------------------------
 
 
-def _import(name: str) -> types.ModuleType:
-    """Import ``bench.<name>`` without changing the backend of a pyplot already in use (a
-    notebook's): :mod:`bench.plots`, which :mod:`bench.report` imports, selects Agg."""
+@contextlib.contextmanager
+def _backend_kept() -> Iterator[None]:
+    """Import inside this block without changing the backend of a pyplot already in use (a
+    notebook's): :mod:`bench.plots` selects Agg when it is first imported."""
     pyplot = sys.modules.get("matplotlib.pyplot")
     keep = pyplot is not None and "bench.plots" not in sys.modules
     before = pyplot.get_backend() if keep else None
-    module = importlib.import_module(f"bench.{name}")
-    if keep and pyplot.get_backend() != before:
-        pyplot.switch_backend(before)
+    try:
+        yield
+    finally:
+        if keep and pyplot.get_backend() != before:
+            pyplot.switch_backend(before)
+
+
+def _submodule(name: str) -> types.ModuleType:
+    """``bench.run`` or ``bench.report``, imported (backend kept)."""
+    with _backend_kept():
+        if name == "run":
+            import bench.run as module
+        else:
+            import bench.report as module
     return module
 
 
@@ -190,36 +212,41 @@ def _only_suite(store: str | Path, suite: str | None) -> str | None:
 
 
 def _drawn(store: str | Path, suite: str | None) -> tuple[str, list[tuple[str, Figure]]]:
-    """``bench.report.build`` into a temporary folder with the figures captured, not
-    written: (the Markdown, [(figure name, Figure)] in report order)."""
+    """``bench.report.prepare`` with the figures drawn into a capture, never written: (the
+    Markdown, [(figure name, Figure)] in report order)."""
     import re
     import tempfile
 
-    report = _import("report")
-    plots = importlib.import_module("bench.plots")
+    with _backend_kept():
+        from bench import plots, report
     suite = _only_suite(store, suite)
     stem = suite if suite and re.fullmatch(r"[\w.-]+", suite) else "report"
+    text, files, _ = report.prepare(store, Path("reports") / f"{stem}.md", suite)
+    figures = []
     with tempfile.TemporaryDirectory() as tmp, plots.capture() as drawn:
-        out = Path(tmp) / f"{stem}.md"
-        text = report.build(store, out, suite).read_text()
-        text = text.replace(str(out), f"reports/{stem}.md")  # the "reproduce" line
-        names = re.findall(rf"!\[[^\]]*\]\({re.escape(stem)}_files/([^)]+)\.png\)", text)
-        if len(names) == len(drawn):
-            return text, list(zip(names, drawn))
-        # a figure that did not go through plots' capture was written: read it back
-        import matplotlib.image as mpimg
-        import matplotlib.pyplot as plt
+        for attachment in files:
+            if not attachment.name.endswith(".png"):
+                continue
+            before, path = len(drawn), Path(tmp) / attachment.name
+            attachment.write(path)
+            name = attachment.name.removesuffix(".png")
+            if len(drawn) > before:
+                figures.append((name, drawn[-1]))
+            elif path.is_file():  # drawn by something that wrote its PNG itself: read it back
+                figures.append((name, _read_png(path)))
+    return text, figures
 
-        figs = []
-        for name in names:
-            png = out.parent / f"{stem}_files" / f"{name}.png"
-            if png.is_file():
-                image = mpimg.imread(png)
-                fig = plt.figure(figsize=(image.shape[1] / 100, image.shape[0] / 100), dpi=100)
-                fig.figimage(image)
-                plt.close(fig)
-                figs.append((name, fig))
-        return text, figs
+
+def _read_png(path: Path) -> Figure:
+    """A PNG file as a Figure of its pixels (closed in pyplot)."""
+    import matplotlib.image as mpimg
+    import matplotlib.pyplot as plt
+
+    image = mpimg.imread(path)
+    fig = plt.figure(figsize=(image.shape[1] / 100, image.shape[0] / 100), dpi=100)
+    fig.figimage(image)
+    plt.close(fig)
+    return fig
 
 
 def report(store: str | Path, suite: str | None = None, out: str | Path | None = None) -> str:
@@ -237,7 +264,9 @@ def report(store: str | Path, suite: str | None = None, out: str | Path | None =
         The Markdown text.
     """
     if out is not None:
-        return _import("report").build(store, out, _only_suite(store, suite)).read_text()
+        with _backend_kept():
+            from bench import report as module
+        return module.build(store, out, _only_suite(store, suite)).read_text()
     return _drawn(store, suite)[0]
 
 
@@ -264,175 +293,77 @@ def figures(store: str | Path, suite: str | None = None) -> dict[str, Figure]:
 def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
     """Activations ranked by a metric, with the statistics of the report's overall ranking.
 
-    As in the report: each configuration's learning rate is chosen on validation
-    (:func:`bench.analysis.select_lr`), the ``matched`` initializer (else the first by
-    name) is compared, diverged and failed runs score the metric's worst value, and a
+    The report's own ranking (:func:`bench.scoring.ranking.rank_activations`): each
+    configuration's learning rate is chosen on validation
+    (:func:`bench.scoring.metrics.select_lr`), the ``matched`` initializer (else the first
+    by name) is compared, diverged and failed runs score the metric's worst value, and a
     *block* is every varying setting but the activation and initializer (at least the
     data set), times the seed.
 
     Args:
         frame: ``Store.frame`` rows (e.g. what :func:`run` returns).
-        metric: a metric of :data:`bench.analysis.METRICS`.
+        metric: a metric of :data:`bench.schema.METRICS`.
 
     Returns:
         One row per activation, best first: ``activation``, ``mean`` and ``ci95`` (over
-        the rows, as :func:`bench.analysis.summarize`), ``avg_rank``, ``delta`` (mean −
+        the rows, as :func:`bench.scoring.metrics.summarize`), ``avg_rank``, ``delta`` (mean −
         the best's mean), ``p_vs_best`` (two-sided Wilcoxon signed-rank against the best
         over the blocks, Holm-adjusted over all pairs as in the critical-difference
         diagram), ``p_vs_best_datasets`` (the same with seeds averaged first, one block
         per data set; NaN with one data set), ``n`` and ``n_nonok``. ``attrs`` holds
         ``init``, ``blocks``, ``n_blocks``, ``friedman`` (statistic, pvalue, n_blocks,
-        k, reason) and ``friedman_datasets`` (the same at the data-set level).
+        k, reason), ``friedman_datasets`` (the same at the data-set level), ``smallest_p``
+        (the smallest two-sided Wilcoxon p the blocks allow) and ``decidable`` (it can
+        reach 0.05).
     """
     import numpy as np
     import pandas as pd
 
-    from bench import analysis
+    from bench.scoring import metrics, stats
+    from bench.scoring.ranking import order, rank_activations
 
     if frame.empty:
         raise BenchError("no results to rank")
-    sel = analysis.select_lr(frame)
-    inits = sorted(set(sel["init"]), key=lambda v: (v != "matched", v))
+    sel = metrics.select_lr(frame)
+    inits = order(sel["init"], ["matched"])
     head = sel[sel["init"] == inits[0]]
-    blocks = [
-        c for c in analysis.CONFIG_COLUMNS
-        if c in head.columns and c not in ("activation", "init")
-        and head[c].nunique(dropna=False) > 1
-    ] or ["dataset"]  # fmt: skip
-    outer, blocks = blocks, [*blocks, "seed"]
-    r = analysis.ranks(head, metric, "activation", blocks)
-    s = analysis.summarize(head, metric, by="activation").set_index("activation")
-    p = analysis.pairwise_wilcoxon(head, metric, "activation", blocks)
-    fr = analysis.friedman(head, metric, "activation", blocks)
-    avg = analysis.average_over(head, metric, keep=[*outer, "activation"])
-    fd = analysis.friedman(avg, metric, "activation", outer)
-    many_sets = len(avg.drop_duplicates(outer)) > 1
-    pd_ = analysis.pairwise_wilcoxon(avg, metric, "activation", outer) if many_sets else None
-    best = r.index[0]
+    r = rank_activations(head, metric)
+    ranks, s, p = r.ranks, r.summary, r.cd.pvalues
+    best = ranks.index[0]
     rows = []
-    for act in r.index:
+    for act in ranks.index:
         rows.append(
             {
                 "activation": act,
                 "mean": s.at[act, "mean"],
                 "ci95": s.at[act, "ci95"],
-                "avg_rank": r.at[act, "avg_rank"],
+                "avg_rank": ranks.at[act, "avg_rank"],
                 "delta": s.at[act, "mean"] - s.at[best, "mean"],
                 "p_vs_best": np.nan if act == best else p.at[act, best],
                 "p_vs_best_datasets": (
                     np.nan
-                    if act == best or pd_ is None or act not in pd_.index
-                    else pd_.at[act, best]
+                    if act == best
+                    or r.pairwise_datasets is None
+                    or act not in r.pairwise_datasets.index
+                    else r.pairwise_datasets.at[act, best]
                 ),
                 "n": int(s.at[act, "n"]),
                 "n_nonok": int(s.at[act, "n_nonok"]),
             }
         )
     out = pd.DataFrame(rows)
+    n_blocks = int(ranks["n_blocks"].iloc[0])
+    smallest = stats.smallest_p(n_blocks, "two-sided")
     out.attrs.update(
-        init=inits[0], blocks=blocks, n_blocks=int(r["n_blocks"].iloc[0]),
-        friedman=_as_dict(fr), friedman_datasets=_as_dict(fd),
+        init=inits[0], blocks=r.blocks, n_blocks=n_blocks,
+        friedman=_as_dict(r.friedman), friedman_datasets=_as_dict(r.friedman_datasets),
+        smallest_p=smallest, decidable=smallest <= stats.ALPHA,
     )  # fmt: skip
     return out
 
 
 def _as_dict(result: Any) -> dict[str, Any]:
     return {k: getattr(result, k) for k in ("statistic", "pvalue", "n_blocks", "k", "reason")}
-
-
-# --- bench quick --------------------------------------------------------------------------
-
-# the flag of ``bench quick`` behind each suite field (its error messages name the flag)
-QUICK_FLAGS = {
-    "suite.name": "--name", "suite.seeds": "--seeds", "grid.activation": "--activations",
-    "grid.dataset": "--dataset", "dataset": "--dataset", "init": "--init",
-    "model.kind": "--kind", "model.depth": "--depth", "model.width": "--width",
-    "train.epochs": "--epochs", "grid.train.lr": "--lr", "train.lr": "--lr",
-    "train.optimizer": "--optimizer", "train.batch_size": "--batch-size",
-}  # fmt: skip
-
-
-def quick_suite(
-    activations: Sequence[str],
-    datasets: Sequence[str] = ("digits",),
-    seeds: int | Sequence[int] = 5,
-    init: str = "matched",
-    kind: str = "mlp",
-    depth: int = 4,
-    width: int = 64,
-    epochs: int = 10,
-    lrs: Sequence[float] = (1e-3,),
-    optimizer: str = "adam",
-    batch_size: int = 64,
-    name: str = "quick",
-    description: str = "",
-) -> dict[str, Any]:
-    """The suite ``bench quick`` runs, as a dict in the TOML layout (give it to
-    :func:`run`, or :func:`parse_quick` to validate it with ``bench quick``'s messages).
-
-    ``seeds``: a number n (seeds 0 … n − 1) or the list of seeds. Several learning rates
-    become a ``train.lr`` axis (each configuration's is chosen on validation)."""
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    grid: dict[str, Any] = {"activation": list(activations), "dataset": list(datasets)}
-    train: dict[str, Any] = {"optimizer": optimizer, "epochs": epochs, "batch_size": batch_size}
-    if len(lrs) == 1:
-        train["lr"] = lrs[0]
-    else:
-        grid["train.lr"] = list(lrs)
-    meta = {"name": name, "seeds": seeds, **({"description": description} if description else {})}
-    return {
-        "init": init,
-        "suite": meta,
-        "grid": grid,
-        "model": {"kind": kind, "depth": depth, "width": width},
-        "train": train,
-    }
-
-
-def parse_quick(doc: dict[str, Any], source: str = "bench quick") -> Suite:
-    """Validate a :func:`quick_suite` dict; a SuiteError names the flag, not the field
-    (``bench quick: --activations: unknown activation 'rleu'; valid: … (did you mean
-    'relu'?)``)."""
-    from bench.errors import SuiteError
-    from bench.spec import parse_suite
-
-    try:
-        return parse_suite(doc, source)
-    except SuiteError as exc:
-        message = str(exc).removeprefix(f"{exc.source}: {exc.field}: ")
-        flag = QUICK_FLAGS.get(exc.field, exc.field)
-        raise SuiteError(source, flag, message) from None
-
-
-def to_toml(doc: Mapping[str, Any]) -> str:
-    """A suite dict (scalars, lists of scalars, one level of tables) as TOML text that
-    :func:`bench.spec.load_suite` reads back to the same suite."""
-    import json
-    import math
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int):
-            return str(v)
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise ValueError(f"TOML suites hold finite numbers only, got {v!r}")
-            return repr(v)
-        if isinstance(v, str):
-            return json.dumps(v, ensure_ascii=False)
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        raise ValueError(f"cannot write {type(v).__name__} {v!r} to a suite file")
-
-    def key(k: str) -> str:
-        return k if k.replace("_", "").isalnum() else json.dumps(k)
-
-    lines = [f"{key(k)} = {value(v)}" for k, v in doc.items() if not isinstance(v, Mapping)]
-    for table, body in doc.items():
-        if isinstance(body, Mapping) and body:
-            lines += ["", f"[{table}]", *(f"{key(k)} = {value(v)}" for k, v in body.items())]
-    return "\n".join(lines) + "\n"
 
 
 # --- bench.run and bench.report: modules that can be called -------------------------------
@@ -459,7 +390,7 @@ class _Package(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not yet set
         if name in _CALLS:
-            return _import(name)
+            return _submodule(name)
         raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
 
 

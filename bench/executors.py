@@ -13,7 +13,7 @@ Public:
     versions() -> dict          torch, harness and schema versions a worker must share
     plan(cells, batched=True, max_members=MAX_MEMBERS) -> Plan
                                 group cells into units of work (batches, or single cells)
-    pending(suite, store, device="cpu") -> (all cells, cells not yet stored)
+    pending(suite, stored, device="cpu") -> (all cells, cells whose key is not in stored)
     RunSummary                  what a run did: done, skipped, statuses, interrupted, crashed
     run_suite(suite, store, executor, progress=True, device="cpu", batched=True,
               max_members=MAX_MEMBERS, lease_s=LEASE_S) -> RunSummary
@@ -35,11 +35,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bench.errors import BenchError
-from bench.spec import SCHEMA_VERSION, Cell, Result, Suite, utcnow
+from bench.records import SCHEMA_VERSION, Cell, Result, utcnow
 from bench.store import NO_MIGRATION, Store, claim_owner
+
+if TYPE_CHECKING:
+    from bench.suite import Suite
 
 BACKENDS = ("serial", "local", "dask")
 MAX_MEMBERS = 64
@@ -114,10 +117,9 @@ def versions() -> dict[str, str]:
     """What must match between the driver and a worker: torch, the harness, the schema."""
     import torch
 
-    import bench
-    from bench.spec import SCHEMA_VERSION
+    from bench.version import __version__
 
-    return {"torch": torch.__version__, "harness": bench.__version__, "schema": str(SCHEMA_VERSION)}
+    return {"torch": torch.__version__, "harness": __version__, "schema": str(SCHEMA_VERSION)}
 
 
 class DaskExecutor:
@@ -369,10 +371,10 @@ class RunSummary:
     statuses: Counter = field(default_factory=Counter)
 
 
-def pending(suite: Suite, store: Store, device: str = "cpu") -> tuple[list[Cell], list[Cell]]:
-    """Split a suite's cells, placed on ``device``, into (all, not yet stored), grid order."""
+def pending(suite: Suite, stored: set[str], device: str = "cpu") -> tuple[list[Cell], list[Cell]]:
+    """Split a suite's cells, placed on ``device``, into (all, not in ``stored``, a store's
+    keys), grid order."""
     cells = [replace(c, device=device) for c in suite.cells()]
-    stored = store.keys()
     return cells, [c for c in cells if c.key not in stored]
 
 
@@ -407,7 +409,7 @@ def run_suite(
 
     from tqdm import tqdm
 
-    cells, todo = pending(suite, store, device)
+    cells, todo = pending(suite, store.keys(), device)
     owner = claim_owner()
     held = store.claim([c.key for c in todo], owner, lease_s)
     elsewhere = len(todo) - len(held)

@@ -123,7 +123,7 @@ def build(
     """Build and initialize a model.
 
     Args:
-        spec: anything with ``kind``, ``depth`` and ``width`` (``bench.spec.ModelSpec``).
+        spec: anything with ``kind``, ``depth`` and ``width`` (``bench.records.ModelSpec``).
         activation: hidden activation (registry name or entry).
         init: initializer name (``matched`` allowed).
         n_inputs: flattened input size.

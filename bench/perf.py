@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from bench import datasets, models
-from bench.spec import Cell, ModelSpec, TrainSpec
+from bench import data, models
+from bench.records import Cell, ModelSpec, TrainSpec
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,12 @@ def hand_loop(cell: Cell) -> float:
     ``torch.optim.Adam`` with its defaults, a global-RNG permutation, slicing of
     preloaded tensors, and after every epoch the loss and accuracy of the three splits.
     """
-    data = datasets.load(cell.dataset, cell.data.split_seed)
+    splits = data.load(cell.dataset, cell.data.split_seed)
     t = time.perf_counter()
     torch.manual_seed(cell.seed)
-    net = models.build(cell.model, cell.activation, cell.init, data.n_features, data.n_classes)
+    net = models.build(cell.model, cell.activation, cell.init, splits.n_features, splits.n_classes)
     opt = torch.optim.Adam(net.parameters(), lr=cell.train.lr)
-    X, y, bs = data.X_train, data.y_train, cell.train.batch_size
+    X, y, bs = splits.X_train, splits.y_train, cell.train.batch_size
     for _ in range(cell.train.epochs):
         net.train()
         perm = torch.randperm(len(y))
@@ -86,7 +86,7 @@ def hand_loop(cell: Cell) -> float:
             opt.step()
         net.eval()
         with torch.no_grad():
-            for Xs, ys in ((X, y), (data.X_val, data.y_val), (data.X_test, data.y_test)):
+            for Xs, ys in ((X, y), (splits.X_val, splits.y_val), (splits.X_test, splits.y_test)):
                 logits = net(Xs)
                 float(F.cross_entropy(logits, ys)), float((logits.argmax(1) == ys).float().mean())
     return time.perf_counter() - t
@@ -129,10 +129,10 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
 
     if config.threads:
         torch.set_num_threads(config.threads)
-    data = datasets.load(config.dataset, 0)
+    splits = data.load(config.dataset, 0)
     cell = _cell(config)
-    flops = train_flops_per_sample(cell, data.n_features, data.n_classes)
-    samples = len(data.y_train) * config.epochs
+    flops = train_flops_per_sample(cell, splits.n_features, splits.n_classes)
+    samples = len(splits.y_train) * config.epochs
     loop.train([cell])  # warm-up: imports, allocator, kernels
     hand_loop(cell)
 
@@ -186,7 +186,7 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
     return {
         "config": dataclasses.asdict(config),
         "threads": torch.get_num_threads(),
-        "n_train": len(data.y_train),
+        "n_train": len(splits.y_train),
         "flops_per_sample": flops,
         "matmul_peak_gflops": peak,
         "hand_loop_s": statistics.median(hand),

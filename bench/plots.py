@@ -1,4 +1,4 @@
-"""Figures for reports (matplotlib, Agg backend, PNG). Inputs come from ``bench.analysis``.
+"""Figures for reports (matplotlib, Agg backend, PNG). Inputs come from ``bench.scoring``.
 
 Public:
     learning_curves(long, path, title)      mean ± band over seeds, one line per activation,
@@ -178,7 +178,7 @@ def heatmap(table: pd.DataFrame, path: str | Path, title: str, fmt: str = "{:.1f
 
 
 def cd_diagram(cd, path: str | Path, title: str) -> Path:
-    """Critical-difference diagram from :class:`bench.analysis.CriticalDifference`.
+    """Critical-difference diagram from :class:`bench.scoring.ranks.CriticalDifference`.
 
     Activations joined by a bar are not significantly different (Holm-corrected pairwise
     Wilcoxon, α = 0.05).

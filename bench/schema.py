@@ -9,6 +9,7 @@ Public:
     METRICS         RUN_METRICS | DERIVED: everything a table may score
     CURVES          per-epoch series (``Result.curves``)
     PROBES          per-layer unit-health series (``Result.probes[i]``)
+    PASSES          the passes ``bench speed`` times: ``forward``, ``forward_backward``
     get(name)       the :class:`Metric` for a name, or an error listing the valid ones
 
 Directions are declared, never guessed from a name: ``higher_is_better`` is ``None`` for
@@ -115,6 +116,9 @@ PROBES: dict[str, Metric] = _table(
     Metric("grad_norm", "weight-gradient norm (init and last epoch only)", "value", None),
     Metric("units", "hidden units in the layer", "count", None),
 )
+
+
+PASSES = ("forward", "forward_backward")
 
 
 def get(name: str | Metric) -> Metric:

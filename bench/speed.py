@@ -1,16 +1,16 @@
 """Speed of the activations, measured on its own (claim C16), not read off training runs.
 
 Public:
-    PASSES                      the timed passes: ``forward``, ``forward_backward``
     RECORD_FIELDS               the keys of one ``measure`` record
-    RATIO_COLUMNS               the columns of ``ratios``
     measure(activations, widths=(32, 64, 128), depth=8, batch=64, n_features=64,
             n_classes=10, repeats=5, device="cpu", threads=None, blocks=7,
             block_time=0.01, seed=0, progress=False) -> list[dict]
                                 time every activation's MLP in one process, interleaved
-    ratios(records, reference="relu") -> pandas.DataFrame
-                                each activation's time over the reference's, per repeat,
-                                summarized over repeats (median, min, max)
+    curves(activations, lo=-8, hi=8, n=801) -> dict
+                                each activation and its derivative on a grid (the reports'
+                                gallery)
+
+The ratios to a reference activation are computed by :func:`bench.scoring.speed.ratios`.
 
 Why not the training times: the cells of a suite run in concurrent workers on a shared
 machine, so one cell's time depends on what the others do meanwhile. Here every model is
@@ -21,8 +21,7 @@ on the 2-core reference VM, ±20 % swings over a fraction of a second were seen)
 activations of a group alike instead of biasing the ones timed last; a ratio is only ever
 taken between timings of the same repeat.
 
-Only ``measure`` imports torch (inside the function): ``ratios`` and the constants are
-torch-free, so :mod:`bench.report` can use them.
+Only ``measure`` and ``curves`` import torch (inside the functions).
 """
 
 from __future__ import annotations
@@ -32,19 +31,11 @@ import gc
 import random
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-PASSES = ("forward", "forward_backward")
 RECORD_FIELDS = (
     "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device", "threads",
-)  # fmt: skip
-RATIO_COLUMNS = (
-    "width", "pass", "activation", "ratio_median", "ratio_low", "ratio_high", "n_repeats",
-    "seconds_median",
 )  # fmt: skip
 
 
@@ -115,7 +106,7 @@ def measure(
 
     from bench import activations as registry
     from bench import models
-    from bench.spec import ModelSpec
+    from bench.records import ModelSpec
 
     activations = list(dict.fromkeys(activations))
     for name in activations:
@@ -231,61 +222,6 @@ def _bar(total: int, show: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="timing", unit="group", leave=False)
-
-
-def ratios(
-    records: Sequence[Mapping[str, Any]] | pd.DataFrame, reference: str = "relu"
-) -> pd.DataFrame:
-    """Each activation's time relative to the reference's, within each repeat.
-
-    For every (width, pass, activation) and repeat, the activation's seconds are divided
-    by the reference's seconds *of the same repeat* (and the same depth, batch, device and
-    threads, when the records have them); over the repeats, the ratios are summarized by
-    their median and their full range (min–max: with a handful of repeats the range is
-    the honest spread; quartiles would be interpolated from 1–2 values).
-
-    Args:
-        records: ``measure``'s dicts, or a frame with those columns (``Store.timings``).
-        reference: the activation every time is divided by.
-
-    Returns:
-        One row per (width, pass, activation), the reference included (ratio 1), sorted
-        by width, pass (``PASSES`` order) and activation, with columns ``RATIO_COLUMNS``:
-        ``ratio_median``, ``ratio_low`` (min), ``ratio_high`` (max), ``n_repeats`` (repeats
-        with both timings) and ``seconds_median`` (the activation's median seconds per
-        call over those repeats).
-
-    Raises:
-        ValueError: if there are records but none of the reference.
-    """
-    import pandas as pd
-
-    df = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
-    if df.empty:
-        return pd.DataFrame(columns=list(RATIO_COLUMNS))
-    if reference not in set(df["activation"]):
-        found = ", ".join(sorted(set(df["activation"])))
-        raise ValueError(f"no timings of the reference {reference!r} (found: {found})")
-    keys = ["width", "pass", "repeat"]
-    keys += [c for c in ("depth", "batch", "device", "threads") if c in df.columns]
-    ref = df[df["activation"] == reference].groupby(keys, as_index=False)["seconds"].median()
-    df = df.merge(ref.rename(columns={"seconds": "ref_seconds"}), on=keys, how="inner")
-    df["ratio"] = df["seconds"] / df["ref_seconds"]
-    out = (
-        df.groupby(["width", "pass", "activation"], as_index=False)
-        .agg(
-            ratio_median=("ratio", "median"),
-            ratio_low=("ratio", "min"),
-            ratio_high=("ratio", "max"),
-            n_repeats=("ratio", "count"),
-            seconds_median=("seconds", "median"),
-        )
-        .assign(_pass=lambda t: t["pass"].map({p: i for i, p in enumerate(PASSES)}))
-        .sort_values(["width", "_pass", "activation"], kind="stable")
-        .drop(columns="_pass")
-        .reset_index(drop=True)
-    )
-    return out[list(RATIO_COLUMNS)]
 
 
 def curves(activations: Sequence[str], lo: float = -8.0, hi: float = 8.0, n: int = 801) -> dict:

@@ -44,10 +44,13 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.spec import SCHEMA_VERSION, Result, Suite, cell_from_dict, flatten
+from bench.records import SCHEMA_VERSION, Result, cell_from_dict, flatten
+
+if TYPE_CHECKING:
+    from bench.suite import Suite
 
 STORE_VERSION = 1
 # Why an older harness's results are not converted (the store's message, a run's note).

@@ -13,9 +13,9 @@ together: :func:`bench.run.loop.train` takes a list (the executors batch cells t
 
 from __future__ import annotations
 
+from bench.records import Cell, Result
 from bench.run.env import environment, utcnow
 from bench.run.loop import CURVES, train
-from bench.spec import Cell, Result
 
 __all__ = ["CURVES", "environment", "run", "utcnow"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.spec import Cell, ModelSpec, TrainSpec
+from bench.records import Cell, ModelSpec, TrainSpec
 
 
 def tiny_cell(**overrides) -> Cell:

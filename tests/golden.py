@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 from bench import report
-from bench.spec import Result, cell_from_dict, load_suite
+from bench.records import Result, cell_from_dict
 from bench.store import Store
+from bench.suite import load_suite
 
 HERE = Path(__file__).resolve().parent / "fixtures"
 GENERATED_AT = "2026-01-01T12:00:00+00:00"  # injected, never read from the clock
@@ -31,6 +32,17 @@ def load_fixture(store_path: Path) -> Store:
     timings = json.loads((HERE / "golden_timings.json").read_text())
     store.put_timings(timings["suite"], timings["records"], timings["env"], timings["measured_at"])
     return store
+
+
+def render_frame(frame, timings=None, gallery=None, description: str = "") -> tuple[str, list]:
+    """The general report of a results frame through the public path (the headline record,
+    then its formatting), with fixed labels: (markdown, attachments)."""
+    from bench.report.default import Meta, render
+    from bench.scoring.headline import headline
+
+    meta = Meta("golden", len(frame), GENERATED_AT, "s.sqlite", "r.md", description,
+                figdir="r_files", gallery=gallery)  # fmt: skip
+    return render(headline(frame, timings), meta)
 
 
 def render_fixture(workdir: Path) -> str:

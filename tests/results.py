@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bench.spec import Result
+from bench.records import Result
 
 TIMING_METRICS = frozenset({
     "train_time_s", "eval_time_s", "probe_time_s", "samples_per_s", "total_time_s",

@@ -14,7 +14,7 @@ import pytest
 import bench
 from bench import api
 from bench.errors import SuiteError
-from bench.spec import load_suite
+from bench.suite import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,12 +145,24 @@ def test_ranking(ran):
     assert ranked.attrs["friedman"]["k"] == 3
 
 
-def test_run_and_report_are_also_the_module_and_the_subpackage():
+def test_run_and_report_are_also_the_module_and_the_subpackage(ran, tmp_path):
     from bench import report
-    from bench.run import env
+    from bench.run import env, loop
 
-    assert callable(bench.run) and callable(bench.report) and bench.report is report
-    assert callable(report.build) and callable(report.render) and callable(env.resolve_device)
+    store, frame = ran
+    assert bench.report is report and bench.run.loop is loop  # the module, the subpackage
+    assert env.resolve_device("cpu") == "cpu"
+    again = bench.run(TINY, store=store, device="cpu")  # calling the subpackage: api.run
+    assert again["key"].tolist() == frame["key"].tolist()  # all stored: nothing retrained
+    text = bench.report(store)  # calling the module: api.report
+
+    def undated(markdown: str) -> list[str]:
+        return [line for line in markdown.splitlines() if not line.startswith("Generated ")]
+
+    same = report.prepare(store, "reports/" + text.split("`")[1] + ".md")[0]
+    assert undated(text) == undated(same) and len(undated(text)) > 50
+    out = report.build(store, tmp_path / "r.md", generated_at="x")
+    assert out.read_text().startswith(text.split("\n")[0])
 
 
 def test_quick_suite_round_trips_through_toml(tmp_path):

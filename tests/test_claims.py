@@ -22,17 +22,10 @@ import pandas as pd
 import pytest
 
 from bench import claims
-from bench.claims import (
-    REGISTRY,
-    VERDICTS,
-    Context,
-    Finding,
-    Table,
-    Verdict,
-    common,
-    report,
-)
-from bench.spec import load_suite
+from bench.claims import REGISTRY, VERDICTS, Context, Finding, Table, Verdict
+from bench.report import claims as report
+from bench.scoring import verdicts
+from bench.suite import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 _EFFECT = {"SUPPORTED": 0.05, "CONTRADICTED": -0.05, "EQUIVALENT": 0.001, "INCONCLUSIVE": 0.004}
@@ -41,7 +34,7 @@ _EFFECT = {"SUPPORTED": 0.05, "CONTRADICTED": -0.05, "EQUIVALENT": 0.001, "INCON
 def cmp_row(
     label: str, verdict: str, effect: float | None = None, n_datasets: int = 12, n_seeds: int = 5
 ) -> dict:
-    """A synthetic comparison row with the columns of ``common.row`` and a consistent story
+    """A synthetic comparison row with the columns of ``verdicts.row`` and a consistent story
     (SUPPORTED: clearly positive; CONTRADICTED: clearly negative; EQUIVALENT: tiny)."""
     e = _EFFECT[verdict] if effect is None else effect
     width = 0.004 if verdict == "EQUIVALENT" else 0.03 if verdict == "INCONCLUSIVE" else 0.02
@@ -69,8 +62,8 @@ def rows(*pairs, **kw) -> pd.DataFrame:
     return pd.DataFrame([cmp_row(label, v, **kw) for label, v in pairs])
 
 
-def test_synthetic_rows_have_the_columns_of_common_row():
-    assert list(cmp_row("x", "SUPPORTED")) == list(common.row("x", None))
+def test_synthetic_rows_have_the_columns_of_verdicts_row():
+    assert list(cmp_row("x", "SUPPORTED")) == list(verdicts.row("x", None))
 
 
 # --- synthetic tables per claim -------------------------------------------------------------
@@ -346,7 +339,7 @@ CASES = [
     ("C2", c02(C, C), C, None),
     ("C2", c02(E, E), C, None),
     ("C2", c02(E, C), C, None),  # an equivalent part reads as CONTRADICTED before combining
-    ("C2", c02(E, N), P, None),  # one decided part, one undecided: PARTLY (common.combine)
+    ("C2", c02(E, N), P, None),  # one decided part, one undecided: PARTLY (verdicts.combine)
     ("C2", c02(S, N), P, None),
     ("C2", c02(S, C), P, None),
     ("C2", c02(N, N), N, None),
@@ -791,7 +784,7 @@ def test_verdict_rejects_an_unknown_verdict():
 
 def test_claims_package_does_not_import_torch():
     code = (
-        "import sys, bench.claims, bench.claims.report\n"
+        "import sys, bench.claims, bench.report.claims\n"
         "bad = sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
@@ -806,7 +799,7 @@ def test_claims_package_does_not_import_torch():
 def test_c15_a_reversed_pair_needs_its_holm_adjusted_reverse_p(n_datasets, expected):
     """elu beats selu on every data set: one-sided reverse p = 1/2^n. Over the chain's five
     pairs Holm multiplies the smallest by 5: 5/64 ≥ 0.05 (6 sets), 5/4096 < 0.05 (12)."""
-    from bench.claims.c15_ranking import pairs
+    from bench.scoring.paired import chain as pairs
 
     rng = np.random.default_rng(0)
     acts = ["selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid"]

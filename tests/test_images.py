@@ -21,9 +21,10 @@ import numpy as np
 import pytest
 import torch
 
-from bench import datasets, images
+from bench import data
+from bench.data import image_files, images
 from bench.errors import BenchError
-from bench.spec import parse_suite
+from bench.suite import check_data, parse_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_CLASS_TRAIN, PER_CLASS_TEST = 6, 2  # 60 training images, 20 test images
@@ -66,7 +67,7 @@ def write_idx(folder: Path, gz: bool = True) -> tuple[np.ndarray, ...]:
     X_train, y_train = _images(PER_CLASS_TRAIN, (28, 28), 0)
     X_test, y_test = _images(PER_CLASS_TEST, (28, 28), 100)
     arrays = (X_train, y_train, X_test, y_test)
-    for file, array in zip(images._IDX, arrays, strict=True):
+    for file, array in zip(image_files.IDX_FILES, arrays, strict=True):
         data = _idx(array)
         if gz:
             (folder / file).write_bytes(gzip.compress(data))
@@ -90,17 +91,17 @@ def write_cifar(folder: Path, archive: bool = False) -> tuple[np.ndarray, ...]:
     parts = [_images(4 if i < 5 else 2, (3, 32, 32), 50 * i) for i in range(6)]
     for X, _ in parts:
         X[:, 2] = 200
-    blobs = {b: _batch(X, y) for b, (X, y) in zip(images.CIFAR_BATCHES, parts)}
+    blobs = {b: _batch(X, y) for b, (X, y) in zip(image_files.CIFAR_BATCHES, parts)}
     if archive:
-        with tarfile.open(folder / images.CIFAR_ARCHIVE, "w:gz") as tar:
+        with tarfile.open(folder / image_files.CIFAR_ARCHIVE, "w:gz") as tar:
             for b, blob in blobs.items():
-                info = tarfile.TarInfo(f"{images.CIFAR_DIR}/{b}")
+                info = tarfile.TarInfo(f"{image_files.CIFAR_DIR}/{b}")
                 info.size = len(blob)
                 tar.addfile(info, io.BytesIO(blob))
     else:
-        (folder / images.CIFAR_DIR).mkdir()
+        (folder / image_files.CIFAR_DIR).mkdir()
         for b, blob in blobs.items():
-            (folder / images.CIFAR_DIR / b).write_bytes(blob)
+            (folder / image_files.CIFAR_DIR / b).write_bytes(blob)
     X_train = np.concatenate([X for X, _ in parts[:5]]).reshape(-1, 3072)
     y_train = np.concatenate([y for _, y in parts[:5]])
     return X_train, y_train, parts[5][0].reshape(-1, 3072), parts[5][1]
@@ -116,7 +117,7 @@ def write_image_cache(root: Path) -> Path:
 
 
 def test_the_shipped_images_suite_is_valid(monkeypatch, tmp_path):
-    from bench.spec import load_suite
+    from bench.suite import load_suite
 
     monkeypatch.setenv(images.DATA_DIR_ENV, str(write_image_cache(tmp_path / "cache")))
     suite = load_suite(ROOT / "suites" / "images.toml")
@@ -136,14 +137,14 @@ def test_cache_folder_default_and_override(monkeypatch, tmp_path):
 
 def test_mnist_keeps_the_official_test_split(tmp_path):
     X_train, y_train, X_test, y_test = write_idx(images.folder("mnist"))
-    entry = datasets.get("mnist")
+    entry = data.get("mnist")
     assert entry.image_shape == (1, 28, 28)
-    s = datasets.load("mnist", 0)
+    s = data.load("mnist", 0)
     assert s.n_features == 784 and s.n_classes == 10 and s.image_shape == (1, 28, 28)
     assert s.X_train.dtype == torch.float32 and s.y_train.dtype == torch.int64
     assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (50, 10, 20)  # val: 1/6 of train
     assert torch.bincount(s.y_val).tolist() == [1] * 10  # stratified
-    raw = datasets.load("mnist", 0, standardize=False)
+    raw = data.load("mnist", 0, standardize=False)
     # the official test images, in the files' order; pixels / 255
     torch.testing.assert_close(raw.X_test, torch.from_numpy(X_test.reshape(20, -1) / 255.0).float())
     assert raw.y_test.tolist() == y_test.tolist()
@@ -162,13 +163,13 @@ def test_mnist_keeps_the_official_test_split(tmp_path):
 
 def test_split_seed_fixes_validation_only(tmp_path):
     write_idx(images.folder("mnist"))
-    a, b, c = (datasets.load("mnist", seed) for seed in (3, 3, 4))
+    a, b, c = (data.load("mnist", seed) for seed in (3, 3, 4))
     for part in ("X_train", "y_train", "X_val", "X_test", "y_test"):
         assert torch.equal(getattr(a, part), getattr(b, part))
     assert not torch.equal(a.X_val, c.X_val)
-    raw_a, raw_c = (datasets.load("mnist", seed, standardize=False) for seed in (3, 4))
+    raw_a, raw_c = (data.load("mnist", seed, standardize=False) for seed in (3, 4))
     assert torch.equal(raw_a.X_test, raw_c.X_test)  # the test split never moves
-    half = datasets.load("mnist", 3, train_size=0.5)  # a share of train; validation stays
+    half = data.load("mnist", 3, train_size=0.5)  # a share of train; validation stays
     assert len(half.y_train) == 25 and torch.equal(half.X_val, a.X_val) is False
     assert torch.equal(half.y_val, a.y_val) and torch.bincount(half.y_train).min() >= 2
 
@@ -180,7 +181,7 @@ def test_fashion_mnist_uncompressed_files(tmp_path):
     for a, b in zip(read, written, strict=True):
         np.testing.assert_array_equal(a, b.reshape(len(b), -1) if b.ndim > 1 else b)
     y_test = written[3]
-    X, y = datasets.get("fashion_mnist").make()
+    X, y = data.get("fashion_mnist").make()
     assert X.shape == (80, 784) and X.max() <= 1.0 and y.tolist()[-20:] == y_test.tolist()
 
 
@@ -189,19 +190,19 @@ def test_cifar10_batches_or_archive(tmp_path, archive):
     X_train, y_train, X_test, y_test = write_cifar(images.folder("cifar10"), archive)
     np.testing.assert_array_equal(images.arrays("cifar10")[1], y_train)
     np.testing.assert_array_equal(images.arrays("cifar10")[0], X_train)
-    s = datasets.load("cifar10", 0, standardize=False)
+    s = data.load("cifar10", 0, standardize=False)
     assert s.image_shape == (3, 32, 32) and s.n_features == 3072 and s.n_classes == 10
     assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (180, 20, 20)  # val: 1/10
     assert s.y_test.tolist() == y_test.tolist()
     torch.testing.assert_close(s.X_test, torch.from_numpy(X_test / 255.0).float())
     channels = s.X_train.reshape(-1, 3, 32, 32)  # as the CNN reads it: channel first
     assert (channels[:, 2] == 200 / 255).all() and (channels[:, 0] != 200 / 255).any()
-    z = datasets.load("cifar10", 0)  # standardized per channel: a constant channel stays 0
+    z = data.load("cifar10", 0)  # standardized per channel: a constant channel stays 0
     per_channel = z.X_train.reshape(-1, 3, 1024)
     assert per_channel[:, :2].mean((0, 2)).abs().max() < 1e-5
     assert (per_channel[:, 2] == 0).all()
     from bench import models
-    from bench.spec import ModelSpec
+    from bench.records import ModelSpec
 
     net = models.build(ModelSpec("cnn", 1, 4), "relu", "matched", 3072, 10, z.image_shape)
     assert net(z.X_train[:3]).shape == (3, 10)
@@ -210,23 +211,23 @@ def test_cifar10_batches_or_archive(tmp_path, archive):
 def test_cifar_batches_unpickle_only_arrays(tmp_path):
     folder = images.folder("cifar10")
     write_cifar(folder)
-    (folder / images.CIFAR_DIR / "test_batch").write_bytes(pickle.dumps(os.getcwd))  # code
+    (folder / image_files.CIFAR_DIR / "test_batch").write_bytes(pickle.dumps(os.getcwd))  # code
     with pytest.raises(BenchError, match="test_batch: not a CIFAR-10 python batch"):
         images.arrays("cifar10")
 
 
 def test_offline_empty_cache_names_files_folder_and_urls(tmp_path):
     with pytest.raises(BenchError) as info:
-        datasets.get("mnist")
+        data.get("mnist")
     message = str(info.value)
     assert "\n" not in message
-    for file in images._IDX:
+    for file in image_files.IDX_FILES:
         assert file in message
     assert str(tmp_path / "cache" / "mnist") in message and "BENCH_OFFLINE is set" in message
     assert "https://ossci-datasets.s3.amazonaws.com/mnist/" in message
     assert not (tmp_path / "cache").exists()  # offline: nothing created
     with pytest.raises(BenchError, match=r"suite: dataset: .*cifar-10-python\.tar\.gz"):
-        parse_suite({"dataset": "cifar10", "activation": "relu"}, "suite")
+        check_data(parse_suite({"dataset": "cifar10", "activation": "relu"}, "suite"))
 
 
 def test_a_failed_download_is_reported(monkeypatch, tmp_path):
@@ -241,7 +242,7 @@ def test_a_failed_download_is_reported(monkeypatch, tmp_path):
     with pytest.raises(
         BenchError, match=r"download failed: no route to host\); put .*fashion-mnist"
     ):
-        datasets.get("fashion_mnist")
+        data.get("fashion_mnist")
     assert not images.folder("fashion_mnist").exists()  # the empty folder is gone again
     assert tried == [base + "train-images-idx3-ubyte.gz" for base in images.SOURCES[
         "fashion_mnist"].urls]  # fmt: skip
@@ -255,18 +256,18 @@ def test_download_is_checksummed(monkeypatch, tmp_path):
     monkeypatch.delenv(images.OFFLINE_ENV)
     staged = tmp_path / "staged"
     write_idx(staged)
-    served = {f: (staged / f).read_bytes() for f in images._IDX}
+    served = {f: (staged / f).read_bytes() for f in image_files.IDX_FILES}
     monkeypatch.setattr(urllib.request, "urlopen",
                         lambda url, timeout: io.BytesIO(served[url.rsplit("/", 1)[1]]))  # fmt: skip
     with pytest.raises(BenchError, match=r"sha256 .*, not the published 440fcab"):
         images.ensure("mnist")
-    assert images.missing("mnist") == list(images._IDX)  # no partial file left behind
+    assert images.missing("mnist") == list(image_files.IDX_FILES)  # no partial file left behind
     src = images.SOURCES["mnist"]
     ours = tuple((f, "sha256", hashlib.sha256(served[f]).hexdigest()) for f, _, _ in src.files)
     monkeypatch.setitem(images.SOURCES, "mnist", replace(src, files=ours))
     assert images.ensure("mnist") == images.folder("mnist")
-    assert sorted(p.name for p in images.folder("mnist").iterdir()) == sorted(images._IDX)
-    assert len(datasets.load("mnist", 0).y_test) == 20
+    assert sorted(p.name for p in images.folder("mnist").iterdir()) == sorted(image_files.IDX_FILES)
+    assert len(data.load("mnist", 0).y_test) == 20
 
 
 def test_python_m_bench_images(tmp_path, capsys):
@@ -312,7 +313,7 @@ def test_bench_run_offline_empty_cache_exits_2_before_training(tmp_path):
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {suite}: dataset: ")
-    for file in images._IDX:
+    for file in image_files.IDX_FILES:
         assert file in lines[0]
     assert str(tmp_path / "empty" / "mnist") in lines[0]
     assert not store.exists()  # nothing trained, nothing stored

@@ -11,9 +11,9 @@ import torch
 
 from bench import executors
 from bench.cli import main
+from bench.records import Cell, ModelSpec, TrainSpec
 from bench.run import loop
 from bench.run.optim import GroupedOptimizer, Hyper
-from bench.spec import Cell, ModelSpec, TrainSpec
 from tests.conftest import TINY_SUITE
 from tests.results import assert_same_results
 

@@ -12,9 +12,9 @@ from torch.nn import functional as F
 
 from bench import activations, models, probes
 from bench.models import MLP
+from bench.records import ModelSpec
 from bench.run import batched
 from bench.run import probes as run_probes
-from bench.spec import ModelSpec
 
 GEN = torch.Generator().manual_seed(0)
 

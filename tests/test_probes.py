@@ -9,8 +9,8 @@ import torch
 
 from bench import activations, models, probes
 from bench.models import MLP, ResMLP
+from bench.records import ModelSpec, pooled
 from bench.run import probes as run_probes
-from bench.spec import ModelSpec, pooled
 
 
 def _constructed(act: str, n: int = 10, k: int = 3) -> tuple[MLP, torch.Tensor]:

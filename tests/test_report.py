@@ -84,7 +84,7 @@ def test_report_cli_and_suite_errors(rendered, tmp_path, capsys):
 
 
 def test_store_with_two_suites_needs_a_name(tmp_path):
-    from bench.spec import parse_suite
+    from bench.suite import parse_suite
 
     with load_fixture(tmp_path / "s.sqlite") as store:
         other = parse_suite({"suite": {"name": "other"}, "dataset": "wine",

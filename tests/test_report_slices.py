@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench import report
-from tests.golden import load_fixture
+from bench.report.doc import pm
+from bench.scoring import metrics
+from tests.golden import load_fixture, render_frame
 
 
 def _two_depths(tmp_path: Path) -> pd.DataFrame:
@@ -22,8 +23,7 @@ def _two_depths(tmp_path: Path) -> pd.DataFrame:
 
 def test_a_varying_depth_splits_every_section(tmp_path):
     frame = _two_depths(tmp_path)
-    text, files = report.render(frame, [], "golden", len(frame), "2026-01-01T00:00:00+00:00",
-                                "s.sqlite", "r.md", "", "r_files", None)  # fmt: skip
+    text, files = render_frame(frame)
     assert "`model.depth` besides the activation" in text
     assert text.count("# Slice: model.depth = 3") == 1
     assert text.count("# Slice: model.depth = 7") == 1
@@ -37,16 +37,15 @@ def test_a_varying_depth_splits_every_section(tmp_path):
 
 def test_each_slice_reports_only_its_own_runs(tmp_path):
     frame = _two_depths(tmp_path)
-    text, _ = report.render(frame, [], "golden", len(frame), "2026-01-01T00:00:00+00:00",
-                            "s.sqlite", "r.md", "", "r_files", None)  # fmt: skip
+    text, _ = render_frame(frame)
     shallow, deep = text.split("# Slice: model.depth = 7")
     shallow = shallow.split("# Slice: model.depth = 3")[1]
     # the per-data-set cells of each slice are that depth's own mean ± CI over seeds
-    sel = report.analysis.select_lr(frame)
+    sel = metrics.select_lr(frame)
     for depth, part, other in ((3, shallow, deep), (7, deep, shallow)):
         head = sel[(sel["model.depth"] == depth) & (sel["init"] == "matched")]
-        s = report.analysis.summarize(head, "test_acc", by=("dataset", "activation"))
+        s = metrics.summarize(head, "test_acc", by=("dataset", "activation"))
         row = s[(s["dataset"] == "moons") & (s["activation"] == "sigmoid")].iloc[0]
-        cell = report._pm(row["mean"], row["ci95"])
+        cell = pm(row["mean"], row["ci95"])
         assert cell in part
         assert cell not in other

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from bench import schema, train
-from bench.spec import Cell, ModelSpec, TrainSpec
+from bench.records import Cell, ModelSpec, TrainSpec
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
-from bench import activations, datasets, initializers
+from bench import activations, data, initializers
 from bench.errors import BenchError, SuiteError, UnknownNameError, did_you_mean
-from bench.spec import DEFAULT_INIT, Cell, Grid, load_suite, parse_suite
+from bench.records import Cell
+from bench.suite import DEFAULT_INIT, Grid, check_data, load_suite, parse_suite
 from tests.conftest import TINY_SUITE, tiny_cell
 
 
@@ -58,10 +59,10 @@ def test_cell_key_is_stable_and_changes_with_any_setting():
 
 
 def test_schema_version_is_part_of_the_key(monkeypatch):
-    import bench.spec
+    import bench.records
 
     before = tiny_cell().key
-    monkeypatch.setattr(bench.spec, "SCHEMA_VERSION", bench.spec.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(bench.records, "SCHEMA_VERSION", bench.records.SCHEMA_VERSION + 1)
     assert tiny_cell().key != before
 
 
@@ -174,7 +175,7 @@ def test_registry_lookups_suggest_too():
     with pytest.raises(UnknownNameError, match=r"valid: glorot_uniform, .*\(did you mean 'glorot_"):
         initializers.get("glorot")
     with pytest.raises(UnknownNameError, match=r"valid: digits, .* \(did you mean 'mnist"):
-        datasets.get("mnsit")  # mnist1d, or a registered mnist* closer still
+        data.get("mnsit")  # mnist1d, or a registered mnist* closer still
     assert did_you_mean("swishy", ["relu"]) == "" and did_you_mean(3, ["relu"]) == ""
 
 
@@ -250,16 +251,17 @@ def test_cnn_needs_a_spatial_dataset_even_for_csv(tmp_path):
         parse_suite(doc)
 
 
-def test_bad_csv_contents_fail_validation_before_training(tmp_path):
+def test_bad_csv_contents_fail_the_data_check_before_training(tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("a,y\n1,0\n,1\n")
     doc = {"dataset": f"csv:{table}", "activation": "relu", "init": "matched"}
+    suite = parse_suite(doc, "s.toml")  # parsing reads names, never the table
     with pytest.raises(SuiteError, match=r"dataset: dataset csv:.*empty or NaN values on lines 3"):
-        parse_suite(doc, "s.toml")
+        check_data(suite)
     doc["data"] = {"label_column": "nope"}
     table.write_text("a,y\n1,0\n2,1\n")
     with pytest.raises(SuiteError, match="label column 'nope' not found"):
-        parse_suite(doc, "s.toml")
+        check_data(parse_suite(doc, "s.toml"))
 
 
 @pytest.mark.parametrize(
@@ -292,7 +294,7 @@ def test_an_empty_or_broken_csv_is_refused_before_training(write_suite, tmp_path
     table.write_text(content)
     path = write_suite(f'dataset = "csv:{table}"\nactivation = "relu"\ninit = "matched"\n')
     with pytest.raises(SuiteError, match=r"dataset: .*t\.csv"):
-        load_suite(path)
+        check_data(load_suite(path))
 
 
 @pytest.mark.parametrize("rules", [[], [{"activation": ["selu"], "train.lr": [0.1]}],

@@ -9,11 +9,15 @@ import pandas as pd
 import pytest
 import torch
 
-from bench import activations, report, speed
+from bench import activations, speed
 from bench.cli import main
 from bench.errors import UnknownNameError
-from bench.spec import Result, parse_suite
+from bench.records import Result
+from bench.schema import PASSES
+from bench.scoring.speed import RATIO_COLUMNS, ratios
 from bench.store import TIMING_COLUMNS, Store
+from bench.suite import parse_suite
+from tests.golden import load_fixture, render_frame
 
 ENV = {"torch": "2.13.0+cpu", "cpu": "Test CPU", "threads": 1, "device": "cpu"}
 WHEN = "2026-01-01T00:00:00+00:00"
@@ -36,8 +40,8 @@ def hand_made() -> list[dict]:
 
 
 def test_ratios_within_each_repeat_then_median_and_range():
-    r = speed.ratios(hand_made())
-    assert list(r.columns) == list(speed.RATIO_COLUMNS)
+    r = ratios(hand_made())
+    assert list(r.columns) == list(RATIO_COLUMNS)
     elu = r[r["activation"] == "elu"].iloc[0]
     assert elu["ratio_median"] == pytest.approx(1.5)
     assert elu["ratio_low"] == pytest.approx(1.4)
@@ -51,7 +55,7 @@ def test_ratios_within_each_repeat_then_median_and_range():
 def test_ratios_per_width_and_pass_from_a_frame():
     records = [*hand_made(), rec("relu", 2.0, 0, 64, "forward_backward"),
                rec("elu", 5.0, 0, 64, "forward_backward")]  # fmt: skip
-    r = speed.ratios(pd.DataFrame(records), reference="elu")
+    r = ratios(pd.DataFrame(records), reference="elu")
     assert list(zip(r["width"], r["pass"], r["activation"])) == [
         (32, "forward", "elu"), (32, "forward", "relu"),
         (64, "forward_backward", "elu"), (64, "forward_backward", "relu"),
@@ -62,9 +66,9 @@ def test_ratios_per_width_and_pass_from_a_frame():
 
 def test_ratios_need_the_reference_and_accept_nothing():
     with pytest.raises(ValueError, match="no timings of the reference 'relu'"):
-        speed.ratios([rec("elu", 1.0, 0)])
-    empty = speed.ratios([])
-    assert empty.empty and list(empty.columns) == list(speed.RATIO_COLUMNS)
+        ratios([rec("elu", 1.0, 0)])
+    empty = ratios([])
+    assert empty.empty and list(empty.columns) == list(RATIO_COLUMNS)
 
 
 # --- measure ------------------------------------------------------------------------------
@@ -82,8 +86,8 @@ def test_measure_records_every_repeat_width_pass_and_activation():
     assert all(r["threads"] == 1 and r["device"] == "cpu" for r in records)
     seen = {(r["repeat"], r["width"], r["pass"], r["activation"]) for r in records}
     assert len(seen) == len(records)
-    assert {r["pass"] for r in records} == set(speed.PASSES)
-    assert set(speed.ratios(records)["n_repeats"]) == {2}
+    assert {r["pass"] for r in records} == set(PASSES)
+    assert set(ratios(records)["n_repeats"]) == {2}
 
 
 def test_measure_rejects_unknown_names_before_timing():
@@ -185,7 +189,7 @@ def test_default_activations_are_the_suites_grid(tmp_path, capsys, monkeypatch):
     def fake(names, widths, **kw):
         seen["names"] = list(names)
         return [rec(a, 1.0 + i, r, width=widths[0], pas=p) for r in range(kw["repeats"])
-                for i, a in enumerate(names) for p in speed.PASSES]  # fmt: skip
+                for i, a in enumerate(names) for p in PASSES]  # fmt: skip
 
     monkeypatch.setattr(speed, "measure", fake)
     assert main(["speed", "--store", str(path), *FAST]) == 0  # the store's only suite
@@ -205,15 +209,23 @@ def test_default_activations_are_the_suites_grid(tmp_path, capsys, monkeypatch):
 # --- the report ---------------------------------------------------------------------------
 
 
+def _golden_frame(tmp_path, activations: list[str]) -> pd.DataFrame:
+    """The golden fixture's rows of these activations, the first ranked first."""
+    with load_fixture(tmp_path / "g.sqlite") as store:
+        frame = store.frame("golden", series=True)
+    frame = frame[frame["activation"].isin(["relu", "sigmoid"])].copy()
+    if activations[0] == "sigmoid":  # make sigmoid the best, so the table follows it
+        frame["test_acc"] = frame["test_acc"].where(frame["activation"] != "sigmoid", 1.0)
+    return frame
+
+
 def test_report_speed_section_from_stored_timings(tmp_path):
     records = hand_made() + [rec("sigmoid", s, r) for r, s in enumerate([1.1, 2.2, 1.0])]
     with Store(tmp_path / "s.sqlite") as store:
         store.put_timings("mine", records, ENV, WHEN)
         timings = store.timings("mine")
-    doc = report.Doc()
-    report._speed(doc, timings, ["sigmoid", "relu"], "mine", "s.sqlite")
-    text = doc.text()
-    assert "## Speed (claim C16)" in text
+    frame = _golden_frame(tmp_path, ["sigmoid", "relu"])
+    text = render_frame(frame, timings)[0].split("## Speed (claim C16)")[1]
     assert "| activation   | fwd 32            |" in text
     assert "| `sigmoid`    | 1.10× (1.00–1.10) |" in text
     assert "| `relu`       | 1.00×             |" in text
@@ -223,10 +235,10 @@ def test_report_speed_section_from_stored_timings(tmp_path):
     assert "For scale, `relu` takes per call (median): fwd 32: 1 s." in text
 
 
-def test_report_without_timings_says_how_to_measure():
-    doc = report.Doc()
-    report._speed(doc, pd.DataFrame(columns=list(TIMING_COLUMNS)), ["relu"], "mine", "s.sqlite")
-    assert doc.text().splitlines()[-1] == (
+def test_report_without_timings_says_how_to_measure(tmp_path):
+    frame = _golden_frame(tmp_path, ["relu"])
+    text = render_frame(frame, pd.DataFrame(columns=list(TIMING_COLUMNS)))[0]
+    assert text.split("## Speed (claim C16)")[1].split("\n\n")[1] == (
         "No speed measurement is stored for this suite: `python -m bench speed --store "
-        "s.sqlite --suite mine` makes one (then rebuild this report)."
+        "s.sqlite --suite golden` makes one (then rebuild this report)."
     )

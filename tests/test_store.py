@@ -17,7 +17,7 @@ import pytest
 
 from bench import train
 from bench.errors import BenchError
-from bench.spec import Result
+from bench.records import Result
 from bench.store import Store
 from tests.conftest import tiny_cell
 

@@ -3,18 +3,16 @@
 A claim module (``bench/claims/cNN_*.py``) defines ``CLAIM``, a :class:`Claim`: the note's
 statement, the suites whose cells it reads, the treatment and conditions, a ``measure``
 function that turns the stored results into tables (computing only, never formatting) and a
-``judge`` function that turns those tables into one :class:`Verdict`. The report
-(``bench.claims.report``) formats what they return. Adding a claim is one module here plus
-one suite under ``suites/claims/``.
+``judge`` function that turns those tables into one :class:`Verdict`. The records live in
+:mod:`bench.claims.base`; the shared steps in :mod:`bench.claims.common`; the runner
+(:mod:`bench.claims.runner`) trains the suites and judges every claim; the claims report
+(:mod:`bench.report.claims`) formats what they return. Adding a claim is one module here
+plus one suite under ``suites/claims/``.
 
 Public:
-    VERDICTS            the possible verdicts
-    Verdict             one verdict and its evidence
-    Table               a computed table (a DataFrame and its caption)
-    Figure              a figure: a file name, its alt text and a drawing function
-    Finding             what ``measure`` returns: tables and figures
-    Context             what ``measure`` reads: each suite's results frame, the timings
-    Claim               one registry entry
+    VERDICTS            the possible verdicts (:mod:`bench.scoring.verdicts`)
+    Verdict, Table, Figure, Finding, Context, Claim
+                        the records (:mod:`bench.claims.base`)
     REGISTRY            id → Claim, in the note's order (C1 … C18)
     get(claim_id)       one entry; an unknown id lists the valid ones
     suites_dir()        where the claim suites live
@@ -23,145 +21,18 @@ Public:
 from __future__ import annotations
 
 import importlib
-import math
 import pkgutil
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
-
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.errors import UnknownNameError
+from bench.scoring.verdicts import VERDICTS
 
-VERDICTS = ("SUPPORTED", "CONTRADICTED", "EQUIVALENT", "PARTLY", "INCONCLUSIVE")
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One claim's verdict with its evidence.
-
-    Attributes:
-        verdict: one of :data:`VERDICTS` (``PARTLY``: a compound claim with parts judged
-            differently, each part's verdict in ``evidence``).
-        effect: the headline effect size, in ``effect_unit``.
-        ci: its 95 % confidence interval (NaNs where none applies, e.g. an exact check).
-        effect_label: what the effect measures, e.g. ``"tanh − sigmoid, AULC (points)"``.
-        p: the headline p-value (NaN where none applies).
-        test: the test behind ``p``.
-        n_datasets / n_seeds: the replication behind it (seeds: fewest of any data set).
-        conditions: under which settings it holds (model, depth, optimizer …).
-        evidence: one line of evidence, for the closing summary.
-        would_change: one sentence on what would change the verdict.
-    """
-
-    verdict: str
-    effect: float = math.nan
-    ci: tuple[float, float] = (math.nan, math.nan)
-    effect_label: str = ""
-    p: float = math.nan
-    test: str = ""
-    n_datasets: int = 0
-    n_seeds: int = 0
-    conditions: str = ""
-    evidence: str = ""
-    would_change: str = ""
-
-    def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict {self.verdict!r} is not one of {', '.join(VERDICTS)}")
-
-
-@dataclass(frozen=True)
-class Table:
-    """A computed table: ``frame`` holds numbers; the report formats them.
-
-    ``percent`` lists columns holding fractions to show in percent; ``digits`` the decimals
-    of the other float columns.
-    """
-
-    name: str
-    caption: str
-    frame: pd.DataFrame
-    percent: tuple[str, ...] = ()
-    digits: int = 3
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure: ``draw(path)`` writes a PNG to ``path`` (matplotlib, bench.plots)."""
-
-    name: str
-    alt: str
-    draw: Callable[[Path], Any]
-
-
-@dataclass
-class Finding:
-    """What a claim's ``measure`` returns: its tables (by name) and figures."""
-
-    tables: dict[str, Table] = field(default_factory=dict)
-    figures: list[Figure] = field(default_factory=list)
-
-    def add(self, table: Table) -> None:
-        """Add a table under its name."""
-        self.tables[table.name] = table
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """name → DataFrame: what ``judge`` reads."""
-        return {k: t.frame for k, t in self.tables.items()}
-
-
-@dataclass
-class Context:
-    """What the claims read: the results of each claim suite and the speed timings.
-
-    Attributes:
-        frames: suite name → its results frame (``Store.frame(series=True)`` restricted to
-            the suite's own cells, so nothing else in the store moves a verdict).
-        timings: the store's speed timings (``bench speed``), possibly empty.
-        checks: exact checks measured by ``bench claims run`` (name → JSON payload).
-    """
-
-    frames: dict[str, pd.DataFrame]
-    timings: pd.DataFrame
-    checks: dict[str, Any] = field(default_factory=dict)
-
-    def frame(self, suite: str) -> pd.DataFrame:
-        """The results of one suite (an empty frame if none are stored)."""
-        return self.frames.get(suite, pd.DataFrame())
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One claim of the note.
-
-    Attributes:
-        id: ``C1`` … ``C18``.
-        title: a short title.
-        statement: what the note says, in English.
-        suites: the suite names (files ``suites/claims/<name>.toml``) whose cells it reads;
-            empty for exact checks that train nothing.
-        treatment: what is compared (e.g. ``activation``).
-        conditions: the fixed settings, in words.
-        design: the experiment in one paragraph.
-        measure: ``measure(ctx) -> Finding`` (computes; never formats).
-        judge: ``judge(tables) -> Verdict`` (tables: name → DataFrame from ``measure``).
-        check: for claims that need no training, ``check() -> dict`` measures the exact
-            facts once (``bench claims run`` stores the payload; ``measure`` reads it from
-            ``Context.checks``). It may import torch; nothing else here does.
-    """
-
-    id: str
-    title: str
-    statement: str
-    suites: tuple[str, ...]
-    treatment: str
-    conditions: str
-    design: str
-    measure: Callable[[Context], Finding]
-    judge: Callable[[dict[str, pd.DataFrame]], Verdict]
-    check: Callable[[], dict[str, Any]] | None = None
+__all__ = [
+    "REGISTRY", "VERDICTS", "Claim", "Context", "Figure", "Finding", "Table", "Verdict",
+    "all_suites", "get", "suites_dir",
+]  # fmt: skip
 
 
 def suites_dir() -> Path:
@@ -179,7 +50,18 @@ def _discover() -> dict[str, Claim]:
     return {c.id: c for c in found}
 
 
-REGISTRY: dict[str, Claim] = _discover()
+def _registry() -> dict[str, Claim]:
+    if "REGISTRY" not in globals():
+        globals()["REGISTRY"] = _discover()
+    return globals()["REGISTRY"]
+
+
+def __getattr__(name: str) -> dict[str, Claim]:
+    """``REGISTRY`` is built on first use: importing the package (or its records, for the
+    claims report) loads no claim module and no statistics library."""
+    if name == "REGISTRY":
+        return _registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get(claim_id: str) -> Claim:
@@ -188,15 +70,16 @@ def get(claim_id: str) -> Claim:
     Raises:
         UnknownNameError: an unknown id; the message lists the valid ones.
     """
+    registry = _registry()
     try:
-        return REGISTRY[claim_id.upper()]
+        return registry[claim_id.upper()]
     except KeyError:
-        raise UnknownNameError("claim", claim_id, list(REGISTRY)) from None
+        raise UnknownNameError("claim", claim_id, list(registry)) from None
 
 
 def all_suites(claims: Sequence[Claim] | None = None) -> list[str]:
     """The suite names the claims read, each once, in claim order."""
     out: list[str] = []
-    for c in claims or REGISTRY.values():
+    for c in claims or _registry().values():
         out.extend(s for s in c.suites if s not in out)
     return out

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common, stats
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import paired, stats, verdicts
 
 NONLINEAR = ("relu", "tanh", "elu")
 _PCT = ("effect", "ci_low", "ci_high")
@@ -28,13 +30,13 @@ def measure(ctx: Context) -> Finding:
     if frame.empty:
         return f
     work = common.arms(frame, _arm)
-    comp = common.compare_arms(work, "identity", "logistic")
-    same = pd.DataFrame([common.row("identity 8×64 vs logistic regression", comp, "A=B")])
+    comp = paired.compare_arms(work, "identity", "logistic")
+    same = pd.DataFrame([verdicts.row("identity 8×64 vs logistic regression", comp, "A=B")])
     if comp is not None:
-        diffs = stats.paired(
+        diffs = paired.paired(
             common.scored(work, "test_acc"), "arm", "identity", "logistic", "score"
         )
-        same["p_tost"], same["equivalent"] = stats.equivalence(diffs, common.ROPE)
+        same["p_tost"], same["equivalent"] = stats.equivalence(diffs, verdicts.ROPE)
     f.add(
         Table(
             "same",
@@ -44,7 +46,7 @@ def measure(ctx: Context) -> Finding:
         )
     )
     rows = [
-        common.row(f"{a} > identity", common.compare_arms(work, a, "identity")) for a in NONLINEAR
+        verdicts.row(f"{a} > identity", paired.compare_arms(work, a, "identity")) for a in NONLINEAR
     ]
     f.add(
         Table(
@@ -78,7 +80,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     )
     differs = same["verdict"].iloc[0] == "CONTRADICTED"
     better = (nonlin["verdict"] == "SUPPORTED").all()
-    worse = any(common.against(v) == "CONTRADICTED" for v in nonlin["verdict"])
+    worse = any(verdicts.against(v) == "CONTRADICTED" for v in nonlin["verdict"])
     halves = [
         "SUPPORTED" if equivalent else "CONTRADICTED" if differs else "INCONCLUSIVE",
         "SUPPORTED" if better else "CONTRADICTED" if worse else "INCONCLUSIVE",
@@ -86,7 +88,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     r = same.iloc[0]
     weakest = nonlin.sort_values("effect").iloc[0] if "effect" in nonlin else nonlin.iloc[0]
     return Verdict(
-        common.combine(halves),
+        verdicts.combine(halves),
         **common.from_row(
             r, p=float(common.first(same, "p_tost")), test="TOST over data sets, margin ±1 point"
         ),

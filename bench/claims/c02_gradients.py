@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from bench import plots
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.schema import Metric
+from bench.scoring import metrics, paired, verdicts
 
 RATIO = Metric(
     "log_grad_ratio", "log10 first/last-layer gradient norm", "value", True, math.nan, True
@@ -23,13 +25,11 @@ ROPE = 0.1  # a tenth of a decade
 
 
 def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
-    g = common.layer_series(frame, "grad_norm", 0)
-    if g.empty:
-        return g
-    first = g[g["layer"] == 1].set_index("key")["value"]
-    last = g[g["layer"] == g.groupby("key")["layer"].transform("max")].set_index("key")["value"]
-    out = frame.set_index("key").loc[first.index].reset_index()
-    out[RATIO.name] = np.log10(first.to_numpy() / last.loc[first.index].to_numpy())
+    ratio = metrics.gradient_ratio(frame)
+    if ratio.empty:
+        return pd.DataFrame()
+    out = frame.set_index("key").loc[ratio.index].reset_index()
+    out[RATIO.name] = np.log10(ratio.to_numpy())
     return out
 
 
@@ -52,8 +52,8 @@ def measure(ctx: Context) -> Finding:
     )
     work = ratios.assign(arm=ratios["activation"])
     rows = [
-        common.row(
-            f"{a} ratio > sigmoid ratio", common.compare_arms(work, a, "sigmoid", RATIO, rope=ROPE)
+        verdicts.row(
+            f"{a} ratio > sigmoid ratio", paired.compare_arms(work, a, "sigmoid", RATIO, rope=ROPE)
         )
         for a in ("tanh", "relu")
     ]
@@ -93,8 +93,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     comp = t.get("compare", pd.DataFrame())
     if comp.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c02_saturation")
-    verdicts = [common.against(v) for v in comp["verdict"]]
-    verdict = common.combine(verdicts)
+    parts_v = [verdicts.against(v) for v in comp["verdict"]]
+    verdict = verdicts.combine(parts_v)
     ratios = t["ratios"].set_index("activation")["mean"]
     r = comp.iloc[0]
     return Verdict(

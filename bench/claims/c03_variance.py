@@ -13,8 +13,10 @@ import math
 import pandas as pd
 
 from bench import plots
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict, common, stats
+from bench.claims import common
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.schema import Metric
+from bench.scoring import paired, stats, verdicts
 
 TOP_SAT = Metric("top_saturated", "saturated share of the top layer", "fraction", False, 1.0, True)
 
@@ -64,14 +66,14 @@ def measure(ctx: Context) -> Finding:
         )
     )
     top = _top(sig, "saturated").rename(columns={"value": TOP_SAT.name})
-    comp = common.compare_arms(
+    comp = paired.compare_arms(
         top.assign(arm=top["init"]), "glorot_uniform", "naive_normal", TOP_SAT
     )
     f.add(
         Table(
             "top",
             "Top-layer saturation, Glorot against naive N(0, 1) (positive: Glorot saturates less).",
-            pd.DataFrame([common.row("glorot < naive", comp)]),
+            pd.DataFrame([verdicts.row("glorot < naive", comp)]),
             percent=("effect", "ci_low", "ci_high"),
         )
     )
@@ -113,9 +115,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = [
         "SUPPORTED" if naive_up else "CONTRADICTED",
         "SUPPORTED" if glorot_up is False else "CONTRADICTED",
-        common.against(top["verdict"].iloc[0]),
+        verdicts.against(top["verdict"].iloc[0]),
     ]
-    verdict = common.combine(parts)
+    verdict = verdicts.combine(parts)
     r = top.iloc[0]
     sat = p["saturated_top"]
     return Verdict(

@@ -13,8 +13,10 @@ import math
 
 import pandas as pd
 
-from bench import analysis, plots
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict, common
+from bench import plots
+from bench.claims import common
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
+from bench.scoring import metrics, paired, verdicts
 
 REFERENCE = {"activation": ["tanh", "sigmoid"], "init": "glorot_uniform"}
 _PCT = ("effect", "ci_low", "ci_high")
@@ -29,13 +31,13 @@ def measure(ctx: Context) -> Finding:
     conv = common.prepare(frame, REFERENCE, select=False)
     glorot = conv[conv["init"] == "glorot_uniform"].assign(arm=lambda d: d["activation"])
     rows = [
-        common.row(
+        verdicts.row(
             "tanh > sigmoid, area under val curve",
-            common.compare_arms(glorot, "tanh", "sigmoid", "auc_val_acc"),
+            paired.compare_arms(glorot, "tanh", "sigmoid", "auc_val_acc"),
         ),
-        common.row(
+        verdicts.row(
             "tanh > sigmoid, final test accuracy",
-            common.compare_arms(glorot, "tanh", "sigmoid", "test_acc"),
+            paired.compare_arms(glorot, "tanh", "sigmoid", "test_acc"),
         ),
     ]
     f.add(
@@ -46,9 +48,9 @@ def measure(ctx: Context) -> Finding:
             percent=_PCT,
         )
     )
-    epochs = common.row(
+    epochs = verdicts.row(
         "tanh faster than sigmoid, epochs to target",
-        common.compare_arms(glorot, "tanh", "sigmoid", "epochs_to_target", rope=0.5),
+        paired.compare_arms(glorot, "tanh", "sigmoid", "epochs_to_target", rope=0.5),
     )
     f.add(
         Table(
@@ -57,7 +59,7 @@ def measure(ctx: Context) -> Finding:
             pd.DataFrame([epochs]),
         )
     )
-    long = analysis.curve_epochs(glorot, "val_acc")
+    long = metrics.curve_epochs(glorot, "val_acc")
     f.figures.append(
         Figure(
             "c04_curves.png",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import paired, verdicts
 
 REFERENCE = {"init": "glorot_uniform"}
 
@@ -24,8 +26,8 @@ def measure(ctx: Context) -> Finding:
     for act in ("sigmoid", "tanh"):
         sub = conv[conv["activation"] == act].assign(arm=lambda d: d["init"])
         for metric in ("auc_val_acc", "test_acc"):
-            comp = common.compare_arms(sub, "glorot_uniform", "naive_normal", metric)
-            rows.append({**common.row(f"{act}: Glorot > naive, {metric}", comp)})
+            comp = paired.compare_arms(sub, "glorot_uniform", "naive_normal", metric)
+            rows.append({**verdicts.row(f"{act}: Glorot > naive, {metric}", comp)})
     f.add(
         Table(
             "compare",
@@ -43,7 +45,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     if comp.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c04_convergence")
     auc = comp[comp["comparison"].str.endswith("auc_val_acc")]
-    verdict = common.combine(auc["verdict"].tolist())
+    verdict = verdicts.combine(auc["verdict"].tolist())
     r = auc.iloc[0]
     return Verdict(
         verdict,

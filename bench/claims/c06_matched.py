@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import paired, verdicts
 
 MATCHED = {
     "sigmoid": "glorot_uniform",
@@ -36,8 +38,8 @@ def measure(ctx: Context) -> Finding:
         ranks = means.rank(axis=1, ascending=False).mean().sort_values()
         matched = MATCHED.get(act)
         best_other = next(i for i in ranks.index if i != matched)
-        comp = common.compare_arms(sub.assign(arm=sub["init"]), matched, best_other)
-        row = common.row(f"{act}: {matched} vs {best_other}", comp)
+        comp = paired.compare_arms(sub.assign(arm=sub["init"]), matched, best_other)
+        row = verdicts.row(f"{act}: {matched} vs {best_other}", comp)
         rows.append(
             {
                 "activation": act,

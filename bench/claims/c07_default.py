@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
 
 FAN_IN, FAN_OUT = 30, 20000
 BOUND = 1 / math.sqrt(FAN_IN)

@@ -14,7 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import paired, verdicts
 
 TABLE = {  # the note's table: nonlinearity (param) → gain
     "linear": 1.0,
@@ -70,15 +72,15 @@ def measure(ctx: Context) -> Finding:
     if not frame.empty:
         work = frame.assign(arm=frame["init"])
         rows = [
-            common.row(
+            verdicts.row(
                 "tanh: gain 5/3 > gain 1 (Glorot uniform)",
-                common.compare_arms(
+                paired.compare_arms(
                     work[work["activation"] == "tanh"], "glorot_uniform_gain", "glorot_uniform"
                 ),
             ),
-            common.row(
+            verdicts.row(
                 "SELU: gain 3/4 > gain 1 (LeCun normal)",
-                common.compare_arms(
+                paired.compare_arms(
                     work[work["activation"] == "selu"], "lecun_normal_gain", "lecun_normal"
                 ),
             ),

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from bench import plots
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict, stats
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
+from bench.scoring import stats
 
 LARGE = 0.25  # "a large share": a quarter of the hidden units or more
 

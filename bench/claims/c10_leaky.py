@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import paired, verdicts
 
 _PCT = ("effect", "ci_low", "ci_high")
 
@@ -39,12 +41,12 @@ def measure(ctx: Context) -> Finding:
         )
     main = common.prepare(ctx.frame("c15_ranking"))
     if not main.empty:
-        comp = common.compare_arms(main.assign(arm=main["activation"]), "leaky_relu", "relu")
+        comp = paired.compare_arms(main.assign(arm=main["activation"]), "leaky_relu", "relu")
         f.add(
             Table(
                 "accuracy",
                 "LeakyReLU against ReLU, test accuracy (points), 8×64 MLPs.",
-                pd.DataFrame([common.row("leaky_relu > relu", comp)]),
+                pd.DataFrame([verdicts.row("leaky_relu > relu", comp)]),
                 percent=_PCT,
             )
         )
@@ -62,9 +64,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = ["SUPPORTED" if never else "CONTRADICTED" if never is False else "INCONCLUSIVE"]
     r = acc.iloc[0] if not acc.empty else pd.Series(dtype=object)
     beats = r.get("verdict", "INCONCLUSIVE")
-    parts.append(common.against(beats))
+    parts.append(verdicts.against(beats))
     return Verdict(
-        common.combine(parts),
+        verdicts.combine(parts),
         **common.from_row(r),
         effect_label="LeakyReLU − ReLU, test accuracy (fraction)",
         conditions="dead units: SGD sweep; accuracy: 8×64 MLPs, Adam, lr chosen on validation",

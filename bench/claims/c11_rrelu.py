@@ -12,8 +12,10 @@ import math
 import pandas as pd
 
 from bench import plots
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.schema import Metric
+from bench.scoring import paired, verdicts
 
 GAP = Metric("gap", "train − test accuracy", "fraction", False, math.nan, True)
 _PCT = ("effect", "ci_low", "ci_high")
@@ -32,8 +34,8 @@ def by_size(frame: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     for size, sub in frame.groupby("data.train_size"):
         work = sub.assign(arm=sub["activation"])
         for metric, label in ((GAP, "smaller gap"), ("test_acc", "better test")):
-            comp = common.compare_arms(work, a, b, metric)
-            rows.append({"train_size": size, **common.row(f"{a} {label} than {b}", comp)})
+            comp = paired.compare_arms(work, a, b, metric)
+            rows.append({"train_size": size, **verdicts.row(f"{a} {label} than {b}", comp)})
     return pd.DataFrame(rows)
 
 
@@ -90,8 +92,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     if c.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c11_size")
     small = c[c["train_size"] == c["train_size"].min()]
-    parts = [common.against(v) for v in small["verdict"]]
-    verdict = common.combine(parts)
+    parts = [verdicts.against(v) for v in small["verdict"]]
+    verdict = verdicts.combine(parts)
     g, a = small.iloc[0], small.iloc[1]
     return Verdict(
         verdict,

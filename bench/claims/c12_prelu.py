@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
 from bench.claims.c11_rrelu import by_size, with_gap
+from bench.scoring import verdicts
 
 
 def measure(ctx: Context) -> Finding:
@@ -41,9 +43,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     gap, acc = small.iloc[0], large.iloc[0]
     flip = {"CONTRADICTED": "SUPPORTED", "SUPPORTED": "CONTRADICTED"}
     parts = [flip.get(gap["verdict"], gap["verdict"]), acc["verdict"]]
-    parts = [common.against(p) for p in parts]
+    parts = [verdicts.against(p) for p in parts]
     return Verdict(
-        common.combine(parts),
+        verdicts.combine(parts),
         **common.from_row(acc),
         effect_label="PReLU − LeakyReLU test accuracy on the whole training split (fraction)",
         conditions="4×128 MLPs, 30 epochs",

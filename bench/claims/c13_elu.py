@@ -14,9 +14,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict, common
+from bench.claims import common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
 from bench.claims.c16_speed import NOISE, ratios
 from bench.schema import Metric
+from bench.scoring import paired, verdicts
 
 ABS_MEAN = Metric("abs_mean", "|mean activation|, layers averaged", "value", False, math.nan, True)
 VARIANTS = ("relu", "leaky_relu", "rrelu", "prelu")
@@ -56,19 +58,19 @@ def measure(ctx: Context) -> Finding:
         )
     )
     rows = [
-        common.row(
+        verdicts.row(
             "|mean| closer to 0 than relu",
-            common.compare_arms(absm, "elu", "relu", ABS_MEAN, rope=0.01),
+            paired.compare_arms(absm, "elu", "relu", ABS_MEAN, rope=0.01),
         )
     ]
     rows += [
-        common.row(f"elu > {v}, test accuracy", common.compare_arms(work, "elu", v))
+        verdicts.row(f"elu > {v}, test accuracy", paired.compare_arms(work, "elu", v))
         for v in VARIANTS
     ]
     rows.append(
-        common.row(
+        verdicts.row(
             "elu > relu, area under val curve",
-            common.compare_arms(work, "elu", "relu", "auc_val_acc"),
+            paired.compare_arms(work, "elu", "relu", "auc_val_acc"),
         )
     )
     f.add(
@@ -115,7 +117,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         "beats every ReLU variant": "SUPPORTED"
         if all(a == "SUPPORTED" for a in acc)
         else "CONTRADICTED"
-        if any(common.against(a) == "CONTRADICTED" for a in acc)
+        if any(verdicts.against(a) == "CONTRADICTED" for a in acc)
         else "INCONCLUSIVE",
         "trains faster": v["elu > relu, area under val curve"],
         "slower to compute": "INCONCLUSIVE"
@@ -124,10 +126,10 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         if elu_ratio > NOISE
         else "CONTRADICTED",
     }
-    parts = {k: common.against(p) for k, p in parts.items()}
+    parts = {k: verdicts.against(p) for k, p in parts.items()}
     r = c[c["comparison"] == "elu > relu, test accuracy"].iloc[0]
     return Verdict(
-        common.combine(list(parts.values())),
+        verdicts.combine(list(parts.values())),
         **common.from_row(r),
         effect_label="ELU − ReLU test accuracy (fraction)",
         conditions="8×64 MLPs, He normal, Adam, lr chosen on validation",

@@ -16,7 +16,7 @@ import math
 import pandas as pd
 
 from bench import plots
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 
 MEAN_TOL, STD_LOW, STD_HIGH = 0.2, 0.8, 1.25
 BASE = "all conditions hold"

@@ -11,17 +11,16 @@ reading per condition; the caveat is read from ``c14_selu``'s non-self-normalizi
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from bench import analysis
-from bench.claims import Claim, Context, Finding, Table, Verdict, c14_selu, common, stats
+from bench.claims import c14_selu, common
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import paired, ranks, verdicts
 
-ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")
+ORDER = verdicts.CLAIMED_ORDER
 CAVEAT_ORDER = (  # C14's variants (c14_selu.variant names them), in this table's order
     c14_selu.BASE, "raw inputs", "residual stack", "glorot_uniform weights",
     "torch_default weights",
@@ -29,37 +28,12 @@ CAVEAT_ORDER = (  # C14's variants (c14_selu.variant names them), in this table'
 VARIANTS = ("rrelu", "prelu")  # "LeakyReLU (+ variants)": reported beside, not in the chain
 
 
-def pairs(frame: pd.DataFrame, order: Sequence[str] = ORDER) -> pd.DataFrame:
-    """Each adjacent pair of ``order``, restricted to the activations present in ``frame``
-    (one configuration per data set ×
-    seed × activation, e.g. after lr selection) compared at the data-set level on test
-    accuracy, Holm-corrected over the pairs: one row per pair (see ``common.row``) plus
-    ``p_holm``; a SUPPORTED (CONTRADICTED) pair whose Holm-adjusted p in the claimed
-    (reverse) direction is not below α becomes INCONCLUSIVE."""
-    work = frame.assign(arm=frame["activation"])
-    present = [a for a in order if a in set(work["activation"])]
-    rows = [
-        common.row(f"{a} > {b}", common.compare_arms(work, a, b))
-        for a, b in itertools.pairwise(present)
-    ]
-    table = pd.DataFrame(rows)
-    if "p" in table:
-        table["p_holm"] = stats.holm(table["p"].tolist())
-        reverse = stats.holm(table["p_reverse"].tolist())
-        # a pair is only SUPPORTED (CONTRADICTED) when its Holm-adjusted p in that direction
-        # is below alpha: the family is the pairs of the chain
-        weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < common.ALPHA)
-        weak |= (table["verdict"] == "CONTRADICTED") & ~(reverse < common.ALPHA)
-        table.loc[weak, "verdict"] = "INCONCLUSIVE"
-    return table
-
-
 def _mean_ranks(frame: pd.DataFrame) -> pd.DataFrame:
     """Average rank per activation over data sets (seeds averaged first), and its mean."""
     work = common.scored(frame, "test_acc")
     means = work.groupby(["dataset", "activation"])["score"].mean().unstack()
-    ranks = means.rank(axis=1, ascending=False)
-    out = pd.DataFrame({"mean_rank": ranks.mean(), "test_acc": means.mean()})
+    per_set = means.rank(axis=1, ascending=False)
+    out = pd.DataFrame({"mean_rank": per_set.mean(), "test_acc": means.mean()})
     out = out.sort_values("mean_rank").reset_index()
     return out.rename(columns={"index": "activation"})
 
@@ -89,7 +63,7 @@ def _informative(frame: pd.DataFrame) -> pd.DataFrame:
 def _by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     parts = []
     for value, sub in frame.groupby(column, sort=True):
-        t = pairs(sub)
+        t = paired.chain(sub)
         if not t.empty:
             parts.append(t.assign(**{column: value}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -105,7 +79,7 @@ def _caveat(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name in CAVEAT_ORDER:
         sub = work[work["variant"] == name]
-        rows.append(common.row(f"selu > elu, {name}", common.compare_arms(sub, "selu", "elu")))
+        rows.append(verdicts.row(f"selu > elu, {name}", paired.compare_arms(sub, "selu", "elu")))
     return pd.DataFrame(rows)
 
 
@@ -120,11 +94,11 @@ def measure(ctx: Context) -> Finding:
             "pairs",
             "Adjacent pairs of the claimed order, test accuracy, data-set level "
             "(effect: mean over data sets of the seed-averaged difference).",
-            pairs(main),
+            paired.chain(main),
             percent=("effect", "ci_low", "ci_high"),
         )
     )
-    variants = pairs(main, ("leaky_relu", "rrelu", "prelu", "relu"))
+    variants = paired.chain(main, ("leaky_relu", "rrelu", "prelu", "relu"))
     f.add(
         Table(
             "variants",
@@ -194,14 +168,14 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     pairs = t.get("pairs", pd.DataFrame())
     if pairs.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c15_ranking")
-    verdicts = [common.against(v) for v in pairs["verdict"]]
-    verdict = common.combine(verdicts)
-    ranks = t.get("ranks", pd.DataFrame())
+    parts_v = [verdicts.against(v) for v in pairs["verdict"]]
+    verdict = verdicts.combine(parts_v)
+    mean_ranks = t.get("ranks", pd.DataFrame())
     tau, p_tau = math.nan, math.nan
-    if not ranks.empty:
-        observed = [a for a in ranks["activation"] if a in ORDER]
+    if not mean_ranks.empty:
+        observed = [a for a in mean_ranks["activation"] if a in ORDER]
         if len(observed) == len(ORDER):
-            tau, p_tau = stats.rank_correlation(observed, list(ORDER))
+            tau, p_tau = ranks.rank_correlation(observed, list(ORDER))
     n_ds = int(pairs["n_datasets"].min())
     n_seeds = int(np.nanmin(pairs["n_seeds"])) if "n_seeds" in pairs else 0
     parts = "; ".join(f"{r.comparison}: {r.verdict}" for r in pairs.itertuples())
@@ -240,4 +214,4 @@ CLAIM = Claim(
     judge=judge,
 )
 
-__all__ = ["CLAIM", "ORDER", "analysis"]
+__all__ = ["CLAIM", "ORDER"]

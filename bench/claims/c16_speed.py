@@ -12,8 +12,8 @@ import math
 
 import pandas as pd
 
-from bench import speed
-from bench.claims import Claim, Context, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.scoring import speed
 
 SUITE = "c16_speed"
 NOISE = 1.05  # ratios within 5 % of ReLU's are "as fast" (the min–max spread is about that)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench.claims import Claim, Context, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Finding, Table, Verdict
 
 CONTRAST = ("bench leaky_relu", "bench elu")  # not ReLU: measured beside it
 

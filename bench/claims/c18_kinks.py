@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.claims import Claim, Context, Figure, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 
 UNITS, STEPS, SEED = 6, 3000, 0
 
@@ -24,7 +24,7 @@ def check() -> dict[str, Any]:
     import torch
 
     from bench import models
-    from bench.spec import ModelSpec
+    from bench.records import ModelSpec
 
     torch.manual_seed(SEED)
     x = torch.linspace(-math.pi, math.pi, 256).unsqueeze(1)

@@ -1,35 +1,29 @@
-"""Shared steps of the claim modules: scoring a suite's frame, comparing two arms at the
-data-set level, turning comparisons into table rows and verdicts. Torch-free.
+"""Shared steps of the claim modules: preparing and scoring a suite's frame, naming arms,
+the Verdict fields of a comparison row, replication counts, per-layer probe series.
+Torch-free. The comparisons and verdict rules themselves are :mod:`bench.scoring.stats`
+and :mod:`bench.scoring.verdicts`, shared with the reports.
 
 Public:
-    ROPE                    region of practical equivalence for accuracies (1 point)
     prepare(frame, ...)     convergence columns with a declared reference, lr selected on val
     scored(frame, metric)   the frame with a ``score`` column (non-ok runs: worst value)
     arms(frame, mapping)    an ``arm`` column naming each row's arm (None: not compared)
-    compare_arms(frame, a, b, metric, rope, blocks)  data-set-level comparison of two arms
-    row(label, comparison, claimed)   one table row of a comparison (numbers only)
     from_row(row, **overrides)        the Verdict fields (effect, CI, p, replication) of a row
-    part_verdict(comparison, claimed) SUPPORTED / CONTRADICTED / EQUIVALENT / INCONCLUSIVE
-    against(verdict)        a claimed difference found EQUIVALENT counts as CONTRADICTED
-    combine(verdicts)       the verdict of a claim made of parts
     replication(frame)      (data sets, fewest seeds of any data set)
     first(table, column)    a table's first value of a column (NaN when empty)
+    fmt_effect(row)         ``+1.2 points [0.4, 2.0]`` for evidence lines
+    layer_series(frame, metric, which)  a per-layer probe series, one row per cell × layer
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from bench import analysis, schema
-from bench.claims import stats
-
-ROPE = 0.01  # one accuracy point: smaller differences are practically equivalent
-ALPHA = 0.05
+from bench import schema
+from bench.scoring import metrics
 
 
 def prepare(
@@ -39,18 +33,18 @@ def prepare(
     fraction: float = 0.9,
 ) -> pd.DataFrame:
     """Convergence columns against a declared ``reference`` (see
-    :func:`bench.analysis.add_convergence`), then each configuration at its best
+    :func:`bench.scoring.metrics.add_convergence`), then each configuration at its best
     validation learning rate (``select``)."""
     if frame.empty:
         return frame
-    out = analysis.add_convergence(frame, fraction=fraction, reference=reference or {})
-    return analysis.select_lr(out) if select else out
+    out = metrics.add_convergence(frame, fraction=fraction, reference=reference or {})
+    return metrics.select_lr(out) if select else out
 
 
 def scored(frame: pd.DataFrame, metric: str | schema.Metric) -> pd.DataFrame:
     """A copy of ``frame`` with ``score``: the metric, diverged/failed runs at its worst."""
     out = frame.copy()
-    out["score"] = analysis.scores(frame, metric) if len(frame) else []
+    out["score"] = metrics.scores(frame, metric) if len(frame) else []
     return out
 
 
@@ -62,88 +56,6 @@ def arms(frame: pd.DataFrame, label: Callable[[pd.Series], str | None]) -> pd.Da
     out = frame.copy()
     out["arm"] = [label(r) for _, r in out.iterrows()]
     return out[out["arm"].notna()]
-
-
-def compare_arms(
-    frame: pd.DataFrame,
-    a: str,
-    b: str,
-    metric: str | schema.Metric = "test_acc",
-    rope: float = ROPE,
-    blocks: Sequence[str] = ("dataset", "seed"),
-    column: str = "arm",
-) -> stats.Comparison | None:
-    """Arm ``a`` against arm ``b`` (values of ``column``) on ``metric`` over data sets ×
-    seeds (data set the unit, seeds nested). Lower-is-better metrics are negated first, so a
-    positive effect always means ``a`` is better. None when no block holds both arms."""
-    m = schema.get(metric)
-    work = scored(frame, m)
-    if not m.higher_is_better:
-        work["score"] = -work["score"]
-    work = work[np.isfinite(work["score"].astype(float))]
-    diffs = stats.paired(work, column, a, b, "score", blocks)
-    if diffs.empty:
-        return None
-    return stats.compare(diffs, rope=rope, alpha=ALPHA)
-
-
-def p_claimed(comparison: stats.Comparison, claimed: str) -> float:
-    """The one-sided data-set-level p-value in the claimed direction (``A>B`` or ``B>A``)."""
-    return comparison.p_less if claimed == "B>A" else comparison.p
-
-
-def part_verdict(comparison: stats.Comparison | None, claimed: str = "A>B") -> str:
-    """A claim part's verdict from a comparison: the claimed direction found → SUPPORTED,
-    the opposite → CONTRADICTED, inside the ROPE → EQUIVALENT (a claimed difference that is
-    not there), else INCONCLUSIVE (also when nothing was measured)."""
-    if comparison is None:
-        return "INCONCLUSIVE"
-    found = comparison.verdict
-    if found == "EQUIVALENT":
-        return "EQUIVALENT" if claimed in ("A>B", "B>A") else "SUPPORTED"
-    if found == "INCONCLUSIVE":
-        return "INCONCLUSIVE"
-    if claimed == "A=B":
-        return "CONTRADICTED"
-    return "SUPPORTED" if found == claimed else "CONTRADICTED"
-
-
-def row(label: str, comparison: stats.Comparison | None, claimed: str = "A>B") -> dict[str, Any]:
-    """One table row: effect and CI (fractions), p-values, wins/losses, replication, and
-    the part's verdict."""
-    if comparison is None:
-        nan = math.nan
-        return {
-            "comparison": label,
-            "effect": nan,
-            "ci_low": nan,
-            "ci_high": nan,
-            "p": nan,
-            "p_seed": nan,
-            "p_equiv": nan,
-            "p_reverse": nan,
-            "wins": 0,
-            "losses": 0,
-            "n_datasets": 0,
-            "n_seeds": 0,
-            "verdict": "INCONCLUSIVE",
-        }
-    c = comparison
-    return {
-        "comparison": label,
-        "effect": c.effect,
-        "ci_low": c.ci_low,
-        "ci_high": c.ci_high,
-        "p": p_claimed(c, claimed),
-        "p_seed": c.p_seed,
-        "p_equiv": c.p_equiv,
-        "p_reverse": c.p if claimed == "B>A" else c.p_less,
-        "wins": c.wins,
-        "losses": c.losses,
-        "n_datasets": c.n_datasets,
-        "n_seeds": c.n_seeds,
-        "verdict": part_verdict(c, claimed),
-    }
 
 
 def from_row(row: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
@@ -159,25 +71,6 @@ def from_row(row: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
         "n_seeds": int(row.get("n_seeds", 0) or 0),
     }
     return {**fields, **overrides}
-
-
-def against(verdict: str) -> str:
-    """A part of a claim that asserts a difference: EQUIVALENT (the difference is absent in
-    practice) counts as CONTRADICTED; any other verdict stands."""
-    return "CONTRADICTED" if verdict == "EQUIVALENT" else verdict
-
-
-def combine(verdicts: Sequence[str]) -> str:
-    """All parts agree → that verdict; otherwise PARTLY (INCONCLUSIVE if nothing was
-    judged)."""
-    judged = [v for v in verdicts if v != "INCONCLUSIVE"]
-    if not verdicts:
-        return "INCONCLUSIVE"
-    if len(set(verdicts)) == 1:
-        return verdicts[0]
-    if not judged:
-        return "INCONCLUSIVE"
-    return "PARTLY"
 
 
 def replication(frame: pd.DataFrame) -> tuple[int, int]:

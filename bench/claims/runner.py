@@ -2,6 +2,9 @@
 and the exact checks (C7, C8, C17, C18), and a record of how long it all took and where.
 
 Public:
+    context(store) -> Context               each claim suite's frame, the timings, the checks
+    judge_all(ctx, claims=None) -> list[(Claim, Finding, Verdict)]
+                                            every claim measured and judged (registry order)
     suite_paths(names=None) -> list[Path]   the committed claim suites (all, or by name)
     load_all(paths) -> list[Suite]          every suite parsed and validated, before training
     SPEED_SUITE                             the name the C16 timings are stored under
@@ -12,14 +15,38 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import claims as registry
+from bench.claims.base import Claim, Context, Finding, Verdict
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from bench.store import Store
 
 SPEED_SUITE = "c16_speed"
 SPEED_ACTIVATIONS = ("relu", "leaky_relu", "rrelu", "prelu", "elu", "selu", "tanh", "sigmoid")
+
+
+def context(store: Store) -> Context:
+    """What the claims read from one store: each known claim suite's results (its own cells
+    only), the ``bench speed`` timings and the exact checks."""
+    known = set(store.suites())
+    frames = {s: store.frame(s, series=True) for s in registry.all_suites() if s in known}
+    return Context(frames=frames, timings=store.timings(), checks=store.checks())
+
+
+def judge_all(
+    ctx: Context, claims: Sequence[Claim] | None = None
+) -> list[tuple[Claim, Finding, Verdict]]:
+    """Measure and judge each claim (registry order)."""
+    out = []
+    for claim in claims or list(registry.REGISTRY.values()):
+        finding = claim.measure(ctx)
+        out.append((claim, finding, claim.judge(finding.frames())))
+    return out
 
 
 def suite_paths(names: list[str] | None = None) -> list[Path]:
@@ -42,9 +69,12 @@ def suite_paths(names: list[str] | None = None) -> list[Path]:
 
 def load_all(paths: list[Path]) -> list[Any]:
     """Parse and validate every suite first: a bad file stops the run before anything trains."""
-    from bench.spec import load_suite
+    from bench.suite import check_data, load_suite
 
-    return [load_suite(p) for p in paths]
+    suites = [load_suite(p) for p in paths]
+    for suite in suites:
+        check_data(suite)
+    return suites
 
 
 def run(

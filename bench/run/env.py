@@ -24,9 +24,9 @@ from typing import Any
 
 import torch
 
-import bench
 from bench.errors import BenchError
-from bench.spec import utcnow
+from bench.records import utcnow
+from bench.version import __version__
 
 __all__ = ["DEVICES", "environment", "resolve_device", "synchronize", "tune_allocator", "utcnow"]
 
@@ -121,7 +121,7 @@ def _static_env() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
-        "harness": bench.__version__,
+        "harness": __version__,
         "commit": commit,
     }
 

@@ -36,13 +36,13 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from bench import activations, datasets, models
+from bench import activations, data, models
 from bench.errors import BenchError
+from bench.records import Cell, Result, key_with_digest, pooled
 from bench.run.engines import Engine
 from bench.run.engines import build as build_engine
 from bench.run.env import environment, synchronize, tune_allocator, utcnow
 from bench.run.optim import Hyper
-from bench.spec import Cell, Result, key_with_digest, pooled
 
 CURVES = (
     "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "epoch_time_s",
@@ -79,7 +79,7 @@ class State:
         cells / results: one per member, in member order (sorted by hyperparameters).
         live: indices (into ``cells``) of members still training, in engine order.
         engine: the :class:`~bench.run.engines.Engine`.
-        data: the :class:`~bench.datasets.Splits`, on the device.
+        data: the :class:`~bench.data.Splits`, on the device.
         gens: one data-order generator per member.
         step_losses: per live member, the per-step training losses of the last epoch.
     """
@@ -128,7 +128,7 @@ def prepare(
     state = State(cells, [Result(c.key, c, "ok", started_at=utcnow()) for c in cells], device,
                   dtype, executor, t0=time.perf_counter())  # fmt: skip
     first = cells[0]
-    splits = datasets.load(
+    splits = data.load(
         first.dataset,
         first.data.split_seed,
         first.data.standardize,

@@ -2,53 +2,30 @@
 evidence, rebuilt from the claims store alone (no torch, no training).
 
 Public:
-    context(store) -> Context       each claim suite's frame, the timings, the exact checks
-    judge_all(ctx, claims) -> list[(Claim, Finding, Verdict)]
     render(results, header, figdir) -> (markdown, attachments)
     build(store_path, out, generated_at=None, store_label=None) -> Path
 
-The claim modules compute; this module only formats their tables (numbers → text: percent
-columns × 100 with one decimal, p-values to three decimals, booleans as yes/no).
+The claim modules compute and judge (:func:`bench.claims.runner.judge_all`); this module only
+formats their tables (numbers → text: percent columns × 100 with one decimal, p-values to
+three decimals, booleans as yes/no) and their verdicts.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from bench import claims as registry
-from bench.claims import Claim, Context, Finding, Table, Verdict
+from bench.claims.base import Claim, Finding, Table, Verdict
 from bench.errors import BenchError
-from bench.report import Attachment, Doc
-from bench.store import Store
+from bench.report.doc import Attachment, Doc, p, p_is
+from bench.scoring.verdicts import VERDICTS
 
 _P_COLUMNS = ("p", "p_seed", "p_equiv", "p_holm", "p_trend")
 _INT_COLUMNS = ("wins", "losses", "n_datasets", "n_seeds", "n", "layer", "model.depth", "diverged")
-
-
-def context(store: Store) -> Context:
-    """What the claims read from one store: each known claim suite's results (its own cells
-    only), the ``bench speed`` timings and the exact checks."""
-    known = set(store.suites())
-    frames = {s: store.frame(s, series=True) for s in registry.all_suites() if s in known}
-    return Context(frames=frames, timings=store.timings(), checks=store.checks())
-
-
-def judge_all(
-    ctx: Context, claims: Sequence[Claim] | None = None
-) -> list[tuple[Claim, Finding, Verdict]]:
-    """Measure and judge each claim (registry order)."""
-    out = []
-    for claim in claims or list(registry.REGISTRY.values()):
-        finding = claim.measure(ctx)
-        out.append((claim, finding, claim.judge(finding.frames())))
-    return out
 
 
 def _cell(value: Any, column: str, table: Table) -> str:
@@ -65,7 +42,7 @@ def _cell(value: Any, column: str, table: Table) -> str:
     if math.isnan(x):
         return "–"
     if column in _P_COLUMNS:
-        return "< 0.001" if x < 1e-3 else f"{x:.3f}"
+        return p(x)
     if column in table.percent:
         return f"{100 * x:+.1f}" if column in ("effect", "ci_low", "ci_high") else f"{100 * x:.1f}"
     if math.isinf(x):
@@ -89,19 +66,13 @@ def _table(doc: Doc, table: Table) -> None:
     doc.table(rows, [_header(str(c), table) for c in frame.columns])
 
 
-def _p(p: float) -> str:
-    if p is None or not math.isfinite(p):
-        return "–"
-    return "p < 0.001" if p < 1e-3 else f"p = {p:.3f}"
-
-
 def _evidence(v: Verdict) -> str:
     parts = []
     if v.effect_label and math.isfinite(v.effect):
         ci = f" [{v.ci[0]:.3g}, {v.ci[1]:.3g}]" if all(math.isfinite(c) for c in v.ci) else ""
         parts.append(f"{v.effect_label}: {v.effect:.3g}{ci}")
     if math.isfinite(v.p):
-        parts.append(f"{_p(v.p)} ({v.test})" if v.test else _p(v.p))
+        parts.append(f"{p_is(v.p)} ({v.test})" if v.test else p_is(v.p))
     elif v.test:
         parts.append(v.test)
     if v.n_datasets:
@@ -142,7 +113,7 @@ def render(
     """
     doc = Doc(figdir=figdir)
     doc.add("# The note's claims on trial")
-    counts = {v: sum(1 for _, _, x in results if x.verdict == v) for v in registry.VERDICTS}
+    counts = {v: sum(1 for _, _, x in results if x.verdict == v) for v in VERDICTS}
     tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     order = next((v for c, _, v in results if c.id == "C15"), None)
     doc.add(
@@ -214,6 +185,10 @@ def build(
     Raises:
         BenchError: no such store, or it holds none of the claim suites.
     """
+    from bench import claims
+    from bench.claims.runner import context, judge_all
+    from bench.store import Store
+
     store_path, out = Path(store_path), Path(out)
     if not store_path.exists():
         raise BenchError(f"{store_path}: no such store (run `make claims` first)")
@@ -223,7 +198,7 @@ def build(
     if not ctx.frames and not ctx.checks:
         raise BenchError(
             f"{store_path} holds none of the claim suites "
-            f"({', '.join(registry.all_suites())}): run `bench claims run` first"
+            f"({', '.join(claims.all_suites())}): run `bench claims run` first"
         )
     results = judge_all(ctx)
     header = {
@@ -241,6 +216,3 @@ def build(
         attachment.write(out.parent / figdir / attachment.name)
     out.write_text(text)
     return out
-
-
-__all__ = ["build", "context", "judge_all", "pd", "render"]

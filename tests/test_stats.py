@@ -1,5 +1,5 @@
-"""Tests of bench.claims.stats: pairing, hierarchical bootstrap, verdicts, Holm, TOST, trend,
-rank correlation. Synthetic tables only; no training, no torch in the module under test."""
+"""Tests of bench.scoring (paired, stats, ranks): pairing, hierarchical bootstrap, verdicts,
+Holm, TOST, trend, rank correlation. Synthetic tables only; no training, no torch."""
 
 from __future__ import annotations
 
@@ -9,16 +9,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import ttost_paired
 
-from bench.claims.stats import (
-    Comparison,
-    compare,
-    equivalence,
-    hierarchical_bootstrap,
-    holm,
-    paired,
-    rank_correlation,
-    trend,
-)
+from bench.scoring.paired import Comparison, compare, hierarchical_bootstrap, paired
+from bench.scoring.ranks import rank_correlation
+from bench.scoring.stats import equivalence, holm, needed, smallest_p, trend
 
 
 def _diffs(effects, noise: float, n_seeds: int = 5, seed: int = 0) -> pd.DataFrame:
@@ -289,3 +282,19 @@ def test_rank_correlation():
     assert tau_swap == pytest.approx(4 / 6)  # 5 concordant, 1 discordant of 6 pairs
     with pytest.raises(ValueError, match="differ"):
         rank_correlation(items, ["relu", "gelu", "silu", "elu"])
+
+
+@pytest.mark.parametrize(("n", "one_sided", "two_sided"), [(0, 1.0, 1.0), (4, 1 / 16, 1 / 8),
+                                                           (5, 1 / 32, 1 / 16)])  # fmt: skip
+def test_smallest_wilcoxon_p_is_all_differences_on_one_side(n, one_sided, two_sided):
+    assert smallest_p(n, "greater") == one_sided and smallest_p(n, "two-sided") == two_sided
+    if n:  # scipy's exact test agrees: every difference positive
+        d = np.arange(1.0, n + 1)
+        assert stats.wilcoxon(d, alternative="greater").pvalue == pytest.approx(one_sided)
+        assert stats.wilcoxon(d).pvalue == pytest.approx(two_sided)
+
+
+def test_needed_counts_the_data_sets_a_holm_family_can_decide():
+    assert needed(0.05, "greater", 1) == 5  # 1/32 < 0.05 ≤ 1/16
+    assert needed(0.05, "two-sided", 1) == 6  # 2/64 < 0.05 ≤ 2/32
+    assert needed(0.05, "greater", 5) == 7  # 5/128 < 0.05 ≤ 5/64 (the chain's five pairs)

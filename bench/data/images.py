@@ -15,8 +15,8 @@ Public:
     arrays(name) -> (X_train, y_train, X_test, y_test)
                                 the official split, uint8 rows of C·H·W pixels, int64 labels
     make(name) -> (X, y)        train then test pooled, pixels in [0, 1] (the registry's make)
-    splits(name, split_seed=0, standardize=True, train_size=1.0) -> bench.datasets.Splits
-    python -m bench.images [NAME ...]
+    splits(name, split_seed=0, standardize=True, train_size=1.0) -> bench.data.Splits
+    python -m bench.data.images [NAME ...]
                                 download what is missing (or say what is), print the folders
 
 Files, one folder per set under the cache folder:
@@ -29,8 +29,8 @@ Files, one folder per set under the cache folder:
 
 Downloads go to a temporary file that replaces nothing until its checksum equals the
 published one (SHA-256 for MNIST; MD5, the only one published, for Fashion-MNIST and
-CIFAR-10). Files placed by hand are used as they are. The pickled CIFAR batches are read
-with an unpickler that builds nothing but numpy arrays, lists and dicts.
+CIFAR-10). Files placed by hand are used as they are. The files are read by
+:mod:`bench.data.image_files`.
 
 The official test split is the test set. Validation is a stratified share of the official
 training part (1/6 for the MNISTs: 10,000 of 60,000; 1/10 for CIFAR-10: 5,000 of 50,000),
@@ -43,43 +43,33 @@ into float32, chunk by chunk, through a 256-entry table per channel: pixels / 25
 from __future__ import annotations
 
 import contextlib
-import functools
-import gzip
 import hashlib
 import http.client
-import io
 import os
-import pickle
-import struct
 import sys
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from bench.data.base import Splits
+from bench.data.image_files import (
+    CIFAR_ARCHIVE,
+    CIFAR_BATCHES,
+    CIFAR_DIR,
+    IDX_FILES,
+    N_CLASSES,
+    cifar_unpacked,
+    idx_path,
+    one_line,
+    read,
+)
 from bench.errors import BenchError
-
-if TYPE_CHECKING:
-    from bench.datasets import Splits
 
 DATA_DIR_ENV = "BENCH_DATA_DIR"
 OFFLINE_ENV = "BENCH_OFFLINE"
 TIMEOUT_S = 30.0  # per connection attempt and per read: an offline machine fails fast
-N_CLASSES = 10
 _CHUNK = 4096  # rows converted to float32 at a time
-
-CIFAR_ARCHIVE = "cifar-10-python.tar.gz"
-CIFAR_DIR = "cifar-10-batches-py"
-CIFAR_BATCHES = (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch")
-
-_IDX = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
 
 
 @dataclass(frozen=True)
@@ -118,7 +108,7 @@ SOURCES: dict[str, Source] = {
         "MNIST (LeCun et al. 1998)",
         tuple(
             zip(
-                _IDX,
+                IDX_FILES,
                 ["sha256"] * 4,
                 [
                     "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
@@ -141,7 +131,7 @@ SOURCES: dict[str, Source] = {
         "Fashion-MNIST (Xiao et al. 2017)",
         tuple(
             zip(
-                _IDX,
+                IDX_FILES,
                 ["md5"] * 4,
                 [  # the MD5s of the project's README
                     "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
@@ -190,24 +180,12 @@ def folder(name: str) -> Path:
     return cache_dir() / name
 
 
-def _idx_path(d: Path, file: str) -> Path | None:
-    """The IDX file as stored: gzipped (``file``) or not (``file`` without ``.gz``)."""
-    for p in (d / file, d / file.removesuffix(".gz")):
-        if p.is_file():
-            return p
-    return None
-
-
-def _cifar_unpacked(d: Path) -> bool:
-    return all((d / CIFAR_DIR / b).is_file() for b in CIFAR_BATCHES)
-
-
 def missing(name: str) -> list[str]:
     """The files of ``name`` not in its folder (by their download names)."""
     d = folder(name)
     if name == "cifar10":
-        return [] if (d / CIFAR_ARCHIVE).is_file() or _cifar_unpacked(d) else [CIFAR_ARCHIVE]
-    return [f for f, _, _ in SOURCES[name].files if _idx_path(d, f) is None]
+        return [] if (d / CIFAR_ARCHIVE).is_file() or cifar_unpacked(d) else [CIFAR_ARCHIVE]
+    return [f for f, _, _ in SOURCES[name].files if idx_path(d, f) is None]
 
 
 def _fetch(url: str, dest: Path, algorithm: str, digest: str) -> None:
@@ -236,10 +214,6 @@ def _fetch(url: str, dest: Path, algorithm: str, digest: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
 def _download(name: str, files: list[str]) -> str | None:
     """Download ``files`` of ``name``; ``None`` when all arrived, else why not."""
     if os.environ.get(OFFLINE_ENV, "") not in ("", "0"):
@@ -249,7 +223,7 @@ def _download(name: str, files: list[str]) -> str | None:
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return f"cannot create the folder: {_one_line(exc)}"
+        return f"cannot create the folder: {one_line(exc)}"
     for file in files:
         errors = []
         for base in src.urls:
@@ -257,7 +231,7 @@ def _download(name: str, files: list[str]) -> str | None:
                 _fetch(base + file, d / file, *digests[file])
                 break
             except OSError as exc:
-                errors.append(_one_line(exc))
+                errors.append(one_line(exc))
         else:
             with contextlib.suppress(OSError):
                 d.rmdir()  # only if empty: a failed first download leaves nothing behind
@@ -290,116 +264,6 @@ def ensure(name: str) -> Path:
     return folder(name)
 
 
-# --- reading ----------------------------------------------------------------------------
-
-
-def _read_idx(path: Path) -> np.ndarray:
-    """An IDX file of unsigned bytes (gzipped or not) as an array of its declared shape."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise BenchError(f"{path}: not a readable gzip file: {_one_line(exc)}") from None
-    if len(raw) < 4 or raw[:3] != b"\x00\x00\x08":
-        raise BenchError(f"{path}: not an IDX file of unsigned bytes (magic {raw[:4].hex()})")
-    ndim = raw[3]
-    dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
-    if data.size != int(np.prod(dims)):
-        raise BenchError(f"{path}: {data.size} bytes of data, the header says {dims}")
-    return data.reshape(dims)
-
-
-def _idx_pair(d: Path, images: str, labels: str, shape: tuple[int, ...]):
-    X = _read_idx(_idx_path(d, images))
-    y = _read_idx(_idx_path(d, labels)).astype(np.int64)
-    if X.shape[1:] != shape[1:] or y.ndim != 1 or len(X) != len(y):
-        raise BenchError(
-            f"{d}: {images} holds {X.shape}, {labels} {y.shape}; expected N × "
-            f"{' × '.join(map(str, shape[1:]))} images and N labels"
-        )
-    return X.reshape(len(X), -1), y
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """Builds numpy arrays, dicts, lists and scalars only (what a CIFAR batch holds)."""
-
-    _ALLOWED: ClassVar[set[tuple[str, str]]] = {
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "scalar"),
-        ("numpy._core.multiarray", "scalar"),
-        ("numpy", "ndarray"),
-        ("numpy", "dtype"),
-        ("_codecs", "encode"),  # bytes in a protocol-2 pickle written by Python 3
-    }
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a CIFAR batch")
-        return super().find_class(module, name)
-
-
-def _cifar_batch(stream, where: str) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        batch = _ArrayUnpickler(stream, encoding="bytes").load()
-        X = np.asarray(batch[b"data"], dtype=np.uint8)
-        y = np.asarray(batch[b"labels"], dtype=np.int64)
-    except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError) as exc:
-        raise BenchError(f"{where}: not a CIFAR-10 python batch: {_one_line(exc)}") from None
-    if X.ndim != 2 or X.shape[1] != 3 * 32 * 32 or len(X) != len(y):
-        raise BenchError(f"{where}: data {X.shape}, labels {y.shape}; expected N × 3072, N")
-    return X, y
-
-
-def _cifar(d: Path) -> tuple[np.ndarray, ...]:
-    parts = []
-    if _cifar_unpacked(d):
-        for b in CIFAR_BATCHES:
-            with (d / CIFAR_DIR / b).open("rb") as f:
-                parts.append(_cifar_batch(f, str(d / CIFAR_DIR / b)))
-    else:
-        archive = d / CIFAR_ARCHIVE
-        try:
-            with tarfile.open(archive, "r:gz") as tar:
-                for b in CIFAR_BATCHES:
-                    member = tar.extractfile(f"{CIFAR_DIR}/{b}")
-                    if member is None:
-                        raise KeyError(f"{CIFAR_DIR}/{b}")
-                    parts.append(_cifar_batch(io.BytesIO(member.read()), f"{archive}:{b}"))
-        except (tarfile.TarError, OSError, EOFError, KeyError) as exc:
-            raise BenchError(
-                f"{archive}: not a readable CIFAR-10 archive: {_one_line(exc)}"
-            ) from None
-    X_train = np.concatenate([X for X, _ in parts[:-1]])
-    y_train = np.concatenate([y for _, y in parts[:-1]])
-    return X_train, y_train, *parts[-1]
-
-
-def _signature(d: Path) -> tuple:
-    """What the cached arrays depend on: every file under the folder, its size and time."""
-    try:
-        files = sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
-        return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
-    except OSError:
-        return ()
-
-
-@functools.lru_cache(maxsize=3)
-def _arrays(name: str, d: Path, signature: tuple) -> tuple[np.ndarray, ...]:
-    if name == "cifar10":
-        X_train, y_train, X_test, y_test = _cifar(d)
-    else:
-        shape = SOURCES[name].image_shape
-        X_train, y_train = _idx_pair(d, _IDX[0], _IDX[1], shape)
-        X_test, y_test = _idx_pair(d, _IDX[2], _IDX[3], shape)
-    for y, part in ((y_train, "training"), (y_test, "test")):
-        if len(y) and (y.min() < 0 or y.max() >= N_CLASSES):
-            raise BenchError(f"{d}: {part} labels outside 0…{N_CLASSES - 1}")
-    return X_train, y_train, X_test, y_test
-
-
 def arrays(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The official training and test parts of ``name``: uint8 rows of C·H·W pixels
     (channel first, as the CNN reads them) and int64 labels. Cached per process.
@@ -409,7 +273,7 @@ def arrays(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         BenchError: a file is not in its format.
     """
     d = ensure(name)
-    return _arrays(name, d, _signature(d))
+    return read(name, d, SOURCES[name].image_shape)
 
 
 def make(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -485,12 +349,10 @@ def splits(
         train_size: share of the training part kept (stratified, by ``split_seed``).
 
     Returns:
-        The :class:`bench.datasets.Splits`, float32 features and int64 labels; rows keep
+        The :class:`bench.data.Splits`, float32 features and int64 labels; rows keep
         the files' order within each part.
     """
     import torch
-
-    from bench.datasets import Splits
 
     src = SOURCES[name]
     X_train, y_train, X_test, y_test = arrays(name)
@@ -525,7 +387,7 @@ def splits(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bench.images [NAME ...]``: make sure the files of each set (default: all)
+    """``python -m bench.data.images [NAME ...]``: make sure the files of each set (default: all)
     are in the cache, downloading what is missing; exit status 2 if some are not."""
     names = list(sys.argv[1:] if argv is None else argv) or list(NAMES)
     status = 0

@@ -1,5 +1,5 @@
-"""bench.analysis on small hand-built frames (no training): every expected number is
-computed by hand in the comments next to it."""
+"""bench.scoring (metrics and ranks) on small hand-built frames (no training): every expected
+number is computed by hand in the comments next to it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from bench import analysis
 from bench.errors import BenchError, UnknownNameError
+from bench.scoring import metrics, ranks
+from bench.scoring.stats import holm
 
 ACC_METRICS = ("test_acc", "val_acc", "train_acc", "best_val_acc")
 
@@ -80,16 +81,16 @@ def scored(table: dict[str, list[float]], metric: str = "test_acc") -> pd.DataFr
 
 
 def test_metric_directions_are_declared():
-    assert analysis.METRICS["test_acc"].higher_is_better
-    assert analysis.METRICS["test_acc"].worst == 0.0
-    assert not analysis.METRICS["test_loss"].higher_is_better
-    assert analysis.METRICS["test_loss"].worst == math.inf
-    assert not analysis.METRICS["epochs_to_target"].higher_is_better
-    assert analysis.METRICS["auc_val_acc"].higher_is_better
+    assert metrics.METRICS["test_acc"].higher_is_better
+    assert metrics.METRICS["test_acc"].worst == 0.0
+    assert not metrics.METRICS["test_loss"].higher_is_better
+    assert metrics.METRICS["test_loss"].worst == math.inf
+    assert not metrics.METRICS["epochs_to_target"].higher_is_better
+    assert metrics.METRICS["auc_val_acc"].higher_is_better
     for name in ("dead_final", "train_time_s", "samples_per_s", "val_acc"):
-        assert analysis.METRICS[name].name == name
+        assert metrics.METRICS[name].name == name
     with pytest.raises(UnknownNameError, match="valid: test_acc"):
-        analysis.get_metric("accuracy")
+        metrics.get_metric("accuracy")
 
 
 def test_nonok_runs_take_the_worst_value_but_keep_nonok_columns_stay():
@@ -98,9 +99,9 @@ def test_nonok_runs_take_the_worst_value_but_keep_nonok_columns_stay():
         row(seed=1, status="diverged", dead_final=0.4),
         row(seed=2, status="failed"),
     ])  # fmt: skip
-    assert list(analysis.scores(df, "test_acc")) == [0.8, 0.0, 0.0]
-    assert list(analysis.scores(df, "test_loss")) == [0.3, math.inf, math.inf]
-    dead = analysis.scores(df, "dead_final")  # last measured health, not a made-up 1.0
+    assert list(metrics.scores(df, "test_acc")) == [0.8, 0.0, 0.0]
+    assert list(metrics.scores(df, "test_loss")) == [0.3, math.inf, math.inf]
+    dead = metrics.scores(df, "dead_final")  # last measured health, not a made-up 1.0
     assert dead.iloc[:2].tolist() == [0.1, 0.4] and math.isnan(dead.iloc[2])
 
 
@@ -116,15 +117,15 @@ def test_add_convergence_epochs_to_target_and_auc():
         row(activation="f", status="failed"),
         row(dataset="other", epochs=2, val_curve=[0.3, 0.5]),  # own target: 0.45
     ])  # fmt: skip
-    out = analysis.add_convergence(df, fraction=0.9)
+    out = metrics.add_convergence(df, fraction=0.9)
     assert out["epochs_to_target"].tolist() == [3, 2, 4, 4, 4, 2]
     expected_auc = [2.3 / 3, 2.45 / 3, 0.6 / 3, 0.95 / 3, 0.0, 0.8 / 2]
     np.testing.assert_allclose(out["auc_val_acc"], expected_auc)
     assert "epochs_to_target" not in df.columns  # a copy
     with pytest.raises(BenchError, match="add_convergence"):
-        analysis.scores(df, "epochs_to_target")
+        metrics.scores(df, "epochs_to_target")
     # fewer epochs to target is better: b (2) before a (3) before c (4)
-    r = analysis.ranks(out[out["dataset"] == "d"].iloc[:3], "epochs_to_target", blocks=["dataset"])
+    r = ranks.ranks(out[out["dataset"] == "d"].iloc[:3], "epochs_to_target", blocks=["dataset"])
     assert list(r.index) == ["b", "a", "c"]
 
 
@@ -138,13 +139,13 @@ def test_select_lr_selects_on_validation_not_on_test():
         for lr, val, test in ((1e-3, 0.9, 0.7), (1e-2, 0.8, 0.95))
         for s in (0, 1)
     ])  # fmt: skip
-    out = analysis.select_lr(df)
+    out = metrics.select_lr(df)
     assert out["train.lr"].tolist() == [1e-3, 1e-3]
     assert out["lr_selected"].tolist() == [1e-3, 1e-3]
     assert out["seed"].tolist() == [0, 1]
     assert out["test_acc"].tolist() == [0.7, 0.7]
     with pytest.raises(BenchError, match="validation"):
-        analysis.select_lr(df, "test_acc")
+        metrics.select_lr(df, "test_acc")
 
 
 def test_select_lr_per_configuration_diverged_seed_and_ties():
@@ -161,18 +162,18 @@ def test_select_lr_per_configuration_diverged_seed_and_ties():
         row(activation="elu", lr=1e-2, seed=0, val_acc=0.7),
         row(activation="elu", lr=1e-3, seed=0, val_acc=0.7),
     ])  # fmt: skip
-    out = analysis.select_lr(df)
+    out = metrics.select_lr(df)
     chosen = out.groupby("activation")["lr_selected"].unique().map(list).to_dict()
     assert chosen == {"relu": [1e-3], "tanh": [1e-2], "elu": [1e-3]}
     assert len(out) == 4
     # lower-is-better validation metric: val_loss picks the smaller loss
     df2 = frame([row(lr=1e-3, val_loss=0.4), row(lr=1e-2, val_loss=0.2)])
-    assert analysis.select_lr(df2, "val_loss")["train.lr"].tolist() == [1e-2]
+    assert metrics.select_lr(df2, "val_loss")["train.lr"].tolist() == [1e-2]
 
 
 def test_select_lr_without_lr_column():
     df = frame([row(val_acc=0.5), row(seed=1, val_acc=0.6)]).drop(columns="train.lr")
-    out = analysis.select_lr(df)
+    out = metrics.select_lr(df)
     assert len(out) == 2 and out["lr_selected"].isna().all()
 
 
@@ -188,7 +189,7 @@ def test_summarize_mean_ci_and_nonok():
         row(activation="y", seed=1, status="diverged"),  # scored 0.0
         row(activation="z", seed=0, test_acc=0.5),
     ])  # fmt: skip
-    s = analysis.summarize(df, "test_acc", by="activation").set_index("activation")
+    s = metrics.summarize(df, "test_acc", by="activation").set_index("activation")
     # x: mean 0.9, s = 0.1, t(0.975, 2) = 4.302653 → 4.302653 · 0.1 / √3 = 0.248414
     assert s.loc["x", "mean"] == pytest.approx(0.9)
     assert s.loc["x", "ci95"] == pytest.approx(0.248414, abs=1e-6)
@@ -211,7 +212,7 @@ def test_average_ranks_with_ties():
     # B       0.8    0.7    0.6            2.5  2   1    → 11/6
     # C       0.8    0.7    0.4            2.5  2   3    → 5/2
     df = scored({"A": [0.9, 0.7, 0.5], "B": [0.8, 0.7, 0.6], "C": [0.8, 0.7, 0.4]})
-    r = analysis.ranks(df, "test_acc")
+    r = ranks.ranks(df, "test_acc")
     assert list(r.index) == ["A", "B", "C"]
     np.testing.assert_allclose(r["avg_rank"], [5 / 3, 11 / 6, 5 / 2])
     np.testing.assert_allclose(r["mean"], [0.7, 0.7, 1.9 / 3])
@@ -227,10 +228,10 @@ def test_diverged_ranks_last_and_loss_ranks_lowest_first():
             row(activation="C", seed=seed, status="diverged"),
         ]
     df = frame(rows)
-    acc = analysis.ranks(df, "test_acc")
+    acc = ranks.ranks(df, "test_acc")
     assert list(acc.index) == ["B", "A", "C"] and acc.loc["C", "avg_rank"] == 3
     assert acc.loc["C", "mean"] == 0.0
-    loss = analysis.ranks(df, "test_loss")
+    loss = ranks.ranks(df, "test_loss")
     assert list(loss.index) == ["A", "B", "C"]
     assert loss["avg_rank"].tolist() == [1, 2, 3] and loss.loc["C", "mean"] == math.inf
 
@@ -238,12 +239,12 @@ def test_diverged_ranks_last_and_loss_ranks_lowest_first():
 def test_ranks_use_complete_blocks_and_refuse_ambiguous_rows():
     df = scored({"A": [0.9, 0.8], "B": [0.5, 0.4]})
     df = pd.concat([df, frame([row(activation="C", seed=0, test_acc=0.1)])], ignore_index=True)
-    r = analysis.ranks(df, "test_acc")  # only block 0 has all three
+    r = ranks.ranks(df, "test_acc")  # only block 0 has all three
     assert r["n_blocks"].tolist() == [1, 1, 1]
     two_inits = pd.concat([df.assign(init="x"), df.assign(init="y")], ignore_index=True)
     with pytest.raises(BenchError, match="several rows"):
-        analysis.ranks(two_inits, "test_acc")
-    assert len(analysis.ranks(two_inits, "test_acc", blocks=("dataset", "init", "seed"))) == 3
+        ranks.ranks(two_inits, "test_acc")
+    assert len(ranks.ranks(two_inits, "test_acc", blocks=("dataset", "init", "seed"))) == 3
 
 
 def test_ranks_per_dataset():
@@ -253,7 +254,7 @@ def test_ranks_per_dataset():
         for s in (0, 1)
         for a, v in zip(order, (0.9, 0.5), strict=True)
     ])  # fmt: skip
-    r = analysis.ranks_per(df, "test_acc")
+    r = ranks.ranks_per(df, "test_acc")
     assert r[["dataset", "activation", "avg_rank"]].values.tolist() == [
         ["d1", "relu", 1.0], ["d1", "tanh", 2.0], ["d2", "tanh", 1.0], ["d2", "relu", 2.0],
     ]  # fmt: skip
@@ -267,7 +268,7 @@ def test_friedman_matches_the_formula_and_scipy():
     # block ranks (A, B, C): (1,2,3) (1,3,2) (2,1,3) (1,2,3) → R = 5, 8, 11; n = 4, k = 3
     # χ² = 12 / (n k (k+1)) · ΣR² − 3 n (k+1) = 12/48 · 210 − 48 = 4.5; p = exp(−4.5/2)
     table = {"A": [0.9, 0.9, 0.8, 0.9], "B": [0.8, 0.7, 0.9, 0.8], "C": [0.7, 0.8, 0.7, 0.7]}
-    res = analysis.friedman(scored(table), "test_acc")
+    res = ranks.friedman(scored(table), "test_acc")
     assert res.statistic == pytest.approx(4.5)
     assert res.pvalue == pytest.approx(math.exp(-2.25))
     assert res.statistic == pytest.approx(stats.friedmanchisquare(*table.values()).statistic)
@@ -275,16 +276,16 @@ def test_friedman_matches_the_formula_and_scipy():
 
 
 def test_friedman_needs_three_treatments_and_some_difference():
-    res = analysis.friedman(scored({"A": [0.9, 0.8], "B": [0.5, 0.4]}), "test_acc")
+    res = ranks.friedman(scored({"A": [0.9, 0.8], "B": [0.5, 0.4]}), "test_acc")
     assert math.isnan(res.statistic) and math.isnan(res.pvalue) and "3 treatments" in res.reason
-    tied = analysis.friedman(scored({a: [0.5, 0.5] for a in "ABC"}), "test_acc")
+    tied = ranks.friedman(scored({a: [0.5, 0.5] for a in "ABC"}), "test_acc")
     assert math.isnan(tied.statistic) and "ties" in tied.reason
 
 
 def test_holm_on_a_known_vector():
     # sorted 0.01, 0.03, 0.04 → 3·0.01, 2·0.03, max(1·0.04, 0.06) = 0.03, 0.06, 0.06
-    np.testing.assert_allclose(analysis.holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
-    out = analysis.holm([0.01, math.nan])
+    np.testing.assert_allclose(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+    out = holm([0.01, math.nan])
     assert out[0] == pytest.approx(0.01) and math.isnan(out[1])
 
 
@@ -294,19 +295,19 @@ def test_pairwise_wilcoxon_holm():
     a = [0.90, 0.91, 0.92, 0.93, 0.94, 0.95]
     b = [0.80, 0.805, 0.81, 0.815, 0.82, 0.825]
     c = [0.70, 0.701, 0.703, 0.706, 0.71, 0.715]
-    p = analysis.pairwise_wilcoxon(scored({"C": c, "A": a, "B": b}), "test_acc")
+    p = ranks.pairwise_wilcoxon(scored({"C": c, "A": a, "B": b}), "test_acc")
     assert list(p.index) == list(p.columns) == ["A", "B", "C"]
     off = p.to_numpy()[~np.eye(3, dtype=bool)]
     np.testing.assert_allclose(off, 0.09375)
     assert np.all(np.diag(p.to_numpy()) == 1.0)
     # identical treatments: all differences zero → p = 1
-    same = analysis.pairwise_wilcoxon(scored({"A": a, "B": a, "C": c}), "test_acc")
+    same = ranks.pairwise_wilcoxon(scored({"A": a, "B": a, "C": c}), "test_acc")
     assert same.loc["A", "B"] == 1.0
 
 
 def test_critical_difference_inputs():
     a, b = [0.9, 0.8, 0.7], [0.6, 0.5, 0.4]
-    cd = analysis.critical_difference(scored({"B": b, "A": a}), "test_acc")
+    cd = ranks.critical_difference(scored({"B": b, "A": a}), "test_acc")
     assert cd.ranks.to_dict() == {"A": 1.0, "B": 2.0}
     assert list(cd.pvalues.index) == list(cd.ranks.index)
     assert cd.n_blocks == 3
@@ -332,7 +333,7 @@ def _ordered(observed: tuple[str, ...]) -> pd.DataFrame:
     ],
 )
 def test_kendall_tau_against_the_claimed_order(observed, tau):
-    res = analysis.claimed_order(_ordered(observed), order=ORDER)
+    res = ranks.claimed_order(_ordered(observed), order=ORDER)
     assert res.tau == pytest.approx(tau)
     assert res.order == ORDER
 
@@ -354,7 +355,7 @@ def test_claimed_order_verdicts():
             }
             rows += [row(f"d{d}", a, s, test_acc=v) for a, v in acc.items()]
     rows.append(row("d0", "gelu", 0, test_acc=0.99))  # not claimed: ignored, drops no block
-    res = analysis.claimed_order(frame(rows), "test_acc", order=ORDER)
+    res = ranks.claimed_order(frame(rows), "test_acc", order=ORDER)
     pairs = res.pairs.set_index(["better", "worse"])
     assert pairs["verdict"].to_dict() == {
         ("selu", "elu"): "SUPPORTED",
@@ -392,7 +393,7 @@ def test_claimed_order_lower_is_better_and_missing_activations():
         for a, v, slope in (("selu", 0.1, 0.001), ("relu", 0.3, 0.0))
     ]
     rows.append(row("d0", "selu", 9, status="diverged"))  # no relu partner: block dropped
-    res = analysis.claimed_order(frame(rows), "test_loss", order=ORDER)
+    res = ranks.claimed_order(frame(rows), "test_loss", order=ORDER)
     assert res.order == ("selu", "relu")
     assert res.n_blocks == 12
     assert res.pairs["verdict"].tolist() == ["SUPPORTED"]

@@ -1,17 +1,13 @@
-"""Suites, cells and results: frozen dataclasses, TOML loading, validation, grid expansion.
+"""Suites: TOML loading, validation, and the lazy grid of cells.
 
 Public:
-    SCHEMA_VERSION      part of every cell key: bump it when Result's meaning changes
     DEFAULT_INIT        the initializer of a suite that names none ("matched")
-    ModelSpec, TrainSpec, DataSpec, Cell, Result    the records
     Grid                the expanded grid: sorted axes, ``len()``, indexable, ``exclude`` rules
     Suite               a loaded suite file: name, description, seeds, grid
     load_suite(path) -> Suite
     parse_suite(doc, source) -> Suite
-    cell_from_dict(d) -> Cell                       inverse of ``Cell.to_dict``
-    flatten(d) -> dict                              nested dict → dotted paths
-    pooled(health, metric) -> float                 a probe series pooled over all units
-    utcnow() -> str                                 the current UTC time, ISO 8601
+    check_data(suite)   every data set of a suite loadable here (files, tables), before
+                        anything trains; parsing itself reads names, never data
 
 A suite file (TOML)::
 
@@ -24,198 +20,43 @@ A suite file (TOML)::
 ``dataset`` and ``activation`` are required (fixed or as an axis). ``init`` defaults to
 ``"matched"`` (:data:`DEFAULT_INIT`: each activation's matched initializer, e.g. He normal
 for ReLU, LeCun normal for SELU; ``bench list activations`` shows the pairs). Every other
-field defaults to the value its record declares (:class:`ModelSpec`, :class:`TrainSpec`,
-:class:`DataSpec`); ``suite.name`` to the file's stem, ``suite.seeds`` to ``[0]``.
+field defaults to the value its record declares (:class:`bench.records.ModelSpec`,
+``TrainSpec``, ``DataSpec``); ``suite.name`` to the file's stem, ``suite.seeds`` to ``[0]``.
 
 Everything is validated before anything trains: unknown tables or fields, unknown registry
 names, wrong types and impossible values raise :class:`bench.errors.SuiteError`, whose
-message names the file and the field (and the valid choices where there is a list).
+message names the file and the field (and the valid choices where there is a list). The
+names are checked against the registries (:mod:`bench.activations`,
+:mod:`bench.initializers`, :mod:`bench.models`, :mod:`bench.data`); the data sets' files
+and tables are checked by :func:`check_data`, which the run commands call after parsing.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import hashlib
-import importlib
 import itertools
-import json
 import math
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import activations, data, initializers, models
 from bench.errors import BenchError, SuiteError, did_you_mean, unknown_name
-
-# Part of every cell key. Bump it when a stored Result would no longer mean the same: new
-# or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
-# 2: the staged loop (curves only for whole epochs, no inference timing, per-member time
-# shares, probes reduced in float64) and the device in the cell.
-# 3: probes add the pre-activation mean and std per layer (pre_mean, pre_std).
-SCHEMA_VERSION = 3
-CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
+from bench.records import (
+    CSV_PREFIX,
+    DEFAULTS,
+    FIELDS,
+    OPTIMIZERS,
+    SUBSPECS,
+    Cell,
+    build_cell,
+)
 
 DEFAULT_INIT = "matched"  # the initializer of a suite that names none
-OPTIMIZERS = ("sgd", "adam")
-STATUSES = ("ok", "diverged", "failed")
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Network shape: ``kind`` (mlp | resmlp | cnn), ``depth`` hidden layers of ``width``."""
-
-    kind: str = "mlp"
-    depth: int = 4
-    width: int = 64
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    """Optimization settings. ``probe``: run the unit-health probes at init and each epoch."""
-
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    momentum: float = 0.0
-    weight_decay: float = 0.0
-    epochs: int = 10
-    batch_size: int = 64
-    probe: bool = True
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """Data handling: split seed, standardization, the label column of ``csv:`` sets."""
-
-    split_seed: int = 0
-    standardize: bool = True
-    label_column: str | None = None
-    train_size: float = 1.0  # share of the training split used (a data-set-size axis)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One fully specified training run. Frozen and hashable; ``key`` identifies its result."""
-
-    dataset: str
-    activation: str
-    init: str
-    seed: int = 0
-    model: ModelSpec = field(default_factory=ModelSpec)
-    train: TrainSpec = field(default_factory=TrainSpec)
-    data: DataSpec = field(default_factory=DataSpec)
-    # Where it trains (``cpu`` or ``cuda``). Set by ``bench run --device``, not by suite
-    # files; part of the key, so a result from one device is never reused for another.
-    device: str = "cpu"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Nested plain dict (JSON-ready); what ``dataclasses.asdict`` gives, built directly
-        (keys of million-cell grids are computed from it)."""
-        return {
-            "dataset": self.dataset, "activation": self.activation, "init": self.init,
-            "seed": self.seed, "model": dict(vars(self.model)), "train": dict(vars(self.train)),
-            "data": dict(vars(self.data)), "device": self.device,
-        }  # fmt: skip
-
-    @property
-    def key(self) -> str:
-        """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION` (and, for a
-        ``csv:`` data set, of the file's contents: an edited table gets new keys)."""
-        csv = self.dataset.startswith(CSV_PREFIX)
-        return key_with_digest(self, _file_digest(self.dataset[len(CSV_PREFIX) :]) if csv else None)
-
-    def label(self) -> str:
-        """Short human-readable description for logs and progress bars."""
-        where = "" if self.device == "cpu" else f"@{self.device}"
-        return (
-            f"{self.dataset}/{self.model.kind}{self.model.depth}x{self.model.width}/"
-            f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}{where}"
-        )
-
-
-def _file_digest(path: str) -> str:
-    p = Path(path)
-    try:
-        stat = p.stat()
-    except OSError:
-        return "missing"
-    return _digest(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=32)
-def _digest(path: str, mtime_ns: int, size: int) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
-def key_with_digest(cell: Cell, digest: str | None) -> str:
-    """The key ``cell`` has when its ``csv:`` table's contents hash to ``digest`` (``None``
-    for a registry data set, whose contents the harness version fixes)."""
-    doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": cell.to_dict()}
-    if digest is not None:
-        doc["data_sha256"] = digest
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def utcnow() -> str:
-    """The current UTC time, ISO 8601 to the second (Result and run-log timestamps)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def pooled(health: dict[str, list[float]], metric: str) -> float:
-    """Unit-weighted mean of one per-layer probe series (one entry of ``Result.probes``):
-    the share over all hidden units pooled. Torch-free, for training and analysis alike."""
-    values, units = health.get(metric) or [], health.get("units") or []
-    total = sum(units)
-    if not total:
-        return math.nan
-    return sum((math.nan if v is None else v) * u for v, u in zip(values, units)) / total
-
-
-@dataclass
-class Result:
-    """What one cell produced.
-
-    Attributes:
-        key: the cell's key.
-        cell: the cell.
-        status: ``ok``, ``diverged`` (a NaN/Inf loss ended training) or ``failed``.
-        error: the exception text for ``failed``, the reason for ``diverged``.
-        metrics: scalar metrics (see README, "Columns").
-        curves: per-epoch series, name → list (epoch 1 first).
-        probes: per-layer unit health, one dict per probe (index 0 = at initialization).
-        env: torch version, threads, CPU, harness version, commit, device.
-        started_at / finished_at: UTC ISO-8601 times.
-    """
-
-    key: str
-    cell: Cell
-    status: str
-    error: str | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    curves: dict[str, list[float]] = field(default_factory=dict)
-    probes: list[dict[str, list[float]]] = field(default_factory=list)
-    env: dict[str, Any] = field(default_factory=dict)
-    started_at: str = ""
-    finished_at: str = ""
 
 
 # --- field validation -------------------------------------------------------------------
-
-_SUBSPECS: dict[str, type] = {"model": ModelSpec, "train": TrainSpec, "data": DataSpec}
-
-
-def _registry(module: str):
-    """Import a registry on first use: the store and the reports read cells without torch."""
-    return importlib.import_module(f"bench.{module}")
-
-
-def _names(module: str) -> Callable[[], list[str]]:
-    return lambda: _registry(module).names()
 
 
 def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callable[[Any], None]:
@@ -228,9 +69,8 @@ def _in(choices: Callable[[], list[str]] | tuple[str, ...], what: str) -> Callab
 
 
 def _check_dataset(v: str) -> None:
-    datasets = _registry("datasets")
     if not v.startswith(CSV_PREFIX):
-        datasets.get(v)  # raises UnknownNameError listing the names
+        data.entry(v)  # raises UnknownNameError listing the names
     elif not Path(v[len(CSV_PREFIX) :]).is_file():
         raise ValueError(f"{v!r}: no such file")
 
@@ -258,10 +98,10 @@ def _share(v: Any) -> None:
 
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "dataset": _check_dataset,
-    "activation": _in(_names("activations"), "activation"),
-    "init": _in(_names("initializers"), "initializer"),
+    "activation": _in(activations.names, "activation"),
+    "init": _in(initializers.names, "initializer"),
     "seed": _at_least(0),
-    "model.kind": _in(lambda: list(_registry("models").MODEL_KINDS), "model kind"),
+    "model.kind": _in(models.MODEL_KINDS, "model kind"),
     "model.depth": _at_least(0),
     "model.width": _at_least(1),
     "train.optimizer": _in(OPTIMIZERS, "optimizer"),
@@ -273,27 +113,6 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "data.split_seed": _at_least(0),
     "data.train_size": _share,
 }
-
-
-def _fields() -> dict[str, type | str]:
-    """Dotted path → declared type (as written in the dataclass) of every settable field."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(Cell):
-        if f.name in _SUBSPECS:
-            for g in dataclasses.fields(_SUBSPECS[f.name]):
-                out[f"{f.name}.{g.name}"] = g.type
-        elif f.name == "device":  # chosen at run time (--device), not by a suite
-            continue
-        else:
-            out[f.name] = f.type
-    return out
-
-
-FIELDS: dict[str, Any] = _fields()
-_DEFAULTS: dict[str, Any] = {  # every sub-spec field's default, by dotted path
-    f"{name}.{f.name}": f.default for name, spec in _SUBSPECS.items()
-    for f in dataclasses.fields(spec)
-}  # fmt: skip
 
 
 def _coerce(path: str, value: Any) -> Any:
@@ -317,35 +136,6 @@ def _coerce(path: str, value: Any) -> Any:
     if path in _CHECKS:
         _CHECKS[path](value)
     return value
-
-
-def cell_from_dict(d: dict[str, Any]) -> Cell:
-    """Build a Cell from a nested dict as written by ``Cell.to_dict`` (no validation)."""
-    top = {k: v for k, v in d.items() if k not in _SUBSPECS}
-    subs = {k: _SUBSPECS[k](**d.get(k, {})) for k in _SUBSPECS}
-    return Cell(**top, **subs)
-
-
-def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dict → {dotted path: value} (``{"model": {"depth": 8}}`` → ``{"model.depth": 8}``)."""
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
-def _build_cell(flat: dict[str, Any]) -> Cell:
-    nested: dict[str, Any] = {}
-    for path, value in flat.items():
-        head, _, tail = path.partition(".")
-        if tail:
-            nested.setdefault(head, {})[tail] = value
-        else:
-            nested[head] = value
-    return cell_from_dict(nested)
 
 
 # --- the grid ---------------------------------------------------------------------------
@@ -383,7 +173,7 @@ class Grid:
 
     def fixed(self, path: str) -> Any:
         """The value every cell has for a field that is not an axis (set, or the default)."""
-        return self.base[path] if path in self.base else _DEFAULTS.get(path)
+        return self.base[path] if path in self.base else DEFAULTS.get(path)
 
     def excluded(self, values: dict[str, Any]) -> bool:
         """Whether some rule excludes every cell with these axis values (a rule naming an
@@ -419,17 +209,17 @@ class Grid:
             raise IndexError(f"grid index {i} out of range for {self._len} cells")
         i %= self._len
         if self._rules:  # positions shift around excluded cells: walk to it
-            return _build_cell(next(itertools.islice(self._product(), i, None)))
+            return build_cell(next(itertools.islice(self._product(), i, None)))
         point = {"seed": self.seeds[i % len(self.seeds)]}
         i //= len(self.seeds)
         for key in reversed(self.axes):
             values = self.axes[key]
             point[key] = values[i % len(values)]
             i //= len(values)
-        return _build_cell({**self.base, **point})
+        return build_cell({**self.base, **point})
 
     def __iter__(self) -> Iterator[Cell]:
-        return (_build_cell(c) for c in self._product())
+        return (build_cell(c) for c in self._product())
 
 
 @dataclass
@@ -449,7 +239,7 @@ class Suite:
 
 _SUITE_KEYS = {"name", "description", "seeds"}
 _TOP_FIXED = {"dataset", "activation", "init"}
-_TABLES = {"suite", "grid", "exclude", *_SUBSPECS}
+_TABLES = {"suite", "grid", "exclude", *SUBSPECS}
 
 
 def _choices(keys: Any) -> str:
@@ -509,7 +299,7 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
     base: dict[str, Any] = {}
     for key in _TOP_FIXED & doc.keys():
         base[key] = checked(key, key, doc[key])
-    for table in _SUBSPECS:
+    for table in SUBSPECS:
         settings = doc.get(table, {})
         if not isinstance(settings, dict):
             raise fail(table, "must be a table")
@@ -571,27 +361,16 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
                 "model.depth",
                 f"depth 0 (no hidden layer) exists for model.kind 'mlp' only, not {kind!r}",
             )
-    datasets = _registry("datasets")
-    spatial = [n for n, d in datasets.REGISTRY.items() if d.image_shape]
+    spatial = [n for n, d in data.REGISTRY.items() if d.image_shape]
     for dataset, kind in itertools.product(values("dataset"), values("model.kind")):
         if kind != "cnn" or grid.excluded({"dataset": dataset, "model.kind": kind}):
             continue
-        if dataset.startswith(CSV_PREFIX) or datasets.get(dataset).image_shape is None:
+        if dataset.startswith(CSV_PREFIX) or data.entry(dataset).image_shape is None:
             raise fail(
                 "model.kind",
                 f"'cnn' needs a data set with a spatial layout; {dataset!r} has none "
                 f"(valid: {', '.join(spatial)})",
             )
-    tables = [
-        (d, label)
-        for d, label in itertools.product(values("dataset"), values("data.label_column"))
-        if d.startswith(CSV_PREFIX)
-    ]
-    for name, label in sorted(tables, key=str):  # a user's table is read once, here, not per cell
-        try:
-            datasets.load(name, 0, label_column=label)
-        except BenchError as exc:
-            raise fail("dataset", str(exc)) from None
     if len(suite.grid) == 0:
         raise fail("exclude", "every cell of the grid is excluded")
     return suite
@@ -620,3 +399,35 @@ def load_suite(path: str | Path) -> Suite:
     except tomllib.TOMLDecodeError as exc:
         raise BenchError(f"{path}: not valid TOML: {exc}") from None
     return parse_suite(doc, str(path))
+
+
+def _values(grid: Grid, path: str) -> list[Any]:
+    return grid.axes.get(path, [grid.fixed(path)])
+
+
+def check_data(suite: Suite) -> None:
+    """Make sure every data set of ``suite`` can be loaded here, before anything trains:
+    an image set's files are cached (or are downloaded now), a user's ``csv:`` table is
+    readable with its label column (each table read once, here, not per cell).
+
+    Raises:
+        SuiteError: naming the suite's file and the ``dataset`` field.
+    """
+    names = _values(suite.grid, "dataset")
+    for name in names:
+        if name.startswith(CSV_PREFIX):
+            continue
+        try:
+            data.get(name)  # image sets: files cached, or downloaded now
+        except BenchError as exc:
+            raise SuiteError(suite.source, "dataset", str(exc)) from None
+    tables = [
+        (name, label)
+        for name, label in itertools.product(names, _values(suite.grid, "data.label_column"))
+        if name.startswith(CSV_PREFIX)
+    ]
+    for name, label in sorted(tables, key=str):
+        try:
+            data.load(name, 0, label_column=label)
+        except BenchError as exc:
+            raise SuiteError(suite.source, "dataset", str(exc)) from None

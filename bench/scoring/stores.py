@@ -2,12 +2,12 @@
 
 For speed claims that change with the hardware or the torch build: the same suite's
 ``bench speed`` timings from two machines (or two torch versions), and, where both stores
-trained the same cells, their test accuracies. Reads the stores only (no torch).
+trained the same cells, their test accuracies. Reads the stores only (no torch);
+:mod:`bench.report.compare` prints what :func:`compare` finds.
 
 Public:
     Comparison                  what :func:`compare` found (frames and notes)
     compare(store_a, store_b, suite=None) -> Comparison
-    render(comparison) -> str   the tables as ``bench compare`` prints them (tabulate)
 
 Speed: per activation, width and pass, each store's median time ratio to ReLU (as ``bench
 speed`` and the report show it: ratios within a repeat, median and min–max over repeats),
@@ -25,15 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tabulate import tabulate
 
-from bench import speed
 from bench.errors import BenchError
-from bench.spec import FIELDS
+from bench.records import FIELDS
+from bench.schema import PASSES
+from bench.scoring import metrics, speed
+from bench.scoring.speed import REFERENCE
 from bench.store import Store
 
-REFERENCE = "relu"
-PASS_LABELS = {"forward": "fwd", "forward_backward": "fwd+bwd"}
 ENV_ROWS = (  # (label, key of a timing's env)
     ("torch", "torch"), ("device", "device"), ("CPU", "cpu"), ("CPU cores", "cpu_count"),
     ("torch threads", "threads"), ("Python", "python"), ("platform", "platform"),
@@ -63,6 +62,7 @@ class Comparison:
     speed: pd.DataFrame = field(default_factory=pd.DataFrame)
     accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    reference: str = REFERENCE
 
 
 def _held(store: Store) -> list[str]:
@@ -178,7 +178,7 @@ def _speed(timings, notes: list[str]) -> pd.DataFrame:
             if f"{col}_{side}" not in out.columns:
                 out[f"{col}_{side}"] = math.nan
     out["b_over_a"] = out["seconds_b"] / out["seconds_a"]
-    order = {p: i for i, p in enumerate(speed.PASSES)}
+    order = {p: i for i, p in enumerate(PASSES)}
     out["_ref"] = out["activation"] != REFERENCE
     out["_pass"] = out["pass"].map(order)
     out = out.sort_values(["_ref", "activation", "width", "_pass"]).drop(columns=["_ref", "_pass"])
@@ -192,7 +192,7 @@ def _accuracy(frames, notes: list[str]) -> pd.DataFrame:
     ids = [f for f in FIELDS if f in a.columns and f in b.columns]
 
     def scored(f: pd.DataFrame) -> pd.DataFrame:
-        acc = pd.to_numeric(f.get("test_acc"), errors="coerce").where(f["status"] == "ok", 0.0)
+        acc = metrics.scores(f, "test_acc")  # diverged and failed score 0, as in the reports
         return f[ids].astype(str).assign(key=f["key"], acc=acc.astype(float))
 
     pairs = scored(a).merge(scored(b), on=ids, suffixes=("_a", "_b"))  # activation is an id
@@ -225,90 +225,3 @@ def _accuracy(frames, notes: list[str]) -> pd.DataFrame:
         }
     )
     return out.reset_index()
-
-
-# --- printing -------------------------------------------------------------------------------
-
-
-def _ratio(median: float, low: float, high: float) -> str:
-    if median is None or not math.isfinite(median):
-        return "–"
-    return f"{median:.2f}×" if low == high else f"{median:.2f}× ({low:.2f}–{high:.2f})"
-
-
-def _per_call(seconds: float) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "–"
-    if seconds >= 1:
-        return f"{seconds:.3g} s"
-    return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
-
-
-def _fmt(x: float, spec: str) -> str:
-    return "–" if x is None or not math.isfinite(x) else format(x, spec)
-
-
-def render(c: Comparison) -> str:
-    """The comparison as text: environments, speed, accuracy, notes (tabulate tables)."""
-    parts = [f"A = {c.paths[0]}\nB = {c.paths[1]}"]
-    parts.append(tabulate(c.env, headers=["", "A", "B"], tablefmt="simple",
-                          disable_numparse=True))  # fmt: skip
-    if not c.speed.empty:
-        rows = [
-            (
-                r.activation, r.width, PASS_LABELS.get(r["pass"], r["pass"]),
-                _ratio(r.ratio_a, r.low_a, r.high_a), _ratio(r.ratio_b, r.low_b, r.high_b),
-                _per_call(r.seconds_a), _per_call(r.seconds_b), _fmt(r.b_over_a, ".2f"),
-            )
-            for _, r in c.speed.iterrows()
-        ]  # fmt: skip
-        parts.append(
-            f"Speed: time per call / {REFERENCE}'s, median over repeats (min–max), in each "
-            "store; B/A: B's median time per call over A's (> 1: slower in B)\n"
-            + tabulate(
-                rows,
-                headers=[
-                    "activation",
-                    "width",
-                    "pass",
-                    f"A ×{REFERENCE}",
-                    f"B ×{REFERENCE}",
-                    "A per call",
-                    "B per call",
-                    "B/A",
-                ],
-                tablefmt="simple",
-                disable_numparse=True,
-            )
-        )
-    if not c.accuracy.empty:
-        rows = [
-            (
-                r.activation, r.cells, r.same_key, _fmt(100 * r.test_acc_a, ".2f"),
-                _fmt(100 * r.test_acc_b, ".2f"), _fmt(100 * r["diff"], "+.2f"),
-                _fmt(100 * r.max_abs_diff, ".2f"), f"{r.identical}/{r.cells}",
-            )
-            for _, r in c.accuracy.iterrows()
-        ]  # fmt: skip
-        parts.append(
-            "Test accuracy % of the cells both stores hold (mean over them; diverged and "
-            "failed score 0); B − A in points\n"
-            + tabulate(
-                rows,
-                headers=[
-                    "activation",
-                    "cells",
-                    "same key",
-                    "A",
-                    "B",
-                    "B − A",
-                    "max |B − A|",
-                    "identical",
-                ],
-                tablefmt="simple",
-                disable_numparse=True,
-            )
-        )
-    if c.notes:
-        parts.append("\n".join(f"note: {n}" for n in c.notes))
-    return "\n\n".join(parts) + "\n"

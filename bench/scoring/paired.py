@@ -1,5 +1,5 @@
-"""Statistics for claims that compare arms over data sets × seeds (numpy, pandas, scipy,
-statsmodels; no torch).
+"""Arm A against arm B over data sets × seeds: paired differences, a hierarchical bootstrap,
+the project's comparison rule (numpy, pandas, scipy; no torch).
 
 The unit of replication is the *data set*: seeds are nested inside data sets, so every
 data-set-level quantity first averages the seeds of one data set and then treats each data set
@@ -11,38 +11,27 @@ Public:
     Comparison                  frozen dataclass: effect, CI, p-values, verdict of A vs B
     paired(frame, arm_col, a, b, value, blocks)   one row per block: a, b, diff = a - b
     hierarchical_bootstrap(diffs, ...)            mean of group means and its percentile CI
-    compare(diffs, rope, alpha, ...)              the project's verdict rule → Comparison
-    holm(pvalues)               Holm-adjusted p-values (NaNs kept, not in the family)
-    equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
-    Trend                       frozen dataclass: Page's L, p, mean Spearman rho, verdict
-    trend(frame, level, value, blocks, alpha)     monotone increasing trend over a level
-    rank_correlation(observed_order, claimed_order)   Kendall tau between two orders
+    compare(diffs, rope, alpha, ...)              the project's comparison rule → Comparison
+    compare_arms(frame, a, b, metric, rope, blocks, column)
+                                arm ``a`` against arm ``b`` at the data-set level
+    chain(frame, order=CLAIMED_ORDER) -> DataFrame
+                                each adjacent pair of an order compared at the data-set
+                                level, Holm over the pairs
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from bench.analysis import holm  # one Holm adjustment for the project (NaNs kept)
-
-__all__ = [
-    "Comparison",
-    "Trend",
-    "compare",
-    "equivalence",
-    "hierarchical_bootstrap",
-    "holm",
-    "paired",
-    "rank_correlation",
-    "trend",
-]
-
-VERDICTS = ("A>B", "B>A", "EQUIVALENT", "INCONCLUSIVE")
+from bench import schema
+from bench.scoring.metrics import scores
+from bench.scoring.stats import holm, tost, wilcoxon
+from bench.scoring.verdicts import ALPHA, CLAIMED_ORDER, ROPE, row
 
 # Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
 _CHUNK_ELEMENTS = 4_000_000
@@ -67,16 +56,30 @@ class Comparison:
     p_less: float = float("nan")  # the mirrored one-sided p (B > A), what "B>A" rests on
 
 
-@dataclass(frozen=True)
-class Trend:
-    """Page's trend test of a value over ordered levels; see :func:`trend`."""
-
-    statistic: float
-    p: float
-    rho: float
-    n_blocks: int
-    levels: tuple
-    verdict: str
+def compare_arms(
+    frame: pd.DataFrame,
+    a: str,
+    b: str,
+    metric: str | schema.Metric = "test_acc",
+    rope: float = ROPE,
+    blocks: Sequence[str] = ("dataset", "seed"),
+    column: str = "arm",
+) -> Comparison | None:
+    """Arm ``a`` against arm ``b`` (values of ``column``) on ``metric`` over data sets ×
+    seeds (data set the unit, seeds nested): :func:`paired` then :func:`compare`.
+    Lower-is-better metrics are negated first, so a positive effect always means ``a`` is
+    better; diverged and failed runs score the metric's worst value. None when no block
+    holds both arms."""
+    m = schema.get(metric)
+    work = frame.copy()
+    work["score"] = scores(frame, m) if len(frame) else []
+    if not m.higher_is_better:
+        work["score"] = -work["score"]
+    work = work[np.isfinite(work["score"].astype(float))]
+    diffs = paired(work, column, a, b, "score", blocks)
+    if diffs.empty:
+        return None
+    return compare(diffs, rope=rope, alpha=ALPHA)
 
 
 def paired(
@@ -248,10 +251,10 @@ def compare(
     effect, low, high = hierarchical_bootstrap(
         data, "diff", "dataset", n_boot=n_boot, alpha=alpha, seed=seed
     )
-    p_greater = _wilcoxon(per_dataset, "greater")
-    p_less = _wilcoxon(per_dataset, "less")
-    p_seed = _wilcoxon(data["diff"].to_numpy(), "greater")
-    p_equiv = _tost(per_dataset, rope)
+    p_greater = wilcoxon(per_dataset, "greater")
+    p_less = wilcoxon(per_dataset, "less")
+    p_seed = wilcoxon(data["diff"].to_numpy(), "greater")
+    p_equiv = tost(per_dataset, rope)
 
     if -rope < low and high < rope:
         verdict = "EQUIVALENT"
@@ -278,142 +281,22 @@ def compare(
     )
 
 
-def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tuple[float, bool]:
-    """TOST (two one-sided t-tests) that the mean per-data-set difference lies in
-    (-margin, +margin).
-
-    Args:
-        diffs: frame with ``dataset`` and ``diff`` columns (what :func:`paired` returns).
-        margin: equivalence margin, > 0, in score units.
-        alpha: level of each one-sided test.
-
-    Returns:
-        ``(p, p < alpha)``; p is NaN (and the flag False) with fewer than 2 data sets.
-
-    Raises:
-        ValueError: if ``margin <= 0``.
-    """
-    if margin <= 0:
-        raise ValueError(f"equivalence: margin must be > 0, got {margin}")
-    data = diffs[["dataset", "diff"]].dropna()
-    per_dataset = data.groupby("dataset", sort=True)["diff"].mean().to_numpy()
-    p = _tost(per_dataset, margin)
-    return p, bool(p < alpha)
-
-
-def trend(
-    frame: pd.DataFrame,
-    level: str,
-    value: str,
-    blocks: Sequence[str] = ("dataset",),
-    alpha: float = 0.05,
-) -> Trend:
-    """Page's L test for a monotone increasing trend of ``value`` over the ordered numeric
-    ``level`` (e.g. learning rate).
-
-    The Page table has one row per block (``blocks`` columns) and one column per level in
-    ascending order; each cell is the mean of ``value`` in that block × level (e.g. over seeds).
-    Blocks missing a level are dropped. ``rho`` is the mean over blocks of the Spearman
-    correlation between level order and value (blocks with a constant value are skipped, NaN if
-    all are). The verdict is ``"INCREASING"`` if ``p < alpha`` and ``rho > 0``, else
-    ``"NO TREND"``.
-
-    Args:
-        frame: long frame with the ``blocks``, ``level`` and ``value`` columns.
-        level: numeric column whose ascending order is the predicted order.
-        value: the response column.
-        blocks: columns identifying one row of the Page table.
-        alpha: significance level.
-
-    Returns:
-        A :class:`Trend`.
-
-    Raises:
-        ValueError: with fewer than 3 levels (``scipy.stats.page_trend_test`` needs at least 3;
-            a 2-level trend is a paired comparison: use :func:`compare`) or fewer than 2
-            complete blocks.
-    """
-    blocks = list(blocks)
-    data = frame[[*blocks, level, value]].dropna()
-    cells = data.groupby([*blocks, level], sort=True)[value].mean()
-    table = cells.unstack(level)
-    table = table.reindex(columns=sorted(table.columns)).dropna()
-    levels = tuple(table.columns.tolist())
-    if len(levels) < 3:
-        raise ValueError(
-            f"trend: need at least 3 levels of {level!r} in complete blocks for Page's test, "
-            f"got {len(levels)} ({list(levels)})"
-        )
-    if len(table) < 2:
-        raise ValueError(
-            f"trend: need at least 2 blocks ({blocks}) with every level of {level!r}, "
-            f"got {len(table)}"
-        )
-    values = table.to_numpy(dtype=float)
-    res = stats.page_trend_test(values)
-    order = np.arange(len(levels))
-    rhos = [stats.spearmanr(order, row).statistic for row in values if np.ptp(row) > 0]
-    rho = float(np.mean(rhos)) if rhos else float("nan")
-    p = float(res.pvalue)
-    verdict = "INCREASING" if p < alpha and rho > 0 else "NO TREND"
-    return Trend(
-        statistic=float(res.statistic),
-        p=p,
-        rho=rho,
-        n_blocks=len(table),
-        levels=levels,
-        verdict=verdict,
-    )
-
-
-def rank_correlation(
-    observed_order: Sequence[str], claimed_order: Sequence[str]
-) -> tuple[float, float]:
-    """Kendall tau (``scipy.stats.kendalltau``) between a claimed and an observed order of the
-    same items (best first in both, or worst first in both).
-
-    Args:
-        observed_order: the items in observed order.
-        claimed_order: the same items in claimed order.
-
-    Returns:
-        ``(tau, p)``: tau = 1 for identical orders, -1 for reversed ones.
-
-    Raises:
-        ValueError: if the two orders hold different items, repeat an item, or have fewer than
-            2 items.
-    """
-    observed, claimed = list(observed_order), list(claimed_order)
-    if len(set(observed)) != len(observed) or len(set(claimed)) != len(claimed):
-        raise ValueError("rank_correlation: an order repeats an item")
-    if set(observed) != set(claimed):
-        raise ValueError(
-            f"rank_correlation: orders differ in items: {sorted(set(observed) ^ set(claimed))}"
-        )
-    if len(observed) < 2:
-        raise ValueError("rank_correlation: need at least 2 items")
-    position = {item: i for i, item in enumerate(observed)}
-    res = stats.kendalltau(np.arange(len(claimed)), [position[item] for item in claimed])
-    return float(res.statistic), float(res.pvalue)
-
-
-def _wilcoxon(d: np.ndarray, alternative: str) -> float:
-    """One-sided/two-sided Wilcoxon signed-rank p (zeros dropped); NaN if fewer than 2
-    differences or none nonzero."""
-    d = np.asarray(d, dtype=float)
-    if len(d) < 2 or not np.any(d != 0):
-        return float("nan")
-    return float(stats.wilcoxon(d, zero_method="wilcox", alternative=alternative).pvalue)
-
-
-def _tost(d: np.ndarray, margin: float) -> float:
-    """TOST p that the mean of ``d`` lies in (-margin, +margin): the larger of the two one-sided
-    one-sample t-test p-values; NaN with fewer than 2 values. Zero spread: 0 inside, 1 outside."""
-    d = np.asarray(d, dtype=float)
-    if len(d) < 2:
-        return float("nan")
-    if np.ptp(d) == 0:
-        return 0.0 if abs(d[0]) < margin else 1.0
-    p_low = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
-    p_high = stats.ttest_1samp(d, margin, alternative="less").pvalue
-    return float(max(p_low, p_high))
+def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataFrame:
+    """Each adjacent pair of ``order``, restricted to the activations present in ``frame``
+    (one configuration per data set × seed × activation, e.g. after lr selection), compared
+    at the data-set level on test accuracy, Holm-corrected over the pairs: one row per pair
+    (see :func:`row`) plus ``p_holm``; a SUPPORTED (CONTRADICTED) pair whose Holm-adjusted
+    p in the claimed (reverse) direction is not below α becomes INCONCLUSIVE."""
+    work = frame.assign(arm=frame["activation"])
+    present = [a for a in order if a in set(work["activation"])]
+    rows = [row(f"{a} > {b}", compare_arms(work, a, b)) for a, b in itertools.pairwise(present)]
+    table = pd.DataFrame(rows)
+    if "p" in table:
+        table["p_holm"] = holm(table["p"].tolist())
+        reverse = holm(table["p_reverse"].tolist())
+        # a pair is only SUPPORTED (CONTRADICTED) when its Holm-adjusted p in that direction
+        # is below alpha: the family is the pairs of the chain
+        weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < ALPHA)
+        weak |= (table["verdict"] == "CONTRADICTED") & ~(reverse < ALPHA)
+        table.loc[weak, "verdict"] = "INCONCLUSIVE"
+    return table

@@ -1,0 +1,54 @@
+"""Command line: ``python -m bench`` (or ``bench``) run · report · list · export · show · speed ·
+perf.
+
+Public:
+    main(argv=None) -> int      exit status: 0 ok, 2 bad input (message on stderr),
+                                130 interrupted
+
+    bench run SUITE [--store PATH] [--backend serial|local|dask] [--workers N]
+              [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
+              [--max-members N] [--max-cells N] [--dry-run [--list]] [--no-progress]
+    bench report --store PATH --out FILE.md [--suite NAME]
+    bench list activations|initializers|datasets|suites   (each entry with one line on it)
+    bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
+    bench show CELL_KEY [--store PATH]
+    bench speed --store PATH [--suite NAME] [--activations a,b,c] [--widths 32,64,128]
+                [--repeats N] [--device auto|cpu|cuda] [--threads N] [--no-progress]
+    bench perf [--dataset NAME] [--depth N] [--width N] [--epochs N] [--ks 1,8,32]
+               [--repeats N] [--threads N] [--json FILE]
+    bench quick --activations a,b,c [--dataset digits[,wine…]] [--seeds 5] [--init matched]
+                [--kind mlp] [--depth 4] [--width 64] [--epochs 10] [--lr 1e-3[,3e-3…]]
+                [--optimizer adam] [--batch-size 64] [--name quick]
+                [--store results/quick.sqlite] [--out reports/quick.md]
+                [--backend serial|local|dask] [--workers N] [--device auto|cpu|cuda]
+                [--no-progress]
+    bench compare STORE_A STORE_B [--suite NAME]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from bench.errors import BenchError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    from bench.cli import parser
+
+    args = parser.build(__doc__.split("\n")[0]).parse_args(argv)
+    try:
+        return args.fn(args)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `bench show … | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,0 +1,192 @@
+"""The argument parser of ``bench``: one sub-command per job, each with its options.
+
+Public:
+    build() -> argparse.ArgumentParser
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.cli import measure, read, run
+from bench.cli.common import MAX_CELLS
+
+
+def build(description: str = "") -> argparse.ArgumentParser:
+    """The parser; every sub-command sets ``fn`` to the function that runs it."""
+    from bench import executors
+    from bench.store import EXPORT_FORMATS
+
+    p = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="train every cell of a suite not yet in the store")
+    r.add_argument("suite", help="suite file, e.g. suites/smoke.toml")
+    r.add_argument("--store", help="SQLite store (default: results/<suite name>.sqlite)")
+    r.add_argument("--backend", default="serial", choices=executors.BACKENDS)
+    r.add_argument("--workers", type=int, default=1, help="processes for local/dask")
+    r.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
+    r.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        help="where cells train (default auto: cuda when a GPU is usable, else cpu)",
+    )  # fmt: skip
+    r.add_argument(
+        "--no-batch", action="store_true",
+        help="train every cell on its own instead of stacking cells that differ only in "
+        "seed, initializer and optimizer numbers",
+    )  # fmt: skip
+    r.add_argument(
+        "--max-members", type=int, default=executors.MAX_MEMBERS,
+        help=f"most cells one batch trains at once (default {executors.MAX_MEMBERS})",
+    )  # fmt: skip
+    r.add_argument(
+        "--max-cells", type=int, default=MAX_CELLS,
+        help=f"ask before training more cells than this (default {MAX_CELLS:,}); without a "
+        "terminal, stop instead",
+    )  # fmt: skip
+    r.add_argument(
+        "--lease-s", type=float, default=executors.LEASE_S,
+        help="a claim on a cell lapses this many seconds after its run stops renewing it "
+        f"(default {executors.LEASE_S:g}); cells another live run holds are left to it",
+    )  # fmt: skip
+    r.add_argument("--dry-run", action="store_true", help="summarize the grid and what is left")
+    r.add_argument("--list", action="store_true", help="with --dry-run: every cell left, by key")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(fn=run.cmd_run)
+
+    rp = sub.add_parser("report", help="write the Markdown report of a stored suite")
+    rp.add_argument("--store", required=True, help="SQLite store to read")
+    rp.add_argument("--out", required=True, help="Markdown file, e.g. reports/default.md")
+    rp.add_argument("--suite", help="suite name (needed when the store holds several)")
+    rp.set_defaults(fn=read.cmd_report)
+
+    li = sub.add_parser("list", help="list registry entries or suite files")
+    li.add_argument("what", choices=["activations", "initializers", "datasets", "suites"])
+    li.set_defaults(fn=read.cmd_list)
+
+    e = sub.add_parser("export", help="write the store as a table, one row per cell")
+    e.add_argument("--store", required=True)
+    e.add_argument("--format", default="csv", choices=EXPORT_FORMATS)
+    e.add_argument("--out", help="output file (default: the store's name with the format)")
+    e.add_argument("--suite", help="only the cells of this suite's grid")
+    e.set_defaults(fn=read.cmd_export)
+
+    s = sub.add_parser("show", help="print one stored cell")
+    s.add_argument("key", help="cell key (a unique prefix is enough)")
+    s.add_argument("--store", help="store to read (default: every results/*.sqlite)")
+    s.set_defaults(fn=read.cmd_show)
+
+    sp = sub.add_parser(
+        "speed",
+        help="time every activation's MLP in one process (the report's speed evidence)",
+        description="Time a forward and a forward+backward pass of an MLP per activation "
+        "and width, interleaved in one process, and store the timings for the report's "
+        "speed section (a new measurement replaces the suite's previous one). Prints the "
+        "ratios to relu, which is always timed.",
+    )
+    sp.add_argument("--store", required=True, help="SQLite store to write the timings into")
+    sp.add_argument(
+        "--suite",
+        help="suite the timings belong to (default: the store's only suite, or the store's "
+        "file name); its stored grid gives the default activations",
+    )
+    sp.add_argument(
+        "--activations", help="comma-separated names (default: the suite's, else all registered)"
+    )
+    sp.add_argument("--widths", default="32,64,128", help="hidden widths (default 32,64,128)")
+    sp.add_argument("--repeats", type=int, default=5, help="interleaved rounds (default 5)")
+    sp.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        help="auto (default, as bench run): cuda when a GPU is usable, else cpu",
+    )  # fmt: skip
+    sp.add_argument(
+        "--threads", type=int, default=1, help="torch threads (default 1, as a local worker)"
+    )
+    sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp.set_defaults(fn=measure.cmd_speed)
+
+    c = sub.add_parser(
+        "claims",
+        help="every claim of the note: run its suites (run), write reports/claims.md (report)",
+        description="run: train every claim suite (suites/claims/*.toml) not yet stored, time "
+        "the activations (C16) and run the exact checks (C7, C8, C17, C18); report: rebuild "
+        "the claims report from the store alone; list: the claims and their suites.",
+    )
+    c.add_argument("action", choices=["run", "report", "list"])
+    c.add_argument("--store", default="results/claims.sqlite", help="SQLite store "
+                   "(default results/claims.sqlite)")  # fmt: skip
+    c.add_argument("--out", default="reports/claims.md", help="report file (report)")
+    c.add_argument("--backend", default="local", choices=executors.BACKENDS)
+    c.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    c.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    c.add_argument("--suites", help="comma-separated claim suite names (default: all)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar")
+    c.set_defaults(fn=measure.cmd_claims)
+
+    pf = sub.add_parser(
+        "perf",
+        help="how fast the harness trains here: vs a hand loop, probes, batching, the peak",
+        description="Train the default suite's model (digits, 8×64 MLP, Adam, batch 64) one "
+        "cell at a time against a minimal hand-written loop, with and without probes, and "
+        "K cells batched against K one at a time, with the matmul peak measured in the same "
+        "run. Runs alternate and repeat; medians and ranges are printed.",
+    )
+    pf.add_argument("--dataset", default="digits", help="data set (default digits)")
+    pf.add_argument("--depth", type=int, default=8, help="hidden layers (default 8)")
+    pf.add_argument("--width", type=int, default=64, help="hidden width (default 64)")
+    pf.add_argument("--activation", default="relu", help="activation (default relu)")
+    pf.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3)")
+    pf.add_argument("--ks", default="1,8,32", help="batch sizes K to compare (default 1,8,32)")
+    pf.add_argument("--repeats", type=int, default=3, help="alternating rounds (default 3)")
+    pf.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    pf.add_argument("--json", help="also write every figure to this JSON file")
+    pf.set_defaults(fn=measure.cmd_perf)
+
+    q = sub.add_parser(
+        "quick",
+        help="an ad-hoc grid from flags: train, print the activations ranked, write a report",
+        description="Build a suite from the flags (validated like a suite file), train what "
+        "the store lacks, print the activations ranked with their statistics, and write the "
+        "report and the grid as a suite file (<out>.toml, for bench run).",
+    )
+    q.add_argument("--activations", required=True, help="comma-separated, e.g. relu,elu,selu")
+    q.add_argument("--dataset", default="digits", help="data set(s), comma-separated "
+                   "(default digits; several give the data-set-level test)")  # fmt: skip
+    q.add_argument("--seeds", default="5", help="a count (default 5: seeds 0-4) or a list 0,1,2")
+    q.add_argument("--init", default="matched", help="initializer (default matched)")
+    q.add_argument("--kind", default="mlp", help="model kind: mlp, resmlp, cnn (default mlp)")
+    q.add_argument("--depth", type=int, default=4, help="hidden layers (default 4)")
+    q.add_argument("--width", type=int, default=64, help="hidden width (default 64)")
+    q.add_argument("--epochs", type=int, default=10, help="epochs (default 10)")
+    q.add_argument("--lr", default="1e-3", help="learning rate(s), comma-separated; with "
+                   "several, each activation's is chosen on validation (default 1e-3)")  # fmt: skip
+    q.add_argument("--optimizer", default="adam", help="adam or sgd (default adam)")
+    q.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
+    q.add_argument("--name", default="quick", help="suite name in the store (default quick)")
+    q.add_argument("--store", default="results/quick.sqlite",
+                   help="SQLite store (default results/quick.sqlite)")  # fmt: skip
+    q.add_argument(
+        "--out",
+        default="reports/quick.md",
+        help="report (default reports/quick.md; the suite file beside it, .toml)",
+    )
+    q.add_argument("--backend", default="serial", choices=executors.BACKENDS)
+    q.add_argument("--workers", type=int, default=1, help="processes for local/dask")
+    q.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
+    q.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    q.set_defaults(fn=run.cmd_quick)
+
+    cm = sub.add_parser(
+        "compare",
+        help="one suite from two stores side by side: speed ratios, environments, accuracy",
+        description="Compare one suite measured in two places (two machines, two torch "
+        "versions): per activation, width and pass, the bench speed time ratio to relu in "
+        "A and in B and B/A of the absolute times; where each was measured; and, for the "
+        "cells both stores trained, their test accuracies and the difference.",
+    )
+    cm.add_argument("store_a", help="the baseline store (A)")
+    cm.add_argument("store_b", help="the store compared with it (B)")
+    cm.add_argument("--suite", help="suite name (default: the one suite both stores hold)")
+    cm.set_defaults(fn=read.cmd_compare)
+    return p

@@ -1,0 +1,239 @@
+"""Records: what one training run is (a Cell and its specs), what it produced (a Result), and
+the key that ties the two. Torch-free and registry-free: the store, the reports and the
+suite parser all read these.
+
+Public:
+    SCHEMA_VERSION      part of every cell key: bump it when Result's meaning changes
+    CSV_PREFIX          a data set named ``csv:<path>`` is a user's table
+    OPTIMIZERS          the optimizers a cell may name
+    STATUSES            ok, diverged, failed
+    ModelSpec, TrainSpec, DataSpec, Cell, Result    the records
+    SUBSPECS            table name → spec class (``model``, ``train``, ``data``)
+    FIELDS              every settable dotted field path → its declared type
+    DEFAULTS            every sub-spec field's default, by dotted path
+    key_with_digest(cell, digest) -> str            a cell's key for a csv: table's digest
+    cell_from_dict(d) -> Cell                       inverse of ``Cell.to_dict``
+    build_cell(flat) -> Cell                        a Cell from {dotted path: value}
+    flatten(d) -> dict                              nested dict → dotted paths
+    pooled(health, metric) -> float                 a probe series pooled over all units
+    utcnow() -> str                                 the current UTC time, ISO 8601
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Part of every cell key. Bump it when a stored Result would no longer mean the same: new
+# or redefined metrics, or a changed registry entry behind a name (e.g. the ``matched`` table).
+# 2: the staged loop (curves only for whole epochs, no inference timing, per-member time
+# shares, probes reduced in float64) and the device in the cell.
+# 3: probes add the pre-activation mean and std per layer (pre_mean, pre_std).
+SCHEMA_VERSION = 3
+CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
+
+OPTIMIZERS = ("sgd", "adam")
+STATUSES = ("ok", "diverged", "failed")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Network shape: ``kind`` (mlp | resmlp | cnn), ``depth`` hidden layers of ``width``."""
+
+    kind: str = "mlp"
+    depth: int = 4
+    width: int = 64
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """Optimization settings. ``probe``: run the unit-health probes at init and each epoch."""
+
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    epochs: int = 10
+    batch_size: int = 64
+    probe: bool = True
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Data handling: split seed, standardization, the label column of ``csv:`` sets."""
+
+    split_seed: int = 0
+    standardize: bool = True
+    label_column: str | None = None
+    train_size: float = 1.0  # share of the training split used (a data-set-size axis)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One fully specified training run. Frozen and hashable; ``key`` identifies its result."""
+
+    dataset: str
+    activation: str
+    init: str
+    seed: int = 0
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    data: DataSpec = field(default_factory=DataSpec)
+    # Where it trains (``cpu`` or ``cuda``). Set by ``bench run --device``, not by suite
+    # files; part of the key, so a result from one device is never reused for another.
+    device: str = "cpu"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain dict (JSON-ready); what ``dataclasses.asdict`` gives, built directly
+        (keys of million-cell grids are computed from it)."""
+        return {
+            "dataset": self.dataset, "activation": self.activation, "init": self.init,
+            "seed": self.seed, "model": dict(vars(self.model)), "train": dict(vars(self.train)),
+            "data": dict(vars(self.data)), "device": self.device,
+        }  # fmt: skip
+
+    @property
+    def key(self) -> str:
+        """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION` (and, for a
+        ``csv:`` data set, of the file's contents: an edited table gets new keys)."""
+        csv = self.dataset.startswith(CSV_PREFIX)
+        return key_with_digest(self, _file_digest(self.dataset[len(CSV_PREFIX) :]) if csv else None)
+
+    def label(self) -> str:
+        """Short human-readable description for logs and progress bars."""
+        where = "" if self.device == "cpu" else f"@{self.device}"
+        return (
+            f"{self.dataset}/{self.model.kind}{self.model.depth}x{self.model.width}/"
+            f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}{where}"
+        )
+
+
+def _file_digest(path: str) -> str:
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError:
+        return "missing"
+    return _digest(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def key_with_digest(cell: Cell, digest: str | None) -> str:
+    """The key ``cell`` has when its ``csv:`` table's contents hash to ``digest`` (``None``
+    for a registry data set, whose contents the harness version fixes)."""
+    doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": cell.to_dict()}
+    if digest is not None:
+        doc["data_sha256"] = digest
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def utcnow() -> str:
+    """The current UTC time, ISO 8601 to the second (Result and run-log timestamps)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def pooled(health: dict[str, list[float]], metric: str) -> float:
+    """Unit-weighted mean of one per-layer probe series (one entry of ``Result.probes``):
+    the share over all hidden units pooled. Torch-free, for training and analysis alike."""
+    values, units = health.get(metric) or [], health.get("units") or []
+    total = sum(units)
+    if not total:
+        return math.nan
+    return sum((math.nan if v is None else v) * u for v, u in zip(values, units)) / total
+
+
+@dataclass
+class Result:
+    """What one cell produced.
+
+    Attributes:
+        key: the cell's key.
+        cell: the cell.
+        status: ``ok``, ``diverged`` (a NaN/Inf loss ended training) or ``failed``.
+        error: the exception text for ``failed``, the reason for ``diverged``.
+        metrics: scalar metrics (see README, "Columns").
+        curves: per-epoch series, name → list (epoch 1 first).
+        probes: per-layer unit health, one dict per probe (index 0 = at initialization).
+        env: torch version, threads, CPU, harness version, commit, device.
+        started_at / finished_at: UTC ISO-8601 times.
+    """
+
+    key: str
+    cell: Cell
+    status: str
+    error: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    curves: dict[str, list[float]] = field(default_factory=dict)
+    probes: list[dict[str, list[float]]] = field(default_factory=list)
+    env: dict[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+
+
+SUBSPECS: dict[str, type] = {"model": ModelSpec, "train": TrainSpec, "data": DataSpec}
+
+
+def _fields() -> dict[str, Any]:
+    """Dotted path → declared type (as written in the dataclass) of every settable field."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(Cell):
+        if f.name in SUBSPECS:
+            for g in dataclasses.fields(SUBSPECS[f.name]):
+                out[f"{f.name}.{g.name}"] = g.type
+        elif f.name == "device":  # chosen at run time (--device), not by a suite
+            continue
+        else:
+            out[f.name] = f.type
+    return out
+
+
+FIELDS: dict[str, Any] = _fields()
+DEFAULTS: dict[str, Any] = {  # every sub-spec field's default, by dotted path
+    f"{name}.{f.name}": f.default for name, spec in SUBSPECS.items()
+    for f in dataclasses.fields(spec)
+}  # fmt: skip
+
+
+def cell_from_dict(d: dict[str, Any]) -> Cell:
+    """Build a Cell from a nested dict as written by ``Cell.to_dict`` (no validation)."""
+    top = {k: v for k, v in d.items() if k not in SUBSPECS}
+    subs = {k: SUBSPECS[k](**d.get(k, {})) for k in SUBSPECS}
+    return Cell(**top, **subs)
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dict → {dotted path: value} (``{"model": {"depth": 8}}`` → ``{"model.depth": 8}``)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def build_cell(flat: dict[str, Any]) -> Cell:
+    """A Cell from ``{dotted path: value}`` (no validation; the inverse of :func:`flatten`
+    over ``Cell.to_dict``)."""
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        head, _, tail = path.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = value
+        else:
+            nested[head] = value
+    return cell_from_dict(nested)

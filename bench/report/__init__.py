@@ -1,0 +1,110 @@
+"""Reports: Markdown and figures rebuilt from a store alone. Formatting only: every number
+and verdict a report shows comes from :mod:`bench.scoring` (the general report) or
+:mod:`bench.claims` (the claims report); nothing under this package imports scipy or
+computes a test (a test checks it).
+
+Public:
+    build(store_path, out, suite=None, generated_at=None, store_label=None) -> Path
+                        the general report of one suite, its figures and summary CSV
+    prepare(store_path, out, suite=None, generated_at=None, store_label=None)
+                        -> (markdown, attachments, figdir): the same, nothing written
+
+Modules: :mod:`bench.report.doc` (the document kit and number formats),
+:mod:`bench.report.default` (the general report), :mod:`bench.report.claims` (the claims
+report), :mod:`bench.report.speed` (the speed table), :mod:`bench.report.compare`
+(``bench compare``'s text), :mod:`bench.report.quick` (``bench quick``'s table).
+
+``build`` reads the store (results, run log, ``bench speed`` timings), asks
+:func:`bench.scoring.headline.headline` for the record, formats it, writes the figures and
+a summary CSV into ``<out stem>_files/`` next to the report, and writes the Markdown. It
+never imports the training code: a report can be rebuilt at any time, identically, from
+stored results.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.errors import BenchError
+
+__all__ = ["build", "prepare"]
+
+
+def build(
+    store_path: str | Path,
+    out: str | Path,
+    suite: str | None = None,
+    generated_at: str | None = None,
+    store_label: str | None = None,
+) -> Path:
+    """Write the Markdown report of one suite, its figures and its summary CSV.
+
+    Args:
+        store_path: the SQLite store.
+        out: the Markdown file; figures and CSV go to ``<out stem>_files/`` beside it.
+        suite: suite name; may be omitted when the store holds exactly one.
+        generated_at: header timestamp (default: now, UTC).
+        store_label: how the store is named in the report (default: ``store_path``).
+
+    Returns:
+        The path of the report.
+    """
+    out = Path(out)
+    text, files, figdir = prepare(store_path, out, suite, generated_at, store_label)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for attachment in files:
+        attachment.write(out.parent / figdir / attachment.name)
+    out.write_text(text)
+    return out
+
+
+def prepare(
+    store_path: str | Path,
+    out: str | Path,
+    suite: str | None = None,
+    generated_at: str | None = None,
+    store_label: str | None = None,
+) -> tuple[str, list, str]:
+    """The report of :func:`build`, nothing written: (the Markdown, its attachments, the
+    folder they go to beside ``out``). ``out`` only names the report (its stem names the
+    folder, and the "reproduce" line shows it).
+
+    Raises:
+        BenchError: no such store, no such suite, or no results stored for it.
+    """
+    from bench.report.default import Meta, render
+    from bench.scoring.headline import headline
+    from bench.store import Store
+
+    store_path, out = Path(store_path), Path(out)
+    if not store_path.exists():
+        raise BenchError(f"{store_path}: no such store")
+    with Store(store_path, readonly=True) as store:
+        known = store.suites()
+        if suite is None:
+            if len(known) != 1:
+                raise BenchError(
+                    f"{store_path} holds {len(known)} suites; pick one with --suite: "
+                    f"{', '.join(known) or '(none)'}"
+                )
+            suite = known[0]
+        elif suite not in known:
+            raise BenchError(f"unknown suite {suite!r} in {store_path}; valid: {', '.join(known)}")
+        frame = store.frame(suite, series=True)
+        meta = Meta(
+            suite=suite,
+            grid_size=store.grid_size(suite),
+            generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+            store_label=store_label or str(store_path),
+            out_label=str(out),
+            description=store.description(suite),
+            runs=store.runs(suite),
+            figdir=f"{out.stem}_files",
+            gallery=store.checks().get("gallery"),
+        )
+        timings = store.timings(suite)
+    if frame.empty:
+        raise BenchError(f"suite {suite!r}: no stored results to report")
+    text, files = render(headline(frame, timings), meta)
+    return text, files, meta.figdir

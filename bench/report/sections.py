@@ -1,0 +1,250 @@
+"""The sections of one slice of the general report: the ranking, the claimed order, per data
+set, activation × initializer, convergence and unit health. Formatting only: each reads its
+part of a :class:`bench.scoring.headline.Slice`.
+
+Public:
+    slice_sections(doc, s, head_init)   append every section of slice ``s`` to ``doc``
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bench import plots
+from bench.report.doc import Doc, lr, num, p, p_is, pct, pm
+
+if TYPE_CHECKING:
+    from bench.scoring.headline import Slice
+
+
+def slice_sections(doc: Doc, s: Slice, head_init: str) -> None:
+    """Every section of one slice, each table in the slice ranking's order."""
+    _ranking(doc, s, head_init)
+    _claimed(doc, s)
+    _per_dataset(doc, s)
+    if s.inits is not None:
+        _inits(doc, s)
+    _convergence(doc, s)
+    _health(doc, s)
+
+
+def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
+    """The overall ranking section."""
+    r, summary, fr = s.ranking.ranks, s.ranking.summary, s.ranking.friedman
+    blocks = s.ranking.blocks
+    doc.add(f"## Overall ranking (initializer `{head_init}`)")
+    rows = []
+    for i, (act, row) in enumerate(r.iterrows(), start=1):
+        rows.append(
+            (
+                i,
+                f"`{act}`",
+                f"{row['avg_rank']:.2f}",
+                pm(summary.at[act, "mean"], summary.at[act, "ci95"]),
+                int(summary.at[act, "n_nonok"]),
+            )
+        )
+    doc.table(
+        rows,
+        ["#", "activation", "avg rank", "test acc %", "diverged/failed"],
+        ("right", "left", "right", "right", "right"),
+    )
+    blocks_text = " × ".join(blocks)
+    if fr.reason:
+        doc.add(f"Friedman test: not computed ({fr.reason}).")
+    else:
+        doc.add(
+            f"Friedman test over {fr.n_blocks} blocks ({blocks_text}) and {fr.k} activations: "
+            f"χ² = {fr.statistic:.2f}, {p_is(fr.pvalue)}. "
+            + (
+                "The activations differ."
+                if s.ranking.differ
+                else "No evidence that the activations differ."
+            )
+        )
+    outer = s.ranking.outer
+    if len(outer) < len(blocks):
+        fd = s.ranking.friedman_datasets
+        level = f"χ² = {fd.statistic:.2f}, {p_is(fd.pvalue)}" if not fd.reason else fd.reason
+        doc.add(
+            f"Seeds are replicates of one split, so blocks of {blocks_text} are not independent "
+            f"and their p-values lean optimistic. At the data-set level (seeds averaged first, "
+            f"{fd.n_blocks} blocks of {' × '.join(outer)}, as Demšar 2006 recommends): {level}."
+        )
+    cd = s.ranking.cd
+    doc.add(
+        "Critical-difference diagram: average ranks; activations joined by a bar are not "
+        "significantly different (pairwise Wilcoxon signed-rank, Holm-corrected, α = 0.05)."
+    )
+    doc.figure(
+        "critical_difference.png",
+        "critical-difference diagram",
+        lambda path: plots.cd_diagram(cd, path, f"Average rank, test accuracy ({head_init} init)"),
+    )
+
+
+def _claimed(doc: Doc, s: Slice) -> None:
+    c = s.claimed
+    doc.add("## The claimed order (claim C15)")
+    doc.add(
+        "Claim: for hidden layers of deep nets, "
+        + " > ".join(c.order)
+        + ". Its dedicated experiments, and every other claim of the note, are in "
+        "[claims.md](claims.md)."
+    )
+    if c.pairs is None:
+        doc.add("Not testable here: fewer than two of these activations are in the grid.")
+        return
+    rows = [
+        (
+            f"`{r.comparison.replace(' > ', '` > `')}`",
+            f"{int(r.n_datasets)} × {int(r.n_seeds)}",
+            f"{int(r.wins)}/{int(r.losses)}",
+            f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
+            p(r.p_holm),
+            p(r.p_seed),
+            f"**{r.verdict}**",
+        )
+        for r in c.pairs.itertuples()
+    ]
+    doc.table(
+        rows,
+        [
+            "claim",
+            "data sets × seeds",
+            "data sets won/lost",
+            "Δ test acc, pp [95 % CI]",
+            "p (data sets, Holm)",
+            "p (data set × seed)",
+            "verdict",
+        ],
+    )
+    co = c.seed_level
+    doc.add(
+        f"Judged at the data-set level: each data set's seed-averaged difference is one "
+        f"observation ({c.n_datasets} here); one-sided Wilcoxon signed-rank over data sets, Holm "
+        "over the pairs; 95 % interval by hierarchical bootstrap (data sets, then seeds); "
+        "EQUIVALENT when it lies inside ±1 point. With fewer than 5 data sets no pair can "
+        "reach α = 0.05. Secondary, seed-level reading (data set × seed blocks, optimistic): "
+        f"observed order by average rank {' > '.join(co.ranks.index)}, Kendall's τ = "
+        f"{co.tau:.2f} ({p_is(co.pvalue)})."
+    )
+
+
+def _per_dataset(doc: Doc, s: Slice) -> None:
+    d, acts = s.per_dataset, s.activations
+    doc.add(
+        "## Per data set",
+        "Test accuracy % (mean ± 95 % CI over seeds) at the learning rate chosen on "
+        "validation, shown in brackets. Best per data set in bold.",
+    )
+    rows = []
+    for act in acts:
+        row = [f"`{act}`"]
+        for ds in d.datasets:
+            if (ds, act) not in d.summary.index:
+                row.append("–")
+                continue
+            mean, ci = d.summary.at[(ds, act), "mean"], d.summary.at[(ds, act), "ci95"]
+            cell = f"{pm(mean, ci)} ({lr(d.lr.get((ds, act)))})"
+            row.append(f"**{cell}**" if mean == d.best[ds] else cell)
+        rows.append(row)
+    doc.table(rows, ["activation", *d.datasets])
+    doc.add(f"Average rank within each data set (over {' × '.join(d.inner)}; 1 = best):")
+    doc.table(
+        [[f"`{act}`", *(num(d.ranks.get((ds, act), np.nan)) for ds in d.datasets)]
+         for act in acts],
+        ["activation", *d.datasets],
+    )  # fmt: skip
+    curves = d.curves
+    doc.figure(
+        "learning_curves.png",
+        "learning curves",
+        lambda path: plots.learning_curves(
+            curves, path, "Validation accuracy (mean ± std over seeds)"
+        ),
+    )
+
+
+def _inits(doc: Doc, s: Slice) -> None:
+    t = s.inits
+    doc.add(
+        "## Activation × initializer",
+        "Mean test accuracy % over data sets and seeds, each cell at its own "
+        "validation-chosen learning rate. Last column: where the `matched` initializer "
+        "(claim C6) ranks among the initializers for that activation (average rank over "
+        "blocks; 1 = best).",
+    )
+    placed = "matched" in t.inits and len(t.inits) > 1
+    rows = []
+    for act in t.activations:
+        cells = [pct(t.means.at[act, i]) for i in t.inits]
+        cells = [f"**{c}**" if t.percent.at[act, i] == t.best[act] else c
+                 for c, i in zip(cells, t.inits)]  # fmt: skip
+        row = [f"`{act}`", *cells]
+        if placed:
+            m = t.matched.get(act)
+            row.append(f"{m[0]} of {m[1]} ({m[2]:.2f})" if m else "–")
+        rows.append(row)
+    doc.table(rows, ["activation", *t.inits] + (["matched: place"] if placed else []))
+    table = t.percent
+    doc.figure(
+        "activation_init.png",
+        "activation × initializer heatmap",
+        lambda path: plots.heatmap(table, path, "Test accuracy % (lr chosen on validation)"),
+    )
+
+
+def _convergence(doc: Doc, s: Slice) -> None:
+    e, a = s.convergence
+    doc.add("## Convergence")
+    rows = [
+        (
+            f"`{act}`",
+            pm(e.at[act, "mean"], e.at[act, "ci95"], scale=1.0),
+            pm(a.at[act, "mean"], a.at[act, "ci95"]),
+        )
+        for act in s.activations
+    ]
+    doc.table(rows, ["activation", "epochs to target", "mean val acc over epochs %"])
+
+
+def _health(doc: Doc, s: Slice) -> None:
+    health = s.health
+    if health is None:
+        doc.add("## Unit health", "No probes were recorded (train.probe = false).")
+        return
+    doc.add(
+        "## Unit health",
+        "Share of hidden units (all layers pooled) that are **dead** (derivative 0 on every "
+        "training sample), in the **negative** regime (pre-activation < 0 on every sample), "
+        "and share of (unit, sample) pairs **saturated** (|f′| < 1 % of its maximum; "
+        "sigmoid and tanh only, – elsewhere), at "
+        "initialization and after training; mean over data sets and seeds, in %. "
+        "**Gradient ratio**: median over runs of ‖∂L/∂W‖ of the first hidden layer divided "
+        "by that of the last, at initialization (≪ 1: gradients vanish towards the input, "
+        "claim C2).",
+    )
+    means, rows = health.means, []
+    for act in s.activations:
+        row = [f"`{act}`"] + [
+            pct(means.at[act, c]) if act in means.index else "–" for c in health.columns
+        ]
+        row.append(num(health.gradient_ratio.get(act, np.nan), "{:.3g}"))
+        rows.append(row)
+    doc.table(
+        rows, ["activation", *[c.replace("_", " ") for c in health.columns], "gradient ratio"]
+    )
+    dead, std = health.dead_epochs, health.layer_std
+    doc.figure(
+        "dead_units.png",
+        "dead units over epochs",
+        lambda path: plots.over_epochs(dead, path, "Dead hidden units", "share of dead units"),
+    )
+    doc.figure(
+        "layer_std.png",
+        "post-activation std per layer",
+        lambda path: plots.layer_profile(std, path, "Post-activation std per layer", "std"),
+    )

@@ -1,0 +1,381 @@
+"""The headline: one function from a results frame to a typed record of every table and
+verdict a general report shows; :mod:`bench.report.default` only formats it. Each slice's
+ranking is :func:`bench.scoring.ranking.rank_activations`, the same one
+:func:`bench.api.ranking` and ``bench quick`` print, so they cannot disagree.
+
+Public:
+    METRIC              the headline metric (test accuracy)
+    TARGET              the convergence target: this share of the reference's best
+    Intro, Claimed, PerDataset, Inits, Health, Slice, Speed, Setup, Headline   the records
+    headline(frame, timings=None) -> Headline
+
+Decisions made here, once: the learning rate of each configuration (on validation), the
+convergence reference (``relu`` with ``matched``, else every activation with the first
+initializer), the initializer of the headline tables (``matched``, else the first by
+name), the axes that slice the report (never pooled), the blocks of every test, and every
+verdict a report prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from bench.scoring import metrics, paired, ranks, speed, verdicts
+from bench.scoring.ranking import Ranking, blocks_for, order, rank_activations, varying
+
+METRIC = "test_acc"
+TARGET = 0.9
+REFERENCE = {"activation": "relu", "init": "matched"}
+SUMMARY_METRICS = (
+    "test_acc", "test_loss", "epochs_to_target", "auc_val_acc", "dead_final", "train_time_s",
+)  # fmt: skip
+HEALTH_COLUMNS = ("dead_init", "dead_final", "negative_final", "saturated_init", "saturated_final")
+FAILURES_SHOWN = 40
+
+
+@dataclass
+class Intro:
+    """The opening paragraph's facts: on what, with what, who won, by how much, how sure.
+
+    Attributes:
+        datasets: the data sets, sorted; ``kinds``: (kind, depth, width) of the networks.
+        seeds: fewest seeds of any data set.
+        best / second / worst: by average rank over data set × seed blocks.
+        best_mean / worst_mean: their mean scores.
+        comparison: best against second at the data-set level (None: no common block).
+    """
+
+    datasets: list[str]
+    kinds: list[tuple]
+    seeds: int
+    best: str
+    second: str
+    worst: str
+    best_mean: float
+    worst_mean: float
+    comparison: paired.Comparison | None
+
+
+def _intro(head: pd.DataFrame) -> Intro | None:
+    r = ranks.ranks(head, METRIC, "activation", ("dataset", "seed"))
+    if len(r) < 2:
+        return None
+    best, second, worst = r.index[0], r.index[1], r.index[-1]
+    kinds = list(head[["model.kind", "model.depth", "model.width"]].drop_duplicates()
+                 .itertuples(index=False, name=None))  # fmt: skip
+    return Intro(
+        datasets=sorted(head["dataset"].unique()),
+        kinds=kinds,
+        seeds=int(head.groupby("dataset")["seed"].nunique().min()),
+        best=best,
+        second=second,
+        worst=worst,
+        best_mean=float(r.at[best, "mean"]),
+        worst_mean=float(r.at[worst, "mean"]),
+        comparison=paired.compare_arms(head.assign(arm=head["activation"]), best, second),
+    )
+
+
+@dataclass
+class Claimed:
+    """The claimed order (claim C15) in one slice.
+
+    Attributes:
+        order: the claimed order; ``present``: its activations in this slice.
+        pairs: :func:`bench.scoring.verdicts.chain` (None when fewer than two are present).
+        n_datasets: data sets in the slice.
+        seed_level: the seed-level reading (:func:`bench.scoring.ranks.claimed_order`).
+    """
+
+    order: tuple[str, ...]
+    present: list[str]
+    pairs: pd.DataFrame | None
+    n_datasets: int
+    seed_level: ranks.ClaimedOrder | None
+
+
+@dataclass
+class PerDataset:
+    """Per data set: each activation's mean and CI over seeds, its selected learning rate,
+    the best mean per data set, average ranks within each data set, validation curves."""
+
+    datasets: list[str]
+    summary: pd.DataFrame  # index (dataset, activation): mean, ci95, std, n, n_nonok
+    lr: pd.Series  # (dataset, activation) -> selected learning rate
+    best: dict[str, float]
+    inner: list[str]  # the blocks inside one data set
+    ranks: pd.Series  # (dataset, activation) -> average rank
+    curves: pd.DataFrame  # curve_epochs(head, "val_acc")
+
+
+@dataclass
+class Inits:
+    """Activation × initializer: mean score in % per cell, the best per activation, and
+    where ``matched`` ranks among the initializers of each activation."""
+
+    activations: list[str]
+    inits: list[str]
+    means: pd.DataFrame  # activation × init, mean score (NaN where the cell is missing)
+    percent: pd.DataFrame  # the same × 100 (what the heatmap shows)
+    best: dict[str, float]  # activation -> its best percent
+    matched: dict[str, tuple[int, int, float] | None]  # (place, of how many, avg rank)
+
+
+@dataclass
+class Health:
+    """Unit health: mean shares per activation, the median gradient ratio, and the series
+    of the figures."""
+
+    columns: list[str]
+    means: pd.DataFrame  # activation × columns
+    gradient_ratio: dict[str, float]
+    dead_epochs: pd.DataFrame
+    layer_std: pd.DataFrame
+
+
+@dataclass
+class Slice:
+    """One value of the axes that slice the report (all of it when none does)."""
+
+    values: tuple
+    head: pd.DataFrame
+    ranking: Ranking
+    claimed: Claimed
+    per_dataset: PerDataset
+    inits: Inits | None
+    convergence: tuple[pd.DataFrame, pd.DataFrame]  # epochs to target, AULC (by activation)
+    health: Health | None
+
+    @property
+    def activations(self) -> list[str]:
+        """The activations of the slice, best first."""
+        return self.ranking.order
+
+
+@dataclass
+class Speed:
+    """``bench speed``'s timings as ratios to the reference activation."""
+
+    reference: str
+    ratios: pd.DataFrame
+    order: list[str]
+    timings: pd.DataFrame
+
+
+@dataclass
+class Setup:
+    """What the grid holds: the axes that vary (``train.lr`` and ``seed`` last, when they
+    do), the configuration columns that do not, the cells per status, the cells' time."""
+
+    axes: list[str]
+    fixed: list[str]
+    statuses: dict[str, int]
+    cell_time_s: float
+
+
+def _setup(frame: pd.DataFrame) -> Setup:
+    axes = varying(frame) + [c for c in ("train.lr", "seed") if frame[c].nunique() > 1]
+    fixed = [c for c in metrics.CONFIG_COLUMNS if c in frame.columns and c not in axes]
+    counts = frame["status"].value_counts()
+    statuses = {s: int(counts.get(s, 0)) for s in ("ok", "diverged", "failed")}
+    cell_time = pd.to_numeric(frame.get("total_time_s"), errors="coerce").sum()
+    return Setup(axes, fixed, statuses, float(cell_time))
+
+
+@dataclass
+class Headline:
+    """Everything a general report shows, decided.
+
+    Attributes:
+        frame: the stored rows (with the convergence columns).
+        selected: the rows at each configuration's validation-chosen learning rate.
+        reference: the convergence reference, ``{column: value}``.
+        target: its share.
+        inits: the initializers, ``matched`` first; ``head_init`` the headline's.
+        slicing: the axes sliced over (never pooled); ``slices`` one record each.
+        intro: the opening paragraph's facts (first slice), None with one activation.
+        gallery_order: the activations in the claimed order, then the others.
+        speed: the timings (None when none are stored).
+        failures: non-ok cells counted per activation, initializer and status;
+            ``failed_rows`` the first :data:`FAILURES_SHOWN` of them; ``n_failed`` all.
+        summary: the appendix table, per configuration.
+        setup: what the grid holds.
+    """
+
+    frame: pd.DataFrame
+    selected: pd.DataFrame
+    reference: dict[str, str]
+    target: float
+    inits: list[str]
+    head_init: str
+    slicing: list[str]
+    slices: list[Slice]
+    intro: Intro | None
+    gallery_order: list[str]
+    speed: Speed | None
+    failures: pd.DataFrame
+    failed_rows: pd.DataFrame
+    n_failed: int
+    summary: pd.DataFrame = field(repr=False)
+    setup: Setup | None = None
+
+
+def _claimed(head: pd.DataFrame, blocks: list[str]) -> Claimed:
+    present = [a for a in verdicts.CLAIMED_ORDER if a in set(head["activation"])]
+    n_sets = head["dataset"].nunique()
+    if len(present) < 2:
+        return Claimed(verdicts.CLAIMED_ORDER, present, None, n_sets, None)
+    table = paired.chain(head)
+    co = ranks.claimed_order(head, METRIC, blocks=blocks)
+    return Claimed(verdicts.CLAIMED_ORDER, present, table, n_sets, co)
+
+
+def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
+    sets = list(dict.fromkeys(head["dataset"]))
+    s = metrics.summarize(head, METRIC, by=("dataset", "activation")).set_index(
+        ["dataset", "activation"]
+    )
+    lr = head.groupby(["dataset", "activation"])["lr_selected"].first()
+    best = {ds: s.loc[ds]["mean"].max() for ds in sets}
+    inner = [b for b in blocks if b != "dataset"]
+    per = ranks.ranks_per(head, METRIC, by="dataset", blocks=inner)
+    per = per.set_index(["dataset", "activation"])["avg_rank"]
+    return PerDataset(sets, s, lr, best, inner, per, metrics.curve_epochs(head, "val_acc"))
+
+
+def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
+    inits = order(part["init"], ["matched"])
+    s = metrics.summarize(part, METRIC, by=("activation", "init"))
+    s = s.set_index(["activation", "init"])
+    means = pd.DataFrame(index=acts, columns=inits, dtype=float)
+    table = pd.DataFrame(index=acts, columns=inits, dtype=float)
+    best, matched = {}, {}
+    for act in acts:
+        for init in inits:
+            v = s.at[(act, init), "mean"] if (act, init) in s.index else np.nan
+            means.at[act, init] = v
+            table.at[act, init] = 100 * v
+        best[act] = table.loc[act].max()
+        matched[act] = None
+        if "matched" in inits and len(inits) > 1:
+            r = ranks.ranks(part[part["activation"] == act], METRIC, "init", blocks)
+            if "matched" in r.index:
+                place = list(r.index).index("matched") + 1
+                matched[act] = (place, len(r), float(r.at["matched", "avg_rank"]))
+    return Inits(acts, inits, means, table, best, matched)
+
+
+def _health(head: pd.DataFrame) -> Health | None:
+    present = [c for c in HEALTH_COLUMNS if c in head.columns]
+    if not present:
+        return None
+    means = head.groupby("activation")[present].mean()
+    ratio = metrics.gradient_ratio(head[metrics.ok(head)])
+    by_key = head.drop_duplicates("key").set_index("key")["activation"]
+    medians = ratio.groupby(by_key.loc[ratio.index]).median().to_dict() if len(ratio) else {}
+    return Health(
+        present,
+        means,
+        medians,
+        metrics.probe_epochs(head, "dead"),
+        metrics.layer_profile(head, "std"),
+    )
+
+
+def _slice(values: tuple, part: pd.DataFrame, head_init: str, several_inits: bool) -> Slice:
+    head = part[part["init"] == head_init]
+    blocks = blocks_for(head)
+    ranking = rank_activations(head, METRIC, blocks)
+    acts = ranking.order
+    others = order(part["activation"], acts)
+    return Slice(
+        values=values,
+        head=head,
+        ranking=ranking,
+        claimed=_claimed(head, blocks),
+        per_dataset=_per_dataset(head, blocks),
+        inits=_inits(part, others, blocks) if several_inits else None,
+        convergence=(
+            metrics.summarize(head, "epochs_to_target", by="activation").set_index("activation"),
+            metrics.summarize(head, "auc_val_acc", by="activation").set_index("activation"),
+        ),
+        health=_health(head),
+    )
+
+
+def _speed(timings: pd.DataFrame | None, acts: list[str]) -> Speed | None:
+    if timings is None or timings.empty:
+        return None
+    measured = set(timings["activation"])
+    ref = speed.REFERENCE if speed.REFERENCE in measured else order(measured, acts)[0]
+    return Speed(ref, speed.ratios(timings, reference=ref), acts, timings)
+
+
+def _summary(sel: pd.DataFrame) -> pd.DataFrame:
+    """Per data set × model × activation × initializer: every summary metric's mean and CI
+    at the selected learning rate, ``n``, ``n_nonok`` and ``lr_selected``."""
+    by = [c for c in ("dataset", "model.kind", "model.depth", "model.width", "activation",
+                      "init") if c in sel.columns]  # fmt: skip
+    table = None
+    for metric in SUMMARY_METRICS:
+        s = metrics.summarize(sel, metric, by=by)
+        s = s.rename(columns={"mean": f"{metric}_mean", "ci95": f"{metric}_ci95"})
+        keep = [*by, f"{metric}_mean", f"{metric}_ci95"]
+        if table is None:
+            table = s[[*keep, "n", "n_nonok"]]
+        else:
+            table = table.merge(s[keep], on=by, how="left")
+    lr = sel.groupby(by, dropna=False)["lr_selected"].first().reset_index()
+    return table.merge(lr, on=by, how="left")
+
+
+def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headline:
+    """Score a suite's stored rows for a general report.
+
+    Args:
+        frame: ``Store.frame(suite, series=True)`` (not empty).
+        timings: ``Store.timings(suite)`` (None or empty: no speed section).
+
+    Returns:
+        The :class:`Headline`.
+    """
+    ref = dict(REFERENCE)
+    if not all(frame[k].eq(v).any() for k, v in ref.items()):
+        ref = {"init": order(frame["init"], ["matched"])[0]}
+    conv = metrics.add_convergence(frame, fraction=TARGET, reference=ref)
+    sel = metrics.select_lr(conv)
+    inits = order(sel["init"], ["matched"])
+    head_init = inits[0]
+    # an axis that varies besides activation, initializer and data set (a depth, a model
+    # kind, an optimizer …) is never pooled: the analysis runs once per value of it
+    slicing = varying(sel, exclude=("activation", "init", "dataset"))
+    groups = list(sel.groupby(slicing, sort=True)) if slicing else [((), sel)]
+    slices = [
+        _slice(v if isinstance(v, tuple) else (v,), part, head_init, len(inits) > 1)
+        for v, part in groups
+    ]
+    first = groups[0][1]
+    bad = frame[frame["status"] != "ok"]
+    counts = bad.groupby(["activation", "init", "status"]).size().reset_index(name="cells")
+    shown = bad.sort_values(["activation", "init", "dataset", "train.lr", "seed"])
+    return Headline(
+        frame=conv,
+        selected=sel,
+        reference=ref,
+        target=TARGET,
+        inits=inits,
+        head_init=head_init,
+        slicing=slicing,
+        slices=slices,
+        intro=_intro(first[first["init"] == head_init]),
+        gallery_order=order(frame["activation"], verdicts.CLAIMED_ORDER),
+        speed=_speed(timings, order(frame["activation"], slices[-1].activations)),
+        failures=counts,
+        failed_rows=shown.head(FAILURES_SHOWN),
+        n_failed=len(bad),
+        summary=_summary(sel),
+        setup=_setup(frame),
+    )

@@ -1,0 +1,349 @@
+"""Scores from stored results: each run's metric (diverged and failed runs scored as the
+metric declares), convergence, the learning rate chosen on validation, means with confidence
+intervals, per-epoch and per-layer series, the gradient ratio. pandas and scipy; no torch.
+
+Everything here reads the frame of :meth:`bench.store.Store.frame` (``series=True`` where
+curves or probes are needed): one row per cell, ``status`` in ok / diverged / failed.
+
+Public:
+    Metric, METRICS             the declared metrics (:mod:`bench.schema`)
+    CONFIG_COLUMNS              columns naming a configuration besides seed and learning rate
+    get_metric(name)            the :class:`Metric` for a name (or a Metric, returned as is)
+    scores(df, metric)          the metric per row, non-ok runs scored as the metric says
+    add_convergence(df, fraction=0.9, reference=None)
+                                adds ``epochs_to_target`` and ``auc_val_acc``
+    select_lr(df, metric="val_acc")     each configuration's rows at its best validation lr
+    summarize(df, metric, by)   mean, 95 % CI (t over seeds), n, non-ok count per group
+    average_over(df, metric, keep)      mean score per group (seeds averaged), ok-status frame
+    probe_epochs(df, metric)    a probe metric (pooled over units) per epoch, long form
+    layer_profile(df, metric)   a probe metric per layer at init and after training
+    curve_epochs(df, curve)     a training curve per epoch, long form
+    gradient_ratio(df)          per run, ‖∂L/∂W‖ of the first hidden layer over the last's,
+                                at initialization (claim C2 and the report's health table)
+    ok(df)                      the rows whose status is ``ok``
+
+Diverged and failed runs take the metric's ``worst`` value (unless the metric keeps its
+value for them), so they rank last. The convergence target is fixed by a declared reference
+(see :func:`add_convergence`), so it does not move with the rest of the frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bench import schema
+from bench.errors import BenchError
+from bench.records import FIELDS, pooled
+
+# the declared schema (bench/schema.py): every scored column with its direction and worst value
+Metric = schema.Metric
+METRICS: dict[str, Metric] = schema.METRICS
+
+# every cell field but the seed (replicates) and the learning rate (selected per config)
+CONFIG_COLUMNS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("seed", "train.lr"))
+_MODEL_COLUMNS = ("dataset", "model.kind", "model.depth", "model.width")
+
+
+def get_metric(name: str | Metric) -> Metric:
+    """The :class:`Metric` for a name.
+
+    Args:
+        name: a key of :data:`METRICS`, or a :class:`Metric` (returned unchanged).
+
+    Returns:
+        The metric. Raises :class:`UnknownNameError` listing the valid names.
+    """
+    return schema.get(name)
+
+
+def scores(df: pd.DataFrame, metric: str | Metric) -> pd.Series:
+    """The metric per row, as ranked and averaged everywhere in this module.
+
+    Args:
+        df: the results frame.
+        metric: metric name or :class:`Metric`.
+
+    Returns:
+        Float Series aligned with ``df``: non-ok rows take the metric's ``worst`` (unless
+        ``keep_nonok``); a missing value of an ok run stays NaN (not measured).
+    """
+    m = get_metric(metric)
+    if m.column not in df.columns:
+        if m.column in ("epochs_to_target", "auc_val_acc"):
+            raise BenchError(f"column {m.column!r} is missing: call add_convergence(df) first")
+        values = pd.Series(np.nan, index=df.index, dtype=float)
+    else:
+        values = pd.to_numeric(df[m.column], errors="coerce").astype(float)
+    if not m.keep_nonok:
+        values = values.where(_ok(df), m.worst)
+    return values
+
+
+def add_convergence(
+    df: pd.DataFrame, fraction: float = 0.9, reference: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Add the convergence columns ``epochs_to_target`` and ``auc_val_acc``.
+
+    The target is ``fraction`` × the best validation accuracy any run reached on the same
+    data set and model (``dataset``, ``model.kind``/``depth``/``width``). Call this on the
+    full frame, before :func:`select_lr` or any filtering, so the target does not move.
+
+    Args:
+        df: the results frame with a ``curves`` column (``Store.frame(series=True)``).
+        fraction: share of the reference accuracy that counts as converged.
+        reference: the rule that fixes the target, ``{column: value or list of values}``:
+            the target of a data set and model is ``fraction`` × the median, over the
+            matching rows, of their best validation accuracy. Claims and the default
+            report name their reference (e.g. ``{"activation": "relu", "init":
+            "matched"}``), so the target does not move with what else the frame holds.
+            ``None``: the best run in the frame (moves with the frame; tests only).
+
+    Returns:
+        A copy with ``epochs_to_target`` (first epoch, from 1, whose val_acc ≥ target;
+        ``train.epochs + 1`` when never reached or when the run is not ok, so it ranks last)
+        and ``auc_val_acc`` (mean val_acc over ``train.epochs`` epochs, epochs a diverged or
+        failed run did not reach counted as 0).
+    """
+    if not 0 < fraction <= 1:
+        raise BenchError(f"fraction must be in (0, 1], got {fraction!r}")
+    out = df.copy()
+    if "curves" not in out.columns:
+        raise BenchError("add_convergence needs the curves: use Store.frame(series=True)")
+    curves = [_val_curve(c) for c in out["curves"]]
+    budget = [_budget(e, c) for e, c in zip(_column(out, "train.epochs"), curves, strict=True)]
+    best = pd.Series([max(c, default=np.nan) for c in curves], index=out.index, dtype=float)
+    how = "max"
+    if reference is not None:
+        how = "median"
+        match = pd.Series(True, index=out.index)
+        for col, want in reference.items():
+            values = list(want) if isinstance(want, list | tuple | set) else [want]
+            match &= out[col].isin(values) if col in out.columns else False
+        best = best.where(match & _ok(out))
+    keys = [c for c in _MODEL_COLUMNS if c in out.columns]
+    if keys:
+        best = best.groupby([out[k] for k in keys], dropna=False).transform(how)
+    else:
+        best = pd.Series(getattr(best, how)(), index=out.index, dtype=float)
+    target = fraction * best
+    ok = _ok(out)
+    reached, auc = [], []
+    for curve, n, goal, is_ok in zip(curves, budget, target, ok, strict=True):
+        hit = next((i + 1 for i, v in enumerate(curve) if v >= goal), None)
+        reached.append(float(hit) if (hit is not None and is_ok) else float(n + 1))
+        auc.append(sum(curve[:n]) / n if n > 0 else np.nan)
+    out["epochs_to_target"] = reached
+    out["auc_val_acc"] = auc
+    return out
+
+
+def select_lr(df: pd.DataFrame, metric: str | Metric = "val_acc") -> pd.DataFrame:
+    """Each configuration's rows at the learning rate that is best on validation.
+
+    For every configuration (:data:`CONFIG_COLUMNS` present in the frame), the validation
+    metric is averaged over seeds per learning rate (non-ok seeds count as the metric's
+    worst value, missing values are skipped), the best mean wins and a tie goes to the
+    smaller learning rate. The test split is never looked at: a ``test_*`` metric is refused.
+
+    Args:
+        df: the results frame.
+        metric: a validation (or training-curve) metric; default ``val_acc``.
+
+    Returns:
+        The rows of the selected learning rate, every seed, in the original order, with
+        ``lr_selected`` (equal to their ``train.lr``). Without a ``train.lr`` column the
+        frame is returned whole with ``lr_selected`` NaN.
+    """
+    m = get_metric(metric)
+    if m.column.startswith("test") or m.name.startswith("test"):
+        raise BenchError(
+            f"select_lr must select on validation, not on the test split (got {m.name!r})"
+        )
+    out = df.copy()
+    if "train.lr" not in out.columns:
+        out["lr_selected"] = np.nan
+        return out
+    keys = [c for c in CONFIG_COLUMNS if c in out.columns]
+    config = out.groupby(keys, dropna=False, sort=False).ngroup() if keys else 0
+    work = pd.DataFrame(
+        {"_cfg": config, "_lr": out["train.lr"].astype(float), "_score": scores(out, m)},
+        index=out.index,
+    )
+    means = work.groupby(["_cfg", "_lr"], dropna=False)["_score"].mean().reset_index()
+    # best mean first; a NaN mean (nothing measured) loses to any number; ties → smaller lr
+    means["_order"] = (-means["_score"] if m.higher_is_better else means["_score"]).fillna(np.inf)
+    best = means.sort_values(["_cfg", "_order", "_lr"]).groupby("_cfg").head(1)
+    chosen = work["_cfg"].map(best.set_index("_cfg")["_lr"])
+    keep = work["_lr"] == chosen
+    out = out[keep].copy()
+    out["lr_selected"] = chosen[keep]
+    return out
+
+
+def summarize(
+    df: pd.DataFrame,
+    metric: str | Metric,
+    by: str | Sequence[str] = ("dataset", "activation"),
+) -> pd.DataFrame:
+    """Mean and 95 % confidence interval of a metric per group (over seeds).
+
+    Args:
+        df: the results frame.
+        metric: metric name or :class:`Metric`; non-ok runs take its worst value.
+        by: the grouping column(s).
+
+    Returns:
+        One row per group: the ``by`` columns, ``mean``, ``ci95`` (half-width,
+        t(0.975, n − 1) · s / √n; NaN for n < 2 or a non-finite value), ``std``, ``n``
+        (scored runs) and ``n_nonok`` (diverged + failed runs in the group).
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    m = get_metric(metric)
+    work = df[by].copy()
+    work["_score"] = scores(df, m)
+    work["_nonok"] = ~_ok(df)
+    rows = []
+    for key, g in work.groupby(by, dropna=False, sort=True):
+        x = g["_score"].dropna().to_numpy(dtype=float)
+        n = len(x)
+        mean = float(np.mean(x)) if n else np.nan
+        finite = n >= 2 and bool(np.all(np.isfinite(x)))
+        std = float(np.std(x, ddof=1)) if finite else np.nan
+        ci = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if finite else np.nan
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append((*key, mean, ci, std, n, int(g["_nonok"].sum())))
+    return pd.DataFrame(rows, columns=[*by, "mean", "ci95", "std", "n", "n_nonok"])
+
+
+def average_over(
+    df: pd.DataFrame, metric: str | Metric, keep: Sequence[str] = ("dataset", "activation")
+) -> pd.DataFrame:
+    """Mean score per ``keep`` group (e.g. over seeds), as a frame the tests here accept.
+
+    Non-ok runs enter with the metric's worst value, as everywhere. The result has the
+    ``keep`` columns, the metric's column and ``status`` = ``ok``, so that data-set-level
+    statistics (Demšar 2006: one block per data set) reuse :func:`friedman` and friends.
+    """
+    m = get_metric(metric)
+    work = df[list(keep)].copy()
+    work[m.column] = scores(df, m)
+    out = work.groupby(list(keep), dropna=False, sort=False)[m.column].mean().reset_index()
+    out["status"] = "ok"
+    return out
+
+
+def probe_epochs(df: pd.DataFrame, metric: str = "dead") -> pd.DataFrame:
+    """A probe metric over training, all hidden units pooled (unit-weighted).
+
+    Args:
+        df: the results frame with a ``probes`` column (``Store.frame(series=True)``).
+        metric: a per-layer probe series (``dead``, ``negative``, ``saturated`` …).
+
+    Returns:
+        Long frame ``key, dataset, activation, init, seed, epoch, value``; epoch 0 is the
+        measurement at initialization.
+    """
+    rows = []
+    for _, r in df.iterrows():
+        for epoch, health in enumerate(r.get("probes") or []):
+            rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
+                         "value": pooled(health, metric)})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
+
+
+def layer_profile(df: pd.DataFrame, metric: str = "std") -> pd.DataFrame:
+    """A probe metric layer by layer, at initialization and after the last epoch.
+
+    Returns:
+        Long frame ``key, dataset, activation, init, seed, when, layer, value`` with
+        ``when`` in (``init``, ``final``) and ``layer`` counted from 1 at the input side.
+    """
+    rows = []
+    for _, r in df.iterrows():
+        probes = r.get("probes") or []
+        for when, health in (("init", probes[:1]), ("final", probes[1:][-1:])):
+            for h in health:
+                for layer, value in enumerate(h.get(metric) or [], start=1):
+                    rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "when": when,
+                                 "layer": layer, "value": _num(value)})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "when", "layer", "value"])
+
+
+def curve_epochs(df: pd.DataFrame, curve: str = "val_acc") -> pd.DataFrame:
+    """A per-epoch training curve in long form: ``key, dataset, activation, init, seed,
+    epoch, value`` (epochs from 1; a diverged run stops where it diverged)."""
+    rows = []
+    for _, r in df.iterrows():
+        for epoch, value in enumerate((r.get("curves") or {}).get(curve) or [], start=1):
+            rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
+                         "value": _num(value)})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
+
+
+def gradient_ratio(df: pd.DataFrame) -> pd.Series:
+    """Per run, ‖∂L/∂W‖ of the first hidden layer divided by that of the last, at
+    initialization (≪ 1: gradients vanish towards the input; claim C2). Infinite ratios
+    (a last layer without gradient) become NaN.
+
+    Args:
+        df: the results frame with a ``probes`` column; filter it first (e.g. ``ok``).
+
+    Returns:
+        A float Series indexed by ``key``, in the frame's order; runs without gradient
+        norms are left out.
+    """
+    grads = layer_profile(df, "grad_norm")
+    init = grads[grads["when"] == "init"]
+    if init.empty:
+        return pd.Series(dtype=float, index=pd.Index([], name="key"))
+    first = init[init["layer"] == 1].set_index("key")["value"]
+    last = init.loc[init.groupby("key", sort=False)["layer"].idxmax()].set_index("key")["value"]
+    return (first / last.loc[first.index]).replace([np.inf, -np.inf], np.nan)
+
+
+def ok(df: pd.DataFrame) -> pd.Series:
+    """Boolean Series: the rows whose status is ``ok`` (every row without a status column)."""
+    return _ok(df)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+_ID_COLUMNS = ("key", "dataset", "activation", "init", "seed")
+
+
+def _num(value: object) -> float:
+    return np.nan if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _ok(df: pd.DataFrame) -> pd.Series:
+    if "status" not in df.columns:
+        return pd.Series(True, index=df.index)
+    return df["status"].eq("ok")
+
+
+def _column(df: pd.DataFrame, name: str) -> list:
+    return list(df[name]) if name in df.columns else [None] * len(df)
+
+
+def _val_curve(curves: object) -> list[float]:
+    """One row's val_acc curve (no curves → empty; a non-finite value → 0)."""
+    if not isinstance(curves, dict):
+        return []
+    values = [np.nan if v is None else float(v) for v in curves.get("val_acc") or []]
+    return [v if math.isfinite(v) else 0.0 for v in values]
+
+
+def _budget(epochs: object, curve: list[float]) -> int:
+    """The run's epoch budget: ``train.epochs``, else the length of its curve."""
+    try:
+        n = int(epochs)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return len(curve)
+    return n if n > 0 else len(curve)

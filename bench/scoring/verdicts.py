@@ -1,0 +1,120 @@
+"""The verdict vocabulary and the rules that turn comparisons into verdicts, shared by the
+reports and every claim.
+
+Public:
+    VERDICTS            a claim's possible verdicts: SUPPORTED, CONTRADICTED, EQUIVALENT,
+                        PARTLY, INCONCLUSIVE
+    OUTCOMES            what one A-vs-B comparison finds: A>B, B>A, EQUIVALENT, INCONCLUSIVE
+    CLAIMED_ORDER       the study note's order of hidden-layer activations (claim C15)
+    ROPE, ALPHA         region of practical equivalence (1 accuracy point); significance
+    pair_verdict(p_better, p_worse, alpha) -> str
+                        a pair of an order: SUPPORTED, CONTRADICTED or INCONCLUSIVE
+    part_verdict(comparison, claimed) -> str
+                        a claim part's verdict from a comparison
+    against(verdict)    a claimed difference found EQUIVALENT counts as CONTRADICTED
+    combine(verdicts)   the verdict of a claim made of parts
+    row(label, comparison, claimed) -> dict
+                        one table row of a comparison (numbers and its part verdict)
+
+Imports nothing heavier than the standard library, so the reports and the claims' records can
+use the vocabulary without loading the statistics (:mod:`bench.scoring.paired` compares).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.scoring.paired import Comparison
+
+ROPE = 0.01  # one accuracy point: smaller differences are practically equivalent
+ALPHA = 0.05
+
+VERDICTS = ("SUPPORTED", "CONTRADICTED", "EQUIVALENT", "PARTLY", "INCONCLUSIVE")
+OUTCOMES = ("A>B", "B>A", "EQUIVALENT", "INCONCLUSIVE")
+CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # claim C15
+
+__all__ = [
+    "ALPHA", "CLAIMED_ORDER", "OUTCOMES", "ROPE", "VERDICTS", "against", "combine",
+    "p_claimed", "pair_verdict", "part_verdict", "row",
+]  # fmt: skip
+
+
+def pair_verdict(p_better: float, p_worse: float, alpha: float = ALPHA) -> str:
+    """SUPPORTED when the claimed direction is significant (``p_better`` < α), CONTRADICTED
+    when the reverse is, else INCONCLUSIVE (a NaN p-value is never significant)."""
+    if p_better < alpha:
+        return "SUPPORTED"
+    if p_worse < alpha:
+        return "CONTRADICTED"
+    return "INCONCLUSIVE"
+
+
+def p_claimed(comparison: Comparison, claimed: str) -> float:
+    """The one-sided data-set-level p-value in the claimed direction (``A>B`` or ``B>A``)."""
+    return comparison.p_less if claimed == "B>A" else comparison.p
+
+
+def part_verdict(comparison: Comparison | None, claimed: str = "A>B") -> str:
+    """A claim part's verdict from a comparison: the claimed direction found → SUPPORTED,
+    the opposite → CONTRADICTED, inside the ROPE → EQUIVALENT (a claimed difference that is
+    not there), else INCONCLUSIVE (also when nothing was measured)."""
+    if comparison is None:
+        return "INCONCLUSIVE"
+    found = comparison.verdict
+    if found == "EQUIVALENT":
+        return "EQUIVALENT" if claimed in ("A>B", "B>A") else "SUPPORTED"
+    if found == "INCONCLUSIVE":
+        return "INCONCLUSIVE"
+    if claimed == "A=B":
+        return "CONTRADICTED"
+    return "SUPPORTED" if found == claimed else "CONTRADICTED"
+
+
+def against(verdict: str) -> str:
+    """A part of a claim that asserts a difference: EQUIVALENT (the difference is absent in
+    practice) counts as CONTRADICTED; any other verdict stands."""
+    return "CONTRADICTED" if verdict == "EQUIVALENT" else verdict
+
+
+def combine(verdicts: Sequence[str]) -> str:
+    """All parts agree → that verdict; otherwise PARTLY (INCONCLUSIVE if nothing was
+    judged)."""
+    judged = [v for v in verdicts if v != "INCONCLUSIVE"]
+    if not verdicts:
+        return "INCONCLUSIVE"
+    if len(set(verdicts)) == 1:
+        return verdicts[0]
+    if not judged:
+        return "INCONCLUSIVE"
+    return "PARTLY"
+
+
+def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict[str, Any]:
+    """One table row: effect and CI (fractions), p-values, wins/losses, replication, and
+    the part's verdict."""
+    if comparison is None:
+        nan = math.nan
+        return {
+            "comparison": label, "effect": nan, "ci_low": nan, "ci_high": nan, "p": nan,
+            "p_seed": nan, "p_equiv": nan, "p_reverse": nan, "wins": 0, "losses": 0,
+            "n_datasets": 0, "n_seeds": 0, "verdict": "INCONCLUSIVE",
+        }  # fmt: skip
+    c = comparison
+    return {
+        "comparison": label,
+        "effect": c.effect,
+        "ci_low": c.ci_low,
+        "ci_high": c.ci_high,
+        "p": p_claimed(c, claimed),
+        "p_seed": c.p_seed,
+        "p_equiv": c.p_equiv,
+        "p_reverse": c.p if claimed == "B>A" else c.p_less,
+        "wins": c.wins,
+        "losses": c.losses,
+        "n_datasets": c.n_datasets,
+        "n_seeds": c.n_seeds,
+        "verdict": part_verdict(c, claimed),
+    }

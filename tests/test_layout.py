@@ -1,0 +1,153 @@
+"""The package's shape, as docs/design.md draws it: no import cycle (imports inside functions
+and through importlib counted too), no module over 450 lines, a report package that formats
+and never computes (no statistics library imported, at all or at run time), and one ranking
+that the report, ``bench.api.ranking`` and ``bench quick`` all print."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import api
+from bench.report import quick
+from tests.golden import load_fixture, render_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "bench"
+MAX_LINES = 450
+STATISTICS = ("scipy", "statsmodels", "scikit_posthocs", "baycomp", "sklearn")
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every bench module ``name`` imports: at the top, inside functions, or by
+    ``importlib.import_module`` (a constant, or the claims registry's discovery of its
+    ``cNN_*`` modules); imports for type checkers only never run and do not count."""
+    tree = ast.parse(path.read_text())
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against the package
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            for a in node.names:
+                found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module":
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.Constant):
+                found.add(arg.value)
+            elif isinstance(arg, ast.JoinedStr):  # f"{__name__}.{info.name}": discovery
+                found.update(m for m in MODULES if re.fullmatch(rf"{package}\.c\d\d_\w+", m))
+    return {m for m in found if m in MODULES and m != name}
+
+
+def test_no_import_cycle():
+    graph = {name: _imports(name, path) for name, path in MODULES.items()}
+    assert graph["bench.claims"] >= {"bench.claims.c15_ranking"}  # discovery is seen
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt) :], nxt]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_over_450_lines(name):
+    lines = MODULES[name].read_text().count("\n")
+    assert lines <= MAX_LINES, f"{MODULES[name]}: {lines} lines; split it by job"
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if m.startswith("bench.report")))
+def test_report_modules_import_no_statistics(name):
+    tree = ast.parse(MODULES[name].read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        for imported in names:
+            assert imported.split(".")[0] not in STATISTICS, f"{name} imports {imported}"
+            # the scoring modules that run tests; the headline record is read, not computed
+            computing = ("bench.scoring.stats", "bench.scoring.paired", "bench.scoring.ranks")
+            assert imported not in computing, f"{name} imports {imported}"
+
+
+def test_formatting_a_report_loads_no_statistics_library():
+    code = (
+        "import sys\n"
+        "import bench.report, bench.report.default, bench.report.sections, bench.report.claims\n"
+        "import bench.report.compare, bench.report.quick, bench.report.speed, bench.report.doc\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {STATISTICS!r})\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _ranking_rows(text: str) -> list[tuple[str, str]]:
+    """(activation, avg rank) of the report's overall ranking table."""
+    table = text.split("## Overall ranking")[1].split("\n\n")[1]
+    rows = [line.split("|") for line in table.splitlines()[2:]]
+    return [(r[2].strip().strip("`"), r[3].strip()) for r in rows]
+
+
+def test_report_api_ranking_and_quick_table_agree_on_the_golden_store(tmp_path):
+    with load_fixture(tmp_path / "g.sqlite") as store:
+        frame = store.frame("golden", series=True)
+    text, _ = render_frame(frame)
+    report_rows = _ranking_rows(text)
+    ranked = api.ranking(frame)
+    api_rows = [(a, f"{r:.2f}") for a, r in zip(ranked["activation"], ranked["avg_rank"])]
+    assert api_rows == report_rows == [("relu", "1.42"), ("elu", "2.00"), ("selu", "2.58"),
+                                       ("sigmoid", "4.00")]  # fmt: skip
+    fr = ranked.attrs["friedman"]
+    assert f"χ² = {fr['statistic']:.2f}, p = {fr['pvalue']:.3f}" in text  # 13.47, 0.004
+    doc = {"grid": {"dataset": ["moons", "wine"], "train.lr": [0.01, 0.3]},
+           "model": {"kind": "mlp", "depth": 3, "width": 16},
+           "train": {"epochs": 4, "optimizer": "sgd"}}  # fmt: skip
+    table = quick.table(ranked, doc, "golden", 3).splitlines()
+    rows = table[table.index(next(x for x in table if x.startswith("---"))) + 1 :][:4]
+    quick_rows = [(line.split()[1], line.split()[5]) for line in rows]  # name, mean rank
+    assert quick_rows == report_rows
+    assert f"chi2 = {fr['statistic']:.2f}, p = {fr['pvalue']:.3f}" in "\n".join(table)
