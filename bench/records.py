@@ -134,9 +134,12 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
 
 def key_with_digest(cell: Cell, digest: str | None) -> str:
     """The key ``cell`` has when its ``csv:`` table's contents hash to ``digest`` (``None``
-    for a registry data set, whose contents the harness version fixes)."""
-    doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": cell.to_dict()}
+    for a registry data set, whose contents the harness version fixes). A table is keyed by
+    its contents, not by where it lies: the same file moved keeps its keys."""
+    fields = cell.to_dict()
+    doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": fields}
     if digest is not None:
+        fields["dataset"] = CSV_PREFIX
         doc["data_sha256"] = digest
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 

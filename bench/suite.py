@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import activations, data, initializers, models
-from bench.errors import BenchError, SuiteError, did_you_mean, unknown_name
+from bench.errors import BenchError, SuiteError, UnknownNameError, did_you_mean, unknown_name
 from bench.records import (
     CSV_PREFIX,
     DEFAULTS,
@@ -296,9 +296,30 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
         except (ValueError, KeyError) as exc:
             raise fail(where, str(exc)) from None
 
+    folder = Path(source).parent if Path(source).is_file() else Path.cwd()
+
+    def datasets(where: str, values: list[Any]) -> list[Any]:
+        """Collections (``@keel``…) expanded to their names, ``csv:`` paths made absolute
+        against the suite file's folder (a dict's: the current one)."""
+        out: list[Any] = []
+        for v in values:
+            if isinstance(v, str) and v.startswith("@"):
+                try:
+                    out += data.collection(v)
+                except UnknownNameError as exc:
+                    raise fail(where, str(exc)) from None
+            elif isinstance(v, str) and v.startswith(CSV_PREFIX):
+                out.append(CSV_PREFIX + str(folder / Path(v[len(CSV_PREFIX) :]).expanduser()))
+            else:
+                out.append(v)
+        return out
+
     base: dict[str, Any] = {}
+    top_datasets = datasets("dataset", [doc["dataset"]]) if "dataset" in doc else []
     for key in _TOP_FIXED & doc.keys():
-        base[key] = checked(key, key, doc[key])
+        if key == "dataset" and len(top_datasets) != 1:  # a collection: an axis
+            continue
+        base[key] = checked(key, key, top_datasets[0] if key == "dataset" else doc[key])
     for table in SUBSPECS:
         settings = doc.get(table, {})
         if not isinstance(settings, dict):
@@ -316,11 +337,15 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             raise fail(where, f'quote dotted keys: "{path}.…" = [...]')
         if not isinstance(values, list) or not values:
             raise fail(where, "must be a non-empty list of values")
-        if path in base:
+        if path in base or (path == "dataset" and top_datasets):
             raise fail(where, "is also set as a fixed value; keep one")
+        if path == "dataset":
+            values = datasets(where, values)
         axes[path] = [checked(where, path, v) for v in values]
         if len(set(map(repr, axes[path]))) != len(values):
             raise fail(where, f"repeated values in {values!r}")
+    if len(top_datasets) > 1:
+        axes["dataset"] = [checked("dataset", "dataset", v) for v in top_datasets]
 
     if "init" not in base and "init" not in axes:
         base["init"] = DEFAULT_INIT  # documented in the module docstring
@@ -339,7 +364,13 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             {
                 path: [
                     checked(f"exclude[{i}].{path}", path, v)
-                    for v in (value if isinstance(value, list) else [value])
+                    for v in (
+                        datasets(
+                            f"exclude[{i}].{path}", value if isinstance(value, list) else [value]
+                        )
+                        if path == "dataset"
+                        else (value if isinstance(value, list) else [value])
+                    )
                 ]
                 for path, value in rule.items()
             }
@@ -360,6 +391,15 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             raise fail(
                 "model.depth",
                 f"depth 0 (no hidden layer) exists for model.kind 'mlp' only, not {kind!r}",
+            )
+    for dataset, label in itertools.product(values("dataset"), values("data.label_column")):
+        if label is None or dataset.startswith(CSV_PREFIX):
+            continue
+        if not grid.excluded({"dataset": dataset, "data.label_column": label}):
+            raise fail(
+                "data.label_column",
+                f"chooses the label of a csv: table; {dataset!r} is a registry data set "
+                "with its own labels: remove the setting",
             )
     spatial = [n for n, d in data.REGISTRY.items() if d.image_shape]
     for dataset, kind in itertools.product(values("dataset"), values("model.kind")):

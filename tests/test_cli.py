@@ -146,7 +146,9 @@ def test_list_gives_every_entry_a_description(what, registry):
         if what == "activations":  # module class, family, matched init, gain: fixed text
             assert lines[name] == ACTIVATION_LINES[name]
         else:
-            assert lines[name] == entry.description and entry.description.strip()
+            assert entry.description in lines[name] and entry.description.strip()
+            if what == "datasets":  # size, real or synthetic, source first
+                assert lines[name].startswith(f"{entry.size()}; {entry.kind}; {entry.source}: ")
     if what == "activations":
         assert lines["relu"] == (
             "ReLU, relu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"
@@ -154,6 +156,9 @@ def test_list_gives_every_entry_a_description(what, registry):
         assert lines["selu"].startswith("SELU, elu family; matched init lecun_normal; gain 0.75")
     if what == "datasets":
         assert lines["csv:<path>"].startswith("your own table")
+        assert lines["iris"] == ("150 × 4, 3 classes; real; scikit-learn: iris; same data as "
+                                 "keel_iris")  # fmt: skip
+        assert lines["@keel"] == "collection: 49 sets"
 
 
 def test_list_suites(capsys, monkeypatch):

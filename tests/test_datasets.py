@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from bench import data
-from bench.data import images
+from bench.data import images, keel
 from bench.errors import BenchError, UnknownNameError
 
 SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 13, 3),
@@ -18,15 +18,32 @@ SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 
          "checkerboard": (1200, 2, 2), "hastie": (2000, 10, 2),
          "classification": (2000, 20, 5), "quantiles": (1500, 8, 3), "parity": (2000, 10, 2),
          "rings": (1500, 2, 3)}  # fmt: skip
+# the KEEL sets: rows, one-hot width over all rows (a training split can miss a category)
+SIZES |= {n: (e.rows, e.features, e.classes) for n, e in keel.SETS.items()}
 BUNDLED = [n for n in data.names() if n not in images.NAMES]  # images: tests/test_images.py
+ENCODED = {n for n, e in keel.SETS.items() if e.categorical}  # one-hot: width per split
 
 
 def test_the_registry_has_the_sets_with_sizes_listed_here():
     assert set(data.names()) == set(SIZES) | set(images.NAMES)
-    assert len(SIZES) >= 12
-    for name, (n, d, k) in SIZES.items():  # the harness's budget: small enough for a quick cell
-        assert n <= 5000 and d <= 784, name
-        assert f"{n} × {d}, {k} classes" in data.get(name).description, name
+    assert len(SIZES) >= 60
+    for name, (n, d, k) in SIZES.items():
+        entry = data.entry(name)
+        assert (entry.rows, entry.features, entry.classes) == (n, d, k), name
+        assert entry.size() == f"{n} × {d}, {k} classes"
+
+
+def test_collections_hold_each_data_once_and_say_what_they_are():
+    real, synthetic = data.collection("@real"), data.collection("@synthetic")
+    assert len(data.collection("@keel")) == 49 and not set(real) & set(synthetic)
+    assert data.collection("@all") == [n for n in data.names() if n in set(real) | set(synthetic)]
+    assert len(real) == 43 and len(real) + len(synthetic) == 60
+    assert {"iris", "wine", "breast_cancer", "digits"}.isdisjoint(real)  # KEEL holds them
+    assert {"mnist5k", "keel_letter", "keel_yeast1"} <= set(real)
+    assert {"spirals", "mnist1d", "keel_twonorm", "keel_magic"} <= set(synthetic)
+    assert not set(images.NAMES) & (set(real) | set(synthetic))  # downloads: never implied
+    with pytest.raises(UnknownNameError, match=r"collection '@kel'.*did you mean '@keel'"):
+        data.collection("@kel")
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -34,7 +51,9 @@ def test_every_dataset_splits_stratified_and_standardized(name):
     s = data.load(name, split_seed=0)
     n, d, k = SIZES[name]
     total = len(s.y_train) + len(s.y_val) + len(s.y_test)
-    assert total == n and s.n_features == d and s.n_classes == k
+    assert total == n and s.n_classes == k
+    assert s.n_features == d if name not in ENCODED else d - 3 <= s.n_features <= d
+    d = s.n_features
     assert s.X_train.dtype == torch.float32 and s.y_train.dtype == torch.int64
     assert len(s.y_train) == pytest.approx(0.6 * n, abs=1)
     assert len(s.y_val) == pytest.approx(0.2 * n, abs=1)
@@ -69,11 +88,11 @@ def test_every_dataset_splits_stratified_and_standardized(name):
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_is_generated_the_same_way_each_time(name):
-    data.load(name, 0)  # the cached arrays...
-    X, y = data._raw(name, None, None)
-    X2, y2 = data.get(name).make()  # ...and a fresh build, cache bypassed
-    np.testing.assert_array_equal(np.asarray(X2, dtype=np.float64), X)
-    np.testing.assert_array_equal(np.asarray(y2, dtype=np.int64), y)
+    a = data.load(name, 0)  # the cached arrays...
+    data._raw.cache_clear()  # ...and a fresh build, cache bypassed
+    b = data.load(name, 0)
+    assert torch.equal(a.X_train, b.X_train) and torch.equal(a.X_test, b.X_test)
+    assert torch.equal(a.y_train, b.y_train) and torch.equal(a.y_val, b.y_val)
     data._raw.cache_clear()
     a, b = data.load(name, 1), data.load(name, 1)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.y_test, b.y_test)
@@ -203,24 +222,46 @@ def test_csv_dataset_named_label_column(tmp_path):
     path = _write_csv(tmp_path / "t.csv", label_name="species", label_last=False)
     s = data.load(f"csv:{path}", 0, label_column="species")
     assert s.n_features == 2 and s.n_classes == 3
-    with pytest.raises(BenchError, match="label column 'kind' not found; columns: species, a, b"):
+    with pytest.raises(BenchError, match=re.escape(
+        "label column 'kind' (set by data.label_column) not found; columns: species, a, b"
+    )):  # fmt: skip
         data.load(f"csv:{path}", 0, label_column="kind")
 
 
 def test_csv_errors_are_clear(tmp_path):
-    with pytest.raises(BenchError, match="no such file"):
+    with pytest.raises(BenchError, match=f"no such file \\(looked at {tmp_path}/missing.csv\\)"):
         data.load(f"csv:{tmp_path}/missing.csv")
-    bad = tmp_path / "bad.csv"
-    bad.write_text("a,name,y\n1,x,0\n2,y,1\n")
-    with pytest.raises(BenchError, match="must be numeric; not: name"):
-        data.load(f"csv:{bad}")
 
 
-def test_csv_with_missing_values_names_the_lines(tmp_path):
-    bad = tmp_path / "holes.csv"
-    bad.write_text("a,b,y\n1,2,0\n3,,1\n5,6,0\n")
-    with pytest.raises(BenchError, match="empty or NaN values on lines 3"):
-        data.load(f"csv:{bad}")
+def test_csv_text_columns_are_one_hot_and_a_text_label_is_named_as_the_label(tmp_path):
+    """A string column last is the label (and the message says so), a string feature is
+    one-hot encoded on the training rows: 'name' takes x or y → two columns."""
+    table = tmp_path / "t.csv"
+    rows = ["a,name,species"] + [f"{i},{'xy'[i % 2]},{['cat', 'dog'][i % 3 == 0]}"
+                                 for i in range(30)]  # fmt: skip
+    table.write_text("\n".join(rows) + "\n")
+    s = data.load(f"csv:{table}", 0)
+    assert s.n_features == 3 and s.n_classes == 2  # a, name=x, name=y
+    one_hot = torch.cat([s.X_train, s.X_val, s.X_test])[:, 1:]
+    assert torch.unique(one_hot.sum(dim=1)).numel() == 1  # one category per row, scaled alike
+    table.write_text("a,b,species\n1,2,cat\n3,4,\n")
+    with pytest.raises(BenchError, match=re.escape(
+        "label column 'species' (the last column; data.label_column chooses another): "
+        "1 missing labels (row positions 1)"
+    )):  # fmt: skip
+        data.load(f"csv:{table}")
+
+
+def test_csv_missing_feature_values_are_imputed_from_the_training_rows(tmp_path):
+    """a is missing in two rows: the training median fills it, and an indicator column
+    follows when a training row lacks it (documented in bench.data.tabular)."""
+    table = tmp_path / "holes.csv"
+    rows = ["a,b,y"] + [f"{'' if i in (3, 7) else i},{i % 5},{i % 2}" for i in range(40)]
+    table.write_text("\n".join(rows) + "\n")
+    s = data.load(f"csv:{table}", 0, standardize=False)
+    X = torch.cat([s.X_train, s.X_val, s.X_test])
+    assert not torch.isnan(X).any()
+    assert s.n_features in (2, 3)  # the indicator only when a training row was missing
 
 
 def test_csv_trains_end_to_end(tmp_path):
@@ -276,7 +317,10 @@ def test_a_csv_edited_between_keying_and_loading_fails_the_cells(tmp_path, monke
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("a,label\n1,x\n2,x\n3,x\n", "label column 'label' holds one class ('x')"),
+        (
+            "a,label\n1,x\n2,x\n3,x\n",
+            "the last column; data.label_column chooses another) holds one class ('x')",
+        ),
         ("a,b,label\n", "has a header but no rows"),
     ],
 )

@@ -253,14 +253,18 @@ def test_cnn_needs_a_spatial_dataset_even_for_csv(tmp_path):
 
 def test_bad_csv_contents_fail_the_data_check_before_training(tmp_path):
     table = tmp_path / "t.csv"
-    table.write_text("a,y\n1,0\n,1\n")
+    table.write_text("a,y\n1,0\n2,\n")
     doc = {"dataset": f"csv:{table}", "activation": "relu", "init": "matched"}
     suite = parse_suite(doc, "s.toml")  # parsing reads names, never the table
-    with pytest.raises(SuiteError, match=r"dataset: dataset csv:.*empty or NaN values on lines 3"):
+    with pytest.raises(
+        SuiteError,
+        match=r"^s.toml: dataset: csv:.*t.csv: label column 'y' "
+        r"\(the last column; data.label_column chooses another\): 1 missing",
+    ):
         check_data(suite)
     doc["data"] = {"label_column": "nope"}
     table.write_text("a,y\n1,0\n2,1\n")
-    with pytest.raises(SuiteError, match="label column 'nope' not found"):
+    with pytest.raises(SuiteError, match=r"label column 'nope' \(set by data.label_column\) not"):
         check_data(parse_suite(doc, "s.toml"))
 
 
@@ -329,3 +333,39 @@ def test_the_lazy_grid_counts_and_indexes_like_the_expanded_product(rules):
         assert grid[-1] == list(grid)[-1]
     with pytest.raises(IndexError):
         grid[len(grid)]
+
+
+def test_a_collection_names_many_data_sets_in_one_word(tmp_path):
+    from bench import data
+
+    suite = parse_suite({"dataset": "@keel", "activation": "relu"}, "s.toml")
+    assert suite.grid.axes["dataset"] == data.collection("@keel")  # an axis of 49 sets
+    doc = {"activation": "relu", "grid": {"dataset": ["@synthetic", "mnist5k"]},
+           "exclude": [{"dataset": "@real", "activation": "relu"}]}  # fmt: skip
+    with pytest.raises(SuiteError, match="exclude: every cell of the grid is excluded"):
+        parse_suite({**doc, "grid": {"dataset": ["mnist5k"]}})
+    assert len(parse_suite(doc).grid) == 17  # mnist5k (real) excluded
+    with pytest.raises(SuiteError, match=r"grid.dataset: unknown data-set collection '@reel'"):
+        parse_suite({"activation": "relu", "grid": {"dataset": ["@reel"]}})
+    with pytest.raises(SuiteError, match=r"grid\.dataset: is also set as a fixed value"):
+        parse_suite({"dataset": "@real", "activation": "relu", "grid": {"dataset": ["iris"]}})
+
+
+def test_csv_paths_are_relative_to_the_suite_file_and_keys_follow_the_contents(tmp_path):
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "t.csv").write_text("a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n")
+    (folder / "s.toml").write_text('dataset = "csv:t.csv"\nactivation = "relu"\n')
+    (cell,) = load_suite(folder / "s.toml").cells()
+    assert cell.dataset == f"csv:{folder / 't.csv'}"  # not the current folder's t.csv
+    moved = tmp_path / "moved.csv"
+    moved.write_bytes((folder / "t.csv").read_bytes())
+    other = parse_suite({"dataset": f"csv:{moved}", "activation": "relu"}).cells()[0]
+    assert other.key == cell.key  # the same contents elsewhere: the same result
+
+
+def test_label_column_is_refused_for_a_registry_data_set():
+    doc = {"dataset": "digits", "activation": "relu", "data": {"label_column": "species"}}
+    with pytest.raises(SuiteError, match=r"data.label_column: chooses the label of a csv: table; "
+                       r"'digits' is a registry data set"):  # fmt: skip
+        parse_suite(doc)

