@@ -225,7 +225,7 @@ def test_report_speed_section_from_stored_timings(tmp_path):
         store.put_timings("mine", records, ENV, WHEN)
         timings = store.timings("mine")
     frame = _golden_frame(tmp_path, ["sigmoid", "relu"])
-    text = render_frame(frame, timings)[0].split("## Speed (claim C16)")[1]
+    text = render_frame(frame, timings)[0].split("## Speed")[1]
     assert "| activation   | fwd 32            |" in text
     assert "| `sigmoid`    | 1.10× (1.00–1.10) |" in text
     assert "| `relu`       | 1.00×             |" in text
@@ -238,7 +238,7 @@ def test_report_speed_section_from_stored_timings(tmp_path):
 def test_report_without_timings_says_how_to_measure(tmp_path):
     frame = _golden_frame(tmp_path, ["relu"])
     text = render_frame(frame, pd.DataFrame(columns=list(TIMING_COLUMNS)))[0]
-    assert text.split("## Speed (claim C16)")[1].split("\n\n")[1] == (
+    assert text.split("## Speed")[1].split("\n\n")[1] == (
         "No speed measurement is stored for this suite: `python -m bench speed --store "
         "s.sqlite --suite golden` makes one (then rebuild this report)."
     )

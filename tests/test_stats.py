@@ -194,6 +194,68 @@ def test_compare_counts_min_seeds_and_via_paired():
     assert res.verdict == "A>B"
 
 
+def test_equivalent_needs_tost_not_a_narrow_bootstrap_interval():
+    """Six data sets at ±1.2 points: mean 0, s = 0.01315, se = 0.00537. The percentile
+    bootstrap's 2.5 % point is one positive data set of six (7/64 ≥ 2.5 % > 1/64): mean
+    −0.8 points, so the interval [−0.8, +0.8] is inside ±1 point. TOST's t = 0.01 / 0.00537 =
+    1.86 with 5 degrees of freedom: p ≈ 0.06. No verdict; the old interval rule said
+    EQUIVALENT."""
+    res = compare(_diffs([0.012, -0.012] * 3, noise=0.0))
+    assert res.ci_low == pytest.approx(-0.008) and res.ci_high == pytest.approx(0.008)
+    assert res.p_equiv > 0.05  # but TOST cannot show it
+    assert res.verdict == "INCONCLUSIVE"
+    tight = compare(_diffs([0.001, -0.001] * 3, noise=0.0))
+    assert tight.p_equiv < 1e-4 and tight.verdict == "EQUIVALENT"
+
+
+def test_a_test_that_finds_nothing_decides_nothing():
+    res = compare(_diffs([0.03, -0.02, 0.04, -0.03, 0.02, -0.04, 0.03, -0.02], noise=0.002))
+    assert res.p > 0.05 and res.p_less > 0.05 and res.p_equiv > 0.05
+    assert res.verdict == "INCONCLUSIVE"
+
+
+@pytest.mark.parametrize(
+    ("n", "family", "decidable", "need"),
+    [(4, 1, False, 5), (5, 1, True, 5), (6, 5, False, 7), (7, 5, True, 7)],
+)
+def test_cannot_decide_below_the_wilcoxon_floor_after_holm(n, family, decidable, need):
+    """Every data set favours A by 10 points: p = 1/2^n. With Holm over ``family`` pairs
+    the smallest adjusted p is family/2^n; at or above 0.05 nothing is read."""
+    res = compare(_diffs([0.10] * n, noise=0.005), family=family)
+    assert res.p == 1 / 2**n
+    assert (res.decidable, res.needed) == (decidable, need)
+    assert res.verdict == ("A>B" if decidable else "INCONCLUSIVE")
+
+
+def test_bayesian_signed_rank_probabilities():
+    ahead = compare(_diffs([0.05] * 10, noise=0.005))
+    assert ahead.p_a_better > 0.99 and ahead.p_b_better == 0
+    same = compare(_diffs([0.0] * 10, noise=0.001))
+    assert same.p_rope > 0.99
+    behind = compare(_diffs([-0.05] * 10, noise=0.005))
+    assert behind.p_b_better > 0.99
+    for r in (ahead, same, behind):  # three regions, one posterior
+        assert r.p_a_better + r.p_rope + r.p_b_better == pytest.approx(1.0)
+    again = compare(_diffs([0.0] * 10, noise=0.001))
+    assert again.p_rope == same.p_rope  # a fixed seed: the same probabilities
+
+
+def test_holm_rows_keeps_a_verdict_only_where_its_adjusted_p_is_below_alpha():
+    from bench.scoring.paired import holm_rows
+
+    rows_ = pd.DataFrame([
+        {"verdict": "SUPPORTED", "p": 0.01, "p_reverse": 0.99, "p_equiv": 0.9},
+        {"verdict": "SUPPORTED", "p": 0.03, "p_reverse": 0.99, "p_equiv": 0.9},
+        {"verdict": "EQUIVALENT", "p": 0.5, "p_reverse": 0.5, "p_equiv": 0.01},
+        {"verdict": "CONTRADICTED", "p": 0.99, "p_reverse": 0.04, "p_equiv": 0.9},
+    ])  # fmt: skip
+    out = holm_rows(rows_)
+    # p: 0.01·4 = 0.04 < 0.05 kept; 0.03·3 = 0.09 dropped. p_equiv 0.01·4 = 0.04 kept.
+    # p_reverse: 0.04·4 = 0.16 dropped
+    assert out["verdict"].tolist() == ["SUPPORTED", "INCONCLUSIVE", "EQUIVALENT", "INCONCLUSIVE"]
+    np.testing.assert_allclose(out["p_holm"], [0.04, 0.09, 1.0, 1.0])
+
+
 def test_compare_single_dataset_has_nan_p():
     res = compare(_diffs([0.05], noise=0.01))
     assert np.isnan(res.p) and np.isnan(res.p_equiv)

@@ -36,7 +36,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
 from bench.data import bundled, images, keel, synthetic, tabular
 from bench.data.base import Dataset, Splits, split_indices
@@ -127,9 +126,7 @@ def _offline(d: Dataset) -> bool:
 COLLECTIONS: dict[str, Callable[[], list[str]]] = {
     "@keel": lambda: keel.names(),
     "@real": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "real"],
-    "@synthetic": lambda: [
-        n for n, d in REGISTRY.items() if _offline(d) and d.kind == "synthetic"
-    ],
+    "@synthetic": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "synthetic"],
     "@all": lambda: [n for n, d in REGISTRY.items() if _offline(d)],
 }
 
@@ -242,6 +239,8 @@ def load(
             X[rows] = part
     if standardize:
         X = _standardize(X, train, entry.per_feature)
+
+    import torch  # the registry and its metadata are read without torch (the reports do)
 
     def t(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.as_tensor(X[rows], dtype=torch.float32), torch.as_tensor(y[rows])

@@ -102,6 +102,7 @@ def prepare(
             runs=store.runs(suite),
             figdir=f"{out.stem}_files",
             gallery=store.checks().get("gallery"),
+            links=frozenset(n for n in ("claims.md",) if (Path(out).parent / n).is_file()),
         )
         timings = store.timings(suite)
     if frame.empty:

@@ -41,6 +41,8 @@ class Meta:
         store_label / out_label: the paths printed in the "reproduce" line.
         figdir: folder of the figures and CSV files, relative to the report.
         gallery: the stored activation curves (``bench speed``), or None.
+        links: the files beside the report that it may link to (``claims.md``): a report
+            links only to what exists where it is written.
     """
 
     suite: str
@@ -52,6 +54,7 @@ class Meta:
     runs: list[dict] = field(default_factory=list)
     figdir: str = "files"
     gallery: dict | None = None
+    links: frozenset[str] = frozenset()
 
 
 def _unique(df: pd.DataFrame, column: str) -> str:
@@ -96,7 +99,8 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
         f"Reproduce: `python -m bench run {last['source']} --backend {last['backend']} "
         f"--workers {last['workers']} --store "
         f"{meta.store_label}` then `python -m bench report --store {meta.store_label} --suite "
-        f"{meta.suite} --out {meta.out_label}` (for the default suite, `make bench` does both)."
+        f"{meta.suite} --out {meta.out_label}`"
+        + (" (`make bench` does both)." if meta.suite == "default" else ".")
     )
 
 
@@ -131,6 +135,50 @@ _SURE = {
 }
 
 
+_HOW_SURE = {
+    "decided": "decided: better than every other configuration (data-set level)",
+    "tie": "a tie: the runner-up is within ±1 point (TOST)",
+    "open": "open: not shown to beat the runner-up",
+}
+
+
+def _what_to_use(doc: Doc, h: Headline) -> None:
+    """The answer first: per setting, the configuration the evidence supports."""
+    rows = []
+    for s in h.slices:
+        for a in s.advice:
+            if a.setting == "speed matters":
+                use = f"`{a.best}`" + (" (the best one is also the fastest)"
+                                       if a.best == a.runner_up else "")  # fmt: skip
+                rows.append(("speed matters", use, "–", "–", a.note))
+                continue
+            lead = (
+                "–" if a.effect != a.effect
+                else f"{100 * abs(a.effect):.1f} pp {'behind' if a.effect >= 0 else 'ahead'}"
+            )  # fmt: skip
+            sets = f"{a.n_datasets} data set{'s' if a.n_datasets != 1 else ''}"
+            rows.append((
+                f"{a.setting} ({sets})",
+                f"`{a.best}`",
+                _HOW_SURE[a.how_sure] + f"; beats {a.beaten} of {a.others}",
+                f"`{a.runner_up}` ({lead} in mean accuracy)",
+                a.note,
+            ))  # fmt: skip
+    if not rows:
+        return
+    doc.add("## What to use")
+    doc.table(rows, ["setting", "use", "how sure", "runner-up", "note"])
+    doc.add(
+        "Each row ranks every activation + initializer pair of the suite, each at its own "
+        "learning rate chosen on validation, by its mean rank over the data sets (1 = the "
+        "best test accuracy on a data set; seeds averaged first), and compares the first "
+        "with every other one at the data-set level (one-sided Wilcoxon signed-rank, Holm; "
+        "TOST for a tie within ±1 point). A mean rank counts how often a configuration wins; "
+        "a mean accuracy also weighs how badly it fails where it fails, so the two can "
+        "disagree: the note says so where they do."
+    )
+
+
 def _intro(doc: Doc, h: Headline) -> None:
     """The opening paragraph in plain words: on what, with what, who won, by how much, and
     how sure (the data-set-level interval and test)."""
@@ -155,7 +203,6 @@ def _intro(doc: Doc, h: Headline) -> None:
         f"{100 * i.best_mean:.1f} %){lead}; `{i.worst}` ranked last "
         f"({100 * i.worst_mean:.1f} %)."
         + (" This is the first slice; each slice below has its own ranking." if h.slicing else "")
-        + " Every claim of the note is judged in [claims.md](claims.md)."
     )
 
 
@@ -179,7 +226,7 @@ def _gallery(doc: Doc, acts: list[str], data: dict | None) -> None:
 
 
 def _speed(doc: Doc, h: Headline, meta: Meta) -> None:
-    doc.add("## Speed (claim C16)")
+    doc.add("## Speed")
     sp = h.speed
     if sp is None:
         doc.add(
@@ -274,6 +321,13 @@ def render(h: Headline, meta: Meta) -> tuple[str, list[Attachment]]:
     if meta.description:
         doc.add(f"> {meta.description}")
     _intro(doc, h)
+    _what_to_use(doc, h)
+    claims = "[claims.md](claims.md)" if "claims.md" in meta.links else "its claims report"
+    doc.add(
+        "Labels such as C15 name the claims of a study note on activation functions and "
+        "weight initialization (after Géron and Chollet) that this project tests; "
+        f"{claims} judges each one with experiments of its own."
+    )
     doc.add(f"Generated {meta.generated_at} from the store `{meta.store_label}` alone.")
     _setup(doc, h, meta)
     _how_to_read(doc, h)

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from bench.scoring.headline import Slice
 
 
-def slice_sections(doc: Doc, s: Slice, head_init: str) -> None:
-    """Every section of one slice, each table in the slice ranking's order."""
+def slice_sections(doc: Doc, s: Slice, head_init: str, links: frozenset[str] = frozenset()) -> None:
+    """Every section of one slice, each table in the slice ranking's order; ``links``: the
+    files beside the report it may link to."""
     _ranking(doc, s, head_init)
-    _claimed(doc, s)
+    _claimed(doc, s, links)
     _per_dataset(doc, s)
     if s.inits is not None:
         _inits(doc, s)
@@ -85,51 +86,71 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
     )
 
 
-def _claimed(doc: Doc, s: Slice) -> None:
+PAIR_HEADERS = (
+    "claim", "data sets × seeds", "won/lost", "Δ test acc, pp [95 % CI]", "p (Holm)",
+    "TOST p (Holm)", "P(A / rope / B)", "verdict", "robustness",
+)  # fmt: skip
+
+
+def pair_rows(table) -> list[tuple]:
+    """One row per compared pair: its replication, effect and interval, the Holm-adjusted
+    one-sided Wilcoxon and TOST p-values, the Bayesian probabilities, the verdict, and how
+    robust it is (or how many data sets it would need)."""
+    rows = []
+    for r in table.itertuples():
+        bayes = "–" if r.p_rope != r.p_rope else (
+            f"{r.p_a_better:.2f} / {r.p_rope:.2f} / {r.p_b_better:.2f}"
+        )  # fmt: skip
+        robust = getattr(r, "robustness", "–")
+        if not r.decidable:
+            robust = f"cannot decide: needs ≥ {int(r.needed)} data sets"
+        rows.append(
+            (
+                f"`{r.comparison.replace(' > ', '` > `')}`",
+                f"{int(r.n_datasets)} × {int(r.n_seeds)}",
+                f"{int(r.wins)}/{int(r.losses)}",
+                f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
+                p(r.p_holm),
+                p(r.p_equiv_holm),
+                bayes,
+                f"**{r.verdict}**",
+                robust,
+            )
+        )
+    return rows
+
+
+def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
     c = s.claimed
-    doc.add("## The claimed order (claim C15)")
+    doc.add("## The claimed order (C15)")
+    where = "[claims.md](claims.md)" if "claims.md" in links else "the claims report"
     doc.add(
-        "Claim: for hidden layers of deep nets, "
+        "The study note's rule of thumb for hidden layers of deep nets: "
         + " > ".join(c.order)
-        + ". Its dedicated experiments, and every other claim of the note, are in "
-        "[claims.md](claims.md)."
+        + f". Its dedicated experiments are in {where}; here each adjacent pair is read on "
+        "this suite's own results."
     )
     if c.pairs is None:
         doc.add("Not testable here: fewer than two of these activations are in the grid.")
         return
-    rows = [
-        (
-            f"`{r.comparison.replace(' > ', '` > `')}`",
-            f"{int(r.n_datasets)} × {int(r.n_seeds)}",
-            f"{int(r.wins)}/{int(r.losses)}",
-            f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
-            p(r.p_holm),
-            p(r.p_seed),
-            f"**{r.verdict}**",
-        )
-        for r in c.pairs.itertuples()
-    ]
-    doc.table(
-        rows,
-        [
-            "claim",
-            "data sets × seeds",
-            "data sets won/lost",
-            "Δ test acc, pp [95 % CI]",
-            "p (data sets, Holm)",
-            "p (data set × seed)",
-            "verdict",
-        ],
-    )
+    for label, table in c.groups.items():
+        n = int(table["n_datasets"].max()) if len(table) else 0
+        doc.add(f"**{label[0].upper()}{label[1:]}** ({n} data set{'s' if n != 1 else ''}):")
+        doc.table(pair_rows(table), PAIR_HEADERS)
     co = c.seed_level
     doc.add(
         f"Judged at the data-set level: each data set's seed-averaged difference is one "
-        f"observation ({c.n_datasets} here); one-sided Wilcoxon signed-rank over data sets, Holm "
-        "over the pairs; 95 % interval by hierarchical bootstrap (data sets, then seeds); "
-        "EQUIVALENT when it lies inside ±1 point. With fewer than 5 data sets no pair can "
-        "reach α = 0.05. Secondary, seed-level reading (data set × seed blocks, optimistic): "
-        f"observed order by average rank {' > '.join(co.ranks.index)}, Kendall's τ = "
-        f"{co.tau:.2f} ({p_is(co.pvalue)})."
+        "observation; one-sided Wilcoxon signed-rank over data sets (A better), Holm over "
+        "the pairs; EQUIVALENT needs a TOST p (Holm) below α = 0.05 for a difference inside "
+        "±1 point; the 95 % interval (hierarchical bootstrap: data sets, then seeds) and the "
+        "Bayesian signed-rank probabilities (A better / inside ±1 point / B better) are shown "
+        "beside and decide nothing. A test that finds nothing gives INCONCLUSIVE. With Holm "
+        f"over these {len(c.present) - 1} pairs, fewer than {c.needed} data sets cannot "
+        "reach α at all. Robustness: each verdict re-derived with the learning rate chosen "
+        "on the best-epoch validation accuracy, with the torch_default initializer, on the "
+        "real data sets only, and on each half of the seeds. Secondary, seed-level reading "
+        "(data set × seed blocks, optimistic): observed order by average rank "
+        f"{' > '.join(co.ranks.index)}, Kendall's τ = {co.tau:.2f} ({p_is(co.pvalue)})."
     )
 
 

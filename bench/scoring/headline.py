@@ -19,11 +19,12 @@ verdict a report prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bench.scoring import metrics, paired, ranks, speed, verdicts
+from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, verdicts
 from bench.scoring.ranking import Ranking, blocks_for, order, rank_activations, varying
 
 METRIC = "test_acc"
@@ -85,9 +86,14 @@ class Claimed:
 
     Attributes:
         order: the claimed order; ``present``: its activations in this slice.
-        pairs: :func:`bench.scoring.verdicts.chain` (None when fewer than two are present).
+        pairs: :func:`bench.scoring.paired.chain` over every data set of the slice (None
+            when fewer than two are present).
         n_datasets: data sets in the slice.
         seed_level: the seed-level reading (:func:`bench.scoring.ranks.claimed_order`).
+        groups: per group of data sets (:func:`bench.scoring.robustness.dataset_groups`),
+            the chain with its robustness column.
+        needed: the fewest data sets with which the chain's pairs, Holm-adjusted together,
+            can be decided.
     """
 
     order: tuple[str, ...]
@@ -95,6 +101,8 @@ class Claimed:
     pairs: pd.DataFrame | None
     n_datasets: int
     seed_level: ranks.ClaimedOrder | None
+    groups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    needed: int = 0
 
 
 @dataclass
@@ -148,6 +156,7 @@ class Slice:
     inits: Inits | None
     convergence: tuple[pd.DataFrame, pd.DataFrame]  # epochs to target, AULC (by activation)
     health: Health | None
+    advice: list[advice.Advice] = field(default_factory=list)  # "What to use"
 
     @property
     def activations(self) -> list[str]:
@@ -223,14 +232,19 @@ class Headline:
     setup: Setup | None = None
 
 
-def _claimed(head: pd.DataFrame, blocks: list[str]) -> Claimed:
+def _claimed(head: pd.DataFrame, blocks: list[str], conv: pd.DataFrame, init: str) -> Claimed:
     present = [a for a in verdicts.CLAIMED_ORDER if a in set(head["activation"])]
     n_sets = head["dataset"].nunique()
     if len(present) < 2:
         return Claimed(verdicts.CLAIMED_ORDER, present, None, n_sets, None)
     table = paired.chain(head)
     co = ranks.claimed_order(head, METRIC, blocks=blocks)
-    return Claimed(verdicts.CLAIMED_ORDER, present, table, n_sets, co)
+    groups = {
+        label: robustness.robust_chain(conv, sets, init)
+        for label, sets in robustness.dataset_groups(head).items()
+    }
+    need = stats.needed(verdicts.ALPHA, "greater", len(present) - 1)
+    return Claimed(verdicts.CLAIMED_ORDER, present, table, n_sets, co, groups, need)
 
 
 def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
@@ -285,7 +299,15 @@ def _health(head: pd.DataFrame) -> Health | None:
     )
 
 
-def _slice(values: tuple, part: pd.DataFrame, head_init: str, several_inits: bool) -> Slice:
+def _slice(
+    values: tuple,
+    part: pd.DataFrame,
+    conv: pd.DataFrame,
+    head_init: str,
+    several_inits: bool,
+    label: str = "",
+    ratios: pd.DataFrame | None = None,
+) -> Slice:
     head = part[part["init"] == head_init]
     blocks = blocks_for(head)
     ranking = rank_activations(head, METRIC, blocks)
@@ -295,7 +317,7 @@ def _slice(values: tuple, part: pd.DataFrame, head_init: str, several_inits: boo
         values=values,
         head=head,
         ranking=ranking,
-        claimed=_claimed(head, blocks),
+        claimed=_claimed(head, blocks, conv, head_init),
         per_dataset=_per_dataset(head, blocks),
         inits=_inits(part, others, blocks) if several_inits else None,
         convergence=(
@@ -303,7 +325,18 @@ def _slice(values: tuple, part: pd.DataFrame, head_init: str, several_inits: boo
             metrics.summarize(head, "auc_val_acc", by="activation").set_index("activation"),
         ),
         health=_health(head),
+        advice=advice.advise(part, robustness.dataset_groups(part), ratios, label),
     )
+
+
+def _slice_label(part: pd.DataFrame, slicing: list[str], values: Any) -> str:
+    """``mlp 8×64`` (and the sliced axes' values): the networks of a slice, in words."""
+    kinds = part[["model.kind", "model.depth", "model.width"]].drop_duplicates()
+    text = ", ".join(f"{k} {d}×{w}" for k, d, w in kinds.itertuples(index=False, name=None))
+    values = values if isinstance(values, tuple) else (values,)
+    extra = [f"{c.split('.')[-1]} {v}" for c, v in zip(slicing, values, strict=False)
+             if c not in ("model.kind", "model.depth", "model.width")]  # fmt: skip
+    return ", ".join([text, *extra])
 
 
 def _speed(timings: pd.DataFrame | None, acts: list[str]) -> Speed | None:
@@ -353,10 +386,14 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
     # kind, an optimizer …) is never pooled: the analysis runs once per value of it
     slicing = varying(sel, exclude=("activation", "init", "dataset"))
     groups = list(sel.groupby(slicing, sort=True)) if slicing else [((), sel)]
+    unselected = dict(list(conv.groupby(slicing, sort=True))) if slicing else {(): conv}
+    timed = _speed(timings, order(frame["activation"], verdicts.CLAIMED_ORDER))
     slices = [
-        _slice(v if isinstance(v, tuple) else (v,), part, head_init, len(inits) > 1)
+        _slice(v if isinstance(v, tuple) else (v,), part, unselected[v], head_init,
+               len(inits) > 1, _slice_label(part, slicing, v),
+               timed.ratios if timed is not None else None)
         for v, part in groups
-    ]
+    ]  # fmt: skip
     first = groups[0][1]
     bad = frame[frame["status"] != "ok"]
     counts = bad.groupby(["activation", "init", "status"]).size().reset_index(name="cells")

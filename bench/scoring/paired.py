@@ -11,9 +11,13 @@ Public:
     Comparison                  frozen dataclass: effect, CI, p-values, verdict of A vs B
     paired(frame, arm_col, a, b, value, blocks)   one row per block: a, b, diff = a - b
     hierarchical_bootstrap(diffs, ...)            mean of group means and its percentile CI
-    compare(diffs, rope, alpha, ...)              the project's comparison rule → Comparison
+    compare(diffs, rope, alpha, ..., family=1)    the project's comparison rule → Comparison
+    bayes_signed_rank(diffs, rope, seed)          P(A better), P(rope), P(B better)
     compare_arms(frame, a, b, metric, rope, blocks, column)
                                 arm ``a`` against arm ``b`` at the data-set level
+    holm_rows(table, alpha) -> DataFrame
+                                Holm over a family of comparison rows, verdicts kept only
+                                where the adjusted p behind them is below alpha
     chain(frame, order=CLAIMED_ORDER) -> DataFrame
                                 each adjacent pair of an order compared at the data-set
                                 level, Holm over the pairs
@@ -22,6 +26,7 @@ Public:
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +35,7 @@ import pandas as pd
 
 from bench import schema
 from bench.scoring.metrics import scores
-from bench.scoring.stats import holm, tost, wilcoxon
+from bench.scoring.stats import holm, needed, smallest_p, tost, wilcoxon
 from bench.scoring.verdicts import ALPHA, CLAIMED_ORDER, ROPE, row
 
 # Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
@@ -54,6 +59,11 @@ class Comparison:
     wins: int
     losses: int
     p_less: float = float("nan")  # the mirrored one-sided p (B > A), what "B>A" rests on
+    decidable: bool = True  # the data sets can reach alpha at all (after Holm over family)
+    needed: int = 0  # the fewest data sets that can
+    p_a_better: float = float("nan")  # Bayesian signed-rank: P(A better by more than rope)
+    p_rope: float = float("nan")  # P(|difference| inside the rope)
+    p_b_better: float = float("nan")  # P(B better by more than rope)
 
 
 def compare_arms(
@@ -64,12 +74,13 @@ def compare_arms(
     rope: float = ROPE,
     blocks: Sequence[str] = ("dataset", "seed"),
     column: str = "arm",
+    family: int = 1,
 ) -> Comparison | None:
     """Arm ``a`` against arm ``b`` (values of ``column``) on ``metric`` over data sets ×
     seeds (data set the unit, seeds nested): :func:`paired` then :func:`compare`.
     Lower-is-better metrics are negated first, so a positive effect always means ``a`` is
-    better; diverged and failed runs score the metric's worst value. None when no block
-    holds both arms."""
+    better; diverged and failed runs score the metric's worst value; ``family``: the
+    comparisons it is Holm-adjusted with. None when no block holds both arms."""
     m = schema.get(metric)
     work = frame.copy()
     work["score"] = scores(frame, m) if len(frame) else []
@@ -79,7 +90,7 @@ def compare_arms(
     diffs = paired(work, column, a, b, "score", blocks)
     if diffs.empty:
         return None
-    return compare(diffs, rope=rope, alpha=ALPHA)
+    return compare(diffs, rope=rope, alpha=ALPHA, family=family)
 
 
 def paired(
@@ -197,44 +208,51 @@ def hierarchical_bootstrap(
 
 def compare(
     diffs: pd.DataFrame,
-    rope: float = 0.01,
-    alpha: float = 0.05,
+    rope: float = ROPE,
+    alpha: float = ALPHA,
     n_boot: int = 4000,
     seed: int = 0,
+    family: int = 1,
 ) -> Comparison:
     """Judge arm A against arm B from the paired differences (A - B) of :func:`paired`.
 
     Quantities (data set = unit of replication; its seeds are averaged first):
 
     - ``effect``, ``ci_low``, ``ci_high``: :func:`hierarchical_bootstrap` of ``diff`` over data
-      sets (1 - ``alpha`` percentile interval).
-    - ``p``: one-sided Wilcoxon signed-rank p (``alternative="greater"``, zeros dropped) on the
-      per-data-set mean differences; NaN with fewer than 2 data sets or all differences zero.
+      sets (1 - ``alpha`` percentile interval). Shown; it decides nothing.
+    - ``p`` / ``p_less``: one-sided Wilcoxon signed-rank p (``greater`` / ``less``, zeros
+      dropped) on the per-data-set mean differences; NaN with fewer than 2 data sets.
     - ``p_seed``: the same test on all (data set, seed) differences (secondary reading).
     - ``p_equiv``: TOST p that ``|mean difference| < rope`` on the per-data-set means (two
       one-sided ``scipy.stats.ttest_1samp``); NaN with fewer than 2 data sets.
+    - ``p_a_better``, ``p_rope``, ``p_b_better``: the Bayesian signed-rank test (Benavoli
+      et al. 2014, ``baycomp.SignedRankTest``) on the per-data-set mean differences with
+      the same rope, 10,000 posterior samples from a fixed seed.
+    - ``decidable``, ``needed``: whether ``family · 1/2**n_datasets < alpha`` (the smallest
+      one-sided Wilcoxon p, Holm-adjusted over ``family`` comparisons, can reach ``alpha``),
+      and the fewest data sets for which it can (:func:`bench.scoring.stats.needed`).
     - ``wins`` / ``losses``: data sets whose mean difference is > 0 / < 0.
 
-    Verdict rule (the project's rule), checked in this order:
+    Verdict rule (the project's rule, shared by every claim), checked in this order:
 
-    1. ``"EQUIVALENT"`` if the whole CI lies inside (-rope, +rope) (this wins even when the CI
-       also excludes 0: the difference is then real but practically negligible);
-    2. ``"A>B"`` if ``ci_low > 0`` and ``p < alpha``;
-    3. ``"B>A"`` if ``ci_high < 0`` and the mirrored one-sided Wilcoxon p
-       (``alternative="less"``) ``< alpha``;
-    4. otherwise ``"INCONCLUSIVE"``.
+    1. ``"INCONCLUSIVE"`` when not ``decidable``: no outcome of these data sets could be
+       significant, so none is read (the report says how many data sets it would take);
+    2. ``"EQUIVALENT"`` if TOST ``p_equiv < alpha``: the difference is shown to lie inside
+       ±rope (this wins even when it is also significant: real but negligible);
+    3. ``"A>B"`` if ``p < alpha``; ``"B>A"`` if ``p_less < alpha``;
+    4. otherwise ``"INCONCLUSIVE"``: a test that finds nothing decides nothing.
 
-    The Wilcoxon test is at the data-set level, so its smallest attainable one-sided p is
-    ``1 / 2**n_datasets``: with fewer than 5 data sets (1/16 = 0.0625) it cannot reach
-    ``alpha = 0.05``, and such a comparison is ``"INCONCLUSIVE"`` (or ``"EQUIVALENT"``) however
-    large and consistent the effect. Only the data-set-level p decides; ``p_seed`` never does.
+    Only data-set-level tests decide; ``p_seed``, the bootstrap interval and the Bayesian
+    probabilities are reported beside them. A caller comparing several pairs Holm-adjusts the
+    p-values over the family afterwards (:func:`chain`).
 
     Args:
         diffs: frame with ``dataset`` and ``diff`` columns (other columns ignored).
         rope: region of practical equivalence, in score units (0.01 = one accuracy point).
         alpha: significance level of the tests and 1 - coverage of the CI.
         n_boot: bootstrap draws.
-        seed: bootstrap seed.
+        seed: bootstrap and posterior-sampling seed.
+        family: the comparisons this one is Holm-adjusted with (for ``decidable``).
 
     Returns:
         A :class:`Comparison`.
@@ -251,16 +269,20 @@ def compare(
     effect, low, high = hierarchical_bootstrap(
         data, "diff", "dataset", n_boot=n_boot, alpha=alpha, seed=seed
     )
+    n = len(per_dataset)
     p_greater = wilcoxon(per_dataset, "greater")
     p_less = wilcoxon(per_dataset, "less")
     p_seed = wilcoxon(data["diff"].to_numpy(), "greater")
     p_equiv = tost(per_dataset, rope)
-
-    if -rope < low and high < rope:
+    decidable = family * smallest_p(n, "greater") < alpha
+    bayes = bayes_signed_rank(per_dataset, rope, seed)
+    if not decidable:
+        verdict = "INCONCLUSIVE"
+    elif p_equiv < alpha:
         verdict = "EQUIVALENT"
-    elif low > 0 and p_greater < alpha:
+    elif p_greater < alpha:
         verdict = "A>B"
-    elif high < 0 and p_less < alpha:
+    elif p_less < alpha:
         verdict = "B>A"
     else:
         verdict = "INCONCLUSIVE"
@@ -271,32 +293,68 @@ def compare(
         p=p_greater,
         p_seed=p_seed,
         p_equiv=p_equiv,
-        n_datasets=len(per_dataset),
+        n_datasets=n,
         n_seeds=int(data.groupby("dataset").size().min()),
         rope=float(rope),
         verdict=verdict,
         wins=int((per_dataset > 0).sum()),
         losses=int((per_dataset < 0).sum()),
         p_less=p_less,
+        decidable=decidable,
+        needed=needed(alpha, "greater", family),
+        p_a_better=bayes[0],
+        p_rope=bayes[1],
+        p_b_better=bayes[2],
     )
+
+
+def bayes_signed_rank(
+    diffs: np.ndarray, rope: float = ROPE, seed: int = 0, nsamples: int = 10_000
+) -> tuple[float, float, float]:
+    """The Bayesian signed-rank test (``baycomp.SignedRankTest``, prior 0.5 at zero) on
+    per-data-set differences A − B: (P(A better), P(inside ±rope), P(B better)), each the
+    share of posterior samples in which that region is the most probable. NaNs with fewer
+    than 2 differences."""
+    d = np.asarray(diffs, dtype=float)
+    if len(d) < 2:
+        return (math.nan, math.nan, math.nan)
+    from baycomp import SignedRankTest
+
+    # baycomp reads y − x: with x = d and y = 0, "left" (y − x < −rope) is A better
+    left, inside, right = SignedRankTest.probs(
+        d, np.zeros_like(d), rope=rope, nsamples=nsamples, random_state=seed
+    )
+    return float(left), float(inside), float(right)
+
+
+def holm_rows(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
+    """Holm over a family of comparison rows (:func:`bench.scoring.verdicts.row`): adds
+    ``p_holm`` (claimed direction), ``p_reverse_holm`` and ``p_equiv_holm``, and keeps a
+    row's verdict only when the Holm-adjusted p behind it is below ``alpha``: SUPPORTED
+    needs ``p_holm``, CONTRADICTED ``p_reverse_holm`` (or, from EQUIVALENT, ``p_equiv_holm``),
+    EQUIVALENT ``p_equiv_holm``; otherwise the row becomes INCONCLUSIVE. A copy."""
+    table = table.copy()
+    if table.empty or "p" not in table:
+        return table
+    table["p_holm"] = holm(table["p"].tolist())
+    table["p_reverse_holm"] = holm(table["p_reverse"].tolist())
+    table["p_equiv_holm"] = holm(table["p_equiv"].tolist())
+    equivalent = table["p_equiv"] < alpha  # the row's own (unadjusted) finding
+    weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < alpha)
+    weak |= (table["verdict"] == "CONTRADICTED") & ~equivalent & ~(table["p_reverse_holm"] < alpha)
+    weak |= (table["verdict"].isin(["EQUIVALENT", "CONTRADICTED"]) & equivalent
+             & ~(table["p_equiv_holm"] < alpha))  # fmt: skip
+    table.loc[weak, "verdict"] = "INCONCLUSIVE"
+    return table
 
 
 def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataFrame:
     """Each adjacent pair of ``order``, restricted to the activations present in ``frame``
     (one configuration per data set × seed × activation, e.g. after lr selection), compared
-    at the data-set level on test accuracy, Holm-corrected over the pairs: one row per pair
-    (see :func:`row`) plus ``p_holm``; a SUPPORTED (CONTRADICTED) pair whose Holm-adjusted
-    p in the claimed (reverse) direction is not below α becomes INCONCLUSIVE."""
+    at the data-set level on test accuracy, Holm over the pairs (:func:`holm_rows`): one row
+    per pair (see :func:`bench.scoring.verdicts.row`) with the Holm-adjusted p-values."""
     work = frame.assign(arm=frame["activation"])
     present = [a for a in order if a in set(work["activation"])]
-    rows = [row(f"{a} > {b}", compare_arms(work, a, b)) for a, b in itertools.pairwise(present)]
-    table = pd.DataFrame(rows)
-    if "p" in table:
-        table["p_holm"] = holm(table["p"].tolist())
-        reverse = holm(table["p_reverse"].tolist())
-        # a pair is only SUPPORTED (CONTRADICTED) when its Holm-adjusted p in that direction
-        # is below alpha: the family is the pairs of the chain
-        weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < ALPHA)
-        weak |= (table["verdict"] == "CONTRADICTED") & ~(reverse < ALPHA)
-        table.loc[weak, "verdict"] = "INCONCLUSIVE"
-    return table
+    pairs = list(itertools.pairwise(present))
+    rows = [row(f"{a} > {b}", compare_arms(work, a, b, family=len(pairs))) for a, b in pairs]
+    return holm_rows(pd.DataFrame(rows))

@@ -100,7 +100,8 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         return {
             "comparison": label, "effect": nan, "ci_low": nan, "ci_high": nan, "p": nan,
             "p_seed": nan, "p_equiv": nan, "p_reverse": nan, "wins": 0, "losses": 0,
-            "n_datasets": 0, "n_seeds": 0, "verdict": "INCONCLUSIVE",
+            "n_datasets": 0, "n_seeds": 0, "decidable": False, "needed": 0,
+            "p_a_better": nan, "p_rope": nan, "p_b_better": nan, "verdict": "INCONCLUSIVE",
         }  # fmt: skip
     c = comparison
     return {
@@ -116,5 +117,11 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         "losses": c.losses,
         "n_datasets": c.n_datasets,
         "n_seeds": c.n_seeds,
+        "decidable": c.decidable,
+        "needed": c.needed,
+        # the Bayesian probabilities, A and B as claimed (B>A: A is the arm claimed worse)
+        "p_a_better": c.p_b_better if claimed == "B>A" else c.p_a_better,
+        "p_rope": c.p_rope,
+        "p_b_better": c.p_a_better if claimed == "B>A" else c.p_b_better,
         "verdict": part_verdict(c, claimed),
     }

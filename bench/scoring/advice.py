@@ -1,0 +1,176 @@
+"""What to use: for each setting a store covers, the activation and initializer the evidence
+supports, how sure that is, and the runner-up that is practically as good.
+
+Public:
+    Advice              one row of the "What to use" table
+    advise(selected, groups, speed=None, label="") -> list[Advice]
+                        one row per group of data sets, and one for "speed matters"
+
+A configuration is an (activation, initializer) pair, each at its validation-chosen learning
+rate. Per group of data sets (real, synthetic, …) the configurations are ranked by their mean
+rank over data sets (seeds averaged first; rank 1 = the best test accuracy on a data set),
+Demšar's reading; the first is compared with every other at the data-set level
+(:func:`bench.scoring.paired.compare_arms`, Holm over those comparisons):
+
+- **decided**: it is significantly better than every other configuration;
+- **tie**: the runner-up is practically equivalent to it (TOST inside ±1 point);
+- **open**: neither; the runner-up is not shown to be worse.
+
+When the best mean rank and the best mean accuracy belong to different configurations, the
+row says so: a mean rank counts wins, a mean accuracy also weighs how badly a configuration
+fails where it fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from bench.scoring import metrics, paired
+from bench.scoring.stats import holm
+from bench.scoring.verdicts import ALPHA
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One setting's answer.
+
+    Attributes:
+        setting: what it covers (e.g. ``real data sets, mlp 8×64``).
+        n_datasets: data sets behind it.
+        best: the configuration ranked first (``activation`` with ``init``).
+        how_sure: ``decided``, ``tie`` or ``open`` (see the module docstring).
+        runner_up: the configuration ranked second.
+        runner_up_verdict: its comparison with the first (``EQUIVALENT``, ``B>A`` …).
+        effect: the first's lead over it, test accuracy (fraction).
+        beaten: how many of the other configurations the first beats significantly.
+        others: how many other configurations there are.
+        best_by_mean: the configuration with the best mean accuracy, when it differs.
+        note: one sentence for the table, or ''.
+    """
+
+    setting: str
+    n_datasets: int
+    best: str
+    how_sure: str
+    runner_up: str
+    runner_up_verdict: str
+    effect: float
+    beaten: int
+    others: int
+    best_by_mean: str = ""
+    note: str = ""
+
+
+def _label(activation: str, init: str) -> str:
+    return f"{activation} + {init}"
+
+
+def _arms(frame: pd.DataFrame) -> list[str]:
+    return [_label(a, i) for a, i in zip(frame["activation"], frame["init"], strict=True)]
+
+
+def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
+    work = selected.assign(arm=_arms(selected))
+    work["score"] = metrics.scores(work, "test_acc")
+    means = work.groupby(["dataset", "arm"])["score"].mean().unstack()
+    means = means.dropna(axis=0, how="any")
+    if means.shape[1] < 2 or means.empty:
+        return None
+    mean_rank = means.rank(axis=1, ascending=False).mean().sort_values(kind="stable")
+    order = list(mean_rank.index)
+    best, others = order[0], order[1:]
+    comparisons = {o: paired.compare_arms(work, best, o, family=len(others)) for o in others}
+    rows = pd.DataFrame(
+        [{"arm": o, "p": c.p, "p_equiv": c.p_equiv, "verdict": c.verdict, "effect": c.effect}
+         for o, c in comparisons.items() if c is not None]
+    )  # fmt: skip
+    beaten_mask = holm(rows["p"]) < ALPHA
+    equivalent = holm(rows["p_equiv"]) < ALPHA
+    runner = others[0]
+    r = rows.set_index("arm").loc[runner]
+    runner_equivalent = bool(equivalent[rows.index[rows["arm"] == runner][0]])
+    beaten = int(beaten_mask.sum())
+    if beaten == len(others) and not equivalent.any():
+        how = "decided"
+    elif runner_equivalent:
+        how = "tie"
+    else:
+        how = "open"
+    by_mean = means.mean().idxmax()
+    note = ""
+    if by_mean != best:
+        note = (
+            f"{by_mean} has the best mean accuracy ({100 * means[by_mean].mean():.1f} % vs "
+            f"{100 * means[best].mean():.1f} %), {best} the best mean rank: it wins on more "
+            "data sets, the other loses less where it loses"
+        )
+    return Advice(
+        setting, len(means), best, how, runner,
+        "EQUIVALENT" if runner_equivalent else str(r["verdict"]), float(r["effect"]), beaten,
+        len(others), by_mean if by_mean != best else "", note,
+    )  # fmt: skip
+
+
+def advise(
+    selected: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]],
+    speed: pd.DataFrame | None = None,
+    label: str = "",
+) -> list[Advice]:
+    """The "What to use" rows of one slice.
+
+    Args:
+        selected: rows at each configuration's validation-chosen learning rate.
+        groups: group label → its data sets (:func:`bench.scoring.robustness.dataset_groups`).
+        speed: ``bench.scoring.speed.ratios`` (None: no "speed matters" row).
+        label: the slice, appended to each setting (``mlp 8×64``).
+
+    Returns:
+        One :class:`Advice` per group with two or more configurations on common data sets,
+        then, with timings, one for "speed matters": among the configurations of the first
+        group that its winner does not beat significantly, the fastest (forward+backward at
+        the widest width timed).
+    """
+    out = []
+    for group, sets in groups.items():
+        part = selected[selected["dataset"].isin(sets)]
+        advice = _advise_group(part, f"{group}{', ' + label if label else ''}")
+        if advice is not None:
+            out.append(advice)
+    if out and speed is not None and not speed.empty:
+        first = out[0]
+        sets = next(iter(groups.values()))
+        part = selected[selected["dataset"].isin(sets)]
+        fast = _fastest_contender(part, first, speed)
+        if fast is not None:
+            out.append(fast)
+    return out
+
+
+def _fastest_contender(part: pd.DataFrame, first: Advice, speed: pd.DataFrame) -> Advice | None:
+    width = speed["width"].max()
+    cost = speed[(speed["width"] == width) & (speed["pass"] == "forward_backward")]
+    ratio = cost.set_index("activation")["ratio_median"]
+    work = part.assign(arm=_arms(part))
+    arms = sorted(set(work["arm"]))
+    contenders = [first.best]
+    for arm in arms:
+        if arm == first.best:
+            continue
+        c = paired.compare_arms(work, first.best, arm, family=max(1, len(arms) - 1))
+        if c is not None and not (c.p < ALPHA / max(1, len(arms) - 1)):
+            contenders.append(arm)  # not shown to be worse (Bonferroni: conservative)
+    timed = [a for a in contenders if a.split(" + ")[0] in ratio.index]
+    if not timed:
+        return None
+    fastest = min(timed, key=lambda a: (ratio[a.split(" + ")[0]], a))
+    return Advice(
+        "speed matters", first.n_datasets, fastest, "open" if fastest != first.best else
+        first.how_sure, first.best, "", float("nan"), 0, len(contenders) - 1,
+        note=f"the fastest ({ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training "
+        f"step at width {int(width)}) of the {len(contenders)} configurations the best one "
+        "is not shown to beat",
+    )  # fmt: skip
