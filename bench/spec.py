@@ -55,11 +55,18 @@ from bench.errors import BenchError, SuiteError, did_you_mean, unknown_name
 # 2: the staged loop (curves only for whole epochs, no inference timing, per-member time
 # shares, probes reduced in float64) and the device in the cell.
 # 3: probes add the pre-activation mean and std per layer (pre_mean, pre_std).
-SCHEMA_VERSION = 3
+# 4: a result is the same bit for bit whatever the batching (member-aligned layouts, one
+# thread); RReLU's slopes come from a counter-based generator; probes follow
+# ``train.probe_every`` (``{}`` for the epochs it skips).
+SCHEMA_VERSION = 4
 CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
 
 DEFAULT_INIT = "matched"  # the initializer of a suite that names none
 OPTIMIZERS = ("sgd", "adam")
+PROBE_EVERY = (
+    "an integer N ≥ 1 (probes after every N-th epoch) or 'log' (after epochs 1, 2, 4, 8, …); "
+    "the probes always run at initialization and after the last epoch"
+)
 STATUSES = ("ok", "diverged", "failed")
 
 
@@ -74,7 +81,12 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class TrainSpec:
-    """Optimization settings. ``probe``: run the unit-health probes at init and each epoch."""
+    """Optimization settings.
+
+    ``probe``: run the unit-health probes. ``probe_every``: after which epochs — an integer
+    N ≥ 1 (every N epochs) or ``"log"`` (epochs 1, 2, 4, 8, …); they always run at
+    initialization and after the last epoch (:data:`PROBE_EVERY` describes the choices).
+    """
 
     optimizer: str = "adam"
     lr: float = 1e-3
@@ -83,6 +95,7 @@ class TrainSpec:
     epochs: int = 10
     batch_size: int = 64
     probe: bool = True
+    probe_every: int | str = 5
 
 
 @dataclass(frozen=True)
@@ -187,7 +200,9 @@ class Result:
         error: the exception text for ``failed``, the reason for ``diverged``.
         metrics: scalar metrics (see README, "Columns").
         curves: per-epoch series, name → list (epoch 1 first).
-        probes: per-layer unit health, one dict per probe (index 0 = at initialization).
+        probes: per-layer unit health after each epoch (index 0 = at initialization,
+            index n = after epoch n); ``{}`` for an epoch ``train.probe_every`` skips. A
+            diverged run's list ends with its last probed epoch.
         env: torch version, threads, CPU, harness version, commit, device.
         started_at / finished_at: UTC ISO-8601 times.
     """
@@ -251,6 +266,12 @@ def _below(high: float) -> Callable[[Any], None]:
     return check
 
 
+def _probe_every(v: Any) -> None:
+    if v == "log" or (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+        return
+    raise ValueError(f"must be {PROBE_EVERY}; got {v!r}")
+
+
 def _share(v: Any) -> None:
     if not 0 < v <= 1:
         raise ValueError(f"must be in (0, 1], got {v!r}")
@@ -270,6 +291,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "train.weight_decay": _at_least(0),
     "train.epochs": _at_least(1),
     "train.batch_size": _at_least(1),
+    "train.probe_every": _probe_every,
     "data.split_seed": _at_least(0),
     "data.train_size": _share,
 }
@@ -308,6 +330,7 @@ def _coerce(path: str, value: Any) -> Any:
         "float": isinstance(value, int | float) and not isinstance(value, bool),
         "bool": isinstance(value, bool),
         "str": isinstance(value, str),
+        "int | str": True,  # a union: the field's own check (_CHECKS) says what it takes
     }[base]
     if not ok:
         raise ValueError(f"expected {base}, got {type(value).__name__} {value!r}")
