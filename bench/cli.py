@@ -15,7 +15,8 @@ Public:
     bench speed --store PATH [--suite NAME] [--activations a,b,c] [--widths 32,64,128]
                 [--repeats N] [--device auto|cpu|cuda] [--threads N] [--no-progress]
     bench perf [--dataset NAME] [--depth N] [--width N] [--epochs N] [--ks 1,8,32]
-               [--repeats N] [--threads N] [--json FILE]
+               [--repeats N] [--threads N] [--probe-epochs 15] [--probe-members 20]
+               [--json FILE]
     bench quick --activations a,b,c [--dataset digits[,wine…]] [--seeds 5] [--init matched]
                 [--kind mlp] [--depth 4] [--width 64] [--epochs 10] [--lr 1e-3[,3e-3…]]
                 [--optimizer adam] [--batch-size 64] [--name quick]
@@ -343,12 +344,13 @@ def _cmd_perf(args: argparse.Namespace) -> int:
     datasets.get(args.dataset)  # an unknown name stops here, with the valid ones
     for option, value in (("--depth", args.depth), ("--width", args.width),
                           ("--epochs", args.epochs), ("--repeats", args.repeats),
-                          ("--threads", args.threads)):  # fmt: skip
+                          ("--threads", args.threads), ("--probe-epochs", args.probe_epochs),
+                          ("--probe-members", args.probe_members)):  # fmt: skip
         if value < 1:
             raise BenchError(f"{option} must be at least 1, got {value}")
     config = perf.PerfConfig(
         args.dataset, args.depth, args.width, args.activation, args.epochs, 64, tuple(ks),
-        args.repeats, args.threads,
+        args.repeats, args.threads, args.probe_epochs, args.probe_members,
     )  # fmt: skip
     figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
     print(perf.render(figures))
@@ -663,7 +665,25 @@ def _parser() -> argparse.ArgumentParser:
     pf.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3)")
     pf.add_argument("--ks", default="1,8,32", help="batch sizes K to compare (default 1,8,32)")
     pf.add_argument("--repeats", type=int, default=3, help="alternating rounds (default 3)")
-    pf.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    pf.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads of the hand loop and the stage timings (default 1; "
+        "the harness trains on one thread)",
+    )
+    pf.add_argument(
+        "--probe-epochs",
+        type=int,
+        default=15,
+        help="epochs of the cells whose probe share is measured (default 15)",
+    )
+    pf.add_argument(
+        "--probe-members",
+        type=int,
+        default=20,
+        help="K of the stacked probe-share measurement (default 20)",
+    )
     pf.add_argument("--json", help="also write every figure to this JSON file")
     pf.set_defaults(fn=_cmd_perf)
 

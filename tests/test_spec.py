@@ -130,7 +130,7 @@ def test_probe_every_takes_an_integer_or_log_and_is_part_of_the_key():
     assert [c.train.probe_every for c in cells] == [3, "log"]
     assert cells[0].key != cells[1].key
     assert cell_from_dict(json.loads(json.dumps(cells[1].to_dict()))) == cells[1]
-    assert TrainSpec().probe_every == 5
+    assert TrainSpec().probe_every == 15
 
 
 def test_missing_required_field():

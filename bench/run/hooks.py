@@ -121,9 +121,8 @@ def _derivative(
         out = forward(t, *args, **kwargs)
         d = None
         if out.requires_grad:  # else piecewise constant: f' = 0 wherever it is defined
-            (d,) = torch.autograd.grad(
-                out, t, torch.ones_like(out), retain_graph=through, allow_unused=True
-            )
+            ones = torch.ones((), dtype=out.dtype, device=out.device).expand_as(out)  # no fill
+            (d,) = torch.autograd.grad(out, t, ones, retain_graph=through, allow_unused=True)
     if d is None:
         d = torch.zeros_like(z)
     return (out if torch.is_grad_enabled() else out.detach()), d
