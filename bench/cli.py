@@ -7,7 +7,8 @@ Public:
 
     bench run SUITE [--store PATH] [--backend serial|local|dask] [--workers N]
               [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
-              [--max-members N] [--max-cells N] [--dry-run [--list]] [--no-progress]
+              [--max-members N] [--max-cells N] [--retry failed] [--dry-run [--list]]
+              [--no-progress]
     bench report --store PATH --out FILE.md [--suite NAME]
     bench list activations|initializers|datasets|suites   (each entry with one line on it)
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
@@ -70,13 +71,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         summary = executors.run_suite(
             suite, store, executor, progress=not args.no_progress, device=device,
             batched=batched, max_members=args.max_members, lease_s=args.lease_s,
+            retry_failed=args.retry == "failed",
         )  # fmt: skip
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
     elsewhere = f", {summary.elsewhere} held by another run" if summary.elsewhere else ""
+    retried = (
+        f", {summary.retried} failed cells retried (their rows kept in the store's history)"
+        if args.retry
+        else ""
+    )
     print(
         f"{suite.name}: {summary.done} cells trained ({statuses}), {summary.skipped} already "
-        f"stored{elsewhere}, of {summary.total}; {summary.wall_time_s:.1f} s on {device}; "
-        f"store {store_path}",
+        f"stored{elsewhere}{retried}, of {summary.total}; {summary.wall_time_s:.1f} s on "
+        f"{device}; store {store_path}",
         file=sys.stderr,
     )
     if summary.interrupted:
@@ -120,6 +127,8 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
         with Store(store_path, readonly=True) as store:
             stored = store.keys()
             frame = store.frame()
+        if args.retry and len(frame):  # --retry failed: failed rows would train again
+            stored -= set(frame.loc[frame["status"] == "failed", "key"])
         if len(frame):
             mean_s = float(frame["total_time_s"].mean())
     todo = []
@@ -575,6 +584,11 @@ def _parser() -> argparse.ArgumentParser:
         "--lease-s", type=float, default=executors.LEASE_S,
         help="a claim on a cell lapses this many seconds after its run stops renewing it "
         f"(default {executors.LEASE_S:g}); cells another live run holds are left to it",
+    )  # fmt: skip
+    r.add_argument(
+        "--retry", choices=("failed",),
+        help="train the suite's failed cells again (their rows move to the store's history "
+        "table; diverged cells are results and stay)",
     )  # fmt: skip
     r.add_argument("--dry-run", action="store_true", help="summarize the grid and what is left")
     r.add_argument("--list", action="store_true", help="with --dry-run: every cell left, by key")
