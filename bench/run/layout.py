@@ -57,7 +57,7 @@ _ALIGN = 16  # floats: a 64-byte boundary for float32 output blocks
 # elements per member and layer tensor in one evaluation or probe chunk: on a CPU the
 # probes' elementwise passes then run in cache for a few stacked members; on a GPU each
 # kernel gets a large slice of work
-CHUNK_ELEMENTS = {"cpu": 2**15, "cuda": 2**18}
+CHUNK_ELEMENTS = {"cpu": 2**15, "cuda": 2**16}
 
 
 def padded(n: int, multiple: int = ROWS) -> int:

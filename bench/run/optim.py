@@ -83,15 +83,18 @@ class GroupedOptimizer:
                 self.mirrors.append(None)
                 self.grads.append(None)
         names = ("exp_avg", "exp_avg_sq") if kind == "adam" else ("momentum_buffer",)
-        self.state = _state or {n: [torch.zeros_like(f) for f in self._flat()] for n in names}
-        self.steps = _steps
-        self._step_t = torch.full((), float(_steps), device=self.leaves[0].device)
-
-    def _flat(self) -> list[torch.Tensor]:
-        """What the kernels update: each leaf's (K, m) view, or its padded mirror."""
-        return [
+        flat = [
             p.detach().view(len(p), m) if mirror is None else mirror
             for p, m, mirror in zip(self.leaves, self.sizes, self.mirrors)
+        ]  # what the kernels update: each leaf's (K, m) view, or its padded mirror
+        self.state = _state or {n: [torch.zeros_like(f) for f in flat] for n in names}
+        self.steps = _steps
+        self._step_t = torch.full((), float(_steps), device=self.leaves[0].device)
+        # per group, the views the kernels take (fixed while the leaves are: a stack that
+        # loses members gets a new optimizer, :meth:`take`)
+        self._params = [self._part(flat, sl) for _, sl in self.groups]
+        self._state = [
+            {n: self._part(ts, sl) for n, ts in self.state.items()} for _, sl in self.groups
         ]
 
     def _flat_grads(self) -> list[torch.Tensor]:
@@ -105,23 +108,23 @@ class GroupedOptimizer:
         return out
 
     def _part(self, tensors: list[torch.Tensor], sl: slice | None) -> list[torch.Tensor]:
-        return tensors if sl is None else [t[sl] for t in tensors]
+        whole = sl is None or (sl.start in (0, None) and sl.stop == len(self.leaves[0]))
+        return tensors if whole else [t[sl] for t in tensors]
 
     @torch.no_grad()
     def step(self) -> None:
         """Apply one update to every group (gradients must be set on every leaf)."""
         self.steps += 1
         self._step_t.fill_(self.steps)
-        flat, flat_grads = self._flat(), self._flat_grads()
-        for hyper, sl in self.groups:
-            params = self._part(flat, sl)
+        flat_grads = self._flat_grads()
+        for (hyper, sl), params, state in zip(self.groups, self._params, self._state):
             grads = self._part(flat_grads, sl)
             if self.kind == "adam":
                 torch._fused_adam_(
                     params,
                     grads,
-                    self._part(self.state["exp_avg"], sl),
-                    self._part(self.state["exp_avg_sq"], sl),
+                    state["exp_avg"],
+                    state["exp_avg_sq"],
                     [],
                     [self._step_t] * len(params),
                     lr=hyper.lr,
@@ -136,7 +139,7 @@ class GroupedOptimizer:
                 torch._fused_sgd_(
                     params,
                     grads,
-                    self._part(self.state["momentum_buffer"], sl) if hyper.momentum else [],
+                    state["momentum_buffer"] if hyper.momentum else [],
                     weight_decay=hyper.weight_decay,
                     momentum=hyper.momentum,
                     lr=hyper.lr,
