@@ -177,23 +177,21 @@ def test_a_failure_fails_every_member_with_the_message(monkeypatch):
     assert all(len(r.probes) == 1 for r in results)  # the probes at init happened
 
 
-def test_plan_batches_by_key_and_keeps_cpu_cnn_alone():
+def test_plan_batches_by_key_and_notes_cells_that_train_alone(monkeypatch):
     base = members("mlp", "adam")
     rrelu = [dataclasses.replace(c, activation="rrelu") for c in base]
     cnn = [dataclasses.replace(c, dataset="digits", model=ModelSpec("cnn", 2, 3)) for c in base]
     deeper = [dataclasses.replace(c, model=ModelSpec("mlp", 3, 8)) for c in base]
-    work = executors.plan(base + rrelu + cnn + deeper)
-    assert sorted(len(u) for u in work.units) == [1, 1, 1, 1, 4, 4, 4]
-    assert work.alone == {"cnn on the cpu: stacked convolutions are slower there": 4}
-    assert work.note() == (
-        "note: 4 cells train one at a time "
-        "(4 cnn on the cpu: stacked convolutions are slower there)"
-    )
+    work = executors.plan(base + rrelu + cnn + deeper)  # CNN cells stack on the CPU too
+    assert sorted(len(u) for u in work.units) == [4, 4, 4, 4] and work.note() == ""
     assert [len(u) for u in executors.plan(base * 5, max_members=8).units] == [7, 7, 6]
     off = executors.plan(base, batched=False)
     assert [len(u) for u in off.units] == [1, 1, 1, 1] and off.note() == ""
-    cuda_cnn = [dataclasses.replace(c, device="cuda") for c in cnn]
-    assert [len(u) for u in executors.plan(cuda_cnn).units] == [4]
+    monkeypatch.setattr(loop, "why_alone", lambda c: "cnn, say" if c.model.kind == "cnn" else "")
+    work = executors.plan(base + cnn)
+    assert sorted(len(u) for u in work.units) == [1, 1, 1, 1, 4]
+    assert work.alone == {"cnn, say": 4}
+    assert work.note() == "note: 4 cells train one at a time (4 cnn, say)"
 
 
 def test_rrelu_draws_are_uniform_and_the_same_in_any_stack():
@@ -287,14 +285,31 @@ def test_bench_perf_measures_every_figure(tmp_path, capsys):
 
     out = tmp_path / "perf.json"
     assert main(["perf", "--dataset", "wine", "--depth", "2", "--width", "8", "--epochs", "1",
-                 "--ks", "1,3", "--repeats", "1", "--json", str(out)]) == 0  # fmt: skip
+                 "--ks", "1,3", "--repeats", "1", "--probe-epochs", "4", "--probe-members", "3",
+                 "--json", str(out)]) == 0  # fmt: skip
     figures = json.loads(out.read_text())
     assert figures["flops_per_sample"] == 6 * (13 * 8 + 8 * 8 + 8 * 3)  # wine: 13 in, 3 out
     assert figures["harness_to_hand"][0] > 0 and figures["matmul_peak_gflops"] > 0
     assert set(figures["batched"]) == {"1", "3"}
     assert figures["batched"]["3"]["samples_per_s_batched"] > 0
+    assert set(figures["probe_share"]) == {"1", "3"} and figures["probe_every_default"] == 15
+    for share in figures["probe_share"].values():  # probing after every epoch costs more
+        assert 0 < share["schedule"] < share["every_epoch"]
     text = capsys.readouterr().out
     assert "harness / hand loop" in text and "matmul peak" in text
+    assert "of the training time on the default schedule (probe_every = 15)" in text
     assert main(["perf", "--ks", "0"]) == 2
+    assert main(["perf", "--probe-members", "0"]) == 2
     assert main(["perf", "--dataset", "nope"]) == 2
     assert "valid: digits" in capsys.readouterr().err
+
+
+def test_probe_share_composes_the_stage_medians():
+    from bench import perf
+
+    stages = {"epoch_s": 1.0, "eval_forward_s": 0.1, "probe_s": 0.3, "probe_with_grads_s": 0.6}
+    # init 0.6 (nothing replaced) + last 0.6 − 0.1 + epochs 5 and 10: 2 × (0.3 − 0.1)
+    assert perf.probe_share(stages, TrainSpec(epochs=15, probe_every=5)) == pytest.approx(1.5 / 15)
+    assert perf.probe_share(stages, TrainSpec(epochs=15)) == pytest.approx(1.1 / 15)
+    every = perf.probe_share(stages, TrainSpec(epochs=15, probe_every=1))
+    assert every == pytest.approx((0.6 + 0.5 + 14 * 0.2) / 15)

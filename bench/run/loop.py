@@ -69,11 +69,11 @@ def batch_key(cell: Cell) -> tuple:
 def why_alone(cell: Cell) -> str:
     """Why a cell cannot train stacked with others ('' when it can).
 
-    Convolutions stacked as one grouped convolution are slower on the CPU than K separate
-    ones, so CNN cells batch on a GPU only.
+    Every model the registry builds stacks (:func:`bench.run.batched.why_not_stackable`), on
+    every device: on the CPU a stack's convolutions run one plain convolution per member,
+    which costs what the cells would alone while the rest of the step is shared. The hook
+    stays for a model kind that cannot stack.
     """
-    if cell.model.kind == "cnn" and cell.device == "cpu":
-        return "cnn on the cpu: stacked convolutions are slower there"
     return ""
 
 
