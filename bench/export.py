@@ -16,19 +16,22 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.spec import flatten
 
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 class Exports:
     """Results as a frame or a file; mixed into :class:`bench.store.Store`, whose
     ``results`` it reads."""
 
-    def frame(self, suite: str | None = None, series: bool = False):
+    def frame(self, suite: str | None = None, series: bool = False) -> pd.DataFrame:
         """One row per stored cell as a pandas DataFrame.
 
         Columns: ``key``, ``status``, ``error``, the cell's fields as dotted paths

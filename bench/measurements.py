@@ -16,7 +16,7 @@ Public:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 CREATE_CHECKS = """
 CREATE TABLE IF NOT EXISTS checks (
@@ -28,6 +28,9 @@ TIMING_COLUMNS = (
     "suite", "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device",
     "threads", "env", "measured_at",
 )  # fmt: skip
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _dumps(obj: Any) -> str:
@@ -87,7 +90,7 @@ class Measurements:
         rows = self._db.execute("SELECT name, payload, measured_at FROM checks ORDER BY name")
         return {n: {**json.loads(p), "measured_at": t} for n, p, t in rows}
 
-    def timings(self, suite: str | None = None):
+    def timings(self, suite: str | None = None) -> pd.DataFrame:
         """Stored timings as a pandas DataFrame, one row per record.
 
         Args:

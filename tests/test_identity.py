@@ -152,3 +152,20 @@ def test_cuda_is_deterministic_and_agrees_across_stacks():
         assert_same_results(a, b)
     for c, b in zip(cells, once):
         assert_same_results(loop.train([c], "cuda")[0], b, atol=1e-4)
+
+
+def test_training_runs_on_one_thread_whatever_the_callers_setting():
+    """Several intra-op threads split kernels at boundaries that depend on a tensor's total
+    size; the loop trains on one (the local and dask workers always did) and restores the
+    caller's setting."""
+    cell = _cells(*CASES[1])[0]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        (two,) = loop.train([cell])
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    (one,) = loop.train([cell])
+    assert two.env["threads"] == one.env["threads"] == 1
+    assert_same_results(one, two)
