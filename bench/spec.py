@@ -3,6 +3,7 @@
 Public:
     SCHEMA_VERSION      part of every cell key: bump it when Result's meaning changes
     DEFAULT_INIT        the initializer of a suite that names none ("matched")
+    PROBE_EVERY         what ``train.probe_every`` takes (the message of a bad value)
     ModelSpec, TrainSpec, DataSpec, Cell, Result    the records
     Grid                the expanded grid: sorted axes, ``len()``, indexable, ``exclude`` rules
     Suite               a loaded suite file: name, description, seeds, grid
