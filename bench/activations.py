@@ -22,6 +22,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from bench.errors import UnknownNameError
+from bench.run import rng
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,34 @@ _RRELU_LOWER, _RRELU_UPPER = 1.0 / 8.0, 1.0 / 3.0  # torch defaults, Xu et al. 2
 
 
 class RReLU(nn.Module):
-    """Randomized leaky ReLU (Xu et al. 2015), drawing from an explicit generator.
+    """Randomized leaky ReLU (Xu et al. 2015), its randomness counter-based.
 
     In training each element's negative slope is drawn from U(lower, upper); in evaluation
-    the slope is their mean: ``torch.nn.RReLU``'s definition. The draws come from
-    ``self.generator`` (the training loop sets it to the member's own generator, so K
-    stacked members draw exactly what each would draw alone), or from the global
-    generator when it is ``None``.
+    the slope is their mean: ``torch.nn.RReLU``'s definition. A draw is a hash of
+    (``seed``, ``layer``, ``step``, element) (:mod:`bench.run.rng`), not the state of a
+    generator: the training loop sets ``seed`` to the cell's seed and numbers the network's
+    RReLUs with ``layer``, so a member draws the same slopes alone or stacked with others,
+    on any device. ``step`` counts the training-mode forward passes.
     """
 
     def __init__(self, lower: float = _RRELU_LOWER, upper: float = _RRELU_UPPER) -> None:
         super().__init__()
         self.lower, self.upper = lower, upper
-        self.generator: torch.Generator | None = None
+        self.seed, self.layer, self.step = 0, 0, 0
 
-    def noise(self, x: torch.Tensor, generator: torch.Generator | None, out=None) -> torch.Tensor:
-        """U(0, 1) draws shaped like ``x`` (into ``out`` if given)."""
-        out = torch.empty_like(x) if out is None else out
-        return out.uniform_(0.0, 1.0, generator=generator)
+    def noise(self, x: torch.Tensor, keys: torch.Tensor, step: int) -> torch.Tensor:
+        """U(0, 1) draws shaped like ``x`` (K, …): member k's from ``keys[k]`` at ``step``.
+
+        Args:
+            x: (K, …) members on dim 0.
+            keys: (K,) int64 member keys (:func:`bench.run.rng.member_key`).
+            step: the training step.
+
+        Returns:
+            A new tensor shaped and typed like ``x``.
+        """
+        draws = rng.uniform(rng.step_keys(keys, step), x[0].numel(), x.dtype)
+        return draws.view_as(x)
 
     def apply(self, x: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
         """``x`` where x ≥ 0, else ``slope · x``, the slope drawn from ``noise`` (consumed);
@@ -86,7 +97,12 @@ class RReLU(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` where x ≥ 0, else ``slope · x``."""
-        return self.apply(x, self.noise(x, self.generator) if self.training else None)
+        if not self.training:
+            return self.apply(x, None)
+        keys = torch.tensor([rng.member_key(self.seed, self.layer)], device=x.device)
+        noise = self.noise(x[None], keys, self.step)[0]
+        self.step += 1
+        return self.apply(x, noise)
 
     def extra_repr(self) -> str:
         """Like ``nn.RReLU``'s."""

@@ -12,20 +12,24 @@ Public:
     make(backend, workers=1, address=None) -> Executor
     versions() -> dict          torch, harness and schema versions a worker must share
     plan(cells, batched=True, max_members=MAX_MEMBERS) -> Plan
-                                group cells into units of work (batches, or single cells)
+                                group cells into units of work (batches, or single cells);
+                                from :mod:`bench.run.plan`
     pending(suite, stored, device="cpu") -> (all cells, cells whose key is not in stored)
-    RunSummary                  what a run did: done, skipped, statuses, interrupted, crashed
+    RunSummary                  what a run did: done, skipped, retried, statuses, interrupted,
+                                crashed
     run_suite(suite, store, executor, progress=True, device="cpu", batched=True,
-              max_members=MAX_MEMBERS, lease_s=LEASE_S) -> RunSummary
+              max_members=MAX_MEMBERS, lease_s=LEASE_S, retry_failed=False) -> RunSummary
                                 (cells are claimed first: two runs never train one cell;
-                                rows of another schema version are noted, never reused)
+                                rows of another schema version are noted, never reused;
+                                ``retry_failed`` trains the suite's failed cells again)
 
 A *unit* is a list of cells that train in one call of :func:`bench.run.loop.train`: cells
 that differ only in seed, initializer and optimizer numbers form batches of up to
 ``max_members`` stacked networks; a cell that cannot batch is a unit of its own.
 ``run_suite`` skips cells whose key is already stored, writes each Result as its unit
-finishes (one transaction per cell), shows a progress bar in cells with an ETA, and on
-Ctrl-C stops cleanly: what finished is saved, and the next run picks up the rest.
+finishes (one transaction per cell, which also counts it in the run log), shows a progress
+bar in cells with an ETA, and on Ctrl-C stops cleanly: what finished is saved, the run log
+and the summary count exactly the rows this run stored, and the next run picks up the rest.
 """
 
 from __future__ import annotations
@@ -39,13 +43,19 @@ from typing import TYPE_CHECKING, Protocol
 
 from bench.errors import BenchError
 from bench.records import SCHEMA_VERSION, Cell, Result, utcnow
+from bench.run.plan import MAX_MEMBERS, Plan, plan
 from bench.store import NO_MIGRATION, Store, claim_owner
 
 if TYPE_CHECKING:
     from bench.suite import Suite
 
+__all__ = [
+    "BACKENDS", "DASK_RETRIES", "LEASE_S", "MAX_MEMBERS", "DaskExecutor", "Executor",
+    "LocalExecutor", "Plan", "RunSummary", "SerialExecutor", "make", "pending", "plan",
+    "run_suite", "versions",
+]  # fmt: skip
+
 BACKENDS = ("serial", "local", "dask")
-MAX_MEMBERS = 64
 LEASE_S = 120.0  # a run's claim on its cells lapses this long after the run stops renewing
 # A dask worker that dies while training a unit: the unit is retried this many times on
 # a fresh worker, then its cells are stored as ``failed`` (the scheduler's allowed-failures).
@@ -244,54 +254,6 @@ def make(backend: str, workers: int = 1, address: str | None = None) -> Executor
     raise BenchError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
 
 
-@dataclass
-class Plan:
-    """Cells grouped into units of work.
-
-    Attributes:
-        units: lists of cells, each trained by one call of the loop.
-        alone: why cells train one at a time although batching is on: reason → count.
-    """
-
-    units: list[list[Cell]]
-    alone: Counter = field(default_factory=Counter)
-
-    def note(self) -> str:
-        """One line on the cells that fall back to the per-cell path ('' if none)."""
-        if not self.alone:
-            return ""
-        parts = ", ".join(f"{n} {why}" for why, n in sorted(self.alone.items()))
-        return f"note: {sum(self.alone.values())} cells train one at a time ({parts})"
-
-
-def plan(cells: Sequence[Cell], batched: bool = True, max_members: int = MAX_MEMBERS) -> Plan:
-    """Group cells into units: batches of equal :func:`bench.run.loop.batch_key`, in the
-    order their first cell appears, at most ``max_members`` each; cells that cannot batch
-    (or all, with ``batched=False``) are units of one.
-
-    Raises:
-        BenchError: ``max_members`` < 1.
-    """
-    from bench.run.loop import batch_key, why_alone
-
-    if max_members < 1:
-        raise BenchError(f"--max-members must be ≥ 1, got {max_members}")
-    groups: dict[tuple, list[Cell]] = {}
-    out = Plan([])
-    for cell in cells:
-        why = why_alone(cell) if batched else "batching off"
-        if why:
-            if batched:
-                out.alone[why] += 1
-            out.units.append([cell])
-        else:
-            groups.setdefault(batch_key(cell), []).append(cell)
-    for members in groups.values():
-        size = -(-len(members) // -(-len(members) // max_members))  # even chunks ≤ max
-        out.units += [members[i : i + size] for i in range(0, len(members), size)]
-    return out
-
-
 def _killed(unit: list[Cell], exc: Exception) -> list[Result]:
     """``failed`` Results for a unit whose dask workers kept dying while training it."""
     tries = getattr(exc, "allowed_failures", DASK_RETRIES) + 1
@@ -301,7 +263,7 @@ def _killed(unit: list[Cell], exc: Exception) -> list[Result]:
     error = (
         f"the dask worker died {times} while training this cell (KilledWorker: last on "
         f"{worker}; killed, out of memory, or a crash in native code? see the worker's log); "
-        "remove this row to rerun it"
+        "bench run --retry failed trains it again"
     )
     return [Result(c.key, c, "failed", error=error, started_at=now, finished_at=now) for c in unit]
 
@@ -320,8 +282,8 @@ def _stamped(result: Result) -> Result:
     return Result(
         key, result.cell, "failed",
         error=f"the worker keyed this cell {result.key}, the driver {key}: the worker runs "
-        "other versions or sees another copy of the data file; fix the worker and remove "
-        "this row to rerun it",
+        "other versions or sees another copy of the data file; fix the worker, then "
+        "bench run --retry failed trains it again",
         env=result.env, started_at=result.started_at, finished_at=result.finished_at,
     )  # fmt: skip
 
@@ -359,11 +321,14 @@ class _Heartbeat:
 
 @dataclass
 class RunSummary:
-    """What one ``run_suite`` call did (``elsewhere``: cells another live run holds)."""
+    """What one ``run_suite`` call did (``elsewhere``: cells another live run holds;
+    ``retried``: failed cells moved to the history table to train again; ``done``: rows
+    this run stored, counted by the store)."""
 
     total: int
     skipped: int
     elsewhere: int = 0
+    retried: int = 0
     done: int = 0
     interrupted: bool = False
     crashed: str = ""
@@ -387,6 +352,7 @@ def run_suite(
     batched: bool = True,
     max_members: int = MAX_MEMBERS,
     lease_s: float = LEASE_S,
+    retry_failed: bool = False,
 ) -> RunSummary:
     """Train every cell of ``suite`` that ``store`` lacks, storing each as it finishes.
 
@@ -401,6 +367,8 @@ def run_suite(
         lease_s: how long a claim on a cell lasts unless renewed (a heartbeat renews it
             every quarter of that while this run lives); cells claimed by another live run
             are left to it.
+        retry_failed: first move the suite's ``failed`` rows to the store's history table,
+            so that their cells train again (``diverged`` rows are results and stay).
 
     Returns:
         A :class:`RunSummary`; ``interrupted`` is True after Ctrl-C.
@@ -409,6 +377,10 @@ def run_suite(
 
     from tqdm import tqdm
 
+    retried = 0
+    if retry_failed:
+        keys = [replace(c, device=device).key for c in suite.cells()]
+        retried = store.retire_failed(keys, utcnow())
     cells, todo = pending(suite, store.keys(), device)
     owner = claim_owner()
     held = store.claim([c.key for c in todo], owner, lease_s)
@@ -422,8 +394,9 @@ def run_suite(
         print(_other_schemas_note(other), file=sys.stderr)
     store.register_suite(suite, [c.key for c in cells])
     summary = RunSummary(
-        total=len(cells), skipped=len(cells) - len(todo) - elsewhere, elsewhere=elsewhere
-    )
+        total=len(cells), skipped=len(cells) - len(todo) - elsewhere, elsewhere=elsewhere,
+        retried=retried,
+    )  # fmt: skip
     t0 = time.perf_counter()
     run_id = store.start_run(
         suite, executor.name, executor.workers, len(cells), len(todo), utcnow()
@@ -433,12 +406,15 @@ def run_suite(
         desc=suite.name, smoothing=0.05,
     )  # fmt: skip
     results = executor.map(work.units)
+    storing: Result | None = None  # the result being written when an interrupt comes
     try:
         for unit_results in results:
             for result in unit_results:
-                store.put(_stamped(result))
-                summary.done += 1
-                summary.statuses[result.status] += 1
+                storing = _stamped(result)
+                if store.put(storing, run_id):
+                    summary.done += 1
+                    summary.statuses[storing.status] += 1
+                storing = None
             bar.set_postfix_str(
                 " ".join(f"{k}={v}" for k, v in sorted(summary.statuses.items())), refresh=False
             )
@@ -462,5 +438,9 @@ def run_suite(
         summary.wall_time_s = time.perf_counter() - t0
         status = "crashed" if summary.crashed else "finished"
         status = "interrupted" if summary.interrupted else status
-        store.finish_run(run_id, summary.done, status, utcnow(), summary.wall_time_s)
+        stored = store.run_done(run_id)  # counted with each row: whatever the interrupt's moment
+        if storing is not None and stored > summary.done:  # written, then interrupted
+            summary.statuses[storing.status] += 1
+        summary.done = stored
+        store.finish_run(run_id, stored, status, utcnow(), summary.wall_time_s)
     return summary

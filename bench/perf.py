@@ -1,7 +1,8 @@
 """How fast the harness trains on this machine: ``python -m bench perf``.
 
 Public:
-    PerfConfig(dataset, depth, width, epochs, batch_size, ks, repeats, threads)
+    PerfConfig(dataset, depth, width, epochs, batch_size, ks, repeats, threads,
+               probe_epochs, probe_members)
     hand_loop(cell) -> float        seconds for a minimal hand-written loop doing the
                                     cell's work (training, and per-epoch evaluation of the
                                     train/val/test splits, as the cell's curves need)
@@ -16,8 +17,13 @@ Public:
 What it measures, for the default suite's model (an MLP on one data set, Adam):
 
 - the harness one cell at a time, probes off, against :func:`hand_loop` (ratio; ≤ 1.05
-  is the goal), and with probes on (probe overhead per epoch, as a share of an epoch's
-  training time);
+  is the goal);
+- the probes' share of training time over a cell of the default suite's length
+  (``probe_epochs``, 15), alone and in a stack of the default suite's size
+  (``probe_members``, 20), on the default schedule (``TrainSpec.probe_every``) and with
+  probes after every epoch (:func:`probe_share`, from per-stage medians: an epoch, the
+  evaluation pass a probe replaces, a probe without and with the weight-gradient
+  backward); ≤ 10 % is the goal;
 - batched training of K cells (several K) against K one-at-a-time runs: samples/s,
   achieved GFLOP/s, and the share of the matmul peak measured in the same run.
 
@@ -54,14 +60,25 @@ class PerfConfig:
     ks: tuple[int, ...] = (1, 8, 32)
     repeats: int = 3
     threads: int | None = 1
+    probe_epochs: int = 15
+    probe_members: int = 20
 
 
-def _cell(config: PerfConfig, seed: int = 0, probe: bool = False, lr: float = 1e-3) -> Cell:
-    return Cell(
-        config.dataset, config.activation, "matched", seed,
-        ModelSpec("mlp", config.depth, config.width),
-        TrainSpec("adam", lr, epochs=config.epochs, batch_size=config.batch_size, probe=probe),
-    )  # fmt: skip
+def _cell(
+    config: PerfConfig,
+    seed: int = 0,
+    probe: bool = False,
+    lr: float = 1e-3,
+    epochs: int | None = None,
+    probe_every: int | str | None = None,
+) -> Cell:
+    train = TrainSpec(
+        "adam", lr, epochs=epochs or config.epochs, batch_size=config.batch_size, probe=probe
+    )
+    if probe_every is not None:
+        train = dataclasses.replace(train, probe_every=probe_every)
+    return Cell(config.dataset, config.activation, "matched", seed,
+                ModelSpec("mlp", config.depth, config.width), train)  # fmt: skip
 
 
 def hand_loop(cell: Cell) -> float:
@@ -136,21 +153,14 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
     loop.train([cell])  # warm-up: imports, allocator, kernels
     hand_loop(cell)
 
-    probed = dataclasses.replace(cell, train=dataclasses.replace(cell.train, probe=True))
-    progress(f"one at a time: harness vs hand loop, probes off and on ({config.repeats}×)")
-    hand, off, on, epoch_s, probe_s = [], [], [], [], []
-    for _ in range(config.repeats):  # interleaved, so drifts in machine load hit all three
+    progress(f"one at a time: harness (probes off) vs hand loop ({config.repeats}×)")
+    hand, off = [], []
+    for _ in range(config.repeats):  # interleaved, so drifts in machine load hit both
         hand.append(hand_loop(cell))
         t = time.perf_counter()
-        (r,) = loop.train([cell])
+        loop.train([cell])
         off.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        loop.train([probed])
-        on.append(time.perf_counter() - t)
-        epoch_s.append(r.metrics["train_time_s"] / config.epochs)
-        probe_s.append((on[-1] - off[-1]) / (config.epochs + 1))  # probes at init + each epoch
     ratio = [a / b for a, b in zip(off, hand)]
-    probe_share = [p / e for p, e in zip(probe_s, epoch_s)]
 
     progress(f"batched vs one at a time, K in {list(config.ks)} ({config.repeats}×)")
     batched: dict[int, dict] = {}
@@ -176,9 +186,17 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
             "gflops_one": k * samples * flops / train_one / 1e9,
             "gflops_batched": k * samples * flops / train_many / 1e9,
         }
-    sizes = sorted({1, max(config.ks)})
-    progress(f"one probe against the evaluation pass it replaces, K in {sizes}")
+    sizes = sorted({1, config.probe_members})
+    progress(f"probe stages against the evaluation pass they replace, K in {sizes}")
     stages = {str(k): _probe_stages(config, k) for k in sizes}
+    schedules = {
+        "schedule": TrainSpec(epochs=config.probe_epochs),
+        "every_epoch": TrainSpec(epochs=config.probe_epochs, probe_every=1),
+    }
+    shares = {
+        k: {name: probe_share(st, train) for name, train in schedules.items()}
+        for k, st in stages.items()
+    }
     progress("matmul peak")
     peak = matmul_peak()
     for b in batched.values():
@@ -191,12 +209,38 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
         "matmul_peak_gflops": peak,
         "hand_loop_s": statistics.median(hand),
         "harness_s": statistics.median(off),
-        "harness_probes_s": statistics.median(on),
         "harness_to_hand": _median_range(ratio),
-        "probe_share_of_epoch": _median_range(probe_share),
+        "probe_every_default": TrainSpec().probe_every,
+        "probe_share": shares,
         "batched": {str(k): v for k, v in batched.items()},
         "probe_stages": stages,
     }
+
+
+def probe_share(stages: dict, train: TrainSpec) -> float:
+    """The probes' extra time over a whole cell, as a share of its training time.
+
+    Composed from per-stage medians (robust on a busy machine, unlike whole runs): a
+    probe at initialization costs all of it (nothing is replaced); one after epoch n
+    costs its time less the evaluation pass on the training set it replaces; the probes
+    at initialization and after the last epoch include the weight-gradient backward.
+
+    Args:
+        stages: :func:`_probe_stages`'s medians for some K.
+        train: the schedule (``probe``, ``probe_every``, ``epochs``).
+
+    Returns:
+        Σ extra probe time / (epochs × epoch time).
+    """
+    from bench.run.loop import probe_epochs
+
+    last = train.epochs
+    cost = 0.0
+    for n in probe_epochs(train):
+        cost += stages["probe_with_grads_s" if n in (0, last) else "probe_s"]
+        if n:
+            cost -= stages["eval_forward_s"]
+    return cost / (last * stages["epoch_s"])
 
 
 def _probe_stages(config: PerfConfig, k: int) -> dict:
@@ -218,7 +262,7 @@ def _probe_stages(config: PerfConfig, k: int) -> dict:
     times: dict[str, list[float]] = {name: [] for name in stages}
     for fn in stages.values():
         fn()  # warm-up
-    for _ in range(max(3, config.repeats)):
+    for _ in range(max(7, 2 * config.repeats)):
         for name, fn in stages.items():
             t = time.perf_counter()
             fn()
@@ -247,10 +291,13 @@ def render(f: dict) -> str:
         "",
         f"one cell, probes off: harness {f['harness_s']:.3f} s, hand loop "
         f"{f['hand_loop_s']:.3f} s → harness / hand loop = {rng(f['harness_to_hand'])}×",
-        f"probes (init + every epoch): {f['harness_probes_s']:.3f} s with, "
-        f"{rng(f['probe_share_of_epoch'], '{:.0%}')} of a training epoch per probe "
-        f"({c['epochs'] + 1} probes, 2 with the gradient backward)",
     ]
+    for k, sh in f.get("probe_share", {}).items():
+        lines.append(
+            f"probes over {c['probe_epochs']} epochs, K = {k}: {sh['schedule']:.1%} of the "
+            f"training time on the default schedule (probe_every = "
+            f"{f['probe_every_default']!r}), {sh['every_epoch']:.1%} after every epoch"
+        )
     for k, st in f.get("probe_stages", {}).items():
         lines.append(
             f"K = {k}: an epoch {st['epoch_s'] * 1e3:.1f} ms; a probe adds "

@@ -4,10 +4,17 @@ Public:
     STORE_VERSION               the table layout's version (kept in the ``meta`` table)
     EXPORT_FORMATS              csv, json, parquet
     TIMING_COLUMNS              the columns of ``Store.timings``
-    Store(path, readonly=False) open (and create) a store; a context manager; a reader
+    Store(path, readonly=False, clock=time.time)
+                                open (and create) a store; a context manager; a reader
                                 (``readonly``) never writes and works while a run writes
-        .put(result)            insert a finished cell (ignored if its key is already stored)
+        .put(result, run_id=None)
+                                insert a finished cell (ignored if its key is already stored);
+                                with ``run_id``, the run log counts it in the same transaction
         .has(key) / .keys()     what is stored
+        .retire_failed(keys, retired_at) -> int
+                                move the ``failed`` rows of these keys to the history table
+                                (``bench run --retry failed`` trains them again)
+        .history(key=None)      retired rows, oldest first: (retired_at, Result)
         .other_schemas()        rows of other schema versions (never reused): version → rows
         .claim(keys, owner, lease_s) / .renew(owner, lease_s) / .release(owner)
                                 leases that keep concurrent runs off each other's cells
@@ -19,38 +26,46 @@ Public:
         .suites()               suite names known to the store
         .grid_size(suite) / .description(suite)   what the suite file said
         .start_run(...) / .finish_run(...)   the log of ``bench run`` invocations
+        .run_done(run_id)       cells a run has stored (counted with each row it wrote)
         .runs()                 that log as dicts
         .frame(suite=None, series=False)  one row per cell as a pandas DataFrame (README,
                                 "Columns"); ``series`` adds the curves and probes
         .export(path, fmt, suite=None)
-        .put_timings(suite, records, env, measured_at)   store a ``bench speed`` measurement
-                                (replacing the suite's previous one)
-        .timings(suite=None)    those timings, one row per record, as a DataFrame
+        .put_timings(…) / .timings(…) / .put_check(…) / .checks()
+                                ``bench speed`` timings and exact checks
+                                (:mod:`bench.measurements`)
 
-Crash safety: a row is written whole or not at all (SQLite transaction), so a run killed
-at any moment leaves no partial row and a rerun trains only what is missing. Two runs on one
+Crash safety: a row is written whole or not at all (SQLite transaction), together with the
+run log's count of it, so a run killed at any moment leaves no partial row, a log that
+counts exactly the rows it wrote, and a rerun trains only what is missing. Results are
+append-only in spirit: a row is never overwritten, and a failed row retried is kept in the
+``history`` table. Two runs on one
 store at once are safe: WAL journal, a busy timeout, and ``INSERT OR IGNORE`` on the key.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import os
 import random
-import socket
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.records import SCHEMA_VERSION, Result, cell_from_dict, flatten
+from bench.export import EXPORT_FORMATS, Exports
+from bench.leases import Leases, claim_owner
+from bench.measurements import CREATE_CHECKS, TIMING_COLUMNS, Measurements
+from bench.records import SCHEMA_VERSION, Result, cell_from_dict
 
 if TYPE_CHECKING:
     from bench.suite import Suite
+
+__all__ = [
+    "CREATE_CHECKS", "EXPORT_FORMATS", "NO_MIGRATION", "STORE_VERSION", "TIMING_COLUMNS", "Store",
+    "claim_owner",
+]  # fmt: skip
 
 STORE_VERSION = 1
 # Why an older harness's results are not converted (the store's message, a run's note).
@@ -58,7 +73,6 @@ NO_MIGRATION = (
     "results measured under other definitions cannot be converted without training again "
     "(schema 2 changed what the probes measure and put the device into every cell's key)"
 )
-EXPORT_FORMATS = ("csv", "json", "parquet")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,6 +123,7 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     wall_time_s REAL
 );
+CREATE TABLE IF NOT EXISTS history AS SELECT *, '' AS retired_at FROM results WHERE 0;
 CREATE TABLE IF NOT EXISTS timings (
     suite TEXT NOT NULL,
     activation TEXT NOT NULL,
@@ -124,16 +139,6 @@ CREATE TABLE IF NOT EXISTS timings (
     measured_at TEXT NOT NULL
 );
 """
-CREATE_CHECKS = """
-CREATE TABLE IF NOT EXISTS checks (
-    name TEXT PRIMARY KEY,
-    payload TEXT NOT NULL,
-    measured_at TEXT NOT NULL
-)"""
-TIMING_COLUMNS = (
-    "suite", "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device",
-    "threads", "env", "measured_at",
-)  # fmt: skip
 
 
 def _wait_for_meta(db: sqlite3.Connection, seconds: float = 5.0) -> None:
@@ -145,36 +150,25 @@ def _wait_for_meta(db: sqlite3.Connection, seconds: float = 5.0) -> None:
         time.sleep(0.05)
 
 
-def claim_owner() -> str:
-    """A run's claim owner: ``host:pid:random``, so a run on this host can tell that the
-    owner of a claim has died (and retake its cells at once, without waiting for expiry)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def _owner_is_dead(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # another machine's run: only its lease's expiry frees its cells
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, allow_nan=True)
 
 
-class Store:
-    """A SQLite file of results. See the module docstring."""
+class Store(Leases, Measurements, Exports):
+    """A SQLite file of results. See the module docstring.
 
-    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+    Args:
+        path: the SQLite file (created, with its tables, unless ``readonly``).
+        readonly: never write; read while a run writes.
+        clock: seconds since the epoch, for lease expiry (``time.time``; tests inject one).
+    """
+
+    def __init__(
+        self, path: str | Path, readonly: bool = False, clock: Callable[[], float] = time.time
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.clock = clock
         if readonly and not self.path.is_file():
             raise BenchError(f"{self.path}: no such store")
         if not readonly and self.path.parent and not self.path.parent.exists():
@@ -237,8 +231,13 @@ class Store:
 
     # -- results ---------------------------------------------------------------------------
 
-    def put(self, result: Result) -> bool:
+    def put(self, result: Result, run_id: int | None = None) -> bool:
         """Store a finished cell in one transaction.
+
+        Args:
+            result: the cell's Result.
+            run_id: the run writing it (:meth:`start_run`); its ``cells_done`` is counted in
+                the same transaction, so the log and the rows never disagree.
 
         Returns:
             True if written, False if the key was already stored (another run got there).
@@ -254,7 +253,51 @@ class Store:
             cur = self._db.execute(
                 f"INSERT OR IGNORE INTO results VALUES ({', '.join('?' * len(row))})", row
             )
-        return cur.rowcount == 1
+            written = cur.rowcount == 1
+            if written and run_id is not None:
+                self._db.execute(
+                    "UPDATE runs SET cells_done = cells_done + 1 WHERE id=?", (run_id,)
+                )
+        return written
+
+    def retire_failed(self, keys: list[str], retired_at: str) -> int:
+        """Move the ``failed`` rows among ``keys`` to the history table (one transaction), so
+        that a run trains those cells again; ``ok`` and ``diverged`` rows stay.
+
+        Args:
+            keys: cell keys (those not stored, or not failed, are ignored).
+            retired_at: timestamp, ISO 8601.
+
+        Returns:
+            The number of rows moved.
+        """
+        failed = [k for (k,) in self._db.execute("SELECT key FROM results WHERE status='failed'")]
+        moved = sorted(set(failed) & set(keys))
+        with self._tx():
+            self._db.executemany(
+                "INSERT INTO history SELECT *, ? FROM results WHERE key=? AND status='failed'",
+                [(retired_at, k) for k in moved],
+            )
+            self._db.executemany(
+                "DELETE FROM results WHERE key=? AND status='failed'", [(k,) for k in moved]
+            )
+        return len(moved)
+
+    def history(self, key: str | None = None) -> list[tuple[str, Result]]:
+        """Rows retired by :meth:`retire_failed`, oldest first, as (retired_at, Result);
+        empty for a store written before the table existed."""
+        has = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='history'"
+        ).fetchone()
+        if not has:
+            return []
+        where = "WHERE r.key=? " if key else ""
+        rows = self._db.execute(
+            "SELECT r.retired_at FROM history r " + where + "ORDER BY r.rowid",
+            (key,) if key else (),
+        ).fetchall()
+        results = self._rows(where + "ORDER BY r.rowid", (key,) if key else (), table="history")
+        return [(when, r) for (when,), r in zip(rows, results)]
 
     def has(self, key: str) -> bool:
         """Whether a result for ``key`` is stored."""
@@ -273,50 +316,10 @@ class Store:
         )  # fmt: skip
         return dict(rows.fetchall())
 
-    # -- claims: concurrent runs never train the same cell ---------------------------------
-
-    def claim(self, keys: list[str], owner: str, lease_s: float) -> set[str]:
-        """Claim the cells of ``keys`` that are neither stored nor held by another live run.
-
-        A claim expires ``lease_s`` seconds from now unless its owner renews it, so the
-        cells of a run that was killed can be retaken once its lease runs out.
-
-        Returns:
-            The keys now held by ``owner``.
-        """
-        now = time.time()
-        with self._tx():
-            self._db.execute("DELETE FROM claims WHERE expires < ?", (now,))
-            owners = {o for (o,) in self._db.execute("SELECT DISTINCT owner FROM claims")}
-            dead = [o for o in owners if o != owner and _owner_is_dead(o)]
-            self._db.executemany("DELETE FROM claims WHERE owner = ?", [(o,) for o in dead])
-            taken = {k for (k,) in self._db.execute("SELECT key FROM results")}
-            taken |= {
-                k for (k,) in self._db.execute("SELECT key FROM claims WHERE owner != ?", (owner,))
-            }
-            granted = [k for k in keys if k not in taken]
-            self._db.executemany(
-                "INSERT OR REPLACE INTO claims (key, owner, expires) VALUES (?, ?, ?)",
-                [(k, owner, now + lease_s) for k in granted],
-            )
-        return set(granted)
-
-    def renew(self, owner: str, lease_s: float) -> None:
-        """Extend every claim ``owner`` holds by ``lease_s`` from now."""
-        with self._tx():
-            self._db.execute(
-                "UPDATE claims SET expires = ? WHERE owner = ?", (time.time() + lease_s, owner)
-            )
-
-    def release(self, owner: str) -> None:
-        """Drop every claim ``owner`` holds (its run is over)."""
-        with self._tx():
-            self._db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
-
-    def _rows(self, where: str = "", params: tuple = ()) -> list[Result]:
+    def _rows(self, where: str = "", params: tuple = (), table: str = "results") -> list[Result]:
         sql = (
             "SELECT r.key, r.status, r.error, r.cell, r.metrics, r.curves, r.probes, r.env, "
-            "r.started_at, r.finished_at FROM results r " + where
+            f"r.started_at, r.finished_at FROM {table} r " + where
         )
         out = []
         for key, status, error, cell, metrics, curves, probes, env, t0, t1 in self._db.execute(
@@ -395,6 +398,11 @@ class Store:
                 (done, status, finished_at, wall_time_s, run_id),
             )
 
+    def run_done(self, run_id: int) -> int:
+        """The cells run ``run_id`` has stored (counted in the transaction of each row)."""
+        row = self._db.execute("SELECT cells_done FROM runs WHERE id=?", (run_id,)).fetchone()
+        return int(row[0]) if row else 0
+
     def runs(self, suite: str | None = None) -> list[dict[str, Any]]:
         """The run log, oldest first."""
         cur = self._db.execute(
@@ -403,126 +411,6 @@ class Store:
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur]
-
-    # -- timings (bench speed) -------------------------------------------------------------
-
-    def put_timings(
-        self, suite: str, records: list[dict[str, Any]], env: dict[str, Any], measured_at: str
-    ) -> int:
-        """Store one ``bench speed`` measurement of a suite's activations.
-
-        A new measurement for the same suite *replaces* the older one (delete and insert in
-        one transaction): ratios are only comparable within one measurement.
-
-        Args:
-            suite: the suite name the timings belong to.
-            records: ``bench.speed.measure``'s dicts (activation, width, depth, batch,
-                pass, repeat, seconds, device, threads).
-            env: where it was measured (torch version, threads, CPU, …), stored as JSON.
-            measured_at: timestamp, ISO 8601.
-
-        Returns:
-            The number of rows written.
-        """
-        fields = TIMING_COLUMNS[1:-2]
-        rows = [(suite, *(rec[f] for f in fields), _dumps(env), measured_at) for rec in records]
-        with self._tx():
-            self._db.execute("DELETE FROM timings WHERE suite=?", (suite,))
-            self._db.executemany(
-                f"INSERT INTO timings VALUES ({', '.join('?' * len(TIMING_COLUMNS))})", rows
-            )
-        return len(rows)
-
-    # -- exact checks (bench claims run) ------------------------------------------------
-
-    def put_check(self, name: str, payload: dict[str, Any], measured_at: str) -> None:
-        """Store (or replace) one exact check's JSON payload under ``name`` (the claims'
-        checks that train nothing: PyTorch's defaults, gains, autograd at 0, the 1-D fit)."""
-        with self._tx():
-            self._db.execute(CREATE_CHECKS)
-            self._db.execute(
-                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?)",
-                (name, _dumps(payload), measured_at),
-            )
-
-    def checks(self) -> dict[str, dict[str, Any]]:
-        """Every stored check: name → payload (with ``measured_at``); empty if none."""
-        has = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='checks'"
-        ).fetchone()
-        if not has:
-            return {}
-        rows = self._db.execute("SELECT name, payload, measured_at FROM checks ORDER BY name")
-        return {n: {**json.loads(p), "measured_at": t} for n, p, t in rows}
-
-    def timings(self, suite: str | None = None):
-        """Stored timings as a pandas DataFrame, one row per record.
-
-        Args:
-            suite: only this suite's measurement (default: every suite's).
-
-        Returns:
-            Columns ``TIMING_COLUMNS`` (``env`` as a dict); empty, with those columns, when
-            nothing is stored.
-        """
-        import pandas as pd
-
-        has_table = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='timings'"
-        ).fetchone()
-        if not has_table:  # a store written before the table existed, opened read-only
-            return pd.DataFrame(columns=list(TIMING_COLUMNS))
-        cur = self._db.execute(
-            f"SELECT {', '.join(TIMING_COLUMNS)} FROM timings"
-            + (" WHERE suite=?" if suite is not None else "")
-            + " ORDER BY rowid",
-            (suite,) if suite is not None else (),
-        )
-        df = pd.DataFrame(cur.fetchall(), columns=list(TIMING_COLUMNS))
-        df["env"] = [json.loads(e) for e in df["env"]]
-        return df
-
-    # -- export ----------------------------------------------------------------------------
-
-    def frame(self, suite: str | None = None, series: bool = False):
-        """One row per stored cell as a pandas DataFrame.
-
-        Columns: ``key``, ``status``, ``error``, the cell's fields as dotted paths
-        (``dataset``, ``activation``, ``init``, ``seed``, ``model.depth``, ``train.lr`` …),
-        every scalar metric by name, ``env.*``, ``started_at``, ``finished_at``; with
-        ``series``, also ``curves`` and ``probes`` as nested objects.
-        """
-        import pandas as pd
-
-        rows = []
-        for r in self.results(suite):
-            row: dict[str, Any] = {"key": r.key, "status": r.status, "error": r.error}
-            row.update(flatten(r.cell.to_dict()))
-            row.update(r.metrics)
-            row.update({f"env.{k}": v for k, v in r.env.items()})
-            row.update(started_at=r.started_at, finished_at=r.finished_at)
-            if series:
-                row.update(curves=r.curves, probes=r.probes)
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def export(self, path: str | Path, fmt: str, suite: str | None = None) -> int:
-        """Write every stored cell to ``path`` as csv, json (with curves and probes) or
-        parquet. Returns the number of rows."""
-        if fmt not in EXPORT_FORMATS:
-            raise BenchError(f"unknown export format {fmt!r}; valid: {', '.join(EXPORT_FORMATS)}")
-        df = self.frame(suite, series=fmt == "json")
-        if fmt == "csv":
-            df.to_csv(path, index=False)
-        elif fmt == "json":
-            records = _nan_to_none(df.to_dict(orient="records"))
-            Path(path).write_text(json.dumps(records, indent=1, default=str, allow_nan=False))
-        else:
-            try:
-                df.to_parquet(path, index=False)
-            except ImportError as exc:
-                raise BenchError(f"parquet export needs pyarrow: {exc}") from None
-        return len(df)
 
 
 def _retry_locked(fn: Callable[[], None], patience_s: float = 60.0) -> None:
@@ -536,17 +424,6 @@ def _retry_locked(fn: Callable[[], None], patience_s: float = 60.0) -> None:
             if not transient or time.monotonic() > deadline:
                 raise
             time.sleep(random.uniform(0.01, 0.1))
-
-
-def _nan_to_none(obj: Any) -> Any:
-    """Strict JSON has no NaN/Inf: write them as null."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_nan_to_none(v) for v in obj]
-    return obj
 
 
 class _Transaction:

@@ -48,6 +48,7 @@ from bench.records import (
     DEFAULTS,
     FIELDS,
     OPTIMIZERS,
+    PROBE_EVERY,
     SUBSPECS,
     Cell,
     build_cell,
@@ -91,6 +92,12 @@ def _below(high: float) -> Callable[[Any], None]:
     return check
 
 
+def _probe_every(v: Any) -> None:
+    if v == "log" or (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+        return
+    raise ValueError(f"must be {PROBE_EVERY}; got {v!r}")
+
+
 def _share(v: Any) -> None:
     if not 0 < v <= 1:
         raise ValueError(f"must be in (0, 1], got {v!r}")
@@ -110,6 +117,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "train.weight_decay": _at_least(0),
     "train.epochs": _at_least(1),
     "train.batch_size": _at_least(1),
+    "train.probe_every": _probe_every,
     "data.split_seed": _at_least(0),
     "data.train_size": _share,
 }
@@ -127,6 +135,7 @@ def _coerce(path: str, value: Any) -> Any:
         "float": isinstance(value, int | float) and not isinstance(value, bool),
         "bool": isinstance(value, bool),
         "str": isinstance(value, str),
+        "int | str": True,  # a union: the field's own check (_CHECKS) says what it takes
     }[base]
     if not ok:
         raise ValueError(f"expected {base}, got {type(value).__name__} {value!r}")

@@ -14,7 +14,7 @@ export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 py=${PYTHON:-python3}
 $py -c 'import torch; print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, "
         f"{torch.cuda.get_device_name()}")'
-$py -m pytest -q -p no:cacheprovider tests/test_loop.py
+$py -m pytest -q -p no:cacheprovider tests/test_loop.py tests/test_identity.py
 $py -m bench run suites/smoke.toml --device cuda --store "$out/smoke.sqlite" --no-progress
 echo "== default suite on cuda"
 time timeout "$step" $py -m bench run suites/default.toml --device cuda --max-members 180 \

@@ -6,12 +6,14 @@ Public:
                             on the path that produced it
     assert_same_results(a, b, atol=0.0)
                             equal keys, cells, statuses and errors; metrics, curves and
-                            probes equal within ``atol`` (NaN equals NaN)
+                            probes equal bit for bit (``atol`` = 0, the default: the same
+                            float, sign of zero included; NaN equals NaN) or within ``atol``
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 from bench.records import Result
@@ -35,6 +37,10 @@ def untimed(result: Result) -> dict[str, Any]:
     }
 
 
+def _bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
 def _close(a: Any, b: Any, atol: float, where: str) -> None:
     if isinstance(a, dict):
         assert isinstance(b, dict) and a.keys() == b.keys(), f"{where}: keys {a.keys()} ≠ {b}"
@@ -45,15 +51,20 @@ def _close(a: Any, b: Any, atol: float, where: str) -> None:
         for i, (x, y) in enumerate(zip(a, b)):
             _close(x, y, atol, f"{where}[{i}]")
     elif isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, int | float) and isinstance(b, int | float), f"{where}: {a!r} ≠ {b!r}"
         if math.isnan(a) and math.isnan(b):
             return
-        assert abs(a - b) <= atol, f"{where}: {a!r} ≠ {b!r} (|Δ| = {abs(a - b):.3g} > {atol})"
+        if atol == 0:
+            assert _bits(float(a)) == _bits(float(b)), f"{where}: {a!r} ≠ {b!r} (not bit for bit)"
+        else:
+            assert abs(a - b) <= atol, f"{where}: {a!r} ≠ {b!r} (|Δ| = {abs(a - b):.3g} > {atol})"
     else:
         assert a == b, f"{where}: {a!r} ≠ {b!r}"
 
 
 def assert_same_results(a: Result, b: Result, atol: float = 0.0) -> None:
-    """Assert two Results agree on every untimed field (numbers within ``atol``).
+    """Assert two Results agree on every untimed field: bit for bit by default, or numbers
+    within ``atol``.
 
     An error message is compared up to its first line (tracebacks name other frames).
     """

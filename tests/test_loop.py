@@ -1,9 +1,11 @@
-"""The staged loop and batched training: equivalence with the per-cell path, the stacked
-optimizers against torch.optim, divergence per member, work plans, devices."""
+"""The staged loop and batched training: the stacked optimizers against torch.optim,
+divergence per member, the probe schedule, RReLU's counter-based slopes, work plans, devices.
+(That a cell gives the same bits alone and in any stack is tests/test_identity.py.)"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
@@ -11,11 +13,11 @@ import torch
 
 from bench import executors
 from bench.cli import main
-from bench.records import Cell, ModelSpec, TrainSpec
+from bench.records import Cell, ModelSpec, TrainSpec, pooled
 from bench.run import loop
 from bench.run.optim import GroupedOptimizer, Hyper
 from tests.conftest import TINY_SUITE
-from tests.results import assert_same_results
+from tests.results import TIMING_METRICS, assert_same_results
 
 CUDA = torch.cuda.is_available()
 
@@ -80,34 +82,6 @@ def test_grouped_optimizer_differs_per_member():
     assert p[0].tolist() == pytest.approx([-0.1] * 3) and p[1].tolist() == [-1.0] * 3
 
 
-@pytest.mark.parametrize("kind", ["mlp", "resmlp", "cnn"])
-@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
-def test_batched_equals_one_at_a_time_in_float64(kind, optimizer):
-    cells = members(kind, optimizer)
-    batched = loop.train(cells, dtype=torch.float64)
-    assert [r.key for r in batched] == [c.key for c in cells]
-    assert {r.env["members"] for r in batched} == {4}
-    for cell, b in zip(cells, batched):
-        (alone,) = loop.train([cell], dtype=torch.float64)
-        assert alone.env["members"] == 1 and b.status == "ok"
-        assert len(b.curves["val_loss"]) == 2 and len(b.probes) == 3
-        assert_same_results(alone, b, atol=1e-10)
-
-
-@pytest.mark.parametrize("kind", ["mlp", "resmlp", "cnn"])
-def test_batched_first_ten_steps_in_float32(kind):
-    cells = members(kind, "adam", batch_size=32)
-    stacked = loop.prepare(cells)
-    loop.epoch(stacked, 1)
-    assert stacked.step_losses.shape[1] >= 10
-    for row, i in enumerate(stacked.live):
-        alone = loop.prepare([stacked.cells[i]])
-        loop.epoch(alone, 1)
-        torch.testing.assert_close(
-            stacked.step_losses[row, :10], alone.step_losses[0, :10], rtol=0, atol=1e-5
-        )
-
-
 def test_members_keep_their_own_data_order_and_weights():
     a, b = members("mlp", "adam")[:2]
     twin = dataclasses.replace(b, init=a.init, train=a.train)  # only the seed differs from a
@@ -115,7 +89,7 @@ def test_members_keep_their_own_data_order_and_weights():
     w = state.engine.net.layers[0].weight
     assert not torch.equal(w[0], w[1])
     alone = loop.prepare([a])
-    assert torch.equal(w[0], alone.engine.model.layers[0].weight.T)  # stacked as (K, in, out)
+    assert torch.equal(w[0], alone.engine.net.layers[0].weight[0])  # stacked as (K, in, out)
 
 
 def test_a_diverging_member_is_dropped_and_the_others_go_on():
@@ -134,15 +108,60 @@ def test_a_diverging_member_is_dropped_and_the_others_go_on():
     for cell in cells:
         if cell is not wild:
             assert by_key[cell.key].status == "ok"
-            assert_same_results(loop.train([cell])[0], by_key[cell.key], atol=1e-5)
+            assert_same_results(loop.train([cell])[0], by_key[cell.key])
 
 
 def test_grad_norms_at_init_and_after_the_last_epoch_only():
-    (r,) = loop.train(members("mlp", "adam", epochs=3)[:1])
+    (cell,) = members("mlp", "adam", epochs=3)[:1]
+    every_epoch = dataclasses.replace(cell.train, probe_every=1)
+    (r,) = loop.train([dataclasses.replace(cell, train=every_epoch)])
     norms = [health["grad_norm"] for health in r.probes]
     assert len(norms) == 4
     assert all(v > 0 for v in norms[0] + norms[3])
     assert all(math.isnan(v) for v in norms[1] + norms[2])
+
+
+@pytest.mark.parametrize(
+    ("every", "epochs", "expected"),
+    [
+        (1, 3, [0, 1, 2, 3]),
+        (5, 15, [0, 5, 10, 15]),
+        (4, 10, [0, 4, 8, 10]),
+        (20, 3, [0, 3]),
+        ("log", 15, [0, 1, 2, 4, 8, 15]),
+        ("log", 16, [0, 1, 2, 4, 8, 16]),
+        ("log", 1, [0, 1]),
+    ],
+)
+def test_probe_epochs_follow_the_schedule_and_always_include_init_and_the_end(
+    every, epochs, expected
+):
+    assert loop.probe_epochs(TrainSpec(epochs=epochs, probe_every=every)) == expected
+    assert loop.probe_epochs(TrainSpec(epochs=epochs, probe=False, probe_every=every)) == []
+
+
+def test_the_schedule_changes_which_epochs_are_probed_and_nothing_else():
+    """Probing observes without touching training: a sparse schedule records exactly what
+    probing every epoch records at the epochs it keeps ({} elsewhere), so dead_final and
+    every other metric are the same numbers."""
+    (cell,) = members("mlp", "adam", epochs=5)[:1]
+    runs = {}
+    for every in (1, 2, "log"):
+        train = dataclasses.replace(cell.train, probe_every=every)
+        (runs[every],) = loop.train([dataclasses.replace(cell, train=train)])
+    full = runs[1]
+    assert all(full.probes) and len(full.probes) == 6
+    for every, kept in ((2, [0, 2, 4, 5]), ("log", [0, 1, 2, 4, 5])):
+        r = runs[every]
+        assert [n for n, h in enumerate(r.probes) if h] == kept
+        for n in kept:  # JSON: NaN (ELU's saturation, grad_norm between) equals NaN
+            assert json.dumps(r.probes[n]) == json.dumps(full.probes[n])
+        untimed = [
+            {k: v for k, v in x.metrics.items() if k not in TIMING_METRICS} for x in (r, full)
+        ]
+        assert json.dumps(untimed[0], sort_keys=True) == json.dumps(untimed[1], sort_keys=True)
+        assert r.curves["val_loss"] == full.curves["val_loss"]
+    assert full.metrics["dead_final"] == pooled(full.probes[5], "dead")
 
 
 def test_a_failure_fails_every_member_with_the_message(monkeypatch):
@@ -158,34 +177,60 @@ def test_a_failure_fails_every_member_with_the_message(monkeypatch):
     assert all(len(r.probes) == 1 for r in results)  # the probes at init happened
 
 
-def test_plan_batches_by_key_and_keeps_cpu_cnn_alone():
+def test_plan_batches_by_key_and_notes_cells_that_train_alone(monkeypatch):
     base = members("mlp", "adam")
     rrelu = [dataclasses.replace(c, activation="rrelu") for c in base]
     cnn = [dataclasses.replace(c, dataset="digits", model=ModelSpec("cnn", 2, 3)) for c in base]
     deeper = [dataclasses.replace(c, model=ModelSpec("mlp", 3, 8)) for c in base]
-    work = executors.plan(base + rrelu + cnn + deeper)
-    assert sorted(len(u) for u in work.units) == [1, 1, 1, 1, 4, 4, 4]
-    assert work.alone == {"cnn on the cpu: stacked convolutions are slower there": 4}
-    assert work.note() == (
-        "note: 4 cells train one at a time "
-        "(4 cnn on the cpu: stacked convolutions are slower there)"
-    )
+    work = executors.plan(base + rrelu + cnn + deeper)  # CNN cells stack on the CPU too
+    assert sorted(len(u) for u in work.units) == [4, 4, 4, 4] and work.note() == ""
     assert [len(u) for u in executors.plan(base * 5, max_members=8).units] == [7, 7, 6]
     off = executors.plan(base, batched=False)
     assert [len(u) for u in off.units] == [1, 1, 1, 1] and off.note() == ""
-    cuda_cnn = [dataclasses.replace(c, device="cuda") for c in cnn]
-    assert [len(u) for u in executors.plan(cuda_cnn).units] == [4]
+    monkeypatch.setattr(loop, "why_alone", lambda c: "cnn, say" if c.model.kind == "cnn" else "")
+    work = executors.plan(base + cnn)
+    assert sorted(len(u) for u in work.units) == [1, 1, 1, 1, 4]
+    assert work.alone == {"cnn, say": 4}
+    assert work.note() == "note: 4 cells train one at a time (4 cnn, say)"
 
 
-@pytest.mark.parametrize("kind", ["mlp", "cnn"])
-def test_rrelu_members_draw_what_they_would_alone(kind):
-    """RReLU's random slopes come from each member's own generator: a batch of members
-    trains exactly as the members would one at a time."""
-    cells = [dataclasses.replace(c, activation="rrelu") for c in members(kind, "sgd")]
-    batched = loop.train(cells, dtype=torch.float64)
-    assert {r.env["members"] for r in batched} == {4}
-    for cell, b in zip(cells, batched):
-        assert_same_results(loop.train([cell], dtype=torch.float64)[0], b, atol=1e-10)
+def test_rrelu_draws_are_uniform_and_the_same_in_any_stack():
+    from bench.run import rng
+
+    keys = torch.tensor([rng.member_key(seed, 3) for seed in (0, 1, 2, 2**40 + 1, 7)])
+    draws = rng.uniform(rng.step_keys(keys, 11), 50_000, torch.float32)
+    assert draws.shape == (5, 50_000) and float(draws.min()) >= 0.0 and float(draws.max()) < 1
+    for row in draws:  # U(0, 1): mean 1/2, variance 1/12, every tenth equally often
+        assert abs(float(row.mean()) - 0.5) < 0.01 and abs(float(row.var()) - 1 / 12) < 0.005
+        counts = torch.histc(row, bins=10, min=0, max=1)
+        assert float(counts.min()) > 4_500 and float(counts.max()) < 5_500
+    assert float(torch.corrcoef(draws).fill_diagonal_(0).abs().max()) < 0.02  # members apart
+    for k in range(5):  # a member alone (K = 1) draws exactly its row of the stack
+        alone = rng.uniform(rng.step_keys(keys[k : k + 1], 11), 50_000, torch.float32)
+        assert torch.equal(alone[0], draws[k])
+    later = rng.uniform(rng.step_keys(keys, 12), 50_000, torch.float32)
+    assert float((later == draws).float().mean()) < 0.001  # a new step, new slopes
+    ints = torch.randint(0, 2**32, (1000,), dtype=torch.int64)
+    assert rng.mix(ints.clone()).tolist() == [rng.mix_int(v) for v in ints.tolist()]
+
+
+def test_rrelu_alone_draws_what_its_member_draws_in_a_stack():
+    from bench.activations import RReLU
+    from bench.run.batched import StackedRReLU
+
+    acts = [RReLU() for _ in range(5)]
+    for seed, act in enumerate(acts):
+        act.seed, act.layer, act.step = 10 + seed, 2, 4
+    stacked = StackedRReLU(acts)
+    x = -torch.rand(5, 32, 6) - 0.1
+    together = stacked(x)
+    for k, act in enumerate(acts):
+        assert torch.equal(act(x[k]), together[k])
+        assert act.step == 5
+    slopes = together / x
+    assert float(slopes.min()) >= 1 / 8 and float(slopes.max()) <= 1 / 3
+    assert abs(float(slopes.mean()) - (1 / 8 + 1 / 3) / 2) < 0.01
+    assert not torch.equal(stacked(x), together)  # the step moved on
 
 
 def test_rrelu_is_random_in_training_and_the_mean_slope_in_evaluation():
@@ -193,12 +238,14 @@ def test_rrelu_is_random_in_training_and_the_mean_slope_in_evaluation():
 
     act = RReLU(0.125, 1 / 3)
     x = -torch.ones(1000)
-    act.generator = torch.Generator().manual_seed(0)
     slopes = -act(x)
     assert 0.125 <= slopes.min() < 0.14 and 0.32 < slopes.max() <= 1 / 3
     assert slopes.std() > 0.05 and torch.equal(act(-x), -x)  # positive inputs pass
-    act.generator = torch.Generator().manual_seed(0)
-    assert torch.equal(-act(x), slopes)  # the same generator state, the same slopes
+    act.step = 0
+    assert torch.equal(-act(x), slopes)  # the same (seed, layer, step), the same slopes
+    act.seed = 1
+    act.step = 0
+    assert not torch.equal(-act(x), slopes)
     act.eval()
     assert torch.equal(act(x), x * (0.125 + 1 / 3) / 2)
 
@@ -238,14 +285,31 @@ def test_bench_perf_measures_every_figure(tmp_path, capsys):
 
     out = tmp_path / "perf.json"
     assert main(["perf", "--dataset", "wine", "--depth", "2", "--width", "8", "--epochs", "1",
-                 "--ks", "1,3", "--repeats", "1", "--json", str(out)]) == 0  # fmt: skip
+                 "--ks", "1,3", "--repeats", "1", "--probe-epochs", "4", "--probe-members", "3",
+                 "--json", str(out)]) == 0  # fmt: skip
     figures = json.loads(out.read_text())
     assert figures["flops_per_sample"] == 6 * (13 * 8 + 8 * 8 + 8 * 3)  # wine: 13 in, 3 out
     assert figures["harness_to_hand"][0] > 0 and figures["matmul_peak_gflops"] > 0
     assert set(figures["batched"]) == {"1", "3"}
     assert figures["batched"]["3"]["samples_per_s_batched"] > 0
+    assert set(figures["probe_share"]) == {"1", "3"} and figures["probe_every_default"] == 15
+    for share in figures["probe_share"].values():  # probing after every epoch costs more
+        assert 0 < share["schedule"] < share["every_epoch"]
     text = capsys.readouterr().out
     assert "harness / hand loop" in text and "matmul peak" in text
+    assert "of the training time on the default schedule (probe_every = 15)" in text
     assert main(["perf", "--ks", "0"]) == 2
+    assert main(["perf", "--probe-members", "0"]) == 2
     assert main(["perf", "--dataset", "nope"]) == 2
     assert "valid: digits" in capsys.readouterr().err
+
+
+def test_probe_share_composes_the_stage_medians():
+    from bench import perf
+
+    stages = {"epoch_s": 1.0, "eval_forward_s": 0.1, "probe_s": 0.3, "probe_with_grads_s": 0.6}
+    # init 0.6 (nothing replaced) + last 0.6 − 0.1 + epochs 5 and 10: 2 × (0.3 − 0.1)
+    assert perf.probe_share(stages, TrainSpec(epochs=15, probe_every=5)) == pytest.approx(1.5 / 15)
+    assert perf.probe_share(stages, TrainSpec(epochs=15)) == pytest.approx(1.1 / 15)
+    every = perf.probe_share(stages, TrainSpec(epochs=15, probe_every=1))
+    assert every == pytest.approx((0.6 + 0.5 + 14 * 0.2) / 15)

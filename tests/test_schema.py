@@ -28,7 +28,9 @@ def test_curves_match_the_schema(result):
 
 
 def test_probe_series_match_the_schema(result):
-    for record in result.probes:
+    # 2 epochs, the default schedule: at initialization and after the last epoch; {} between
+    assert [bool(record) for record in result.probes] == [True, False, True]
+    for record in (result.probes[0], result.probes[2]):
         assert set(record) == set(schema.PROBES)
         assert record["units"] == [8.0, 8.0]
 

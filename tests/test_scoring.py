@@ -400,3 +400,10 @@ def test_claimed_order_lower_is_better_and_missing_activations():
     assert res.pairs["median_diff"].iloc[0] == pytest.approx(0.1945)
     assert res.pairs["p_better"].iloc[0] == pytest.approx(2**-12)
     assert res.tau == pytest.approx(1.0)
+
+
+def test_probe_epochs_skip_the_epochs_the_schedule_left_out():
+    r = row(val_curve=[0.5, 0.6, 0.7])
+    r["probes"] = [{"dead": [0.5], "units": [16]}, {}, {"dead": [0.25], "units": [16]}, {}]
+    long = metrics.probe_epochs(frame([r]), "dead")
+    assert long["epoch"].tolist() == [0, 2] and long["value"].tolist() == [0.5, 0.25]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
 from bench import activations, data, initializers
 from bench.errors import BenchError, SuiteError, UnknownNameError, did_you_mean
-from bench.records import Cell
+from bench.records import Cell, TrainSpec, cell_from_dict
 from bench.suite import DEFAULT_INIT, Grid, check_data, load_suite, parse_suite
 from tests.conftest import TINY_SUITE, tiny_cell
 
@@ -84,6 +85,13 @@ BAD = [
     ({"train": {"momentum": 1.0}}, "train.momentum", "must be in [0, 1)"),
     ({"train": {"epochs": "ten"}}, "train.epochs", "expected int, got str 'ten'"),
     ({"train": {"probe": 1}}, "train.probe", "expected bool, got int"),
+    ({"train": {"probe_every": 0}}, "train.probe_every",
+     "must be an integer N ≥ 1 (probes after every N-th epoch) or 'log' (after epochs 1, 2, 4, "
+     "8, …); the probes always run at initialization and after the last epoch; got 0"),
+    ({"train": {"probe_every": "sqrt"}}, "train.probe_every", "or 'log' (after epochs"),
+    ({"train": {"probe_every": 2.5}}, "train.probe_every", "; got 2.5"),
+    ({"train": {"probe_every": True}}, "train.probe_every", "; got True"),
+    ({"grid": {"train.probe_every": [1, "exp"]}}, "grid.train.probe_every", "; got 'exp'"),
     ({"train": {"learning_rate": 0.1}}, "train.learning_rate",
      "unknown field 'train.learning_rate'; valid:"),
     ({"optimiser": "sgd"}, "optimiser", "unknown key; valid: activation, data, dataset"),
@@ -115,6 +123,15 @@ def test_invalid_suites_name_the_field(patch, field, message):
     assert info.value.field == field
     assert str(info.value).startswith(f"suites/x.toml: {field}: ")
     assert message in str(info.value)
+
+
+def test_probe_every_takes_an_integer_or_log_and_is_part_of_the_key():
+    doc = {"dataset": "wine", "activation": "relu", "grid": {"train.probe_every": [3, "log"]}}
+    cells = parse_suite(doc).cells()
+    assert [c.train.probe_every for c in cells] == [3, "log"]
+    assert cells[0].key != cells[1].key
+    assert cell_from_dict(json.loads(json.dumps(cells[1].to_dict()))) == cells[1]
+    assert TrainSpec().probe_every == 15
 
 
 def test_missing_required_field():

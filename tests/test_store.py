@@ -19,7 +19,7 @@ from bench import train
 from bench.errors import BenchError
 from bench.records import Result
 from bench.store import Store
-from tests.conftest import tiny_cell
+from tests.conftest import TINY_SUITE, tiny_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -206,20 +206,55 @@ def test_two_runs_on_one_store_at_once(write_suite, tmp_path):
     assert db.execute("SELECT count(*), count(DISTINCT key) FROM results").fetchone() == (16, 16)
 
 
+LONG_SUITE = SLOW_SUITE.replace("seeds = [0, 1, 2, 3]", "seeds = [0, 1, 2, 3, 4, 5, 6, 7]")
+
+
 def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
-    suite, store = write_suite(SLOW_SUITE), tmp_path / "i.sqlite"
-    proc = _bench("run", str(suite), "--store", str(store))
+    """One cell at a time, 32 cells: when the second row lands, 30 cells (many seconds of
+    training) are left, so the signal always comes while the run trains; whatever the
+    moment it lands, the run log counts exactly the rows the run stored."""
+    suite, store = write_suite(LONG_SUITE), tmp_path / "i.sqlite"
+    proc = _bench("run", str(suite), "--store", str(store), "--no-batch")
     _signal_after_rows(proc, store, 2, signal.SIGINT)
     _, err = proc.communicate(timeout=600)
     with Store(store) as s:
         kept = len(s.results())
         runs = [(r["status"], r["cells_done"]) for r in s.runs()]
-    assert kept >= 2
-    if kept == 16:  # the run stored every cell before the signal came (a fast machine)
-        return
+    assert 2 <= kept < 32, err
     assert proc.returncode == 130, err
     assert "interrupted: finished cells are saved; run the same command to resume" in err
+    assert f"killme: {kept} cells trained" in err
     assert runs == [("interrupted", kept)]
+
+
+def test_the_run_log_counts_a_row_stored_just_before_an_interrupt(write_suite, tmp_path,
+                                                                   monkeypatch):  # fmt: skip
+    """Ctrl-C right after a row's transaction commits, before the driver counts it: the
+    row is in the store, and the summary and the run log count it."""
+    from bench import executors
+    from bench.suite import load_suite
+
+    put = Store.put
+    calls = []
+
+    def put_then_interrupt(self, result, run_id=None):
+        written = put(self, result, run_id)
+        calls.append(result.key)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the row is committed; the driver never saw it return
+        return written
+
+    monkeypatch.setattr(Store, "put", put_then_interrupt)
+    suite = load_suite(write_suite(TINY_SUITE))
+    with Store(tmp_path / "s.sqlite") as store:
+        summary = executors.run_suite(
+            suite, store, executors.SerialExecutor(), progress=False, batched=False
+        )
+        stored = len(store.results())
+        runs = [(r["status"], r["cells_done"]) for r in store.runs()]
+    assert summary.interrupted and stored == 3
+    assert summary.done == 3 and sum(summary.statuses.values()) == 3
+    assert runs == [("interrupted", 3)]
 
 
 def _open_store(path: str, barrier, answers) -> None:
@@ -344,7 +379,8 @@ def test_claims_keep_runs_off_each_others_cells_until_the_owner_dies_or_the_leas
     from bench.store import claim_owner
 
     path = tmp_path / "s.sqlite"
-    with Store(path) as s:
+    now = [1_000.0]  # the store's clock: a lease ends when the test says so, not after a sleep
+    with Store(path, clock=lambda: now[0]) as s:
         s.put(results[0])
         keys = ["a", "b", "c", results[0].key]
         me, remote = claim_owner(), "elsewhere:123:x"
@@ -352,9 +388,13 @@ def test_claims_keep_runs_off_each_others_cells_until_the_owner_dies_or_the_leas
         assert s.claim(keys, remote, 60) == set()  # held by a live run on this host
         assert s.claim(["a", "d"], me, 60) == {"a", "d"}  # an owner keeps its own
         s.release(me)
-        assert s.claim(["a"], remote, 0.05) == {"a"}
+        assert s.claim(["a"], remote, 5) == {"a"}
+        now[0] += 4.9
         assert s.claim(["a"], me, 60) == set()  # a remote owner: its lease still runs
-        time.sleep(0.1)
+        s.renew(remote, 5)  # … renewed: 5 s from now
+        now[0] += 4.9
+        assert s.claim(["a"], me, 60) == set()
+        now[0] += 0.2
         assert s.claim(["a"], me, 60) == {"a"}  # … until it expires
         dead = subprocess.Popen([sys.executable, "-c", "pass"])
         dead.wait()
@@ -362,3 +402,78 @@ def test_claims_keep_runs_off_each_others_cells_until_the_owner_dies_or_the_leas
         s.release(me)
         assert s.claim(["b"], ghost, 600) == {"b"}
         assert s.claim(["b"], me, 60) == {"b"}  # its local owner is gone: retaken at once
+
+
+def test_retire_failed_moves_failed_rows_to_the_history_and_keeps_the_rest(tmp_path, results):
+    ok, _, failed = results
+    diverged = Result(tiny_cell(seed=8).key, tiny_cell(seed=8), "diverged", error="nan",
+                      started_at="t0", finished_at="t1")  # fmt: skip
+    with Store(tmp_path / "s.sqlite") as s:
+        for r in (ok, failed, diverged):
+            s.put(r)
+        keys = [ok.key, failed.key, diverged.key, "not-stored"]
+        assert s.retire_failed(keys, "2026-02-01T00:00:00+00:00") == 1
+        assert s.keys() == {ok.key, diverged.key}  # the failed cell will train again
+        ((when, old),) = s.history()
+        assert when == "2026-02-01T00:00:00+00:00"
+        assert (old.key, old.status, old.error) == (failed.key, "failed", "boom")
+        assert old.cell == failed.cell and s.history(ok.key) == []
+        assert s.retire_failed(keys, "later") == 0  # nothing failed is left
+        assert s.put(failed)  # a second failure of the same cell, retired again: both kept
+        assert s.retire_failed(keys, "again") == 1
+        assert [w for w, _ in s.history(failed.key)] == ["2026-02-01T00:00:00+00:00", "again"]
+    with Store(tmp_path / "s.sqlite", readonly=True) as reader:
+        assert len(reader.history()) == 2
+
+
+def test_retry_failed_reruns_the_failed_cells_only_and_says_how_many(
+    write_suite, tmp_path, monkeypatch, capsys
+):
+    from bench import executors
+    from bench.cli import main
+
+    train = executors._train
+
+    def tanh_fails(unit, executor):  # tanh cells fail, selu cells diverge: both are stored
+        out = []
+        for r in train(unit, executor):
+            if r.cell.activation == "tanh":
+                r = Result(r.key, r.cell, "failed", error="RuntimeError: flaky",
+                           started_at=r.started_at, finished_at=r.finished_at)  # fmt: skip
+            elif r.cell.activation == "selu":
+                r.status, r.error = "diverged", "non-finite loss (nan) at epoch 1, batch 0"
+            out.append(r)
+        return out
+
+    suite, path = str(write_suite(TINY_SUITE)), tmp_path / "r.sqlite"
+    monkeypatch.setattr(executors, "_train", tanh_fails)
+    assert main(["run", suite, "--store", str(path), "--no-progress"]) == 0
+    monkeypatch.setattr(executors, "_train", train)
+    with Store(path) as s:
+        before = {r.key: r for r in s.results()}
+    assert sorted(r.status for r in before.values()).count("failed") == 4
+    capsys.readouterr()
+    assert main(["run", suite, "--store", str(path), "--no-progress", "--dry-run",
+                 "--retry", "failed"]) == 0  # fmt: skip
+    assert "8 stored, 4 to run" in capsys.readouterr().out
+    assert main(["run", suite, "--store", str(path), "--no-progress", "--retry", "failed"]) == 0
+    err = capsys.readouterr().err
+    assert "4 cells trained (4 ok), 8 already stored, 4 failed cells retried" in err
+    with Store(path) as s:
+        after = {r.key: r for r in s.results()}
+        history = s.history()
+        runs = [(r["status"], r["cells_done"]) for r in s.runs()]
+    assert after.keys() == before.keys()
+    for key, r in after.items():
+        if before[key].status == "failed":
+            assert r.status == "ok" and r.cell.activation == "tanh"
+        else:  # ok and diverged rows are untouched
+            assert (r.status, r.finished_at) == (before[key].status, before[key].finished_at)
+    assert sorted(old.key for _, old in history) == sorted(
+        k for k, r in before.items() if r.status == "failed"
+    )
+    assert runs == [("finished", 12), ("finished", 4)]
+    assert main(["run", suite, "--store", str(path), "--no-progress", "--retry", "failed"]) == 0
+    assert "0 cells trained (nothing), 12 already stored, 0 failed cells retried" in (
+        capsys.readouterr().err
+    )

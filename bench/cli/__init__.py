@@ -7,7 +7,8 @@ Public:
 
     bench run SUITE [--store PATH] [--backend serial|local|dask] [--workers N]
               [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
-              [--max-members N] [--max-cells N] [--dry-run [--list]] [--no-progress]
+              [--max-members N] [--max-cells N] [--retry failed] [--dry-run [--list]]
+              [--no-progress]
     bench report --store PATH --out FILE.md [--suite NAME]
     bench list activations|initializers|datasets|suites   (each entry with one line on it)
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
@@ -15,7 +16,8 @@ Public:
     bench speed --store PATH [--suite NAME] [--activations a,b,c] [--widths 32,64,128]
                 [--repeats N] [--device auto|cpu|cuda] [--threads N] [--no-progress]
     bench perf [--dataset NAME] [--depth N] [--width N] [--epochs N] [--ks 1,8,32]
-               [--repeats N] [--threads N] [--json FILE]
+               [--repeats N] [--threads N] [--probe-epochs 15] [--probe-members 20]
+               [--json FILE]
     bench quick --activations a,b,c [--dataset digits[,wine…]] [--seeds 5] [--init matched]
                 [--kind mlp] [--depth 4] [--width 64] [--epochs 10] [--lr 1e-3[,3e-3…]]
                 [--optimizer adam] [--batch-size 64] [--name quick]

@@ -49,6 +49,11 @@ def build(description: str = "") -> argparse.ArgumentParser:
         help="a claim on a cell lapses this many seconds after its run stops renewing it "
         f"(default {executors.LEASE_S:g}); cells another live run holds are left to it",
     )  # fmt: skip
+    r.add_argument(
+        "--retry", choices=("failed",),
+        help="train the suite's failed cells again (their rows move to the store's history "
+        "table; diverged cells are results and stay)",
+    )  # fmt: skip
     r.add_argument("--dry-run", action="store_true", help="summarize the grid and what is left")
     r.add_argument("--list", action="store_true", help="with --dry-run: every cell left, by key")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -138,7 +143,25 @@ def build(description: str = "") -> argparse.ArgumentParser:
     pf.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3)")
     pf.add_argument("--ks", default="1,8,32", help="batch sizes K to compare (default 1,8,32)")
     pf.add_argument("--repeats", type=int, default=3, help="alternating rounds (default 3)")
-    pf.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    pf.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads of the hand loop and the stage timings (default 1; "
+        "the harness trains on one thread)",
+    )
+    pf.add_argument(
+        "--probe-epochs",
+        type=int,
+        default=15,
+        help="epochs of the cells whose probe share is measured (default 15)",
+    )
+    pf.add_argument(
+        "--probe-members",
+        type=int,
+        default=20,
+        help="K of the stacked probe-share measurement (default 20)",
+    )
     pf.add_argument("--json", help="also write every figure to this JSON file")
     pf.set_defaults(fn=measure.cmd_perf)
 

@@ -44,13 +44,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = executors.run_suite(
             suite, store, executor, progress=not args.no_progress, device=device,
             batched=batched, max_members=args.max_members, lease_s=args.lease_s,
+            retry_failed=args.retry == "failed",
         )  # fmt: skip
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
     elsewhere = f", {summary.elsewhere} held by another run" if summary.elsewhere else ""
+    retried = (
+        f", {summary.retried} failed cells retried (their rows kept in the store's history)"
+        if args.retry
+        else ""
+    )
     print(
         f"{suite.name}: {summary.done} cells trained ({statuses}), {summary.skipped} already "
-        f"stored{elsewhere}, of {summary.total}; {summary.wall_time_s:.1f} s on {device}; "
-        f"store {store_path}",
+        f"stored{elsewhere}{retried}, of {summary.total}; {summary.wall_time_s:.1f} s on "
+        f"{device}; store {store_path}",
         file=sys.stderr,
     )
     if summary.interrupted:
@@ -93,6 +99,8 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
         with Store(store_path, readonly=True) as store:
             stored = store.keys()
             frame = store.frame()
+        if args.retry and len(frame):  # --retry failed: failed rows would train again
+            stored -= set(frame.loc[frame["status"] == "failed", "key"])
         if len(frame):
             mean_s = float(frame["total_time_s"].mean())
     todo, done = [], 0

@@ -2,8 +2,13 @@
 
 Modules:
     env         where a result is measured: device resolution, synchronization, environment
+    layout      member-aligned layouts and one thread: a result the same whatever the batching
+    rng         counter-based random numbers (RReLU's slopes), the same in any stack
     optim       Adam and SGD over tensors grouped by hyperparameters (fused kernels)
+    hooks       finding and recording the activation calls of a forward pass
     probes      unit-health probes over K stacked members (K = 1 for a single network)
-    engines     ``Single`` (one nn.Module) and ``Stacked`` (K networks as one computation)
-    loop        prepare → observe → (epoch → observe)* → finalize, for either engine
+    batched     stacked layer types: K networks as one
+    engines     ``Stacked``: K networks as one computation (K = 1: the per-cell path)
+    loop        prepare → observe → (epoch → observe)* → finalize; the probe schedule
+    plan        units of work: which cells train together
 """

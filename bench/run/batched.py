@@ -1,10 +1,13 @@
 """K networks of one architecture as one network: stacked layers, members on dim 0.
 
 Public:
-    StackedLinear           K ``nn.Linear`` as one batched matmul (``torch.baddbmm``)
-    StackedConv             K ``nn.Conv1d``/``nn.Conv2d`` as one grouped convolution
+    StackedLinear           K ``nn.Linear`` as one batched matmul (``torch.baddbmm``), the
+                            weight gradient in member-aligned blocks
+    StackedConv             K ``nn.Conv1d``/``nn.Conv2d``: one plain convolution per member
+                            on the CPU, one grouped convolution on a GPU
     StackedPReLU            K ``nn.PReLU`` slopes (one per member)
-    StackedRReLU            K RReLUs, each drawing from its member's generator
+    StackedRReLU            K RReLUs, their slopes drawn for all members at once from the
+                            counter-based generator (:mod:`bench.run.rng`)
     STACKED                 module type → its stacked counterpart (add an entry to stack
                             another layer type)
     stack(nets) -> nn.Module
@@ -16,8 +19,10 @@ Public:
 The networks' own ``forward`` runs unchanged: their layers are replaced by stacked
 counterparts, and parameter-free modules (every activation but PReLU) act elementwise on
 the stacked tensors as they are. So nothing is traced or transformed (no ``vmap``): every
-operation is one plain batched kernel, and forward hooks, the probes and autograd see
-ordinary tensors with members on dim 0.
+operation is one plain batched kernel (or, for convolutions on the CPU, one plain kernel
+per member), and forward hooks, the probes and autograd see ordinary tensors with members
+on dim 0. Every member's arithmetic is the same for any K (see :mod:`bench.run.layout`):
+a network stacked alone (K = 1) is the per-cell path.
 """
 
 from __future__ import annotations
@@ -30,6 +35,27 @@ from torch import nn
 from torch.nn import functional as F
 
 from bench.activations import RReLU
+from bench.run import layout, rng
+
+
+class _Affine(torch.autograd.Function):
+    """bias + x @ W per member; the weight gradient written in aligned member blocks
+    (:func:`bench.run.layout.aligned_bmm`), so its rounding does not depend on K."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        # the classic signature: a separate setup_context costs a signature binding per call
+        ctx.save_for_backward(x, weight)
+        return torch.baddbmm(bias.unsqueeze(1), x, weight)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = torch.bmm(grad, weight.transpose(1, 2)) if need_x else None
+        gw = layout.aligned_bmm(x.transpose(1, 2), grad) if need_w else None
+        gb = grad.sum(1) if need_b else None
+        return gx, gw, gb
 
 
 class StackedLinear(nn.Module):
@@ -37,7 +63,10 @@ class StackedLinear(nn.Module):
 
     ``weight`` is kept as (K, in, out), each member's ``nn.Linear`` weight transposed, so
     that ``x @ weight`` needs no transpose and autograd's weight gradient arrives in the
-    parameter's own layout (a transposed one would be copied on every step).
+    parameter's own layout. When a member's in × out is not a multiple of 16 (a small or
+    odd layer), the weight gradient would start unaligned for some members: such layers
+    run through :class:`_Affine`, which writes it in aligned blocks (at the cost of a
+    Python-level backward, so only where needed).
     """
 
     def __init__(self, layers: Sequence[nn.Linear]) -> None:
@@ -45,15 +74,23 @@ class StackedLinear(nn.Module):
         weights = torch.stack([m.weight.detach() for m in layers]).transpose(1, 2)
         self.weight = nn.Parameter(weights.contiguous())
         self.bias = nn.Parameter(torch.stack([m.bias.detach() for m in layers]))
+        self.aligned = layout.aligned(self.weight[0].numel())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """One ``baddbmm``: bias + x @ W for every member."""
-        return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight)
+        if self.aligned or x.device.type != "cpu":
+            return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight)
+        return _Affine.apply(x, self.weight, self.bias)
 
 
 class StackedConv(nn.Module):
-    """K convolutions: ``x`` (K, N, C, *spatial) → (K, N, out, *spatial′), as one
-    convolution with ``groups = K`` over the members' channels side by side."""
+    """K convolutions: ``x`` (K, N, C, *spatial) → (K, N, out, *spatial′).
+
+    On the CPU, one plain convolution per member: a grouped convolution over the members'
+    channels runs other kernels than a member's own convolution would, so its numbers
+    would depend on K (and it is slower there). On a GPU, one convolution with
+    ``groups = K``.
+    """
 
     def __init__(self, layers: Sequence[nn.Conv1d | nn.Conv2d]) -> None:
         super().__init__()
@@ -65,7 +102,12 @@ class StackedConv(nn.Module):
         self.conv = F.conv1d if isinstance(first, nn.Conv1d) else F.conv2d
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Members' channels side by side, one grouped convolution, members back on dim 0."""
+        """Per member on the CPU; elsewhere members' channels side by side, one grouped
+        convolution, members back on dim 0."""
+        if x.device.type == "cpu":
+            parts = zip(x.unbind(0), self.weight.unbind(0), self.bias.unbind(0))
+            args = self.stride, self.padding, self.dilation
+            return torch.stack([self.conv(xk, w, b, *args) for xk, w, b in parts])
         k, n, c = x.shape[:3]
         spatial = x.shape[3:]
         y = self.conv(
@@ -98,25 +140,29 @@ class StackedPReLU(nn.Module):
 
 
 class StackedRReLU(nn.Module):
-    """K RReLUs, member k drawing its slopes from its own generator (as it would alone)."""
+    """K RReLUs: member k's slopes are hashed from (its seed, the layer, the step, the
+    element), all members in one set of kernels, as each would draw them alone."""
 
     def __init__(self, acts: Sequence[RReLU]) -> None:
         super().__init__()
         self.template = copy.copy(acts[0])
-        self.generators = [a.generator for a in acts]
+        self.step = acts[0].step
+        keys = [rng.member_key(a.seed, a.layer) for a in acts]
+        self.register_buffer("keys", torch.tensor(keys, dtype=torch.int64), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Noise drawn member by member, as a lone member draws it; one formula for all."""
+        """Slopes for every member from one hash of integers; one formula for all."""
         if not self.training:
             return self.template.apply(x, None)
-        noise = torch.empty_like(x)
-        for k, g in enumerate(self.generators):
-            self.template.noise(x[k], g, out=noise[k])
+        if self.keys.device != x.device:
+            self.keys = self.keys.to(x.device)
+        noise = self.template.noise(x, self.keys, self.step)
+        self.step += 1
         return self.template.apply(x, noise)
 
     def keep(self, index: Sequence[int]) -> None:
         """Follow the stack when members leave it."""
-        self.generators = [self.generators[i] for i in index]
+        self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
 
 
 STACKED: dict[type[nn.Module], type[nn.Module]] = {

@@ -1,16 +1,17 @@
-"""Engines: how the members of one training batch compute. The loop drives either.
+"""Engines: how the members of one training batch compute. The loop drives one.
 
 Public:
     Engine          the interface the loop uses (K members, dim 0 of every tensor)
-    Single          one ``nn.Module`` (K = 1): the per-cell path
     Stacked         K networks of one architecture as one network whose layers are stacked
                     (:mod:`bench.run.batched`): members on dim 0 of every tensor, plain
-                    batched kernels, the networks' own ``forward``
+                    batched kernels, the networks' own ``forward``; K = 1 is the per-cell
+                    path
     build(nets, kind, hypers) -> Engine
 
-Both engines update with :class:`bench.run.optim.GroupedOptimizer` and probe with
-:func:`bench.run.probes.probe`, so a member's update and health are computed by the same
-code on either path; only matmul round-off separates them.
+There is one engine for one member and for K: a cell trained alone runs the very kernels it
+runs in a stack, on member-aligned layouts (:mod:`bench.run.layout`), so its numbers are
+the same bit for bit whatever K. Updates go through
+:class:`bench.run.optim.GroupedOptimizer` and probes through :func:`bench.run.probes.probe`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bench.run import batched, probes
+from bench.run import batched, layout, probes
 from bench.run.optim import GroupedOptimizer, Hyper
 
 Health = list[dict[str, list[float]]]
@@ -58,42 +59,6 @@ class Engine(Protocol):
         ...
 
 
-class Single:
-    """One network, as it is: ``model(x)`` and its own parameters."""
-
-    def __init__(self, model: nn.Module, kind: str, hyper: Hyper) -> None:
-        self.k = 1
-        self.model = model
-        self.opt = GroupedOptimizer(kind, list(model.parameters()), [(hyper, None)])
-
-    def train_mode(self) -> None:
-        """Training mode (RReLU draws its random slopes from the member's generator)."""
-        self.model.train()
-
-    def losses(self, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-        """Mean cross-entropy of the one member, shape (1,)."""
-        return F.cross_entropy(self.model(xb[0]), yb[0]).unsqueeze(0)
-
-    def step(self) -> None:
-        """One update, then drop the gradients."""
-        self.opt.step()
-        self.opt.zero_grad()
-
-    @torch.no_grad()
-    def logits(self, X: torch.Tensor) -> torch.Tensor:
-        """(1, N, C)."""
-        self.model.eval()
-        return self.model(X).unsqueeze(0)
-
-    def trace(self, X: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, Health]:
-        """Probe the network (eval mode)."""
-        return probes.trace_module(self.model, X, y)
-
-    def keep(self, index: list[int]) -> None:
-        """Nothing to compact: a single member that stops simply stops."""
-        self.k = len(index)
-
-
 class Stacked:
     """K networks built alike, trained as one (:func:`bench.run.batched.stack`).
 
@@ -117,9 +82,12 @@ class Stacked:
         self.net.train()
 
     def losses(self, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-        """Per-member mean cross-entropy, shape (K,)."""
-        out = self.net(xb)
+        """Per-member mean cross-entropy, shape (K,).
+
+        The rows are padded to a multiple of :data:`~bench.run.layout.ROWS` before the
+        forward pass (the loss reads the real rows only)."""
         k, b = yb.shape
+        out = self.net(layout.pad_rows(xb))[:, :b]
         loss = F.cross_entropy(out.reshape(k * b, -1), yb.reshape(-1), reduction="none")
         return loss.view(k, b).mean(1)
 
@@ -130,19 +98,20 @@ class Stacked:
 
     @torch.no_grad()
     def logits(self, X: torch.Tensor) -> torch.Tensor:
-        """(K, N, C), in chunks of samples (activations stay small enough for the cache)."""
+        """(K, N, C), in chunks of samples whose size does not depend on K."""
         self.net.eval()
-        size = max(16, probes.chunk_elements(X.device) // (self.k * self.width))
-        chunks = [
-            self.net(X[s : s + size].expand(self.k, -1, *X.shape[1:]))
-            for s in range(0, len(X), size)
-        ]
+        size = layout.chunk_rows(self.width, X.device)
+        chunks = []
+        for s in range(0, len(X), size):
+            part = X[s : s + size]
+            inputs = layout.pad_rows(part.expand(self.k, *part.shape))
+            chunks.append(self.net(inputs)[:, : len(part)])
         return torch.cat(chunks, dim=1)
 
     def trace(self, X: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, Health]:
         """Probe every member on ``X`` (eval mode), chunk by chunk."""
         self.net.eval()
-        return probes.probe(probes.module_chunk(self.net, self.k), X, y, self.k)
+        return probes.probe(probes.module_chunk(self.net, self.k), X, y)
 
     def keep(self, index: list[int]) -> None:
         """Compact the stack to the members ``index`` (the others diverged)."""
@@ -171,7 +140,5 @@ def _groups(hypers: Sequence[Hyper]) -> list[tuple[Hyper, slice]]:
 
 
 def build(nets: Sequence[nn.Module], kind: str, hypers: Sequence[Hyper]) -> Engine:
-    """The engine for these members: :class:`Single` for one, :class:`Stacked` for more."""
-    if len(nets) == 1:
-        return Single(nets[0], kind, hypers[0])
+    """The engine for these members (one or more): :class:`Stacked`."""
     return Stacked(nets, kind, hypers)

@@ -6,22 +6,27 @@ Public:
     prepare(cells, device="cpu", dtype=torch.float32) -> State
                                 data and networks on the device, the engine, empty results
     epoch(state, n)             one epoch of every live member; divergence checked once
-    observe(state, n)           evaluation (train/val/test) and probes after epoch n
-                                (n = 0: probes at initialization)
+    observe(state, n)           evaluation (train/val/test) after epoch n, and the probes
+                                when the schedule says so (n = 0: at initialization)
+    probe_epochs(train) -> list[int]
+                                the epochs after which the probes run (0: initialization)
     finalize(state) -> list[Result]
                                 metrics from curves and probes, one function for every path
     train(cells, device="cpu", dtype=torch.float32, executor="serial") -> list[Result]
-                                prepare → observe → (epoch → observe)* → finalize
+                                prepare → observe → (epoch → observe)* → finalize, on one
+                                thread (CPU) or with deterministic algorithms (CUDA)
     batch_key(cell) -> tuple    cells with equal keys may train together
     why_alone(cell) -> str      why a cell must train on its own ('' when it can batch)
 
 A member is one cell. Each is built by ``models.build`` under its own seed and keeps its own
-generator (seeded with the cell's seed, on the device: its data order and RReLU's random
-slopes), learning rate,
-momentum and weight decay. Per-step losses stay on the device; once per epoch the loop
-checks them: a member whose loss was NaN/Inf is stored as ``diverged`` with the epoch and
-batch where it first happened, and is dropped while the others go on. An exception fails
-every member still training, with the message; the caller always gets one Result per cell.
+data-order generator (seeded with the cell's seed, on the device), RReLU keys (the cell's
+seed: slopes from :mod:`bench.run.rng`), learning rate, momentum and weight decay. A cell
+gives the same numbers, bit for bit, alone or in a stack of any size (one engine for both,
+member-aligned layouts: :mod:`bench.run.layout`). Per-step losses stay on the device; once
+per epoch the loop checks them: a member whose loss was NaN/Inf is stored as ``diverged``
+with the epoch and batch where it first happened, and is dropped while the others go on. An
+exception fails every member still training, with the message; the caller always gets one
+Result per cell.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ from torch.nn import functional as F
 
 from bench import activations, data, models
 from bench.errors import BenchError
-from bench.records import Cell, Result, key_with_digest, pooled
+from bench.records import Cell, Result, TrainSpec, key_with_digest, pooled
+from bench.run import layout
 from bench.run.engines import Engine
 from bench.run.engines import build as build_engine
 from bench.run.env import environment, synchronize, tune_allocator, utcnow
@@ -56,18 +62,18 @@ def batch_key(cell: Cell) -> tuple:
     t = cell.train
     return (
         cell.dataset, cell.data, cell.model, cell.activation, cell.device,
-        t.optimizer, t.epochs, t.batch_size, t.probe,
+        t.optimizer, t.epochs, t.batch_size, t.probe, t.probe_every,
     )  # fmt: skip
 
 
 def why_alone(cell: Cell) -> str:
     """Why a cell cannot train stacked with others ('' when it can).
 
-    Convolutions stacked as one grouped convolution are slower on the CPU than K separate
-    ones, so CNN cells batch on a GPU only.
+    Every model the registry builds stacks (:func:`bench.run.batched.why_not_stackable`), on
+    every device: on the CPU a stack's convolutions run one plain convolution per member,
+    which costs what the cells would alone while the rest of the step is shared. The hook
+    stays for a model kind that cannot stack.
     """
-    if cell.model.kind == "cnn" and cell.device == "cpu":
-        return "cnn on the cpu: stacked convolutions are slower there"
     return ""
 
 
@@ -81,6 +87,7 @@ class State:
         engine: the :class:`~bench.run.engines.Engine`.
         data: the :class:`~bench.data.Splits`, on the device.
         gens: one data-order generator per member.
+        probed: the epochs after which the probes run (empty: probes off).
         step_losses: per live member, the per-step training losses of the last epoch.
     """
 
@@ -93,6 +100,7 @@ class State:
     engine: Engine | None = None
     data: Any = None
     gens: list[torch.Generator] = field(default_factory=list)
+    probed: frozenset[int] = frozenset()
     step_losses: torch.Tensor | None = None
     times: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     t0: float = 0.0
@@ -153,12 +161,11 @@ def prepare(
         net = models.build(
             c.model, c.activation, c.init, splits.n_features, splits.n_classes, splits.image_shape
         )
-        gen = torch.Generator(device=device).manual_seed(c.seed)
-        for module in net.modules():  # random activations draw from the member's generator
-            if isinstance(module, activations.RReLU):
-                module.generator = gen
+        random = (m for m in net.modules() if isinstance(m, activations.RReLU))
+        for layer, module in enumerate(random):  # slopes hashed from (seed, layer, step, …)
+            module.seed, module.layer = c.seed, layer
         nets.append(net.to(device, dtype))
-        state.gens.append(gen)
+        state.gens.append(torch.Generator(device=device).manual_seed(c.seed))
     n_params = sum(p.numel() for p in nets[0].parameters())
     for r in state.results:
         r.metrics.update(
@@ -168,7 +175,28 @@ def prepare(
         r.curves = {name: [] for name in CURVES}
     state.engine = build_engine(nets, first.train.optimizer, [_hyper(c) for c in cells])
     state.live = list(range(len(cells)))
+    state.probed = frozenset(probe_epochs(first.train))
     return state
+
+
+def probe_epochs(train: TrainSpec) -> list[int]:
+    """The epochs after which the probes run: 0 (initialization), the last epoch, and those
+    ``train.probe_every`` names (every N-th, or 1, 2, 4, 8, … for ``"log"``).
+
+    Args:
+        train: the cell's training settings.
+
+    Returns:
+        Sorted epochs; empty when ``train.probe`` is off.
+    """
+    if not train.probe:
+        return []
+    every, last = train.probe_every, train.epochs
+    if every == "log":
+        between = {2**i for i in range(last.bit_length())}
+    else:
+        between = set(range(every, last + 1, every))
+    return sorted({0, last} | {n for n in between if n <= last})
 
 
 def epoch(state: State, n: int) -> None:
@@ -236,7 +264,9 @@ def _scores(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def observe(state: State, n: int) -> None:
     """Stage 3: after epoch ``n`` (``n`` = 0: at initialization), evaluate every live
-    member on train/val/test and run the probes on the training set.
+    member on train/val/test, and run the probes on the training set when ``n`` is one of
+    :func:`probe_epochs` (an epoch the schedule skips gets ``{}``, so that
+    ``Result.probes[n]`` stays the record after epoch n).
 
     The probes' forward pass on the training set gives the training scores too. A member
     with a non-finite evaluation loss is marked ``diverged`` and dropped.
@@ -244,11 +274,13 @@ def observe(state: State, n: int) -> None:
     if not state.live:
         return
     engine, (X, y) = state.engine, state.data["train"]
-    probing = state.cells[0].train.probe
     synchronize(state.device)
     t = time.perf_counter()
     scores: dict[str, torch.Tensor] = {}
-    if probing:
+    if state.probed and n not in state.probed:
+        for i in state.live:  # keep index = epoch: an epoch the schedule skips holds {}
+            state.results[i].probes.append({})
+    if n in state.probed:
         # a full-batch backward costs about an epoch: weight-gradient norms are measured at
         # initialization and after the last epoch only (NaN in between)
         last = n in (0, state.cells[0].train.epochs)
@@ -303,7 +335,9 @@ def finalize(state: State) -> list[Result]:
                 if m["train_time_s"]
                 else math.nan
             )
-        if r.probes:  # diverged cells keep the health of their last finished epoch
+        while r.probes and not r.probes[-1]:  # a diverged run ends with its last probe
+            r.probes.pop()
+        if r.probes:  # diverged cells keep the health of their last probed epoch
             for metric in ("dead", "negative", "saturated"):
                 m[f"{metric}_init"] = pooled(r.probes[0], metric)
                 m[f"{metric}_final"] = pooled(r.probes[-1], metric)
@@ -338,15 +372,16 @@ def train(
     by_key = {c.key: c for c in cells}
     state = State(list(cells), [Result(c.key, c, "ok", started_at=utcnow()) for c in cells],
                   device, dtype, executor, t0=time.perf_counter())  # fmt: skip
-    try:
-        state = prepare(cells, device, dtype, executor)
-        observe(state, 0)
-        for n in range(1, cells[0].train.epochs + 1):
-            if not state.live:
-                break
-            epoch(state, n)
-            observe(state, n)
-    except Exception as exc:  # a failed cell is a result, not a crash of the grid
-        _fail(state, exc)
-    results = {r.key: r for r in finalize(state)}
+    with layout.deterministic(device):
+        try:
+            state = prepare(cells, device, dtype, executor)
+            observe(state, 0)
+            for n in range(1, cells[0].train.epochs + 1):
+                if not state.live:
+                    break
+                epoch(state, n)
+                observe(state, n)
+        except Exception as exc:  # a failed cell is a result, not a crash of the grid
+            _fail(state, exc)
+        results = {r.key: r for r in finalize(state)}
     return [results[k] for k in by_key]

@@ -15,7 +15,8 @@ stacked into one tensor per layer cannot each keep their own. Here the members a
 so that those sharing hyperparameters are contiguous along dim 0: a group is a slice of
 every stacked tensor, and one call of torch's own fused Adam/SGD kernel
 (``torch._fused_adam_`` / ``torch._fused_sgd_``, what ``torch.optim.Adam(fused=True)`` runs)
-updates it. A single network is the case of one group and no slice. The arithmetic is
+updates it. Member blocks are padded to whole vectors (see :class:`GroupedOptimizer`), so a
+member's update is the same bit for bit in a stack of any size. The arithmetic is
 torch's (Adam: β = (0.9, 0.999), ε = 1e-8, L2 weight decay added to the gradient; SGD:
 heavy-ball momentum without dampening); tests compare both with ``torch.optim``.
 """
@@ -26,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
+
+from bench.run import layout
 
 OPTIMIZERS = ("adam", "sgd")
 _BETAS, _EPS = (0.9, 0.999), 1e-8
@@ -43,11 +46,17 @@ class Hyper:
 class GroupedOptimizer:
     """Adam or SGD over ``leaves``, one fused update per group.
 
+    Every leaf is updated as a flat (K, m) tensor, one row per member. When m is not a
+    multiple of :data:`~bench.run.layout.ELEMENTS`, the update runs in a padded mirror
+    (K, padded(m)) and is copied back: the fused kernels round the last few elements of
+    a run (a scalar loop) differently from the rest (vector code), so every member's block
+    must start and end on whole vectors for its update not to depend on K.
+
     Args:
         kind: ``adam`` or ``sgd``.
-        leaves: the parameters: stacked tensors (dim 0 = member) or plain ones.
+        leaves: the parameters: stacked tensors (dim 0 = member), contiguous.
         groups: ``(Hyper, slice)`` pairs; the slice selects the group's members along dim 0
-            of every leaf (``None``: the whole tensors, for a single network).
+            of every leaf (``None``: every member).
     """
 
     def __init__(
@@ -61,28 +70,61 @@ class GroupedOptimizer:
         if kind not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {kind!r}; valid: {', '.join(OPTIMIZERS)}")
         self.kind, self.leaves, self.groups = kind, list(leaves), list(groups)
+        self.sizes = [p[0].numel() if p.dim() else 1 for p in self.leaves]
+        self.mirrors: list[torch.Tensor | None] = []
+        self.grads: list[torch.Tensor | None] = []
+        for p, m in zip(self.leaves, self.sizes):
+            if m % layout.ELEMENTS:
+                mirror = p.new_zeros(len(p), layout.padded(m, layout.ELEMENTS))
+                mirror[:, :m] = p.detach().reshape(len(p), m)
+                self.mirrors.append(mirror)
+                self.grads.append(torch.zeros_like(mirror))
+            else:
+                self.mirrors.append(None)
+                self.grads.append(None)
         names = ("exp_avg", "exp_avg_sq") if kind == "adam" else ("momentum_buffer",)
-        self.state = _state or {n: [torch.zeros_like(p) for p in self.leaves] for n in names}
+        flat = [
+            p.detach().view(len(p), m) if mirror is None else mirror
+            for p, m, mirror in zip(self.leaves, self.sizes, self.mirrors)
+        ]  # what the kernels update: each leaf's (K, m) view, or its padded mirror
+        self.state = _state or {n: [torch.zeros_like(f) for f in flat] for n in names}
         self.steps = _steps
         self._step_t = torch.full((), float(_steps), device=self.leaves[0].device)
+        # per group, the views the kernels take (fixed while the leaves are: a stack that
+        # loses members gets a new optimizer, :meth:`take`)
+        self._params = [self._part(flat, sl) for _, sl in self.groups]
+        self._state = [
+            {n: self._part(ts, sl) for n, ts in self.state.items()} for _, sl in self.groups
+        ]
+
+    def _flat_grads(self) -> list[torch.Tensor]:
+        out = []
+        for p, m, grad in zip(self.leaves, self.sizes, self.grads):
+            if grad is None:
+                out.append(p.grad.reshape(len(p), m))
+            else:
+                grad[:, :m] = p.grad.reshape(len(p), m)
+                out.append(grad)
+        return out
 
     def _part(self, tensors: list[torch.Tensor], sl: slice | None) -> list[torch.Tensor]:
-        return tensors if sl is None else [t[sl] for t in tensors]
+        whole = sl is None or (sl.start in (0, None) and sl.stop == len(self.leaves[0]))
+        return tensors if whole else [t[sl] for t in tensors]
 
     @torch.no_grad()
     def step(self) -> None:
         """Apply one update to every group (gradients must be set on every leaf)."""
         self.steps += 1
         self._step_t.fill_(self.steps)
-        for hyper, sl in self.groups:
-            params = self._part(self.leaves, sl)
-            grads = self._part([p.grad for p in self.leaves], sl)
+        flat_grads = self._flat_grads()
+        for (hyper, sl), params, state in zip(self.groups, self._params, self._state):
+            grads = self._part(flat_grads, sl)
             if self.kind == "adam":
                 torch._fused_adam_(
                     params,
                     grads,
-                    self._part(self.state["exp_avg"], sl),
-                    self._part(self.state["exp_avg_sq"], sl),
+                    state["exp_avg"],
+                    state["exp_avg_sq"],
                     [],
                     [self._step_t] * len(params),
                     lr=hyper.lr,
@@ -97,7 +139,7 @@ class GroupedOptimizer:
                 torch._fused_sgd_(
                     params,
                     grads,
-                    self._part(self.state["momentum_buffer"], sl) if hyper.momentum else [],
+                    state["momentum_buffer"] if hyper.momentum else [],
                     weight_decay=hyper.weight_decay,
                     momentum=hyper.momentum,
                     lr=hyper.lr,
@@ -106,6 +148,9 @@ class GroupedOptimizer:
                     maximize=False,
                     is_first_step=self.steps == 1,
                 )
+        for p, m, mirror in zip(self.leaves, self.sizes, self.mirrors):
+            if mirror is not None:
+                p.view(len(p), m).copy_(mirror[:, :m])
 
     def zero_grad(self) -> None:
         """Drop every leaf's gradient (the next backward allocates fresh ones)."""

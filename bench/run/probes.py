@@ -5,18 +5,13 @@ Public:
     PROBE_METRICS           names of the per-layer series a health record holds
     SATURATION_RATIO        |f'| below this share of max |f'| counts as saturated (1e-2)
     Layer                   what one hidden layer showed on the probe set, K members stacked
-    Call                    one call of an activation module during a forward pass
-    is_activation(module)   whether a module counts as an activation without being listed
-    activation_modules(model, activations=None) -> list[nn.Module]
-                            the activation modules the probes hook, in registration order
-    recording(acts, feeders)
-                            context manager: every call of an activation module during a
-                            forward pass, in call order, with its input, output, derivative
-                            and the layer that fed it
     derivative(act, z)      f'(z) elementwise, by autograd on the activation module
+    derivative_profile(act) -> (max |f'|, saturates)
     Accumulator             per-member statistics folded in chunk by chunk
-    probe(chunk_fn, X, y=None, k=1) -> (logits, health records)
+    probe(chunk_fn, X, y=None) -> (logits, health records)
                             K members probed on all of ``X``, in chunks of samples
+    (re-exported from :mod:`bench.run.hooks`: Call, is_activation, activation_modules,
+    feeding_candidates, recording — how the activation calls are found and recorded)
     module_chunk(model, members=None, activations=None)
                             the chunk function of one network (or of K stacked ones)
     trace_module(model, X, y=None, activations=None) -> (logits, [health record])
@@ -26,19 +21,13 @@ Public:
 
 Any network whose nonlinearities are modules can be probed: a plain ``nn.Sequential``, a
 conv net, someone's own ``nn.Module``. A *hidden layer* is one call of an activation module
-in a forward pass, in call order (a module called twice is two layers). The activation
-modules are those of a class defined in ``torch.nn.modules.activation`` (ReLU, LeakyReLU,
-ELU, SELU, Tanh, Sigmoid, GELU, SiLU, Mish, Softplus, CELU, Hardswish, PReLU, RReLU, …; not
-Softmax, Softmin, LogSoftmax, Softmax2d, GLU or MultiheadAttention, which are not
-elementwise) or in :mod:`bench.activations`, plus any module passed in ``activations=``; the
-harness's own networks (:class:`bench.models.ProbedNet` and their stacked copies) pass theirs
-(``probe_points()``), so ``identity`` and ad-hoc entries count too. The layer *feeding* an
-activation is the module with a weight of two or more dimensions (Linear, Conv, their
-stacked forms, …) whose output is the activation's input, seen through normalization and
-dropout modules (BatchNorm, LayerNorm, GroupNorm, InstanceNorm, Dropout); ``grad_norm`` is
-the norm of that weight's gradient, NaN when no such layer feeds the activation (a
-functional ``F.linear``, a sum of branches) or when no labels are given. Activations built
-with ``inplace=True`` run out of place while they are probed.
+in a forward pass, in call order (a module called twice is two layers); which modules count
+as activations, and which layer *feeds* one, is :mod:`bench.run.hooks`'s to say (torch's
+elementwise activations, :mod:`bench.activations`, anything listed in ``activations=``, and
+a ProbedNet's ``probe_points()``). ``grad_norm`` is the norm of the feeding layer's weight
+gradient, NaN when no such layer feeds the activation (a functional ``F.linear``, a sum of
+branches) or when no labels are given. Activations built with ``inplace=True`` run out of
+place while they are probed.
 
 Definitions: a hidden unit is *dead* when the activation's derivative is 0 for every
 sample; in the *negative regime* when its pre-activation is < 0 for every sample; a
@@ -55,35 +44,39 @@ reduced per member (dim 0), so the batched engine and the one-network path share
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
-from torch.func import vjp
 from torch.nn import functional as F
+
+from bench.run import layout
+from bench.run.hooks import (
+    ACTIVATION_MODULES,
+    Call,
+    activation_modules,
+    feeding_candidates,
+    is_activation,
+    recording,
+)
+
+__all__ = [
+    "ACTIVATION_MODULES", "PROBE_METRICS", "SATURATION_RATIO", "Accumulator", "Call", "Layer",
+    "activation_modules", "derivative", "derivative_profile", "feeding_candidates",
+    "is_activation", "module_chunk", "probe", "recording", "trace_module", "unit_health",
+]  # fmt: skip
 
 SATURATION_RATIO = 1e-2
 PROBE_METRICS = (
     "dead", "negative", "saturated", "mean", "std", "pre_mean", "pre_std", "grad_norm", "units",
 )  # fmt: skip
 
+_IGNORED = -100  # F.cross_entropy's ignore_index: padded rows carry no loss
 _DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}
-# modules whose classes count as activations without being listed, and whose repr states
-# their whole configuration (so a derivative profile may be cached by it)
-ACTIVATION_MODULES = ("torch.nn.modules.activation", "bench.activations")
+# modules whose repr states their whole configuration (a derivative profile may be cached by it)
 _REPR_STATES_CONFIG = {*ACTIVATION_MODULES, "torch.nn.modules.linear", "bench.run.batched"}
-# in torch.nn.modules.activation, but not elementwise: never probed unless listed
-_NOT_ELEMENTWISE = (
-    nn.Softmax, nn.Softmin, nn.LogSoftmax, nn.Softmax2d, nn.GLU, nn.MultiheadAttention,
-)  # fmt: skip
-# modules an activation's input may pass through on its way from the layer feeding it
-_PASS_THROUGH = (
-    nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm,
-    nn.modules.instancenorm._InstanceNorm, nn.modules.dropout._DropoutNd,
-)  # fmt: skip
 
 
 def derivative(act: nn.Module, z: torch.Tensor) -> torch.Tensor:
@@ -151,150 +144,6 @@ class Layer:
     max_deriv: float
 
 
-@dataclass
-class Call:
-    """One call of an activation module during a forward pass.
-
-    Attributes:
-        act: the activation module.
-        feeder: the layer whose weight fed it (see :func:`recording`), else ``None``.
-        layer_in: the feeder's input (kept only when asked for), else ``None``.
-        pre, out, deriv: the activation's input, output, and derivative at its input.
-    """
-
-    act: nn.Module
-    feeder: nn.Module | None
-    layer_in: torch.Tensor | None
-    pre: torch.Tensor
-    out: torch.Tensor
-    deriv: torch.Tensor
-
-
-def is_activation(module: nn.Module) -> bool:
-    """Whether ``module`` counts as an activation without being listed: its class is
-    defined in ``torch.nn.modules.activation`` or :mod:`bench.activations` and acts
-    elementwise."""
-    return type(module).__module__ in ACTIVATION_MODULES and not isinstance(
-        module, _NOT_ELEMENTWISE
-    )
-
-
-def activation_modules(
-    model: nn.Module, activations: Iterable[nn.Module] | None = None
-) -> list[nn.Module]:
-    """The activation modules of ``model`` the probes hook, each once, in registration order.
-
-    Those :func:`is_activation` finds, those listed in ``activations``, and for the harness's
-    own networks (anything with ``probe_points()``) the activation of each point.
-    """
-    listed = list(activations or [])
-    if hasattr(model, "probe_points"):
-        listed += [act for _, act in model.probe_points()]
-    ids = {id(m) for m in listed}
-    found = [m for m in model.modules() if id(m) in ids or is_activation(m)]
-    # listed modules outside ``model`` come last (a module the forward calls without
-    # holding it); dict keys keep each module once
-    return list({id(m): m for m in found + listed}.values())
-
-
-def _has_weight_matrix(module: nn.Module) -> bool:
-    w = module._parameters.get("weight")
-    return w is not None and w.dim() >= 2
-
-
-def feeding_candidates(model: nn.Module, acts: Sequence[nn.Module]) -> list[nn.Module]:
-    """The modules :func:`recording` watches to find the layer feeding an activation: those
-    with a weight of two or more dimensions, and the normalization and dropout modules."""
-    skip = {id(a) for a in acts}
-    return [
-        m
-        for m in model.modules()
-        if id(m) not in skip and (_has_weight_matrix(m) or isinstance(m, _PASS_THROUGH))
-    ]
-
-
-@contextlib.contextmanager
-def recording(
-    acts: Sequence[nn.Module],
-    feeders: Sequence[nn.Module] = (),
-    keep_layer_input: bool = False,
-) -> Iterator[list[Call]]:
-    """Record every call of the activation modules ``acts`` during forward passes.
-
-    Yields a list that each forward pass appends one :class:`Call` to per activation call,
-    in call order (empty it between passes). The derivative comes from ``torch.func.vjp``
-    around the activation's own forward (pulled back with ones: f'(z) elementwise), so it
-    costs one backward kernel and no second forward; it works for every registry entry,
-    PReLU's learned slope included. An activation called inside another recorded one is
-    part of it, not a layer of its own.
-
-    The feeding layer is found by tensor identity: forward hooks on ``feeders`` note which
-    module produced which tensor; an activation's input produced by a module with a weight
-    of two or more dimensions was fed by it, one produced by a normalization or dropout
-    module is traced back to that module's input. ``keep_layer_input`` keeps the feeder's
-    input too (the harness's residual blocks report ``h + act(W h + b)``).
-    """
-    calls: list[Call] = []
-    produced: dict[int, tuple[nn.Module, torch.Tensor, torch.Tensor]] = {}
-    depth = [0]  # > 0 while inside a recorded activation
-
-    def note(m: nn.Module, args: tuple, out: object) -> None:
-        if isinstance(out, torch.Tensor) and args and out is not args[0]:
-            produced[id(out)] = (m, args[0], out)  # the tensor itself: its id stays its own
-
-    def feeder_of(z: torch.Tensor) -> tuple[nn.Module | None, torch.Tensor | None]:
-        t = z
-        for _ in range(len(feeders) + 1):
-            hit = produced.get(id(t))
-            if hit is None or hit[2] is not t:
-                return None, None
-            module, given, _ = hit
-            if _has_weight_matrix(module):
-                return module, given if keep_layer_input else None
-            t = given  # a normalization or dropout module: look through it
-        return None, None
-
-    def with_derivative(act: nn.Module, forward: Callable[..., torch.Tensor]):
-        def fn(z: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
-            if depth[0] or not isinstance(z, torch.Tensor):
-                return forward(z, *args, **kwargs)
-            depth[0] += 1
-            try:
-                out, pull = vjp(lambda t: forward(t, *args, **kwargs), z)
-                (d,) = pull(torch.ones_like(out))
-            finally:
-                depth[0] -= 1
-            feeder, given = feeder_of(z)
-            calls.append(Call(act, feeder, given, z, out, d))
-            return out
-
-        return fn
-
-    handles, patched, inplace = [], [], []
-    try:
-        for m in feeders:
-            handles.append(m.register_forward_hook(note))
-        for act in acts:
-            own = act.__dict__.get("forward")  # an instance's own forward, put back below
-            act.forward = with_derivative(act, act.forward)  # this instance only
-            patched.append((act, own))
-            if getattr(act, "inplace", False) is True:
-                act.inplace = False  # the input is recorded: it must survive the call
-                inplace.append(act)
-        yield calls
-    finally:
-        for h in handles:
-            h.remove()
-        for act, own in patched:
-            if own is None:
-                del act.forward
-            else:
-                act.forward = own
-        for act in inplace:
-            act.inplace = True
-        produced.clear()
-
-
 class Accumulator:
     """Per-member statistics of every hidden layer, accumulated over chunks of samples.
 
@@ -307,10 +156,7 @@ class Accumulator:
         self.dmax: list[torch.Tensor] = []
         self.zmax: list[torch.Tensor] = []
         self.sat: list[torch.Tensor | None] = []
-        self.s1: list[torch.Tensor] = []
-        self.s2: list[torch.Tensor] = []
-        self.z1: list[torch.Tensor] = []
-        self.z2: list[torch.Tensor] = []
+        self.sums: list[torch.Tensor] = []  # (K, 4) float64: Σ out, Σ out², Σ z, Σ z²
         self.count: list[int] = []
         self.sat_count: list[int] = []
         self.grads: list[torch.Tensor] | None = None
@@ -324,36 +170,28 @@ class Accumulator:
             # |f'| is 0 on every sample iff f' has max 0 and min 0: two reductions, no |·| pass
             # (two, not torch.aminmax, which is many times slower on the CPU)
             dmax, zmax = torch.maximum(d.amax(dim=1), -d.amin(dim=1)), z.amax(dim=1)
-            out = layer.out.flatten(1)  # chunk sums in the working type, totals in float64
-            s1, s2 = out.sum(1).double(), (out * out).sum(1).double()
-            zf = layer.pre.flatten(1)
-            z1, z2 = zf.sum(1).double(), (zf * zf).sum(1).double()
-            sat = (
-                (d.abs() < SATURATION_RATIO * layer.max_deriv).flatten(1).sum(1)
-                if layer.saturates
-                else None
-            )
+            out, zf = layer.out.flatten(1), layer.pre.flatten(1)
+            # chunk sums in the working type, totals in float64
+            sums = torch.stack([out.sum(1), (out * out).sum(1), zf.sum(1), (zf * zf).sum(1)], 1)
+            sums = sums.double()
+            sat = None
+            if layer.saturates:
+                sat = (d.abs() < SATURATION_RATIO * layer.max_deriv).flatten(1).sum(1)
             if first:
                 self.dmax.append(dmax)
                 self.zmax.append(zmax)
-                self.s1.append(s1)
-                self.s2.append(s2)
-                self.z1.append(z1)
-                self.z2.append(z2)
+                self.sums.append(sums)
                 self.sat.append(sat)
                 self.count.append(out.shape[1])
                 self.sat_count.append(d[0].numel())
-            else:
-                torch.maximum(self.dmax[i], dmax, out=self.dmax[i])
-                torch.maximum(self.zmax[i], zmax, out=self.zmax[i])
-                self.s1[i] += s1
-                self.s2[i] += s2
-                self.z1[i] += z1
-                self.z2[i] += z2
-                if sat is not None:
-                    self.sat[i] += sat
-                self.count[i] += out.shape[1]
-                self.sat_count[i] += d[0].numel()
+                continue
+            torch.maximum(self.dmax[i], dmax, out=self.dmax[i])
+            torch.maximum(self.zmax[i], zmax, out=self.zmax[i])
+            self.sums[i] += sums
+            if sat is not None:
+                self.sat[i] += sat
+            self.count[i] += out.shape[1]
+            self.sat_count[i] += d[0].numel()
         if grads is not None:
             if self.grads is None:
                 self.grads = [g.detach().clone() for g in grads]
@@ -368,37 +206,19 @@ class Accumulator:
             return [{name: [] for name in PROBE_METRICS} for _ in range(k or 1)]
         k = self.dmax[0].shape[0]
         dtype = torch.float64
+        nan = torch.full((k,), math.nan, dtype=dtype, device=self.dmax[0].device)
         rows = []
         for i in range(len(self.dmax)):
             n = self.count[i]
-            mean = self.s1[i] / n
-            var = ((self.s2[i] - self.s1[i] * mean) / max(n - 1, 1)).clamp_min(0)
-            pre_mean = self.z1[i] / n
-            pre_var = ((self.z2[i] - self.z1[i] * pre_mean) / max(n - 1, 1)).clamp_min(0)
-            sat = (
-                self.sat[i].to(dtype) / self.sat_count[i]
-                if self.sat[i] is not None
-                else torch.full((k,), math.nan, dtype=dtype, device=mean.device)
-            )
-            norm = (
-                self.grads[i].flatten(1).norm(dim=1).to(dtype)
-                if self.grads is not None
-                else torch.full((k,), math.nan, dtype=dtype, device=mean.device)
-            )
-            rows.append(
-                torch.stack(
-                    [
-                        (self.dmax[i] == 0).sum(1).to(dtype),
-                        (self.zmax[i] < 0).sum(1).to(dtype),
-                        sat,
-                        mean,
-                        var.sqrt(),
-                        pre_mean,
-                        pre_var.sqrt(),
-                        norm,
-                    ]
-                )
-            )
+            s1, s2, z1, z2 = self.sums[i].unbind(1)
+            mean, pre_mean = s1 / n, z1 / n
+            var = ((s2 - s1 * mean) / max(n - 1, 1)).clamp_min(0)
+            pre_var = ((z2 - z1 * pre_mean) / max(n - 1, 1)).clamp_min(0)
+            sat = nan if self.sat[i] is None else self.sat[i].to(dtype) / self.sat_count[i]
+            norm = nan if self.grads is None else self.grads[i].flatten(1).norm(dim=1).to(dtype)
+            dead, negative = (self.dmax[i] == 0).sum(1), (self.zmax[i] < 0).sum(1)
+            series = [dead.to(dtype), negative.to(dtype), sat, mean, var.sqrt(), pre_mean]
+            rows.append(torch.stack([*series, pre_var.sqrt(), norm]))
         table = torch.stack(rows, dim=-1).movedim(1, 0).tolist()  # (K, metric, layer)
         units = [float(t.shape[1]) for t in self.dmax]
         out = []
@@ -419,17 +239,6 @@ class Accumulator:
         return out
 
 
-# a chunk of samples holds at most this many elements per layer tensor (all members): on a
-# CPU the probes' many elementwise passes then run in cache, on a GPU each kernel gets a
-# large slice of work; either way memory stays bounded on any data set
-CHUNK_ELEMENTS = {"cpu": 2**18, "cuda": 2**24}
-
-
-def chunk_elements(device: torch.device | str) -> int:
-    """The element budget of one chunk of samples on ``device``."""
-    return CHUNK_ELEMENTS.get(torch.device(device).type, CHUNK_ELEMENTS["cpu"])
-
-
 def probe(
     chunk_fn: Callable[
         [torch.Tensor, torch.Tensor | None],
@@ -437,9 +246,14 @@ def probe(
     ],
     X: torch.Tensor,
     y: torch.Tensor | None = None,
-    k: int = 1,
 ) -> tuple[torch.Tensor, list[dict[str, list[float]]]]:
     """Probe K members on the whole of ``X``, chunk by chunk.
+
+    Chunks hold a number of samples that depends on one member's sample size and the
+    device, never on K (:func:`bench.run.layout.chunk_rows`), and a multiple of
+    :data:`~bench.run.layout.ROWS`: the last one is padded with copies of its first
+    sample (labelled to be ignored by the loss), whose rows are dropped before any
+    statistic. So a member's record is the same bit for bit in a stack of any size.
 
     Args:
         chunk_fn: ``chunk_fn(X_chunk, loss_weights)`` → (logits (K, n, C), layers, weight
@@ -447,24 +261,35 @@ def probe(
             ``loss_weights`` is ``None``).
         X: all probe samples.
         y: labels; when given, gradient norms of the mean cross-entropy are measured.
-        k: the number of members (sizes the chunks).
 
     Returns:
         (logits (K, N, C) on all of ``X``, one health record per member).
     """
     acc = Accumulator()
     logits = []
-    n, start, size = len(X), 0, 64  # the first chunk measures a sample's size
+    n, start, size = len(X), 0, 2 * layout.ROWS  # the first chunk measures a sample's size
     while start < n:
         stop = min(start + size, n)
-        weights = None if y is None else (y[start:stop], 1.0 / n)
-        out, layers, grads = chunk_fn(X[start:stop], weights)
+        rows = stop - start
+        extra = layout.padded(rows) - rows
+        part = X[start:stop]
+        labels = None if y is None else y[start:stop]
+        if extra:
+            part = torch.cat([part, part[:1].expand(extra, *part.shape[1:])])
+            if labels is not None:
+                labels = torch.cat([labels, labels.new_full((extra,), _IGNORED)])
+        out, layers, grads = chunk_fn(part, None if labels is None else (labels, 1.0 / n))
+        if extra:
+            out = out[:, :rows]
+            layers = [
+                replace(t, pre=t.pre[:, :rows], deriv=t.deriv[:, :rows], out=t.out[:, :rows])
+                for t in layers
+            ]
         acc.add(layers, grads)
         logits.append(out)
         if start == 0:
             numel = [t.pre[0].numel() for t in layers] or [out[0].numel()]  # depth 0: no layer
-            per_sample = max(numel) / (stop - start)
-            size = max(16, int(chunk_elements(X.device) / (k * per_sample)))
+            size = layout.chunk_rows(max(numel) // rows, X.device)
         start = stop
     logits = torch.cat(logits, dim=1)
     return logits, acc.finish(logits.shape[0])
@@ -562,7 +387,7 @@ def trace_module(
     was_training = model.training
     model.eval()
     try:
-        return probe(module_chunk(model, activations=activations), X, y, k=1)
+        return probe(module_chunk(model, activations=activations), X, y)
     finally:
         model.train(was_training)
 

@@ -247,11 +247,13 @@ def probe_epochs(df: pd.DataFrame, metric: str = "dead") -> pd.DataFrame:
 
     Returns:
         Long frame ``key, dataset, activation, init, seed, epoch, value``; epoch 0 is the
-        measurement at initialization.
+        measurement at initialization; epochs the probe schedule skipped have no row.
     """
     rows = []
     for _, r in df.iterrows():
         for epoch, health in enumerate(r.get("probes") or []):
+            if not health:  # train.probe_every skipped this epoch
+                continue
             rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
                          "value": pooled(health, metric)})  # fmt: skip
     return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])

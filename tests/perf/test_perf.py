@@ -77,7 +77,7 @@ def test_harness_cell(benchmark):
 
 
 def test_harness_cell_with_probes(benchmark):
-    """The same cell with probes at init and after every epoch."""
+    """The same cell with probes on the default schedule (init and the last epoch here)."""
     probed = dataclasses.replace(CELL, train=dataclasses.replace(CELL.train, probe=True))
     (result,) = benchmark(loop.train, [probed])
     assert len(result.probes) == 3

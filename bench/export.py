@@ -1,0 +1,83 @@
+"""Reading a store's results out: one row per cell as a DataFrame, or a file. A mixin of
+:class:`bench.store.Store`.
+
+Public:
+    EXPORT_FORMATS              csv, json, parquet
+    Exports                     the store's methods
+        .frame(suite=None, series=False)
+                                one row per cell as a pandas DataFrame (README, "Columns");
+                                ``series`` adds the curves and probes
+        .export(path, fmt, suite=None) -> int
+                                every stored cell to a csv, json or parquet file
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.errors import BenchError
+from bench.records import flatten
+
+EXPORT_FORMATS = ("csv", "json", "parquet")
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Exports:
+    """Results as a frame or a file; mixed into :class:`bench.store.Store`, whose
+    ``results`` it reads."""
+
+    def frame(self, suite: str | None = None, series: bool = False) -> pd.DataFrame:
+        """One row per stored cell as a pandas DataFrame.
+
+        Columns: ``key``, ``status``, ``error``, the cell's fields as dotted paths
+        (``dataset``, ``activation``, ``init``, ``seed``, ``model.depth``, ``train.lr`` …),
+        every scalar metric by name, ``env.*``, ``started_at``, ``finished_at``; with
+        ``series``, also ``curves`` and ``probes`` as nested objects.
+        """
+        import pandas as pd
+
+        rows = []
+        for r in self.results(suite):
+            row: dict[str, Any] = {"key": r.key, "status": r.status, "error": r.error}
+            row.update(flatten(r.cell.to_dict()))
+            row.update(r.metrics)
+            row.update({f"env.{k}": v for k, v in r.env.items()})
+            row.update(started_at=r.started_at, finished_at=r.finished_at)
+            if series:
+                row.update(curves=r.curves, probes=r.probes)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def export(self, path: str | Path, fmt: str, suite: str | None = None) -> int:
+        """Write every stored cell to ``path`` as csv, json (with curves and probes) or
+        parquet. Returns the number of rows."""
+        if fmt not in EXPORT_FORMATS:
+            raise BenchError(f"unknown export format {fmt!r}; valid: {', '.join(EXPORT_FORMATS)}")
+        df = self.frame(suite, series=fmt == "json")
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        elif fmt == "json":
+            records = _nan_to_none(df.to_dict(orient="records"))
+            Path(path).write_text(json.dumps(records, indent=1, default=str, allow_nan=False))
+        else:
+            try:
+                df.to_parquet(path, index=False)
+            except ImportError as exc:
+                raise BenchError(f"parquet export needs pyarrow: {exc}") from None
+        return len(df)
+
+
+def _nan_to_none(obj: Any) -> Any:
+    """Strict JSON has no NaN/Inf: write them as null."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_nan_to_none(v) for v in obj]
+    return obj
