@@ -54,10 +54,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.export import EXPORT_FORMATS, Exports
-from bench.leases import Leases, claim_owner
-from bench.measurements import CREATE_CHECKS, TIMING_COLUMNS, Measurements
 from bench.records import SCHEMA_VERSION, Result, cell_from_dict
+from bench.store.export import EXPORT_FORMATS, Exports
+from bench.store.leases import Leases, claim_owner
+from bench.store.measurements import CREATE_CHECKS, TIMING_COLUMNS, Measurements
 
 if TYPE_CHECKING:
     from bench.suite import Suite
