@@ -5,6 +5,13 @@ Public:
     get(name)           the :class:`Activation` entry for a name (or a callable); calling the
                         entry builds a fresh ``nn.Module``
     names()             the registered names, in registry order
+    canonical(name)     a name in its one spelling (``leaky_relu(0.250)`` →
+                        ``leaky_relu(0.25)``); raises for an unknown one
+
+A registry entry that declares a parameter (``leaky_relu``'s and ``prelu``'s negative slope,
+``elu``'s alpha) also answers to ``name(value)``: ``leaky_relu(0.25)`` is LeakyReLU with
+slope 0.25. Each value is its own activation: its own cells and keys, its own name in every
+report; the plain name keeps the default value.
 
 Adding an activation is one entry in ``REGISTRY``; nothing else in the harness changes.
 The metadata says which initializer the claim C6 table matches it with (``matched_init``),
@@ -14,6 +21,8 @@ which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), an
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +46,8 @@ class Activation:
         gain_name: the ``calculate_gain`` nonlinearity name.
         negative_slope: slope for x < 0 in the leaky family (the mean slope for RReLU,
             PReLU's initial slope), else ``None``; He initialization uses it.
+        param: the name of the one parameter ``name(value)`` sets, or ``None``.
+        build: ``build(value)`` makes the module with that value (with ``param``).
     """
 
     name: str
@@ -45,6 +56,8 @@ class Activation:
     matched_init: str
     gain_name: str
     negative_slope: float | None = None
+    param: str | None = None
+    build: Callable[[float], nn.Module] | None = None
 
     def __call__(self) -> nn.Module:
         """Build a fresh module."""
@@ -123,6 +136,8 @@ REGISTRY: dict[str, Activation] = {
             "he_normal",
             "leaky_relu",
             negative_slope=0.01,
+            param="negative_slope",
+            build=nn.LeakyReLU,
         ),
         Activation(
             "rrelu",
@@ -139,8 +154,10 @@ REGISTRY: dict[str, Activation] = {
             "he_normal",
             "leaky_relu",
             negative_slope=0.25,
+            param="negative_slope",
+            build=lambda v: nn.PReLU(init=v),
         ),
-        Activation("elu", nn.ELU, "elu", "he_normal", "relu"),
+        Activation("elu", nn.ELU, "elu", "he_normal", "relu", param="alpha", build=nn.ELU),
         Activation("selu", nn.SELU, "elu", "lecun_normal", "selu"),
         Activation("celu", nn.CELU, "elu", "he_normal", "relu"),
         Activation("gelu", nn.GELU, "smooth", "he_normal", "relu"),
@@ -157,6 +174,42 @@ def names() -> list[str]:
     return list(REGISTRY)
 
 
+_PARAMETRIC = re.compile(r"^([a-z_]+)\(\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\)$")
+
+
+def _with_value(base: Activation, value: float) -> Activation:
+    name = f"{base.name}({value:g})"
+    slope = value if base.param == "negative_slope" else base.negative_slope
+    return Activation(
+        name, functools.partial(base.build, value), base.family, base.matched_init,
+        base.gain_name, slope, base.param, base.build,
+    )  # fmt: skip
+
+
+def _parametric(name: str) -> Activation | None:
+    """The entry of ``base(value)``, or None when ``name`` is not of that form."""
+    match = _PARAMETRIC.match(name)
+    if not match:
+        return None
+    base = REGISTRY.get(match.group(1))
+    if base is None or base.param is None:
+        return None
+    return _with_value(base, float(match.group(2)))
+
+
+def _valid() -> list[str]:
+    return [*names(), *(f"{n}(<{a.param}>)" for n, a in REGISTRY.items() if a.param)]
+
+
+def canonical(name: str) -> str:
+    """The one spelling of an activation name (a parameter value as ``:g`` prints it).
+
+    Raises:
+        UnknownNameError: for an unknown name; the message lists the valid names and forms.
+    """
+    return get(name).name
+
+
 def get(name: str | Activation | Callable[[], nn.Module]) -> Activation:
     """Look an activation up.
 
@@ -165,7 +218,8 @@ def get(name: str | Activation | Callable[[], nn.Module]) -> Activation:
             (wrapped as an ad-hoc ``smooth`` activation matched with He normal init).
 
     Returns:
-        The registry entry; ``get("relu")()`` is a new ``nn.ReLU``.
+        The registry entry; ``get("relu")()`` is a new ``nn.ReLU``; ``get("leaky_relu(0.25)")``
+        an entry whose modules have slope 0.25.
 
     Raises:
         UnknownNameError: for an unknown name; the message lists the valid names.
@@ -178,7 +232,10 @@ def get(name: str | Activation | Callable[[], nn.Module]) -> Activation:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise UnknownNameError("activation", name, names()) from None
+        found = _parametric(name) if isinstance(name, str) else None
+        if found is None:
+            raise UnknownNameError("activation", name, _valid()) from None
+        return found
 
 
 def gain(name: str | Activation) -> float:

@@ -104,7 +104,7 @@ def _share(v: Any) -> None:
 
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "dataset": _check_dataset,
-    "activation": _in(activations.names, "activation"),
+    "activation": lambda v: activations.canonical(v),  # raises for an unknown name
     "init": _in(initializers.names, "initializer"),
     "seed": _at_least(0),
     "model.kind": _in(models.MODEL_KINDS, "model kind"),
@@ -143,6 +143,8 @@ def _coerce(path: str, value: Any) -> Any:
         raise ValueError(f"must be a finite number, got {value!r}")
     if path in _CHECKS:
         _CHECKS[path](value)
+    if path == "activation":  # one spelling: leaky_relu(0.250) is leaky_relu(0.25)
+        value = activations.canonical(value)
     return value
 
 

@@ -49,8 +49,12 @@ def test_unknown_name_lists_valid_names(module, kind):
         module.get("swishy")
     message = str(info.value)
     valid = f"unknown {kind} 'swishy'; valid: {', '.join(module.names())}"
+    forms = {  # the parameter forms after the plain names
+        "activation": ", leaky_relu(<negative_slope>), prelu(<negative_slope>), elu(<alpha>)",
+        "initializer": "",
+    }[kind]
     hint = {"activation": " (did you mean 'hardswish'?)", "initializer": ""}[kind]
-    assert message == valid + hint
+    assert message == valid + forms + hint
 
 
 # C8: torch.nn.init.calculate_gain, as the harness uses it

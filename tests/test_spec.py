@@ -187,7 +187,9 @@ def test_registry_lookups_suggest_too():
     with pytest.raises(UnknownNameError) as info:
         activations.get("rleu")
     assert str(info.value) == (
-        f"unknown activation 'rleu'; valid: {', '.join(activations.names())} (did you mean 'relu'?)"
+        f"unknown activation 'rleu'; valid: {', '.join(activations.names())}"
+        ", leaky_relu(<negative_slope>), prelu(<negative_slope>), elu(<alpha>)"
+        " (did you mean 'relu'?)"
     )
     with pytest.raises(UnknownNameError, match=r"valid: glorot_uniform, .*\(did you mean 'glorot_"):
         initializers.get("glorot")
@@ -386,3 +388,24 @@ def test_label_column_is_refused_for_a_registry_data_set():
     with pytest.raises(SuiteError, match=r"data.label_column: chooses the label of a csv: table; "
                        r"'digits' is a registry data set"):  # fmt: skip
         parse_suite(doc)
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "module"),
+    [("leaky_relu(0.250)", "leaky_relu(0.25)", "LeakyReLU(negative_slope=0.25)"),
+     ("leaky_relu( 0.229 )", "leaky_relu(0.229)", "LeakyReLU(negative_slope=0.229)"),
+     ("prelu(0.1)", "prelu(0.1)", "PReLU(num_parameters=1)"),
+     ("elu(0.5)", "elu(0.5)", "ELU(alpha=0.5)")],
+)  # fmt: skip
+def test_an_activation_with_a_parameter_is_its_own_arm(written, name, module):
+    suite = parse_suite({"dataset": "wine", "grid": {"activation": [written, "leaky_relu"]}})
+    (cell, plain) = suite.cells()
+    assert cell.activation == name and plain.activation == "leaky_relu"
+    assert cell.key != plain.key and repr(activations.get(name)()) == module
+    if name.startswith("prelu"):
+        assert activations.get(name)().weight.item() == pytest.approx(0.1)
+    if name.startswith(("leaky", "prelu")):  # He's gain follows the slope: sqrt(2 / (1 + a²))
+        slope = float(name.split("(")[1][:-1])
+        assert activations.gain(name) == pytest.approx((2 / (1 + slope**2)) ** 0.5)
+    with pytest.raises(SuiteError, match=r"unknown activation 'relu\(0.2\)'.*elu\(<alpha>\)"):
+        parse_suite({"dataset": "wine", "activation": "relu(0.2)"})
