@@ -85,12 +85,15 @@ class TrainSpec:
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Data handling: split seed, standardization, the label column of ``csv:`` sets."""
+    """Data handling: split seed, standardization, the label column of ``csv:`` sets, the
+    share of the training split kept (``train_size``) and a cap on its rows (``max_train``:
+    a stratified subsample by ``split_seed``; validation and test stay whole)."""
 
     split_seed: int = 0
     standardize: bool = True
     label_column: str | None = None
     train_size: float = 1.0  # share of the training split used (a data-set-size axis)
+    max_train: int | None = None  # the most training rows kept (a cost cap for large sets)
 
 
 @dataclass(frozen=True)

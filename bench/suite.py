@@ -119,6 +119,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "train.probe_every": _probe_every,
     "data.split_seed": _at_least(0),
     "data.train_size": _share,
+    "data.max_train": _at_least(2),
 }
 
 

@@ -329,3 +329,13 @@ def test_degenerate_csv_tables_are_refused(tmp_path, body, message):
     path.write_text(body)
     with pytest.raises(BenchError, match=re.escape(message)):
         data.load(f"csv:{path}", 0)
+
+
+def test_max_train_caps_the_training_rows_stratified_and_leaves_the_rest_whole():
+    whole = data.load("keel_banana", 0)
+    capped = data.load("keel_banana", 0, max_train=1000)
+    assert len(whole.y_train) == 3180 and len(capped.y_train) == 1000
+    assert torch.equal(capped.y_val, whole.y_val) and torch.equal(capped.y_test, whole.y_test)
+    share = torch.bincount(whole.y_train) / len(whole.y_train)
+    assert torch.allclose(torch.bincount(capped.y_train) / 1000, share, atol=0.002)
+    assert data.load("keel_iris", 0, max_train=1000).y_train.shape == (90,)  # nothing to cap

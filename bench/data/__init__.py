@@ -9,7 +9,8 @@ Public:
     names()                 registered names (plus the ``csv:<path>`` form, documented)
     entry(name)             the entry for a name or a ``csv:<path>`` string (no file check)
     get(name)               the same, its files checked (image sets: cached or downloaded)
-    load(name, split_seed, standardize=True, label_column=None, train_size=1.0) -> Splits
+    load(name, split_seed, standardize=True, label_column=None, train_size=1.0,
+         max_train=None) -> Splits
     csv_bytes(name) -> (bytes, sha256)   a user table's contents and their digest
 
 Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
@@ -203,6 +204,7 @@ def load(
     standardize: bool = True,
     label_column: str | None = None,
     train_size: float = 1.0,
+    max_train: int | None = None,
 ) -> Splits:
     """Load a data set and split it 60/20/20, stratified (an image set of
     :mod:`bench.data.images`: its official test split, validation out of its training part).
@@ -215,6 +217,7 @@ def load(
             A table's encoded columns (one-hot, missing-value indicators) are standardized
             like the others.
         label_column: for ``csv:`` sets, the label column (default: the last one).
+        max_train: the most training rows kept, after ``train_size`` (stratified).
         train_size: share of the training split kept (stratified, by ``split_seed``);
             validation and test stay whole. Encoding and standardization are fitted on
             what is kept.
@@ -224,14 +227,14 @@ def load(
     """
     entry = get(name)
     if entry.make_splits is not None:  # its own test split (bench.data.images)
-        return entry.make_splits(split_seed, standardize, train_size)
+        return entry.make_splits(split_seed, standardize, train_size, max_train)
     digest = None
     if name.startswith(CSV_PREFIX):  # one read: the bytes parsed are the bytes hashed
         data, digest = csv_bytes(name)
         X, y = _raw(name, label_column, digest, data)
     else:
         X, y = _raw(name, label_column, None)
-    train, val, test = split_indices(y, split_seed, train_size, name)
+    train, val, test = split_indices(y, split_seed, train_size, name, max_train)
     if not isinstance(X, np.ndarray):  # a table: encoded with what the training part holds
         encoded = tabular.encode(X, train, val, test)
         X = np.zeros((len(y), len(encoded.names)))

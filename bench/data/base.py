@@ -5,7 +5,7 @@ Public:
     KINDS                           real, synthetic
     Dataset                         one registry entry: how to make the arrays, and metadata
     Splits                          train/validation/test tensors of one data set
-    split_indices(y, split_seed, train_size, name) -> (train, val, test)
+    split_indices(y, split_seed, train_size, name, max_train=None) -> (train, val, test)
                                     the stratified 60/20/20 split, by ``split_seed``
     standardize(X, train, per_feature) -> X
                                     minus the training rows' mean, over their std
@@ -53,7 +53,8 @@ class Dataset:
             mean and one std over all training values (MNIST: per pixel, a pixel inked in
             a handful of training images gets a tiny std, and a test image inked there
             becomes an outlier of several hundred).
-        make_splits: ``make_splits(split_seed, standardize, train_size) -> Splits`` for a
+        make_splits: ``make_splits(split_seed, standardize, train_size, max_train) -> Splits``
+            for a
             set with its own test split (:mod:`bench.data.images`); ``None``: ``make`` pooled,
             split 60/20/20.
         check: called by :func:`get`; raises :class:`BenchError` when the set cannot be
@@ -102,10 +103,15 @@ class Splits:
 
 
 def split_indices(
-    y: np.ndarray, split_seed: int, train_size: float = 1.0, name: str = "data set"
+    y: np.ndarray,
+    split_seed: int,
+    train_size: float = 1.0,
+    name: str = "data set",
+    max_train: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row positions of a stratified 60/20/20 train/validation/test split fixed by
-    ``split_seed``; ``train_size`` < 1 keeps that share of the training part (stratified,
+    ``split_seed``; ``train_size`` < 1 keeps that share of the training part and
+    ``max_train`` at most that many of its rows (both stratified,
     same seed), validation and test stay whole.
 
     Raises:
@@ -120,6 +126,10 @@ def split_indices(
         if train_size < 1:
             train, _ = train_test_split(
                 train, train_size=train_size, stratify=y[train], random_state=split_seed
+            )
+        if max_train is not None and len(train) > max_train:
+            train, _ = train_test_split(
+                train, train_size=max_train, stratify=y[train], random_state=split_seed
             )
     except ValueError as exc:  # a class too small to stratify
         raise BenchError(f"{name}: cannot split 60/20/20 stratified: {exc}") from None

@@ -15,7 +15,8 @@ Public:
     arrays(name) -> (X_train, y_train, X_test, y_test)
                                 the official split, uint8 rows of C·H·W pixels, int64 labels
     make(name) -> (X, y)        train then test pooled, pixels in [0, 1] (the registry's make)
-    splits(name, split_seed=0, standardize=True, train_size=1.0) -> bench.data.Splits
+    splits(name, split_seed=0, standardize=True, train_size=1.0, max_train=None)
+                                -> bench.data.Splits
     python -m bench.data.images [NAME ...]
                                 download what is missing (or say what is), print the folders
 
@@ -336,7 +337,11 @@ def _stratified(y: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def splits(
-    name: str, split_seed: int = 0, standardize: bool = True, train_size: float = 1.0
+    name: str,
+    split_seed: int = 0,
+    standardize: bool = True,
+    train_size: float = 1.0,
+    max_train: int | None = None,
 ) -> Splits:
     """The official test part as test; validation a stratified share of the official
     training part (``SOURCES[name].val_share``), fixed by ``split_seed``.
@@ -347,6 +352,7 @@ def splits(
         standardize: pixels / 255 minus the training part's mean, over its std, per channel
             (fitted on what is kept for training); off: pixels / 255.
         train_size: share of the training part kept (stratified, by ``split_seed``).
+        max_train: the most training images kept, after ``train_size`` (the same way).
 
     Returns:
         The :class:`bench.data.Splits`, float32 features and int64 labels; rows keep
@@ -363,6 +369,8 @@ def splits(
         train = np.setdiff1d(np.arange(len(y_train)), val)
         if train_size < 1:  # drawn after validation, which therefore stays the same
             train = train[_stratified(y_train[train], int(train_size * len(train)), rng)]
+        if max_train is not None and len(train) > max_train:
+            train = train[_stratified(y_train[train], max_train, rng)]
     except BenchError as exc:  # hand-made files with too few images of a class
         raise BenchError(f"{name}: {exc}") from None
     channels = src.image_shape[0]

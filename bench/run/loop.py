@@ -142,6 +142,7 @@ def prepare(
         first.data.standardize,
         first.data.label_column,
         first.data.train_size,
+        first.data.max_train,
     )
     if splits.digest is not None:  # a csv: table: the data trained on is the data keyed
         for r in state.results:
