@@ -55,6 +55,7 @@ def cmp_row(
         "n_seeds": n_seeds,
         "decidable": n_datasets >= 5,
         "needed": 5,
+        "to_detect": 0 if verdict != "INCONCLUSIVE" else 40,
         "p_a_better": {"SUPPORTED": 0.97, "CONTRADICTED": 0.0}.get(verdict, 0.2),
         "p_rope": 0.99 if verdict == "EQUIVALENT" else 0.01,
         "p_b_better": {"SUPPORTED": 0.0, "CONTRADICTED": 0.97}.get(verdict, 0.2),

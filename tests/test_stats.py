@@ -360,3 +360,16 @@ def test_needed_counts_the_data_sets_a_holm_family_can_decide():
     assert needed(0.05, "greater", 1) == 5  # 1/32 < 0.05 ≤ 1/16
     assert needed(0.05, "two-sided", 1) == 6  # 2/64 < 0.05 ≤ 2/32
     assert needed(0.05, "greater", 5) == 7  # 5/128 < 0.05 ≤ 5/64 (the chain's five pairs)
+
+
+def test_to_detect_follows_the_normal_approximation_over_the_wilcoxon_efficiency():
+    from bench.scoring.stats import to_detect
+
+    d = np.array([0.01, 0.03] * 10)  # mean 0.02, s = 0.01026: effect 1.949 standard deviations
+    z = stats.norm.ppf(0.95) + stats.norm.ppf(0.8)  # 1.645 + 0.842
+    expected = int(np.ceil((z / (0.02 / np.std(d, ddof=1))) ** 2 / (3 / np.pi)))
+    assert to_detect(d) == max(expected, 5) == 5  # a large effect: the Wilcoxon floor rules
+    small = np.array([0.004, -0.002] * 10)  # mean 0.001, s = 0.00308
+    assert to_detect(small) == int(np.ceil((z * np.std(small, ddof=1) / 0.001) ** 2 / (3 / np.pi)))
+    assert to_detect(small, family=5) > to_detect(small)  # Holm's share of alpha: more sets
+    assert to_detect([0.01]) == 0 and to_detect([0.0, 0.0, 0.0]) == 0

@@ -35,7 +35,7 @@ import pandas as pd
 
 from bench import schema
 from bench.scoring.metrics import scores
-from bench.scoring.stats import holm, needed, smallest_p, tost, wilcoxon
+from bench.scoring.stats import holm, needed, smallest_p, to_detect, tost, wilcoxon
 from bench.scoring.verdicts import ALPHA, CLAIMED_ORDER, ROPE, row
 
 # Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
@@ -64,6 +64,7 @@ class Comparison:
     p_a_better: float = float("nan")  # Bayesian signed-rank: P(A better by more than rope)
     p_rope: float = float("nan")  # P(|difference| inside the rope)
     p_b_better: float = float("nan")  # P(B better by more than rope)
+    to_detect: int = 0  # data sets to detect the observed mean difference with 80 % power
 
 
 def compare_arms(
@@ -231,6 +232,8 @@ def compare(
     - ``decidable``, ``needed``: whether ``family · 1/2**n_datasets < alpha`` (the smallest
       one-sided Wilcoxon p, Holm-adjusted over ``family`` comparisons, can reach ``alpha``),
       and the fewest data sets for which it can (:func:`bench.scoring.stats.needed`).
+    - ``to_detect``: the data sets a one-sided test would need to detect the observed mean
+      difference with 80 % power (:func:`bench.scoring.stats.to_detect`; for planning).
     - ``wins`` / ``losses``: data sets whose mean difference is > 0 / < 0.
 
     Verdict rule (the project's rule, shared by every claim), checked in this order:
@@ -305,6 +308,7 @@ def compare(
         p_a_better=bayes[0],
         p_rope=bayes[1],
         p_b_better=bayes[2],
+        to_detect=to_detect(per_dataset, alpha, family),
     )
 
 

@@ -7,6 +7,7 @@ Public:
     wilcoxon(d, alternative, min_n=2, tied=nan)   Wilcoxon signed-rank p of differences
     smallest_p(n, alternative)                    the smallest p an exact Wilcoxon test reaches
     needed(alpha, alternative, family)            the fewest pairs that can reach alpha
+    to_detect(d, alpha, family, power)            data sets to detect an observed effect
     equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
     tost(d, margin)                               TOST p that the mean of ``d`` is in ±margin
     Trend, trend(frame, level, value, blocks, alpha)  Page's test of a monotone trend
@@ -87,6 +88,36 @@ def needed(alpha: float = ALPHA, alternative: str = "greater", family: int = 1) 
     while family * smallest_p(n, alternative) >= alpha:
         n += 1
     return n
+
+
+def to_detect(
+    d: Sequence[float] | np.ndarray,
+    alpha: float = ALPHA,
+    family: int = 1,
+    power: float = 0.8,
+) -> int:
+    """How many data sets a one-sided test would need to detect the mean of the per-data-set
+    differences ``d`` (at ``alpha / family``, Bonferroni's share of a Holm family) with
+    ``power``: the normal approximation n = ((z₁₋ₐ + z_power) · s / |mean|)², divided by the
+    Wilcoxon signed-rank test's efficiency relative to the t-test (3/π), and never fewer than
+    the floor :func:`needed` sets. 0 when ``d`` has fewer than 2 values or no spread or no
+    effect to detect.
+
+    Args:
+        d: per-data-set mean differences (the ones observed).
+        alpha: significance level; family: the comparisons Holm adjusts together.
+        power: the probability of detecting the effect if it is as observed.
+
+    Returns:
+        The number of data sets (an estimate for planning, not a promise).
+    """
+    d = np.asarray(d, dtype=float)
+    d = d[np.isfinite(d)]
+    if len(d) < 2 or np.std(d, ddof=1) == 0 or np.mean(d) == 0:
+        return 0
+    z = stats.norm.ppf(1 - alpha / family) + stats.norm.ppf(power)
+    n = (z * np.std(d, ddof=1) / abs(np.mean(d))) ** 2 / (3 / np.pi)
+    return max(math.ceil(n), needed(alpha, "greater", family))
 
 
 def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tuple[float, bool]:

@@ -100,7 +100,7 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         return {
             "comparison": label, "effect": nan, "ci_low": nan, "ci_high": nan, "p": nan,
             "p_seed": nan, "p_equiv": nan, "p_reverse": nan, "wins": 0, "losses": 0,
-            "n_datasets": 0, "n_seeds": 0, "decidable": False, "needed": 0,
+            "n_datasets": 0, "n_seeds": 0, "decidable": False, "needed": 0, "to_detect": 0,
             "p_a_better": nan, "p_rope": nan, "p_b_better": nan, "verdict": "INCONCLUSIVE",
         }  # fmt: skip
     c = comparison
@@ -119,6 +119,7 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         "n_seeds": c.n_seeds,
         "decidable": c.decidable,
         "needed": c.needed,
+        "to_detect": c.to_detect,
         # the Bayesian probabilities, A and B as claimed (B>A: A is the arm claimed worse)
         "p_a_better": c.p_b_better if claimed == "B>A" else c.p_a_better,
         "p_rope": c.p_rope,
