@@ -402,7 +402,7 @@ def run_suite(
         suite, executor.name, executor.workers, len(cells), len(todo), utcnow()
     )
     bar = tqdm(
-        total=len(todo), unit="cell", disable=not progress, dynamic_ncols=True,
+        total=len(todo), unit="cell", disable=not progress or not todo, dynamic_ncols=True,
         desc=suite.name, smoothing=0.05,
     )  # fmt: skip
     results = executor.map(work.units)

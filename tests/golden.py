@@ -24,7 +24,8 @@ def load_fixture(store_path: Path) -> Store:
     store = Store(store_path)
     store.register_suite(suite, [c.key for c in suite.cells()])
     for r in doc["results"]:
-        store.put(Result(**{**r, "cell": cell_from_dict(r["cell"])}))
+        cell = cell_from_dict(r["cell"])  # keyed as this harness keys it (schema bumps)
+        store.put(Result(**{**r, "key": cell.key, "cell": cell}))
     run = doc["run"]
     rid = store.start_run(suite, run["backend"], run["workers"], len(doc["results"]),
                           len(doc["results"]), run["started_at"])  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -342,3 +343,73 @@ def test_a_million_cell_grid_dry_runs_as_a_summary_and_a_big_run_asks_first(
     err = capsys.readouterr().err
     assert f"{n:,} cells to train (more than --max-cells 50,000)" in err
     assert f"rerun with --max-cells {n}" in err and not store.exists()
+
+
+# --- conventions: one line and exit 2 for a user's mistake, '-' for stdout, help everywhere
+
+
+def _golden_store(tmp_path: Path) -> Path:
+    from tests.golden import load_fixture
+
+    path = tmp_path / "g.sqlite"
+    load_fixture(path).close()
+    return path
+
+
+def test_version_and_top_level_help_name_every_command(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == "bench 0.1.0"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("run", "report", "list", "export", "show", "speed", "claims", "perf",
+                    "quick", "compare"):  # fmt: skip
+        assert f"\n    {command} " in out, command
+
+
+def test_every_option_of_every_command_has_help_and_every_command_an_example():
+    from bench.cli import parser
+
+    top = parser.build()
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        assert "examples:" in (sub.epilog or ""), name
+        for action in sub._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, f"bench {name} {action.option_strings or action.dest}"
+
+
+def test_unwritable_paths_and_typos_exit_2_with_one_line(tmp_path, capsys):
+    store = _golden_store(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    cases = [
+        (["report", str(store), "--out", f"{blocker}/r.md"], "--out"),
+        (["export", str(store), "--out", f"{blocker}/x.csv"], "--out"),
+        (["export", str(store), "--suite", "nope"], "unknown suite 'nope'"),
+        (["speed", str(store), "--suite", "nope"], "unknown suite 'nope'"),
+        (["run", "suites/smoke.toml", "--workers", "2"], "--backend local"),
+        (["run", "suites/smoke.toml", "--store", f"{blocker}/s.sqlite"], "--store"),
+    ]
+    for argv, words in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and words in err, (argv, err)
+
+
+def test_dash_writes_to_stdout(tmp_path, capsys):
+    store = _golden_store(tmp_path)
+    assert main(["export", str(store), "--out", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("key,status,") and out.count("\n") == 97  # header + 96 cells
+    assert main(["report", str(store), "--out", "-"]) == 0
+    assert capsys.readouterr().out.startswith("# Activation bench report: `golden`")
+    assert not any(p.name.endswith(".md") for p in Path.cwd().iterdir() if p.name != "README.md")
+
+
+def test_list_suites_works_from_any_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["list", "suites"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert any(line.endswith("suites/default.toml") for line in listed)

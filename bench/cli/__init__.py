@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from bench.cli import parser
 
-    args = parser.build(__doc__.split("\n")[0]).parse_args(argv)
+    args = parser.build().parse_args(argv)
     try:
         return args.fn(args)
     except BenchError as exc:
@@ -54,3 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `bench show … | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a path the checks let through (a disk full, a race): one line
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return 2

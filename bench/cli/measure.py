@@ -11,9 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from bench.cli.common import positive_ints
+from bench.cli.common import (
+    check_workers,
+    known_suite,
+    positive_ints,
+    progress_shown,
+    store_of,
+    writable,
+)
 from bench.errors import BenchError
 
 
@@ -42,11 +48,12 @@ def cmd_speed(args: argparse.Namespace) -> int:
             f"{', '.join(map(repr, unknown))}; valid: {', '.join(activations.names())}"
         )
     device = resolve_device(args.device)  # a missing GPU stops here
-    with Store(args.store) as store:
+    path = writable(store_of(args), "--store")
+    with Store(path) as store:
         suite, grid = _speed_suite(store, args.suite)
         if not names and not grid:
             print(
-                f"suite {suite!r} has no stored cells in {args.store}: timing every "
+                f"suite {suite!r} has no stored cells in {path}: timing every "
                 "registered activation",
                 file=sys.stderr,
             )
@@ -60,7 +67,8 @@ def cmd_speed(args: argparse.Namespace) -> int:
         )
         t0 = time.perf_counter()
         records = speed.measure(names, widths, repeats=args.repeats, device=device,
-                                threads=args.threads, progress=not args.no_progress)  # fmt: skip
+                                threads=args.threads,
+                                progress=progress_shown(not args.no_progress))  # fmt: skip
         wall = time.perf_counter() - t0
         env, measured_at = _speed_env(device, args.threads)
         store.put_timings(suite, records, env, measured_at)
@@ -70,7 +78,7 @@ def cmd_speed(args: argparse.Namespace) -> int:
     print(f"time per call / {ref}'s: median over {args.repeats} repeats (min–max)")
     print(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
     print(
-        f"{len(records)} timings in {wall:.1f} s; stored in {args.store} as suite {suite} "
+        f"{len(records)} timings in {wall:.1f} s; stored in {path} as suite {suite} "
         "(a new measurement replaces any earlier one)",
         file=sys.stderr,
     )
@@ -88,18 +96,20 @@ def cmd_claims(args: argparse.Namespace) -> int:
     if args.action == "report":
         from bench.report import claims as claims_report
 
-        out = claims_report.build(args.store, args.out)
+        out = claims_report.build(args.store, writable(args.out, "--out"))
         print(f"wrote {out}", file=sys.stderr)
         return 0
     from bench.claims import runner
     from bench.run.env import resolve_device
 
+    check_workers(args.backend, args.workers)
     names = [n.strip() for n in (args.suites or "").split(",") if n.strip()] or None
     suites = runner.load_all(runner.suite_paths(names))  # validated before anything trains
     device = resolve_device(args.device)
+    writable(args.store, "--store")
     try:
         record = runner.run(args.store, suites, args.backend, args.workers, device,
-                            progress=not args.no_progress)  # fmt: skip
+                            progress=progress_shown(not args.no_progress))  # fmt: skip
     except KeyboardInterrupt:
         print("interrupted: finished cells are saved; run the same command to resume",
               file=sys.stderr)  # fmt: skip
@@ -127,8 +137,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
     figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
     print(perf.render(figures))
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
+        writable(args.json, "--json").write_text(json.dumps(figures, indent=1) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)
     return 0
 
@@ -136,6 +145,8 @@ def cmd_perf(args: argparse.Namespace) -> int:
 def _speed_suite(store, name: str | None) -> tuple[str, list[str]]:
     """The suite the timings are stored under, and its grid's activations (if stored)."""
     known = store.suites()
+    if name is not None and known:  # a store with suites: one of them (a typo is not a suite)
+        known_suite(store, name)
     if name is None:
         if len(known) > 1:
             raise BenchError(

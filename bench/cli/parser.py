@@ -1,6 +1,8 @@
-"""The argument parser of ``bench``: one sub-command per job, each with its options.
+"""The argument parser of ``bench``: one sub-command per job, each option with its help and
+each command with an example.
 
 Public:
+    DESCRIPTION         what ``bench --help`` says first
     build() -> argparse.ArgumentParser
 """
 
@@ -10,6 +12,17 @@ import argparse
 
 from bench.cli import measure, read, run
 from bench.cli.common import MAX_CELLS
+from bench.version import __version__
+
+DESCRIPTION = (
+    "Train identical networks across activation × initializer grids, store every result, "
+    "and write reports that rank them and judge a study note's claims. Commands:"
+)
+_RAW = argparse.RawDescriptionHelpFormatter
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def build(description: str = "") -> argparse.ArgumentParser:
@@ -17,14 +30,30 @@ def build(description: str = "") -> argparse.ArgumentParser:
     from bench import executors
     from bench.store import EXPORT_FORMATS
 
-    p = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(
+        prog="bench", description=DESCRIPTION, formatter_class=_RAW,
+        epilog="Run 'bench COMMAND --help' for a command's options and examples.",
+    )  # fmt: skip
+    p.add_argument("--version", action="version", version=f"bench {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("run", help="train every cell of a suite not yet in the store")
+    r = sub.add_parser(
+        "run", help="train every cell of a suite not yet in the store",
+        description="Train every cell of a suite file that the store lacks (validated first; "
+        "finished cells are saved one by one, so an interrupted run resumes).",
+        formatter_class=_RAW, epilog=_examples(
+            "bench run suites/smoke.toml                      # into results/smoke.sqlite",
+            "bench run suites/default.toml --backend local --workers 2",
+            "bench run my.toml --dry-run                       # count, estimate, train nothing",
+        ),
+    )  # fmt: skip
     r.add_argument("suite", help="suite file, e.g. suites/smoke.toml")
     r.add_argument("--store", help="SQLite store (default: results/<suite name>.sqlite)")
-    r.add_argument("--backend", default="serial", choices=executors.BACKENDS)
-    r.add_argument("--workers", type=int, default=1, help="processes for local/dask")
+    r.add_argument(
+        "--backend", default="serial", choices=executors.BACKENDS,
+        help="serial (this process, default), local (processes here), dask (a cluster)",
+    )  # fmt: skip
+    r.add_argument("--workers", type=int, default=1, help="processes of the local or dask backend")
     r.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
     r.add_argument(
         "--device", default="auto", choices=("auto", "cpu", "cuda"),
@@ -59,24 +88,58 @@ def build(description: str = "") -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(fn=run.cmd_run)
 
-    rp = sub.add_parser("report", help="write the Markdown report of a stored suite")
-    rp.add_argument("--store", required=True, help="SQLite store to read")
-    rp.add_argument("--out", required=True, help="Markdown file, e.g. reports/default.md")
+    rp = sub.add_parser(
+        "report", help="write the Markdown report of a stored suite",
+        description="Write a suite's report (Markdown, figures and a summary CSV in "
+        "<out stem>_files/) from the store alone; nothing trains.",
+        formatter_class=_RAW, epilog=_examples(
+            "bench report results/smoke.sqlite --out reports/smoke.md",
+            "bench report results/x.sqlite --suite mine --out -     # the Markdown to stdout",
+        ),
+    )  # fmt: skip
+    rp.add_argument("store_path", nargs="?", metavar="STORE", help="the SQLite store to read")
+    rp.add_argument("--store", help="the same, as an option")
+    rp.add_argument(
+        "--out", required=True,
+        help="the Markdown file, e.g. reports/default.md; '-': the text to stdout (no figures)",
+    )  # fmt: skip
     rp.add_argument("--suite", help="suite name (needed when the store holds several)")
     rp.set_defaults(fn=read.cmd_report)
 
-    li = sub.add_parser("list", help="list registry entries or suite files")
-    li.add_argument("what", choices=["activations", "initializers", "datasets", "suites"])
+    li = sub.add_parser(
+        "list", help="list registry entries or suite files",
+        description="The registry's entries, each with one line on it, or the suite files.",
+        formatter_class=_RAW, epilog=_examples("bench list datasets", "bench list suites"),
+    )  # fmt: skip
+    li.add_argument(
+        "what", choices=["activations", "initializers", "datasets", "suites"],
+        help="what to list",
+    )  # fmt: skip
     li.set_defaults(fn=read.cmd_list)
 
-    e = sub.add_parser("export", help="write the store as a table, one row per cell")
-    e.add_argument("--store", required=True)
-    e.add_argument("--format", default="csv", choices=EXPORT_FORMATS)
-    e.add_argument("--out", help="output file (default: the store's name with the format)")
+    e = sub.add_parser(
+        "export", help="write the store as a table, one row per cell",
+        description="Every stored cell (or one suite's) as a table: its settings, metrics, "
+        "timings and environment; json adds the curves and probes.",
+        formatter_class=_RAW, epilog=_examples(
+            "bench export results/smoke.sqlite --format csv --out smoke.csv",
+            "bench export results/smoke.sqlite --suite smoke --out - | head",
+        ),
+    )  # fmt: skip
+    e.add_argument("store_path", nargs="?", metavar="STORE", help="the SQLite store to read")
+    e.add_argument("--store", help="the same, as an option")
+    e.add_argument("--format", default="csv", choices=EXPORT_FORMATS, help="default csv")
+    e.add_argument(
+        "--out", help="output file (default: the store's name with the format); '-': stdout"
+    )
     e.add_argument("--suite", help="only the cells of this suite's grid")
     e.set_defaults(fn=read.cmd_export)
 
-    s = sub.add_parser("show", help="print one stored cell")
+    s = sub.add_parser(
+        "show", help="print one stored cell",
+        description="Print one stored cell whole: settings, status, metrics, curves, probes.",
+        formatter_class=_RAW, epilog=_examples("bench show 3f2a9c --store results/smoke.sqlite"),
+    )  # fmt: skip
     s.add_argument("key", help="cell key (a unique prefix is enough)")
     s.add_argument("--store", help="store to read (default: every results/*.sqlite)")
     s.set_defaults(fn=read.cmd_show)
@@ -88,8 +151,14 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "and width, interleaved in one process, and store the timings for the report's "
         "speed section (a new measurement replaces the suite's previous one). Prints the "
         "ratios to relu, which is always timed.",
+        formatter_class=_RAW,
+        epilog=_examples(
+            "bench speed results/smoke.sqlite --suite smoke",
+            "bench speed results/t.sqlite --activations relu,elu,selu --repeats 3",
+        ),
     )
-    sp.add_argument("--store", required=True, help="SQLite store to write the timings into")
+    sp.add_argument("store_path", nargs="?", metavar="STORE", help="the store to time into")
+    sp.add_argument("--store", help="the same, as an option")
     sp.add_argument(
         "--suite",
         help="suite the timings belong to (default: the store's only suite, or the store's "
@@ -116,14 +185,23 @@ def build(description: str = "") -> argparse.ArgumentParser:
         description="run: train every claim suite (suites/claims/*.toml) not yet stored, time "
         "the activations (C16) and run the exact checks (C7, C8, C17, C18); report: rebuild "
         "the claims report from the store alone; list: the claims and their suites.",
+        formatter_class=_RAW,
+        epilog=_examples(
+            "bench claims list",
+            "bench claims run --suites c01_linear        # one claim suite",
+            "bench claims report --out reports/claims.md",
+        ),
     )
-    c.add_argument("action", choices=["run", "report", "list"])
+    c.add_argument("action", choices=["run", "report", "list"], help="what to do")
     c.add_argument("--store", default="results/claims.sqlite", help="SQLite store "
                    "(default results/claims.sqlite)")  # fmt: skip
     c.add_argument("--out", default="reports/claims.md", help="report file (report)")
-    c.add_argument("--backend", default="local", choices=executors.BACKENDS)
+    c.add_argument("--backend", default="local", choices=executors.BACKENDS, help="default local")
     c.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    c.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    c.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        help="where cells train (default auto: cuda when a GPU is usable)",
+    )  # fmt: skip
     c.add_argument("--suites", help="comma-separated claim suite names (default: all)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(fn=measure.cmd_claims)
@@ -135,6 +213,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "cell at a time against a minimal hand-written loop, with and without probes, and "
         "K cells batched against K one at a time, with the matmul peak measured in the same "
         "run. Runs alternate and repeat; medians and ranges are printed.",
+        formatter_class=_RAW,
+        epilog=_examples("bench perf", "bench perf --ks 1,16 --repeats 2"),
     )
     pf.add_argument("--dataset", default="digits", help="data set (default digits)")
     pf.add_argument("--depth", type=int, default=8, help="hidden layers (default 8)")
@@ -171,6 +251,11 @@ def build(description: str = "") -> argparse.ArgumentParser:
         description="Build a suite from the flags (validated like a suite file), train what "
         "the store lacks, print the activations ranked with their statistics, and write the "
         "report and the grid as a suite file (<out>.toml, for bench run).",
+        formatter_class=_RAW,
+        epilog=_examples(
+            "bench quick --activations relu,elu,selu",
+            "bench quick --activations relu,gelu --dataset keel_pima,keel_wdbc,wine --lr 1e-3,3e-3",
+        ),
     )
     q.add_argument("--activations", required=True, help="comma-separated, e.g. relu,elu,selu")
     q.add_argument("--dataset", default="digits", help="data set(s), comma-separated "
@@ -193,10 +278,16 @@ def build(description: str = "") -> argparse.ArgumentParser:
         default="reports/quick.md",
         help="report (default reports/quick.md; the suite file beside it, .toml)",
     )
-    q.add_argument("--backend", default="serial", choices=executors.BACKENDS)
-    q.add_argument("--workers", type=int, default=1, help="processes for local/dask")
+    q.add_argument(
+        "--backend", default="serial", choices=executors.BACKENDS,
+        help="serial (default), local or dask, as bench run",
+    )  # fmt: skip
+    q.add_argument("--workers", type=int, default=1, help="processes of the local or dask backend")
     q.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
-    q.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    q.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        help="where cells train (default auto)",
+    )  # fmt: skip
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.set_defaults(fn=run.cmd_quick)
 
@@ -207,6 +298,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "versions): per activation, width and pass, the bench speed time ratio to relu in "
         "A and in B and B/A of the absolute times; where each was measured; and, for the "
         "cells both stores trained, their test accuracies and the difference.",
+        formatter_class=_RAW,
+        epilog=_examples("bench compare results/laptop.sqlite results/gpu.sqlite --suite smoke"),
     )
     cm.add_argument("store_a", help="the baseline store (A)")
     cm.add_argument("store_b", help="the store compared with it (B)")

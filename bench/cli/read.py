@@ -13,14 +13,20 @@ import json
 import sys
 from pathlib import Path
 
-from bench.cli.common import RESULTS_DIR, SUITES_DIR
+from bench.cli.common import RESULTS_DIR, known_suite, store_of, suites_dir, writable
 from bench.errors import BenchError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Write the Markdown report of a stored suite (``--out -``: the text to stdout)."""
     from bench import report
 
-    out = report.build(args.store, args.out, args.suite)
+    store = store_of(args)
+    if args.out == "-":  # the Markdown only: its figures have no folder to go to
+        text, _, _ = report.prepare(store, Path(f"{args.suite or 'report'}.md"), args.suite)
+        sys.stdout.write(text)
+        return 0
+    out = report.build(store, writable(args.out, "--out"), args.suite)
     print(f"wrote {out}", file=sys.stderr)
     return 0
 
@@ -44,10 +50,15 @@ def _dataset_line(d) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """The registry entries, one line each, or the suite files."""
     from bench import activations, data, initializers
 
     if args.what == "suites":
-        for p in sorted(SUITES_DIR.rglob("*.toml")):
+        folder = suites_dir()
+        found = sorted(folder.rglob("*.toml"))
+        if not found:
+            raise BenchError(f"no suite files in {folder.resolve()} (nor in ./suites)")
+        for p in found:
             print(p)
         return 0
     if args.what == "activations":
@@ -71,18 +82,23 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Write the store (or one suite's cells) as a table; ``--out -``: to stdout."""
     from bench.store import Store
 
-    if not Path(args.store).exists():
-        raise BenchError(f"{args.store}: no such store")
-    out = args.out or str(Path(args.store).with_suffix(f".{args.format}"))
-    with Store(args.store, readonly=True) as store:
+    path = store_of(args)
+    if not Path(path).exists():
+        raise BenchError(f"{path}: no such store")
+    out = args.out or str(Path(path).with_suffix(f".{args.format}"))
+    writable(out, "--out")
+    with Store(path, readonly=True) as store:
+        known_suite(store, args.suite)
         n = store.export(out, args.format, args.suite)
-    print(f"wrote {n} rows to {out}", file=sys.stderr)
+    print(f"wrote {n} rows to {'stdout' if out == '-' else out}", file=sys.stderr)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    """Print one stored cell whole."""
     from bench.store import Store
 
     paths = [Path(args.store)] if args.store else sorted(RESULTS_DIR.glob("*.sqlite"))
@@ -115,6 +131,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """One suite from two stores side by side."""
     from bench.report.compare import render
     from bench.scoring.stores import compare
 

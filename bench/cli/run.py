@@ -12,7 +12,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.cli.common import MAX_CELLS, default_store, floats, names_list
+from bench.cli.common import (
+    MAX_CELLS,
+    check_workers,
+    default_store,
+    floats,
+    names_list,
+    progress_shown,
+    writable,
+)
 from bench.errors import BenchError
 
 __all__ = ["MAX_CELLS", "cmd_quick", "cmd_run"]
@@ -26,10 +34,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bench.store import Store
     from bench.suite import check_data, load_suite
 
+    check_workers(args.backend, args.workers)
     suite = load_suite(args.suite)  # validated before anything trains or opens a store
     check_data(suite)  # its data sets' files and tables, read once here
     device = resolve_device(args.device)  # a missing GPU stops here, before anything trains
     store_path = Path(args.store) if args.store else default_store(suite.name)
+    if not args.dry_run:
+        writable(store_path, "--store")
     batched = not args.no_batch
     if args.dry_run:
         return _dry_run(args, suite, store_path, device, batched)
@@ -39,10 +50,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             left = len(executors.pending(suite, store.keys(), device)[1])
     if left > args.max_cells:
         _confirm_large(args.suite, left, args.max_cells)
+    if not store_path.exists():
+        print(f"new store {store_path}", file=sys.stderr)
     executor = executors.make(args.backend, args.workers, args.address)
     with Store(store_path) as store:
         summary = executors.run_suite(
-            suite, store, executor, progress=not args.no_progress, device=device,
+            suite, store, executor, progress=progress_shown(not args.no_progress), device=device,
             batched=batched, max_members=args.max_members, lease_s=args.lease_s,
             retry_failed=args.retry == "failed",
         )  # fmt: skip
@@ -149,9 +162,10 @@ def cmd_quick(args: argparse.Namespace) -> int:
             f"--{k.replace('_', '-')}={getattr(args, k)}" for k in _QUICK_GRID_FLAGS
         ),
     )  # fmt: skip
+    check_workers(args.backend, args.workers)
     suite = api.parse_quick(doc)  # validated before anything trains or is written
     device = resolve_device(args.device)
-    store_path, out = Path(args.store), Path(args.out)
+    store_path, out = writable(args.store, "--store"), writable(args.out, "--out")
     suite_file = out.with_suffix(".toml")  # the grid as a suite file: `bench run` reruns it
     suite_file.parent.mkdir(parents=True, exist_ok=True)
     suite_file.write_text(
@@ -161,8 +175,8 @@ def cmd_quick(args: argparse.Namespace) -> int:
     suite.source = str(suite_file)
     executor = executors.make(args.backend, args.workers, args.address)
     with Store(store_path) as store:
-        summary = executors.run_suite(suite, store, executor, progress=not args.no_progress,
-                                      device=device)  # fmt: skip
+        summary = executors.run_suite(suite, store, executor, device=device,
+                                      progress=progress_shown(not args.no_progress))  # fmt: skip
         frame = store.frame(suite.name)
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
     print(

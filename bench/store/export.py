@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,19 +55,24 @@ class Exports:
         return pd.DataFrame(rows)
 
     def export(self, path: str | Path, fmt: str, suite: str | None = None) -> int:
-        """Write every stored cell to ``path`` as csv, json (with curves and probes) or
-        parquet. Returns the number of rows."""
+        """Write every stored cell to ``path`` (``-``: the standard output) as csv, json
+        (with curves and probes) or parquet. Returns the number of rows."""
         if fmt not in EXPORT_FORMATS:
             raise BenchError(f"unknown export format {fmt!r}; valid: {', '.join(EXPORT_FORMATS)}")
         df = self.frame(suite, series=fmt == "json")
+        stdout = str(path) == "-"
         if fmt == "csv":
-            df.to_csv(path, index=False)
+            df.to_csv(sys.stdout if stdout else path, index=False)
         elif fmt == "json":
             records = _nan_to_none(df.to_dict(orient="records"))
-            Path(path).write_text(json.dumps(records, indent=1, default=str, allow_nan=False))
+            text = json.dumps(records, indent=1, default=str, allow_nan=False)
+            if stdout:
+                sys.stdout.write(text + "\n")
+            else:
+                Path(path).write_text(text)
         else:
             try:
-                df.to_parquet(path, index=False)
+                df.to_parquet(sys.stdout.buffer if stdout else path, index=False)
             except ImportError as exc:
                 raise BenchError(f"parquet export needs pyarrow: {exc}") from None
         return len(df)
