@@ -56,31 +56,35 @@ torture: install
 
 smoke: install
 	$(PY) -m bench run suites/smoke.toml --backend local --workers $(WORKERS)
-	$(PY) -m bench report --store results/smoke.sqlite --suite smoke --out results/smoke.md
+	$(PY) -m bench report results/smoke.sqlite --suite smoke --out results/smoke.md
+
+# make bench and make claims share one store: C15's suite and the default one have cells in
+# common (identical cells have identical keys), and they train once
+STORE ?= results/bench.sqlite
 
 bench: install
 	$(PY) -m bench run suites/default.toml --backend local --workers $(WORKERS) \
-		--store results/default.sqlite
-	$(PY) -m bench speed --store results/default.sqlite --suite default --no-progress
+		--store $(STORE)
+	$(PY) -m bench speed $(STORE) --suite default --no-progress
 	$(MAKE) report
 
 report: install
-	$(PY) -m bench report --store results/default.sqlite --suite default --out reports/default.md
+	$(PY) -m bench report $(STORE) --suite default --out reports/default.md
 
-# make claims: every claim suite (suites/claims/*.toml) into results/claims.sqlite, the C16
-# timing and the exact checks, then reports/claims.md (resumable: rerun to finish)
+# make claims: every claim suite (suites/claims/*.toml) into the store, the C16 timing and the
+# exact checks, then reports/claims.md; it prints its estimate first and resumes if rerun
 claims: install
-	$(PY) -m bench claims run --store results/claims.sqlite --backend local --workers $(WORKERS) \
+	$(PY) -m bench claims run --store $(STORE) --backend local --workers $(WORKERS) \
 		--no-progress
 	$(MAKE) claims-report
 
 claims-report: install
-	$(PY) -m bench claims report --store results/claims.sqlite --out reports/claims.md
+	$(PY) -m bench claims report --store $(STORE) --out reports/claims.md
 
 full: install
 	$(PY) -m bench run suites/full.toml --backend local --workers $(WORKERS) \
 		--store results/full.sqlite
-	$(PY) -m bench report --store results/full.sqlite --suite full --out reports/full.md
+	$(PY) -m bench report results/full.sqlite --suite full --out reports/full.md
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .benchmarks results

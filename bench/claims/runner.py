@@ -93,7 +93,7 @@ def run(
     Returns:
         The run record stored as the ``_run`` check (wall time, machine, cells, workers).
     """
-    from bench import executors, speed
+    from bench import cost, executors, speed
     from bench.run.env import environment, utcnow
     from bench.store import Store
 
@@ -102,6 +102,18 @@ def run(
     t0 = time.perf_counter()
     cells = 0
     with Store(store_path) as store:
+        todo: dict[str, Any] = {}
+        stored = store.keys()
+        for suite in suites:
+            for cell in executors.pending(suite, stored, device)[1]:
+                todo.setdefault(cell.key, cell)
+        seconds = cost.core_seconds(list(todo.values()))
+        print(
+            f"claims: {len(todo):,} cells to train of {len(suites)} suites; estimate "
+            f"{cost.describe(seconds, workers)} on a quiet 2-core reference machine, then "
+            "about a minute for the timing and the checks (resumable: rerun to finish)",
+            file=sys.stderr,
+        )
         for suite in suites:
             summary = executors.run_suite(suite, store, executor, progress=progress, device=device)
             cells += summary.total

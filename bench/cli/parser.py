@@ -193,8 +193,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         ),
     )
     c.add_argument("action", choices=["run", "report", "list"], help="what to do")
-    c.add_argument("--store", default="results/claims.sqlite", help="SQLite store "
-                   "(default results/claims.sqlite)")  # fmt: skip
+    c.add_argument("--store", default="results/bench.sqlite", help="SQLite store "
+                   "(default results/bench.sqlite, shared with make bench)")  # fmt: skip
     c.add_argument("--out", default="reports/claims.md", help="report file (report)")
     c.add_argument("--backend", default="local", choices=executors.BACKENDS, help="default local")
     c.add_argument("--workers", type=int, default=2, help="processes (default 2)")

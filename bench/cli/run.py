@@ -94,7 +94,7 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
     """What a run would do, summarized; every cell's key only with ``--list``."""
     import math
 
-    from bench import executors
+    from bench import cost, executors
     from bench.store import Store
 
     total = len(suite.grid)
@@ -128,11 +128,17 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
         print(f"device {device}: {len(work.units):,} units of work ({how})")
         if work.note():
             print(work.note())
-    if math.isfinite(mean_s) and left:
-        workers = args.workers if args.backend != "serial" else 1
+    workers = args.workers if args.backend != "serial" else 1
+    if todo:
+        seconds = cost.core_seconds(todo, stacked=batched)
         print(
-            f"estimate: about {left * mean_s / workers / 60:,.1f} min with {workers} worker(s), "
-            f"from the {len(frame):,} stored cells' mean of {mean_s:.3g} s each"
+            f"estimate: {cost.describe(seconds, workers)} on a quiet 2-core reference machine "
+            f"({seconds / 60:,.0f} core-minutes; bench/cost.py)"
+        )
+    if math.isfinite(mean_s) and left:
+        print(
+            f"stored so far: {len(frame):,} cells, a mean of {mean_s:.3g} s of cell time each "
+            f"(about {left * mean_s / workers / 60:,.1f} min for what is left at that rate)"
         )
     if left > args.max_cells:
         print(f"note: more than --max-cells {args.max_cells:,}: a run will ask first")
