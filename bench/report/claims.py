@@ -13,16 +13,21 @@ three decimals, booleans as yes/no) and their verdicts.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench.claims.base import Claim, Finding, Table, Verdict
 from bench.errors import BenchError
+from bench.report.advice import what_to_use
 from bench.report.doc import Attachment, Doc, p, p_is
 from bench.scoring.verdicts import VERDICTS
+
+if TYPE_CHECKING:
+    from bench.scoring.advice import Advice
 
 _P_COLUMNS = ("p", "p_seed", "p_equiv", "p_holm", "p_trend")
 _INT_COLUMNS = ("wins", "losses", "n_datasets", "n_seeds", "n", "layer", "model.depth", "diverged")
@@ -104,15 +109,22 @@ def _section(doc: Doc, claim: Claim, finding: Finding, verdict: Verdict) -> None
 
 
 def render(
-    results: list[tuple[Claim, Finding, Verdict]], header: dict[str, Any], figdir: str
+    results: list[tuple[Claim, Finding, Verdict]],
+    header: dict[str, Any],
+    figdir: str,
+    advice: Sequence[Advice] = (),
+    links: Sequence[str] = (),
 ) -> tuple[str, list[Attachment]]:
     """The Markdown of the claims report and the files it links to.
 
-    ``header``: ``generated_at``, ``store``, and optionally ``wall_s``, ``machine``,
-    ``cells`` (what ``bench claims run`` recorded).
+    ``header``: ``generated_at``, ``store``, and optionally ``run`` (what ``bench claims
+    run`` recorded) and ``distinct`` (cells). ``advice``: the "What to use" rows (from the
+    C15 ranking suite). ``links``: the files beside the report or in the repository it may
+    link to (``default.md``, ``docs/claims.md``); nothing else is linked.
     """
     doc = Doc(figdir=figdir)
     doc.add("# The note's claims on trial")
+    what_to_use(doc, advice)
     counts = {v: sum(1 for _, _, x in results if x.verdict == v) for v in VERDICTS}
     tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     order = next((v for c, _, v in results if c.id == "C15"), None)
@@ -123,15 +135,23 @@ def render(
             if order is not None and order.evidence
             else ""
         )
-        + " Every comparison rests on at least 5 seeds per data set, with the data set as the "
+        + " Every comparison rests on at least 3 seeds per data set, with the data set as the "
         "unit of replication; every number below is rebuilt from the store alone."
     )
+    more = []
+    if "docs/claims.md" in links:
+        more.append(
+            "what each claim says, how it is measured and the verdict rules are in "
+            "[docs/claims.md](../docs/claims.md)"
+        )
+    if "default.md" in links:
+        more.append("the overall report of the default suite is [default.md](default.md)")
     doc.add(
-        "Every testable statement of the study note on activation functions and weight "
-        "initialization, each with its own experiment, verdict and evidence. What each claim "
-        "says, how it is measured and the verdict rules are in [docs/claims.md]"
-        "(../docs/claims.md); the statistics are described there too. The overall report "
-        "of the default suite is [default.md](default.md)."
+        "C1–C18 label the testable statements of a study note on activation functions and "
+        "weight initialization (its chain SELU > ELU > LeakyReLU > ReLU > tanh > sigmoid is "
+        "C15); each has its own experiment, verdict and evidence below"
+        + ("; " + "; ".join(more) if more else "")
+        + "."
     )
     run = header.get("run") or {}
     line = f"Generated {header['generated_at']} from the store `{header['store']}` alone."
@@ -147,10 +167,15 @@ def render(
     doc.add(line)
     doc.add(
         "**Verdicts.** SUPPORTED / CONTRADICTED: the claimed effect, or its reverse, is "
-        "found (data-set-level test below α = 0.05, after Holm where there are several "
-        "pairs). EQUIVALENT: the 95 % interval of the difference lies inside ±1 accuracy "
-        "point, so the claimed difference is not there in practice. PARTLY: a compound claim "
-        "whose parts got different verdicts. INCONCLUSIVE: none of these. Effects are "
+        "found (one-sided data-set-level Wilcoxon test below α = 0.05, after Holm where there "
+        "are several pairs). EQUIVALENT: an equivalence test (TOST, α = 0.05) puts the "
+        "difference inside ±1 accuracy point, so the claimed difference is not there in "
+        "practice. PARTLY: a compound claim whose parts got different verdicts. "
+        "INCONCLUSIVE: none of these, including every comparison with too few data sets "
+        "for the test to reach α at all (the `to_detect` column says how many data sets the "
+        "observed effect would need); a test that finds nothing is never read as support. "
+        "Where shown, `p_a_better`, `p_rope`, `p_b_better` are the Bayesian signed-rank "
+        "posterior (baycomp) with the same ±1 point region of practical equivalence. Effects are "
         "differences of test accuracy in points (mean over data sets of the seed-averaged "
         "difference), with hierarchical-bootstrap 95 % intervals (data sets resampled, then "
         "seeds inside them). In the comparison tables: `effect`, `ci_low`, `ci_high` in "
@@ -200,7 +225,15 @@ def build(
             f"{store_path} holds none of the claim suites "
             f"({', '.join(claims.all_suites())}): run `bench claims run` first"
         )
+    from bench.scoring.advice import advise_suite
+
     results = judge_all(ctx)
+    ranking = ctx.frames.get("c15_ranking")
+    advice = advise_suite(ranking, ctx.timings, "C15's networks") if ranking is not None else []
+    links = [n for n in ("default.md",) if (out.parent / n).exists()]
+    docs = out.resolve().parent.parent / "docs" / "claims.md"
+    if docs.exists():
+        links.append("docs/claims.md")
     header = {
         "generated_at": generated_at
         or run.get("finished_at")
@@ -210,7 +243,7 @@ def build(
         "distinct": len({k for f in ctx.frames.values() if "key" in f for k in f["key"]}),
     }
     figdir = f"{out.stem}_files"
-    text, files = render(results, header, figdir)
+    text, files = render(results, header, figdir, advice, links)
     out.parent.mkdir(parents=True, exist_ok=True)
     for attachment in files:
         attachment.write(out.parent / figdir / attachment.name)

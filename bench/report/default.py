@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from bench import plots
+from bench.report.advice import what_to_use
 from bench.report.doc import Attachment, Doc, lr, per_call
 from bench.report.sections import slice_sections
 from bench.report.speed import PASS_LABELS, speed_table
@@ -133,50 +134,6 @@ _SURE = {
     "A>B": "a lead that holds at the data-set level",
     "EQUIVALENT": "a difference inside ±1 point: practically a tie",
 }
-
-
-_HOW_SURE = {
-    "decided": "decided: better than every other configuration (data-set level)",
-    "tie": "a tie: the runner-up is within ±1 point (TOST)",
-    "open": "open: not shown to beat the runner-up",
-}
-
-
-def _what_to_use(doc: Doc, h: Headline) -> None:
-    """The answer first: per setting, the configuration the evidence supports."""
-    rows = []
-    for s in h.slices:
-        for a in s.advice:
-            if a.setting == "speed matters":
-                use = f"`{a.best}`" + (" (the best one is also the fastest)"
-                                       if a.best == a.runner_up else "")  # fmt: skip
-                rows.append(("speed matters", use, "–", "–", a.note))
-                continue
-            lead = (
-                "–" if a.effect != a.effect
-                else f"{100 * abs(a.effect):.1f} pp {'behind' if a.effect >= 0 else 'ahead'}"
-            )  # fmt: skip
-            sets = f"{a.n_datasets} data set{'s' if a.n_datasets != 1 else ''}"
-            rows.append((
-                f"{a.setting} ({sets})",
-                f"`{a.best}`",
-                _HOW_SURE[a.how_sure] + f"; beats {a.beaten} of {a.others}",
-                f"`{a.runner_up}` ({lead} in mean accuracy)",
-                a.note,
-            ))  # fmt: skip
-    if not rows:
-        return
-    doc.add("## What to use")
-    doc.table(rows, ["setting", "use", "how sure", "runner-up", "note"])
-    doc.add(
-        "Each row ranks every activation + initializer pair of the suite, each at its own "
-        "learning rate chosen on validation, by its mean rank over the data sets (1 = the "
-        "best test accuracy on a data set; seeds averaged first), and compares the first "
-        "with every other one at the data-set level (one-sided Wilcoxon signed-rank, Holm; "
-        "TOST for a tie within ±1 point). A mean rank counts how often a configuration wins; "
-        "a mean accuracy also weighs how badly it fails where it fails, so the two can "
-        "disagree: the note says so where they do."
-    )
 
 
 def _intro(doc: Doc, h: Headline) -> None:
@@ -321,7 +278,7 @@ def render(h: Headline, meta: Meta) -> tuple[str, list[Attachment]]:
     if meta.description:
         doc.add(f"> {meta.description}")
     _intro(doc, h)
-    _what_to_use(doc, h)
+    what_to_use(doc, [a for s in h.slices for a in s.advice])
     claims = "[claims.md](claims.md)" if "claims.md" in meta.links else "its claims report"
     doc.add(
         "Labels such as C15 name the claims of a study note on activation functions and "

@@ -5,6 +5,8 @@ Public:
     Advice              one row of the "What to use" table
     advise(selected, groups, speed=None, label="") -> list[Advice]
                         one row per group of data sets, and one for "speed matters"
+    advise_suite(frame, timings=None, label="") -> list[Advice]
+                        the same from a suite's stored rows (learning rates chosen here)
 
 A configuration is an (activation, initializer) pair, each at its validation-chosen learning
 rate. Per group of data sets (real, synthetic, …) the configurations are ranked by their mean
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bench.scoring import metrics, paired
+from bench.scoring import metrics, paired, robustness, speed
 from bench.scoring.stats import holm
 from bench.scoring.verdicts import ALPHA
 
@@ -174,3 +176,18 @@ def _fastest_contender(part: pd.DataFrame, first: Advice, speed: pd.DataFrame) -
         f"step at width {int(width)}) of the {len(contenders)} configurations the best one "
         "is not shown to beat",
     )  # fmt: skip
+
+
+def advise_suite(
+    frame: pd.DataFrame, timings: pd.DataFrame | None = None, label: str = ""
+) -> list[Advice]:
+    """:func:`advise` from a suite's stored rows: each configuration at its
+    validation-chosen learning rate, the groups of :func:`robustness.dataset_groups`, and
+    the speed ratios against relu when the timings have it (``Store.timings()``)."""
+    if frame.empty:
+        return []
+    selected = metrics.select_lr(frame)
+    ratios = None
+    if timings is not None and not timings.empty and speed.REFERENCE in set(timings["activation"]):
+        ratios = speed.ratios(timings)
+    return advise(selected, robustness.dataset_groups(selected), ratios, label)

@@ -1,0 +1,62 @@
+"""The "What to use" table that opens every report: per setting, the activation and
+initializer the evidence supports, how sure that is, and the runner-up
+(:mod:`bench.scoring.advice` decides; this formats).
+
+Public:
+    what_to_use(doc, advice)    append the section to a :class:`bench.report.doc.Doc`
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bench.report.doc import Doc
+
+if TYPE_CHECKING:
+    from bench.scoring.advice import Advice
+
+
+_HOW_SURE = {
+    "decided": "decided: better than every other configuration (data-set level)",
+    "tie": "a tie: the runner-up is within ±1 point (TOST)",
+    "open": "open: not shown to beat the runner-up",
+}
+
+
+def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
+    """The answer first: per setting, the configuration the evidence supports (nothing
+    when there is no advice)."""
+    rows = []
+    for s in [advice]:
+        for a in s:
+            if a.setting == "speed matters":
+                use = f"`{a.best}`" + (" (the best one is also the fastest)"
+                                       if a.best == a.runner_up else "")  # fmt: skip
+                rows.append(("speed matters", use, "–", "–", a.note))
+                continue
+            lead = (
+                "–" if a.effect != a.effect
+                else f"{100 * abs(a.effect):.1f} pp {'behind' if a.effect >= 0 else 'ahead'}"
+            )  # fmt: skip
+            sets = f"{a.n_datasets} data set{'s' if a.n_datasets != 1 else ''}"
+            rows.append((
+                f"{a.setting} ({sets})",
+                f"`{a.best}`",
+                _HOW_SURE[a.how_sure] + f"; beats {a.beaten} of {a.others}",
+                f"`{a.runner_up}` ({lead} in mean accuracy)",
+                a.note,
+            ))  # fmt: skip
+    if not rows:
+        return
+    doc.add("## What to use")
+    doc.table(rows, ["setting", "use", "how sure", "runner-up", "note"])
+    doc.add(
+        "Each row ranks every activation + initializer pair of the suite, each at its own "
+        "learning rate chosen on validation, by its mean rank over the data sets (1 = the "
+        "best test accuracy on a data set; seeds averaged first), and compares the first "
+        "with every other one at the data-set level (one-sided Wilcoxon signed-rank, Holm; "
+        "TOST for a tie within ±1 point). A mean rank counts how often a configuration wins; "
+        "a mean accuracy also weighs how badly it fails where it fails, so the two can "
+        "disagree: the note says so where they do."
+    )
