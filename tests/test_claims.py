@@ -288,6 +288,7 @@ def c14(
             "normalized": list(share.values()),
             "all_layers": [0.5 * v for v in share.values()],
             "layers_to_band": [1, 14, 33, 33, 33],
+            "layers": [32] * 5,
             "worst_abs_mean": [0.01, 0.1, 0.3, 0.05, 9.0],
             "worst_std": [1.0, 1.1, 8.0, 0.2, 900.0],
             "runs": [60] * 5,

@@ -286,6 +286,8 @@ def test_c14_end_to_end_supported():
     v = claim.judge(tables)
     assert v.verdict == "SUPPORTED", v.evidence
     assert (v.effect, v.n_datasets, v.n_seeds) == (1.0, 12, 5)
+    assert "raw inputs 0 % (SUPPORTED, inside from layer 18)" in v.evidence
+    assert "he_normal weights 0 % (SUPPORTED, never inside)" in v.evidence
 
 
 def test_c14_raw_inputs_that_recover_by_the_upper_half_give_partly():

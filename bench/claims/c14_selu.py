@@ -127,6 +127,7 @@ def runs(frame: pd.DataFrame) -> pd.DataFrame:
                 "dataset": r["dataset"],
                 "seed": r["seed"],
                 "status": r["status"],
+                "layers": len(inside),
                 "normalized": all(_upper(inside)),
                 "all_layers": all(inside),
                 "layers_to_band": layers_to_band(inside),
@@ -147,6 +148,7 @@ def _init_table(selu: pd.DataFrame) -> pd.DataFrame:
             "normalized": g["normalized"].mean(),
             "all_layers": g["all_layers"].mean(),
             "layers_to_band": g["layers_to_band"].median(),
+            "layers": g["layers"].max(),
             "worst_abs_mean": g["worst_abs_mean"].median(),
             "worst_std": g["worst_std"].median(),
             "runs": g.size(),
@@ -200,8 +202,8 @@ def measure(ctx: Context) -> Finding:
             "SELU 32×64 at initialization, per variant: the share of runs whose upper half "
             "(layers 17–32) is inside the band (normalized) and whose every layer is "
             "(all_layers: layer 1 sits on the raw inputs); the median first layer from which "
-            "every layer is inside (33: the top is outside); the upper half's worst |mean| "
-            "and std (farthest from 1), medians over runs.",
+            "every layer is inside (layers + 1: the top is outside); the upper half's worst "
+            "|mean| and std (farthest from 1), medians over runs.",
             _init_table(selu),
             percent=("normalized", "all_layers"),
         )
@@ -267,6 +269,14 @@ def part(share: float) -> str:
     return "CONTRADICTED" if share >= HOLDS else "PARTLY"
 
 
+def _entry(steps: pd.Series, depth: pd.Series, v: str) -> str:
+    """``inside from layer 12`` (median over runs), or ``never inside`` (past the top)."""
+    step, top = steps.get(v, math.nan), depth.get(v, math.nan)
+    if step != step:
+        return "not measured"
+    return "never inside" if step > top else f"inside from layer {step:.0f}"
+
+
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     """Parts, on the upper half (layers 17–32) and the declared band: (1) at initialization
     ≥ 80 % of the all-conditions runs self-normalize, else CONTRADICTED outright; (2) each
@@ -288,6 +298,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts = [p_base, *off.values(), p_drift]
     verdict = "CONTRADICTED" if p_base == "CONTRADICTED" else verdicts.combine(parts)
     steps = init.set_index("variant")["layers_to_band"]
+    depth = init.set_index("variant")["layers"] if "layers" in init else steps * math.nan
     trained = t.get("trained", pd.DataFrame())
     kept = math.nan
     if not trained.empty:
@@ -308,8 +319,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         conditions="SELU 32×64 MLPs, Adam 1e-3, 8 epochs, upper half of the layers",
         evidence=f"at init (layers 17–32): all conditions {100 * base:.0f} % ({p_base}); "
         + "; ".join(
-            f"{v} {100 * share.get(v, math.nan):.0f} % ({off[v]}, inside from layer "
-            f"{steps.get(v, math.nan):.0f})"
+            f"{v} {100 * share.get(v, math.nan):.0f} % ({off[v]}, {_entry(steps, depth, v)})"
             for v in SWITCHED_OFF
         )
         + f"; residual stack {100 * share.get(RESIDUAL, math.nan):.0f} % (reported). After "
