@@ -1,7 +1,18 @@
-"""C12: PReLU (a learned slope) wins on large data and overfits small data.
+"""C12: PReLU (a learned negative slope) does well on large data sets and overfits small
+ones.
 
-``c11_size``: PReLU against LeakyReLU on the train–test gap at 10 % of the training split
-(larger for PReLU = overfits) and on test accuracy at 100 % (better for PReLU = wins).
+``c11_size`` (the C11 experiment): PReLU against its control, LeakyReLU at PReLU's initial
+slope 0.25 (``leaky_relu(0.25)``: the same network before any slope is learned), at every
+training-set size, Holm over the sizes. Three parts: PReLU's loss gap larger at the
+smallest size (overfits small), its test accuracy better at the largest (wins large), and
+the size × activation interaction: the PReLU − control test-accuracy effect larger at the
+largest size than at the smallest, per data set.
+
+Public:
+    CONTROL                 PReLU's control arm, ``leaky_relu(0.25)``
+    interaction(frame, a, b, metric) -> DataFrame
+                            the (a − b) effect at the largest size minus at the smallest
+    measure(ctx) -> Finding, judge(tables) -> Verdict, CLAIM
 """
 
 from __future__ import annotations
@@ -10,49 +21,109 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.claims.c11_rrelu import by_size, with_gap
-from bench.scoring import verdicts
+from bench.claims.c11_rrelu import (
+    LOSS_GAP,
+    LOSS_ROPE,
+    SIZE,
+    by_size,
+    fmt_nats,
+    size_evidence,
+    with_gaps,
+)
+from bench.scoring import metrics, paired, verdicts
+
+CONTROL = "leaky_relu(0.25)"  # PReLU's initial slope
+_PCT = ("effect", "ci_low", "ci_high")
+
+
+def interaction(frame: pd.DataFrame, a: str, b: str, metric: str = "test_acc") -> pd.DataFrame:
+    """The size × activation interaction: per data set × seed, (``a`` − ``b``) on ``metric``
+    at the largest size minus the same at the smallest, then :func:`paired.compare` over
+    data sets (seeds averaged inside a data set; effect positive when ``a``'s advantage grows
+    with the data; rope 1 point). One :func:`verdicts.row`, with ``small`` and ``large``."""
+    label = f"({a} − {b}) {metric}, largest size − smallest"
+    if frame.empty or frame[SIZE].nunique() < 2:
+        return pd.DataFrame()
+    small, large = frame[SIZE].min(), frame[SIZE].max()
+    work = frame.assign(arm=frame["activation"], score=metrics.scores(frame, metric))
+    blocks = ("dataset", "seed")
+    lo = paired.paired(work[work[SIZE] == small], "arm", a, b, "score", blocks)
+    hi = paired.paired(work[work[SIZE] == large], "arm", a, b, "score", blocks)
+    both = hi.merge(lo, on=list(blocks), suffixes=("_large", "_small"))
+    both["diff"] = both["diff_large"] - both["diff_small"]
+    comp = paired.compare(both) if both["diff"].notna().any() else None
+    return pd.DataFrame([{"small": small, "large": large, **verdicts.row(label, comp)}])
 
 
 def measure(ctx: Context) -> Finding:
-    """PReLU vs LeakyReLU per training size."""
+    """PReLU against leaky_relu(0.25) per size (loss gap, test accuracy), and the
+    size × activation interaction on test accuracy."""
     f = Finding()
     frame = ctx.frame("c11_size")
     if frame.empty:
         return f
+    frame = with_gaps(frame)
+    gap_label = f"prelu larger loss gap than {CONTROL}"
     f.add(
         Table(
-            "compare",
-            "PReLU against LeakyReLU by training-set share (points; gap "
-            "effects positive when PReLU's gap is smaller).",
-            by_size(with_gap(frame), "prelu", "leaky_relu"),
-            percent=("effect", "ci_low", "ci_high"),
+            "gap",
+            f"PReLU against {CONTROL} on the loss gap (test − training cross-entropy after "
+            f"the last epoch, nats) at each training-set share; effect = {CONTROL}'s gap − "
+            "PReLU's (negative: PReLU overfits more, as claimed); Holm over the sizes.",
+            by_size(frame, "prelu", CONTROL, LOSS_GAP, gap_label, "B>A", LOSS_ROPE),
+        )
+    )
+    f.add(
+        Table(
+            "test",
+            f"PReLU against {CONTROL} on test accuracy after the last epoch (points) at each "
+            "training-set share; Holm over the sizes.",
+            by_size(frame, "prelu", CONTROL, "test_acc", f"prelu better test than {CONTROL}"),
+            percent=_PCT,
+        )
+    )
+    f.add(
+        Table(
+            "interaction",
+            f"Size × activation: per data set, (PReLU − {CONTROL}) test accuracy at the "
+            "largest share minus at the smallest (points; positive: PReLU gains more from "
+            "more data).",
+            interaction(frame, "prelu", CONTROL),
+            percent=_PCT,
         )
     )
     return f
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """Part 1 (overfits small): PReLU's gap larger at the smallest size (the comparison
-    'smaller gap' CONTRADICTED). Part 2 (wins large): better test accuracy at the largest."""
-    c = t.get("compare", pd.DataFrame())
-    if c.empty:
+    """Three parts: overfits small (the ``gap`` row at the smallest size: PReLU's loss gap
+    larger, after Holm over the sizes), wins large (the ``test`` row at the largest size),
+    and the interaction (PReLU's test-accuracy effect larger at the largest size than at the
+    smallest). Each part's verdict, an EQUIVALENT one read as CONTRADICTED, then combined
+    (``verdicts.combine``): all SUPPORTED → SUPPORTED, all CONTRADICTED → CONTRADICTED, all
+    INCONCLUSIVE → INCONCLUSIVE, any mix → PARTLY."""
+    gap, test = t.get("gap", pd.DataFrame()), t.get("test", pd.DataFrame())
+    inter = t.get("interaction", pd.DataFrame())
+    if gap.empty or test.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c11_size")
-    small = c[(c["train_size"] == c["train_size"].min()) & c["comparison"].str.contains("gap")]
-    large = c[(c["train_size"] == c["train_size"].max()) & c["comparison"].str.contains("test")]
-    gap, acc = small.iloc[0], large.iloc[0]
-    flip = {"CONTRADICTED": "SUPPORTED", "SUPPORTED": "CONTRADICTED"}
-    parts = [flip.get(gap["verdict"], gap["verdict"]), acc["verdict"]]
-    parts = [verdicts.against(p) for p in parts]
+    small = gap.loc[gap["train_size"].idxmin()]
+    large = test.loc[test["train_size"].idxmax()]
+    row = inter.iloc[0] if not inter.empty else pd.Series(verdicts.row("interaction", None))
+    parts = [verdicts.against(r["verdict"]) for r in (small, large, row)]
     return Verdict(
         verdicts.combine(parts),
-        **common.from_row(acc),
-        effect_label="PReLU − LeakyReLU test accuracy on the whole training split (fraction)",
-        conditions="4×128 MLPs, 30 epochs",
-        evidence=f"gap at 10 %: PReLU smaller by {common.fmt_effect(gap)} (overfits more: "
-        f"{parts[0]}); test at 100 %: {common.fmt_effect(acc)} ({parts[1]})",
-        would_change="'large' here is at most 3,000 training samples; ImageNet-scale data "
-        "(He et al. 2015's setting) could favour PReLU",
+        **common.from_row(row),
+        effect_label=f"interaction: (PReLU − {CONTROL}) test accuracy, largest − smallest "
+        "size (fraction)",
+        conditions="He normal, 4×128 MLPs, Adam 1e-3, 30 epochs, 10–100 % of the training "
+        "split (at most 2,000 rows)",
+        evidence=f"overfits small (loss gap at {100 * small['train_size']:.0f} %, "
+        f"{CONTROL} − PReLU): {parts[0]}, {fmt_nats(small)}; wins large (test at "
+        f"{100 * large['train_size']:.0f} %): {parts[1]}, {common.fmt_effect(large)}; "
+        f"interaction: {parts[2]}, {common.fmt_effect(row)}. Every size: gap "
+        f"{size_evidence(gap, 'nats')}; test {size_evidence(test)}",
+        would_change="'large' here is at most 2,000 training rows; ImageNet-scale data "
+        "(He et al. 2015's setting) or per-channel slopes in a CNN could favour PReLU",
     )
 
 
@@ -62,11 +133,15 @@ CLAIM = Claim(
     statement="PReLU, whose negative slope is learned, does well on large data sets but "
     "overfits small ones.",
     suites=("c11_size",),
-    treatment="activation × training-set size",
-    conditions="He normal, 4×128 MLPs",
-    design="The C11 experiment read for PReLU against LeakyReLU: the train–test gap on 10 % of "
-    "the training split (does PReLU overfit more?) and test accuracy on all of it (does it "
-    "win?), at the data-set level over 6 data sets × 5 seeds.",
+    treatment="activation (PReLU against LeakyReLU at its initial slope) × training-set size",
+    conditions="He normal, 4×128 MLPs, Adam 1e-3, 30 epochs",
+    design=f"The C11 experiment read for PReLU against its control {CONTROL} (LeakyReLU at "
+    "PReLU's initial slope: what PReLU is before it learns), at the data-set level over 14 "
+    "KEEL data sets × 5 seeds and three training-set shares (10 %, 30 %, 100 % of the "
+    "training split, at most 2,000 rows). Overfits small: the loss gap (test − training "
+    "cross-entropy) at the smallest share; wins large: test accuracy at the largest; and "
+    "the size × activation interaction: the PReLU − control test-accuracy effect at the "
+    "largest share minus the one at the smallest, per data set.",
     measure=measure,
     judge=judge,
 )
