@@ -27,10 +27,7 @@ from bench.claims.base import Claim, Context, Finding, Table, Verdict
 from bench.scoring import metrics, paired, ranks, robustness, stats, verdicts
 
 ORDER = verdicts.CLAIMED_ORDER
-CAVEAT_ORDER = (  # C14's variants (c14_selu.variant names them), in this table's order
-    c14_selu.BASE, "raw inputs", "residual stack", "glorot_uniform weights",
-    "torch_default weights",
-)  # fmt: skip
+CAVEAT_ORDER = c14_selu.ORDER  # C14's variants (c14_selu.variant names them)
 VARIANTS = ("rrelu", "prelu")  # "LeakyReLU (+ variants)": reported beside, not in the chain
 PERCENT = ("effect", "ci_low", "ci_high")
 # Klambauer et al. 2017 (SELU paper), 121 UCI sets: SNN against ReLU with He ("MSRAinit")
