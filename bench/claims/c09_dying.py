@@ -39,7 +39,7 @@ def two_readings(a: str, b: str) -> str:
 def units_die(runs: pd.DataFrame) -> pd.DataFrame:
     """ReLU's dead share against LeakyReLU's negative-regime share at the last epoch, paired
     by data set × optimizer × rate × seed inside the range, data set the unit; one row per
-    reading (``reading`` column first)."""
+    reading (``reading`` column first; ``n_seeds``: the fewest seeds of a data set)."""
     rows = []
     for how in dying.READINGS:
         work = dying.reading(runs, how, ("dead_last", "negative_last"))
@@ -49,7 +49,10 @@ def units_die(runs: pd.DataFrame) -> pd.DataFrame:
         blocks = ("dataset", "optimizer", "train.lr", "seed")
         diffs = paired.paired(work, "activation", "relu", "leaky_relu", "value", blocks)
         comp = paired.compare(diffs, rope=ROPE) if not diffs.empty else None
-        rows.append({"reading": how, **verdicts.row(UNITS_DIE, comp)})
+        row = verdicts.row(UNITS_DIE, comp)
+        if not diffs.empty:  # seeds, not the optimizer × rate × seed blocks of a data set
+            row["n_seeds"] = int(diffs.groupby("dataset")["seed"].nunique().min())
+        rows.append({"reading": how, **row})
     return pd.DataFrame(rows)
 
 
@@ -237,7 +240,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     share = hf.set_index(["reading", "optimizer"])["share"]
     return Verdict(
         verdicts.combine(list(parts.values())),
-        **common.from_row(r, n_seeds=5),
+        **common.from_row(r),
         effect_label="ReLU dead − LeakyReLU negative-regime share (diverged runs excluded)",
         conditions="8×64 MLPs, He normal, SGD / SGD momentum 0.9 / Adam, 10 epochs, rates "
         "0.1–1× the edge of divergence",

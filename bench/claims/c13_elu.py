@@ -54,23 +54,25 @@ def centring(frame: pd.DataFrame) -> pd.DataFrame:
 def epochs_to_common(frame: pd.DataFrame, a: str = "elu", b: str = "relu") -> pd.DataFrame:
     """The rows of arms ``a`` and ``b`` with ``epochs_common``: the first epoch (from 1) at
     which validation accuracy reaches the data set's common target, :data:`FRACTION` × the
-    lower of the two arms' median best validation accuracy (finished runs); budget + 1 when
+    lower of the two arms' median best validation accuracy (finished runs, from the
+    ``val_acc`` curves); budget + 1 when
     a run never reaches it or did not finish. Data sets without a target are dropped."""
     work = frame[frame["activation"].isin([a, b])].copy()
+    work["_curve"] = [list((c or {}).get("val_acc") or []) for c in work["curves"]]
+    work["_best"] = [max(c, default=math.nan) for c in work["_curve"]]
     ok = work[work["status"] == "ok"]
-    med = ok.groupby(["dataset", "activation"])["best_val_acc"].median().unstack()
+    med = ok.groupby(["dataset", "activation"])["_best"].median().unstack()
     if med.empty or a not in med or b not in med:
-        return work.iloc[0:0].assign(**{EPOCHS.name: []})
-    target = FRACTION * med[[a, b]].min(axis=1)
+        return work.iloc[0:0].drop(columns=["_curve", "_best"]).assign(**{EPOCHS.name: []})
+    target = FRACTION * med[[a, b]].min(axis=1, skipna=False)
     work["target"] = work["dataset"].map(target)
     work = work[work["target"].notna()]
     out = []
     for _, r in work.iterrows():
         budget = int(r["train.epochs"])
-        curve = (r.get("curves") or {}).get("val_acc") or []
-        hit = next((i + 1 for i, v in enumerate(curve) if v >= r["target"]), budget + 1)
+        hit = next((i + 1 for i, v in enumerate(r["_curve"]) if v >= r["target"]), budget + 1)
         out.append(hit if r["status"] == "ok" else budget + 1)
-    return work.assign(**{EPOCHS.name: out})
+    return work.drop(columns=["_curve", "_best"]).assign(**{EPOCHS.name: out})
 
 
 def measure(ctx: Context) -> Finding:
