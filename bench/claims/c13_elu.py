@@ -193,7 +193,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         effect_label="ELU − ReLU test accuracy (fraction)",
         conditions="8×64 MLPs, He normal, Adam, lr chosen on validation",
         evidence="; ".join(f"{k}: {p}" for k, p in parts.items())
-        + f" (ELU forward {ratio:.2f}× ReLU; accuracy vs ReLU {common.fmt_effect(r)})",
+        + f" (ELU forward {'not timed' if math.isnan(ratio) else f'{ratio:.2f}× ReLU'}; "
+        f"accuracy vs ReLU {common.fmt_effect(r)})",
         would_change="deeper nets, where ELU's non-zero negative side matters more; a "
         "target closer to the best accuracy for the speed part; a GPU, where elementwise "
         "costs hide behind memory traffic",
