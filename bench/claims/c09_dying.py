@@ -177,7 +177,7 @@ def measure(ctx: Context) -> Finding:
             "half",
             f"Part 3, half can die: ReLU runs in the range with ≥ 50 % of the "
             f"hidden units dead; Clopper–Pearson interval at 1 − 0.05/3; SUPPORTED when "
-            f"it excludes shares below {FLOOR:.0%}, CONTRADICTED when it excludes "
+            f"it excludes shares below {100 * FLOOR:.0f} %, CONTRADICTED when it excludes "
             f"shares above.",
             _half(runs),
             percent=("share", "share_low", "share_high"),
