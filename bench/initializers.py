@@ -9,11 +9,11 @@ Public:
                                 initialize every Linear/Conv weight (and bias) of a module
     fans(weight)                (fan_in, fan_out) of a Linear or Conv weight
 
-Variances (claim C6): Glorot σ² = 1/fan_avg, He σ² = gain²/fan_in with the He gain
-(√2 for ReLU, √(2/(1+slope²)) for the leaky family), LeCun σ² = 1/fan_in; a uniform
-variant has bound r = √(3σ²). ``orthogonal`` is scaled by the activation's
-``calculate_gain`` (C8). ``torch_default`` is what ``nn.Linear`` does itself:
-``kaiming_uniform_(a=√5)``, i.e. U(±1/√fan_in), with bias U(±1/√fan_in). Every other
+Variances (claim C6): Glorot σ² = 1/fan_avg (``glorot_uniform_x4``, for C2: 16/fan_avg),
+He σ² = gain²/fan_in with the He gain (√2 for ReLU, √(2/(1+slope²)) for the leaky family),
+LeCun σ² = 1/fan_in; a uniform variant has bound r = √(3σ²). ``orthogonal`` is scaled by
+the activation's ``calculate_gain`` (C8). ``torch_default`` is what ``nn.Linear`` does
+itself: ``kaiming_uniform_(a=√5)``, i.e. U(±1/√fan_in), with bias U(±1/√fan_in). Every other
 initializer zeroes the biases.
 """
 
@@ -81,6 +81,10 @@ def _glorot_std(w: torch.Tensor, act: activations.Activation) -> float:
     return math.sqrt(2.0 / (fan_in + fan_out))
 
 
+def _glorot_x4_std(w: torch.Tensor, act: activations.Activation) -> float:
+    return 4.0 * _glorot_std(w, act)
+
+
 def _he_std(w: torch.Tensor, act: activations.Activation) -> float:
     return _he_gain(act) / math.sqrt(fans(w)[0])
 
@@ -118,6 +122,11 @@ REGISTRY: dict[str, Initializer] = {
     i.name: i
     for i in [
         Initializer("glorot_uniform", _std_uniform(_glorot_std), "U(±√(6/(fan_in+fan_out)))"),
+        Initializer(
+            "glorot_uniform_x4",
+            _std_uniform(_glorot_x4_std),
+            "Glorot uniform × 4, the sigmoid's usual gain (its slope at 0 is 1/4) (C2)",
+        ),
         Initializer("glorot_normal", _std_normal(_glorot_std), "N(0, 2/(fan_in+fan_out))"),
         Initializer("he_uniform", _std_uniform(_he_std), "U(±√3·gain/√fan_in), He gain"),
         Initializer("he_normal", _std_normal(_he_std), "N(0, gain²/fan_in), He gain"),

@@ -37,7 +37,7 @@ def test_registry_covers_the_issue_list():
     assert set(initializers.names()) == {
         "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
         "lecun_normal", "torch_default", "orthogonal", "naive_normal", "matched",
-        "glorot_uniform_gain", "lecun_normal_gain",
+        "glorot_uniform_gain", "lecun_normal_gain", "glorot_uniform_x4",
     }  # fmt: skip
 
 
@@ -100,6 +100,8 @@ def _expected_std(init: str, act: str, fan_in: int, fan_out: int) -> float:
     }[act]  # fmt: skip
     if init.endswith("_gain"):
         return gain * _expected_std(init.removesuffix("_gain"), act, fan_in, fan_out)
+    if init.endswith("_x4"):  # C2's sigmoid arm
+        return 4 * _expected_std(init.removesuffix("_x4"), act, fan_in, fan_out)
     return {
         "glorot": math.sqrt(2 / (fan_in + fan_out)),
         "he": he_gain / math.sqrt(fan_in),

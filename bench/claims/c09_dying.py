@@ -1,10 +1,15 @@
 """C9: dying ReLU: some units output 0 for every training sample; with a large learning rate
 half the network can die.
 
-``c09_dying``: ReLU (and LeakyReLU, for C10) under plain SGD over learning rates 0.01–1, 5
-data sets × 5 seeds. A unit is dead when f′ = 0 on every training sample, counted after the
-last epoch. A diverged run keeps the health of its last finished epoch and counts like any
-other (its dead share is what its units showed before the loss blew up).
+``c09_dying``: 8×64 ReLU and LeakyReLU (0.01) MLPs under SGD, SGD with momentum 0.9 and
+Adam, each over a geometric learning-rate sweep that runs past the edge of divergence,
+14 KEEL data sets × 5 seeds, probes after every epoch. Per data set and optimizer the edge
+is the largest rate below the first one at which more than 20 % of the ReLU runs diverge
+(:func:`bench.claims.dying.edges`); the range read is 0.1–1× the edge. A run's dead share
+is the one of its last epoch before any divergence. Divergence is its own outcome, with two
+readings: diverged runs excluded, or counted as all dead.
+
+Public: CLAIM, measure(ctx), judge(tables), units_die(runs) (C10 reads it), two_readings.
 """
 
 from __future__ import annotations
@@ -12,76 +17,189 @@ from __future__ import annotations
 import pandas as pd
 
 from bench import plots
+from bench.claims import common, dying
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.scoring import stats
+from bench.scoring import paired, verdicts
 
-LARGE = 0.25  # "a large share": a quarter of the hidden units or more
+HALF = 0.5  # "half the network"
+FLOOR = 0.02  # "can die": in at least one run in fifty, not a freak run
+ROPE = 0.01  # one percentage point of the hidden units
+_PCT = ("effect", "ci_low", "ci_high")
+UNITS_DIE = "relu dead > leaky_relu negative regime"
+
+
+def two_readings(a: str, b: str) -> str:
+    """A part read under both readings of divergence: SUPPORTED when both support it,
+    CONTRADICTED when both rule it out (for the all-dead reading, the upper bound), else
+    INCONCLUSIVE (an EQUIVALENT reading counts against, :func:`verdicts.against`)."""
+    a, b = verdicts.against(a), verdicts.against(b)
+    return a if a == b and a in ("SUPPORTED", "CONTRADICTED") else "INCONCLUSIVE"
+
+
+def units_die(runs: pd.DataFrame) -> pd.DataFrame:
+    """ReLU's dead share against LeakyReLU's negative-regime share at the last epoch, paired
+    by data set × optimizer × rate × seed inside the range, data set the unit; one row per
+    reading (``reading`` column first; ``n_seeds``: the fewest seeds of a data set)."""
+    rows = []
+    for how in dying.READINGS:
+        work = dying.reading(runs, how, ("dead_last", "negative_last"))
+        work = work.assign(
+            value=work["dead_last"].where(work["activation"] == "relu", work["negative_last"])
+        )
+        blocks = ("dataset", "optimizer", "train.lr", "seed")
+        diffs = paired.paired(work, "activation", "relu", "leaky_relu", "value", blocks)
+        comp = paired.compare(diffs, rope=ROPE) if not diffs.empty else None
+        row = verdicts.row(UNITS_DIE, comp)
+        if not diffs.empty:  # seeds, not the optimizer × rate × seed blocks of a data set
+            row["n_seeds"] = int(diffs.groupby("dataset")["seed"].nunique().min())
+        rows.append({"reading": how, **row})
+    return pd.DataFrame(rows)
+
+
+def _larger(runs: pd.DataFrame) -> pd.DataFrame:
+    relu = runs[runs["activation"] == "relu"]
+    rows = []
+    for how in dying.READINGS:
+        part = []
+        for opt in dying.OPTIMIZERS:
+            work = dying.reading(relu[relu["optimizer"] == opt], how, ("dead_last",))
+            top = work.groupby("dataset")["step"].transform("max")
+            work = work[(work["step"] == 0) | (work["step"] == top)]
+            work = work[top[work.index] > 0].assign(arm=lambda w: w["step"].map(_arm))
+            diffs = paired.paired(work, "arm", "top", "bottom", "dead_last", ("dataset", "seed"))
+            comp = paired.compare(diffs, rope=ROPE, family=3) if not diffs.empty else None
+            label = "dead share: top stable rate > bottom"
+            part.append({"reading": how, "optimizer": opt, **verdicts.row(label, comp)})
+        rows.append(paired.holm_rows(pd.DataFrame(part)))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _arm(step: int) -> str:
+    return "top" if step == 0 else "bottom"
+
+
+def _half(runs: pd.DataFrame) -> pd.DataFrame:
+    relu = runs[runs["activation"] == "relu"]
+    rows = []
+    for how in dying.READINGS:
+        for opt in dying.OPTIMIZERS:
+            work = dying.reading(relu[relu["optimizer"] == opt], how, ("dead_last",))
+            n, k = len(work), int((work["dead_last"] >= HALF).sum())
+            low, high = dying.binomial(k, n, 1 - verdicts.ALPHA / len(dying.OPTIMIZERS))
+            verdict = (
+                "SUPPORTED" if low > FLOOR else "CONTRADICTED" if high < FLOOR else "INCONCLUSIVE"
+            )
+            rows.append(
+                {
+                    "reading": how,
+                    "optimizer": opt,
+                    "runs": n,
+                    "half_dead": k,
+                    "share": k / n if n else float("nan"),
+                    "share_low": low,
+                    "share_high": high,
+                    "n_datasets": work["dataset"].nunique(),
+                    "verdict": verdict,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _by_step(runs: pd.DataFrame) -> pd.DataFrame:
+    keys = ["optimizer", "activation", "step"]
+    g, ok = runs.groupby(keys), runs[~runs["diverged"]].groupby(keys)
+    out = pd.DataFrame(
+        {
+            "dead_init": g["dead_init"].mean(),
+            "dead_last": ok["dead_last"].mean(),
+            "dead_max": g["dead_max"].mean(),
+            "negative_last": ok["negative_last"].mean(),
+            "diverged": g["diverged"].sum(),
+            "n": g.size(),
+        }
+    ).reset_index()
+    out["order"] = out["optimizer"].map({o: i for i, o in enumerate(dying.OPTIMIZERS)})
+    out = out.sort_values(["order", "activation", "step"]).drop(columns="order")
+    return out.reset_index(drop=True)
 
 
 def measure(ctx: Context) -> Finding:
-    """Dead share per learning rate, the trend test, the share at the top rate."""
+    """The edges, the shares by step below the edge, the three parts' tables, a figure."""
     f = Finding()
     frame = ctx.frame("c09_dying")
     if frame.empty:
         return f
-    g = frame.groupby(["activation", "train.lr"])
-    table = pd.DataFrame(
-        {
-            "dead_final": g["dead_final"].mean(),
-            "dead_max": g["dead_final"].max(),
-            "negative_final": g["negative_final"].mean(),
-            "dead_init": g["dead_init"].mean(),
-            "diverged": g["status"].apply(lambda s: int((s != "ok").sum())),
-            "n": g.size(),
-        }
-    ).reset_index()
+    health = dying.run_health(frame)
+    edge = dying.edges(health)
     f.add(
         Table(
-            "by_lr",
-            "Dead and negative-regime share of hidden units after training, by "
-            "SGD learning rate (mean over 5 data sets × 5 seeds; diverged runs counted "
-            "with their last finished epoch).",
-            table,
-            percent=("dead_final", "dead_max", "negative_final", "dead_init"),
+            "edges",
+            "The edge of divergence per data set and optimizer: the largest "
+            "rate below the first at which more than 20 % of the ReLU runs diverge "
+            "(reached: no — nothing diverged up to the top rate swept); the range read "
+            "is bottom … edge (0.1–1× the edge).",
+            edge,
         )
     )
-    relu = frame[frame["activation"] == "relu"]
-    tr = stats.trend(relu, "train.lr", "dead_final", blocks=("dataset",))
-    top = relu[relu["train.lr"] == relu["train.lr"].max()]
+    runs = dying.in_range(health, edge)
     f.add(
         Table(
-            "trend",
-            "Page's trend test: ReLU's dead share rising with the learning rate "
-            "(blocks: data sets, seeds averaged).",
-            pd.DataFrame(
-                [
-                    {
-                        "L": tr.statistic,
-                        "p_trend": tr.p,
-                        "rho": tr.rho,
-                        "n_datasets": tr.n_blocks,
-                        "trend": tr.verdict,
-                        "dead_at_top_lr": top["dead_final"].mean(),
-                        "top_lr": relu["train.lr"].max(),
-                    }
-                ]
-            ),
-            percent=("dead_at_top_lr",),
+            "by_step",
+            "Shares of hidden units inside the range, by rate step below the "
+            "edge (0: the edge). dead_last and negative_last: runs that did not diverge; "
+            "dead_max: the largest share after any epoch before divergence.",
+            _by_step(runs),
+            percent=("dead_init", "dead_last", "dead_max", "negative_last"),
         )
     )
+    f.add(
+        Table(
+            "units_die",
+            "Part 1, units die: ReLU's dead share against LeakyReLU's "
+            "negative-regime share at the last epoch (points of hidden units), every "
+            "optimizer and rate in the range, data set the unit.",
+            units_die(runs),
+            percent=_PCT,
+        )
+    )
+    f.add(
+        Table(
+            "larger",
+            "Part 2, more die at larger rates: ReLU's dead share at the top "
+            "stable rate (the edge) against the bottom of the range (points), paired by "
+            "data set × seed, Holm over the three optimizers.",
+            _larger(runs),
+            percent=_PCT,
+        )
+    )
+    f.add(
+        Table(
+            "half",
+            f"Part 3, half can die: ReLU runs in the range with ≥ 50 % of the "
+            f"hidden units dead; Clopper–Pearson interval at 1 − 0.05/3; SUPPORTED when "
+            f"it excludes shares below {100 * FLOOR:.0f} %, CONTRADICTED when it excludes "
+            f"shares above.",
+            _half(runs),
+            percent=("share", "share_low", "share_high"),
+            digits=3,
+        )
+    )
+    long = health.assign(
+        value=health["dead_last"].where(health["activation"] == "relu", health["negative_last"])
+    )[~health["diverged"]]
     f.figures.append(
         Figure(
             "c09_dead_vs_lr.png",
-            "Dead units after training against the learning rate",
+            "ReLU dead share and LeakyReLU negative-regime share against the learning rate",
             lambda p: plots.lines(
-                frame,
+                long,
                 "train.lr",
-                "dead_final",
+                "value",
                 "activation",
                 p,
-                "dead units after training",
-                "dead share",
-                panel="dataset",
+                "ReLU dead / LeakyReLU negative-regime (runs that finished)",
+                "share of hidden units",
+                panel="optimizer",
                 logx=True,
             ),
         )
@@ -90,32 +208,53 @@ def measure(ctx: Context) -> Finding:
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """SUPPORTED: an increasing trend (Page p < 0.05) and ≥ 25 % dead at the top rate;
-    PARTLY: one of the two; CONTRADICTED: neither."""
-    tr = t.get("trend", pd.DataFrame())
-    if tr.empty:
+    """Three parts, each read under both readings of divergence (:func:`two_readings`):
+    units die (one comparison); more die at larger rates (per optimizer, then
+    ``verdicts.combine``); half can die (per optimizer; SUPPORTED when any optimizer shows
+    it, CONTRADICTED when every one rules it out). Then ``verdicts.combine`` of the three."""
+    ud, lg, hf = (t.get(k, pd.DataFrame()) for k in ("units_die", "larger", "half"))
+    if ud.empty or lg.empty or hf.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c09_dying")
-    r = tr.iloc[0]
-    rising, large = r["trend"] == "INCREASING", r["dead_at_top_lr"] >= LARGE
-    verdict = "SUPPORTED" if rising and large else "PARTLY" if rising or large else "CONTRADICTED"
-    by = t["by_lr"]
-    relu = by[by["activation"] == "relu"]
+    u = ud.set_index("reading")
+    die = two_readings(*(u.loc[h, "verdict"] for h in dying.READINGS))
+    larger, half = {}, {}
+    for opt in dying.OPTIMIZERS:
+        ls = lg[lg["optimizer"] == opt].set_index("reading")["verdict"]
+        larger[opt] = two_readings(*(ls.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+        hs = hf[hf["optimizer"] == opt].set_index("reading")["verdict"]
+        half[opt] = two_readings(*(hs.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+    hv = list(half.values())
+    half_v = (
+        "SUPPORTED"
+        if "SUPPORTED" in hv
+        else "CONTRADICTED"
+        if set(hv) == {"CONTRADICTED"}
+        else "INCONCLUSIVE"
+    )
+    parts = {
+        "units die": die,
+        "more at larger rates": verdicts.combine(list(larger.values())),
+        "half can die": half_v,
+    }
+    r = u.loc["excluded"]
+    share = hf.set_index(["reading", "optimizer"])["share"]
     return Verdict(
-        verdict,
-        effect=float(r["rho"]),
-        effect_label="mean Spearman ρ of dead share vs learning rate",
-        p=float(r["p_trend"]),
-        test="Page's trend test over data sets",
-        n_datasets=int(r["n_datasets"]),
-        n_seeds=5,
-        conditions="8×64 ReLU MLPs, He normal, plain SGD, 10 epochs",
-        evidence="ReLU dead share by lr: "
+        verdicts.combine(list(parts.values())),
+        **common.from_row(r),
+        effect_label="ReLU dead − LeakyReLU negative-regime share (diverged runs excluded)",
+        conditions="8×64 MLPs, He normal, SGD / SGD momentum 0.9 / Adam, 10 epochs, rates "
+        "0.1–1× the edge of divergence",
+        evidence="; ".join(f"{k}: {v}" for k, v in parts.items())
+        + " (larger rates: "
+        + ", ".join(f"{o} {v}" for o, v in larger.items())
+        + "; runs ≥ 50 % dead, diverged excluded: "
         + ", ".join(
-            f"{lr:g}: {100 * d:.0f} %" for lr, d in zip(relu["train.lr"], relu["dead_final"])
+            f"{o} {100 * share.get(('excluded', o), float('nan')):.0f} %" for o in dying.OPTIMIZERS
         )
-        + f"; Page p = {r['p_trend']:.3g}; diverged runs: {int(relu['diverged'].sum())}",
-        would_change="momentum or Adam (larger effective steps die sooner), or counting "
-        "death on a subsample instead of the whole training set",
+        + ")",
+        would_change="more epochs or a sweep that reaches Adam's edge (Adam collapses "
+        "without diverging); reading the dead share at its peak (dead_max) instead of the "
+        "last epoch; per-unit masks, to tell a unit that died for good from one that came back",
     )
 
 
@@ -125,12 +264,17 @@ CLAIM = Claim(
     statement="Dying ReLU: during training some units end up outputting 0 for every training "
     "sample; with a large learning rate, half the network can die.",
     suites=("c09_dying",),
-    treatment="learning rate",
-    conditions="ReLU, He normal, plain SGD",
-    design="8×64 ReLU and LeakyReLU MLPs under plain SGD at learning rates 0.01, 0.03, 0.1, "
-    "0.3 and 1, on 5 data sets × 5 seeds, 10 epochs. The dead share (f′ = 0 on every "
-    "training sample) after the last epoch is tested for a monotone rise with Page's trend "
-    "test (data sets as blocks), and its level at the top rate is reported.",
+    treatment="learning rate (relative to the edge of divergence) and optimizer",
+    conditions="ReLU against LeakyReLU (0.01), He normal, SGD / momentum / Adam",
+    design="8×64 ReLU and LeakyReLU MLPs on 14 KEEL data sets × 5 seeds, 10 epochs, probes "
+    "after every epoch, under SGD (rates 0.01–2), SGD with momentum 0.9 (0.001–0.2) and Adam "
+    "(0.001–0.1). Per data set and optimizer the edge of divergence is read from the ReLU "
+    "sweep (the largest rate below the first at which more than 20 % of the runs diverge) "
+    "and the range 0.1–1× the edge is read. A run's dead share is that of its last epoch "
+    "before any divergence; diverged runs are read twice, excluded and counted all dead. "
+    "Parts: ReLU's dead share against LeakyReLU's negative-regime share (data-set level); "
+    "the dead share at the top against the bottom stable rate (per optimizer); the share of "
+    "runs with half the units dead (Clopper–Pearson, per optimizer).",
     measure=measure,
     judge=judge,
 )

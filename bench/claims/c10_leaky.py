@@ -1,84 +1,227 @@
 """C10: LeakyReLU never dies, and (Xu et al. 2015) LeakyReLU always beats ReLU.
 
-Two parts: the dead share of LeakyReLU in ``c09_dying`` (every learning rate) — zero by
-construction of the definition (its derivative is never 0), so the negative-regime share is
-reported beside it as the honest comparison — and test accuracy LeakyReLU against ReLU in
-``c15_ranking`` at the data-set level (12 data sets × 5 seeds).
+Death, from C9's sweep (``c09_dying``, the range 0.1–1× the edge of divergence, per-epoch
+probes): LeakyReLU's derivative is never 0, so none of its units is dead by definition; the
+claim's content is that its units do not get stuck. Judged: LeakyReLU's share of units in
+the negative regime on every training sample at the last epoch against ReLU's dead share
+(:func:`bench.claims.c09_dying.units_die`, both readings of divergence). Shown: revival,
+units that leave the negative regime after some epoch. The probes store per-layer counts,
+not per-unit masks, so revival is a lower bound (:func:`bench.claims.dying.revival_bound`)
+and decides nothing.
+
+Accuracy, over the C15 main suite's data sets (``c15_ranking``: ReLU and LeakyReLU 0.01,
+matched init) and ``c10_leaky`` (LeakyReLU 0.18, Xu et al.'s best slope, the same cells
+otherwise): each slope against ReLU at the data-set level (Holm over the two slopes), and
+"always" per data set: a one-sided paired t-test over seeds on each data set, Holm over the
+data sets; a data set where ReLU is significantly better contradicts "always".
+
+Public: CLAIM, measure(ctx), judge(tables), per_dataset(frame, a, b).
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
-from bench.claims import common
+from bench.claims import common, dying
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import paired, verdicts
+from bench.claims.c09_dying import two_readings, units_die
+from bench.scoring import paired, stats, verdicts
+from bench.scoring.metrics import scores
 
+SLOPES = ("leaky_relu", "leaky_relu(0.18)")  # 0.01 (the default) and Xu et al.'s 1/5.5
 _PCT = ("effect", "ci_low", "ci_high")
 
 
+def per_dataset(frame: pd.DataFrame, a: str, b: str, metric: str = "test_acc") -> pd.DataFrame:
+    """Per data set: ``a`` − ``b`` on ``metric`` paired by seed (non-ok runs at the worst
+    value), its mean, and one-sided paired t-test p-values over the seeds that ``a`` is
+    better (``p_better``) and worse (``p_worse``), each Holm-adjusted over the data sets
+    (``p_better_holm``, ``p_worse_holm``). Identical differences: p 0 on their side, 1 on
+    the other."""
+    work = frame.assign(score=scores(frame, metric))
+    diffs = paired.paired(work, "activation", a, b, "score", ("dataset", "seed"))
+    rows = []
+    for ds, g in diffs.groupby("dataset", sort=True):
+        d = g["diff"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "dataset": ds,
+                "diff": float(d.mean()),
+                "n_seeds": len(d),
+                "p_better": _t(d, "greater"),
+                "p_worse": _t(d, "less"),
+            }
+        )
+    out = pd.DataFrame(rows, columns=["dataset", "diff", "n_seeds", "p_better", "p_worse"])
+    out["p_better_holm"] = stats.holm(out["p_better"])
+    out["p_worse_holm"] = stats.holm(out["p_worse"])
+    return out
+
+
+def _t(d: np.ndarray, alternative: str) -> float:
+    if len(d) < 2:
+        return math.nan
+    if np.ptp(d) == 0:
+        on_side = d[0] > 0 if alternative == "greater" else d[0] < 0
+        return 0.0 if on_side else 1.0
+    from scipy.stats import ttest_1samp
+
+    return float(ttest_1samp(d, 0.0, alternative=alternative).pvalue)
+
+
+def _always(table: pd.DataFrame, slope: str) -> dict:
+    better = int((table["p_better_holm"] < verdicts.ALPHA).sum())
+    worse = int((table["p_worse_holm"] < verdicts.ALPHA).sum())
+    n = len(table)
+    verdict = "CONTRADICTED" if worse else "SUPPORTED" if n and better == n else "INCONCLUSIVE"
+    return {
+        "activation": slope,
+        "n_datasets": n,
+        "wins": int((table["diff"] > 0).sum()),
+        "losses": int((table["diff"] < 0).sum()),
+        "significant_wins": better,
+        "significant_losses": worse,
+        "lost_on": ", ".join(table.loc[table["p_worse_holm"] < verdicts.ALPHA, "dataset"]),
+        "verdict": verdict,
+    }
+
+
+def _accuracy_frame(ctx: Context) -> pd.DataFrame:
+    parts = []
+    for suite, acts in (("c15_ranking", ("relu", "leaky_relu")), ("c10_leaky", SLOPES[1:])):
+        fr = ctx.frame(suite)
+        if fr.empty:
+            continue
+        keep = fr["activation"].isin(acts)
+        if "init" in fr.columns:
+            keep &= fr["init"] == "matched"
+        parts.append(fr[keep])
+    if not parts:
+        return pd.DataFrame()
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates("key")
+    return common.prepare(frame, {"activation": "relu"})
+
+
+def _revival(runs: pd.DataFrame) -> pd.DataFrame:
+    ok = runs[~runs["diverged"]]
+    g = ok.groupby(["optimizer", "activation"])
+    out = pd.DataFrame(
+        {
+            "revival_bound": g["revival"].mean(),
+            "runs_with_revival": g["revival"].apply(lambda s: float((s > 0).mean())),
+            "negative_max": g["negative_max"].mean(),
+            "negative_last": g["negative_last"].mean(),
+            "runs": g.size(),
+        }
+    ).reset_index()
+    order = {o: i for i, o in enumerate(dying.OPTIMIZERS)}
+    out = out.assign(o=out["optimizer"].map(order)).sort_values(["o", "activation"])
+    return out.drop(columns="o").reset_index(drop=True)
+
+
 def measure(ctx: Context) -> Finding:
-    """Dead and negative-regime shares (C9 sweep); accuracy vs ReLU (C15 suite)."""
+    """Death (C9's sweep): stuck shares and the revival bound; accuracy (C15 main suite +
+    LeakyReLU 0.18): the data-set-level rows and the per-data-set "always" summary."""
     f = Finding()
-    dying = ctx.frame("c09_dying")
-    if not dying.empty:
-        g = dying.groupby("activation")
+    sweep = ctx.frame("c09_dying")
+    if not sweep.empty:
+        health = dying.run_health(sweep)
+        runs = dying.in_range(health, dying.edges(health))
         f.add(
             Table(
-                "death",
-                "Dead and negative-regime units after training over the whole "
-                "SGD learning-rate sweep (max over runs).",
-                pd.DataFrame(
-                    {
-                        "dead_max": g["dead_final"].max(),
-                        "dead_mean": g["dead_final"].mean(),
-                        "negative_mean": g["negative_final"].mean(),
-                        "runs": g.size(),
-                    }
-                ).reset_index(),
-                percent=("dead_max", "dead_mean", "negative_mean"),
+                "never_dies",
+                "ReLU's dead share against LeakyReLU (0.01)'s share of units "
+                "in the negative regime on every training sample, at the last epoch "
+                "(points of hidden units), C9's range, both readings of divergence.",
+                units_die(runs),
+                percent=_PCT,
             )
         )
-    main = common.prepare(ctx.frame("c15_ranking"))
+        f.add(
+            Table(
+                "revival",
+                "Revival in C9's range (runs that did not diverge): a lower "
+                "bound on the share of units that were in the negative regime after some "
+                "epoch and out of it after a later one (from per-layer counts; shown, "
+                "not judged), with the largest and the last negative-regime share.",
+                _revival(runs),
+                percent=("revival_bound", "runs_with_revival", "negative_max", "negative_last"),
+            )
+        )
+    main = _accuracy_frame(ctx)
     if not main.empty:
-        comp = paired.compare_arms(main.assign(arm=main["activation"]), "leaky_relu", "relu")
+        present = [s for s in SLOPES if s in set(main["activation"])]
+        rows = [
+            verdicts.row(
+                f"{s} > relu",
+                paired.compare_arms(
+                    main.assign(arm=main["activation"]), s, "relu", family=len(present)
+                ),
+            )
+            for s in present
+        ]
         f.add(
             Table(
                 "accuracy",
-                "LeakyReLU against ReLU, test accuracy (points), 8×64 MLPs.",
-                pd.DataFrame([verdicts.row("leaky_relu > relu", comp)]),
+                "LeakyReLU against ReLU, test accuracy (points), 8×64 MLPs, "
+                "Adam, each at its best validation rate; Holm over the slopes.",
+                paired.holm_rows(pd.DataFrame(rows)),
                 percent=_PCT,
+            )
+        )
+        f.add(
+            Table(
+                "always",
+                '"Always": data sets where LeakyReLU is significantly better '
+                "or worse than ReLU (one-sided paired t-test over seeds, Holm over the "
+                "data sets).",
+                pd.DataFrame([_always(per_dataset(main, s, "relu"), s) for s in present]),
             )
         )
     return f
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """Part 1: no LeakyReLU unit dead in any run. Part 2: LeakyReLU > ReLU at the data-set
-    level. Both → SUPPORTED; EQUIVALENT accuracy counts against "always beats"."""
-    death, acc = t.get("death", pd.DataFrame()), t.get("accuracy", pd.DataFrame())
-    if death.empty and acc.empty:
+    """Parts: never dies (C9's units-die comparison under both readings of divergence:
+    LeakyReLU's stuck share below ReLU's dead share); for each slope, beats ReLU (the
+    Holm-adjusted data-set-level row, EQUIVALENT counting against) and always (CONTRADICTED
+    by one data set where ReLU is significantly better, SUPPORTED only when every data set
+    favours LeakyReLU significantly). ``verdicts.combine`` of the parts."""
+    nd, acc, alw = (t.get(k, pd.DataFrame()) for k in ("never_dies", "accuracy", "always"))
+    if nd.empty and acc.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c09_dying / c15_ranking")
-    d = death.set_index("activation") if not death.empty else pd.DataFrame()
-    never = bool(d.loc["leaky_relu", "dead_max"] == 0) if "leaky_relu" in d.index else None
-    parts = ["SUPPORTED" if never else "CONTRADICTED" if never is False else "INCONCLUSIVE"]
-    r = acc.iloc[0] if not acc.empty else pd.Series(dtype=object)
-    beats = r.get("verdict", "INCONCLUSIVE")
-    parts.append(verdicts.against(beats))
+    parts: dict[str, str] = {}
+    if not nd.empty:
+        v = nd.set_index("reading")["verdict"]
+        parts["never dies"] = two_readings(*(v.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+    a = acc.set_index("comparison") if not acc.empty else pd.DataFrame()
+    w = alw.set_index("activation") if not alw.empty else pd.DataFrame()
+    for s in SLOPES:
+        if f"{s} > relu" in a.index:
+            parts[f"{s} beats relu"] = verdicts.against(a.loc[f"{s} > relu", "verdict"])
+        if s in w.index:
+            parts[f"{s} always"] = str(w.loc[s, "verdict"])
+    head = a.loc[f"{SLOPES[0]} > relu"] if f"{SLOPES[0]} > relu" in a.index else None
+    extra = [
+        f"{s}: {common.fmt_effect(a.loc[f'{s} > relu'])}, significant losses "
+        f"{int(w.loc[s, 'significant_losses'])}/{int(w.loc[s, 'n_datasets'])}"
+        for s in SLOPES
+        if f"{s} > relu" in a.index and s in w.index
+    ]
     return Verdict(
-        verdicts.combine(parts),
-        **common.from_row(r),
-        effect_label="LeakyReLU − ReLU, test accuracy (fraction)",
-        conditions="dead units: SGD sweep; accuracy: 8×64 MLPs, Adam, lr chosen on validation",
-        evidence=f"LeakyReLU dead units: max {100 * d.loc['leaky_relu', 'dead_max']:.0f} % "
-        f"(negative regime {100 * d.loc['leaky_relu', 'negative_mean']:.1f} % vs ReLU's "
-        f"{100 * d.loc['relu', 'negative_mean']:.1f} %); accuracy vs ReLU "
-        f"{common.fmt_effect(r)} ({beats}, wins {r.get('wins', 0)}/{r.get('n_datasets', 0)})"
-        if "leaky_relu" in d.index and "relu" in d.index
-        else f"accuracy vs ReLU {common.fmt_effect(r)} ({beats})",
-        would_change='"always" fails on the first data set where ReLU wins; a larger '
-        "negative slope or CIFAR-scale networks (Xu et al.'s setting) could change the "
-        "accuracy part",
+        verdicts.combine(list(parts.values())),
+        **common.from_row(head if head is not None else {}),
+        effect_label="LeakyReLU (0.01) − ReLU, test accuracy (fraction)",
+        conditions="death: C9's sweep (SGD, momentum, Adam; 0.1–1× the edge); accuracy: "
+        "8×64 MLPs, Adam, lr chosen on validation",
+        evidence="; ".join(f"{k}: {p}" for k, p in parts.items())
+        + (" (" + "; ".join(extra) + ")" if extra else ""),
+        would_change='more seeds per data set ("always" is judged data set by data set, '
+        "and five seeds rarely decide one); per-unit probes, to measure revival exactly; "
+        "CIFAR-scale networks (Xu et al.'s setting)",
     )
 
 
@@ -86,12 +229,16 @@ CLAIM = Claim(
     id="C10",
     title="LeakyReLU never dies and beats ReLU",
     statement="LeakyReLU never dies, and (Xu et al. 2015) LeakyReLU always beats ReLU.",
-    suites=("c09_dying", "c15_ranking"),
-    treatment="activation",
-    conditions="He normal",
-    design="The dead and negative-regime shares of LeakyReLU over C9's SGD learning-rate "
-    "sweep, and LeakyReLU against ReLU on test accuracy over C15's 12 data sets × 5 seeds at "
-    "the data-set level.",
+    suites=("c09_dying", "c15_ranking", "c10_leaky"),
+    treatment="activation (LeakyReLU slopes 0.01 and 0.18 against ReLU)",
+    conditions="He normal (matched)",
+    design="Death: C9's sweep (14 KEEL data sets × 5 seeds, SGD / momentum / Adam, 0.1–1× "
+    "the edge of divergence, probes every epoch): LeakyReLU's negative-regime share at the "
+    "last epoch against ReLU's dead share, data-set level, diverged runs excluded and "
+    "counted all dead; a lower bound on revival is shown. Accuracy: LeakyReLU (0.01, from "
+    "C15's main suite, and 0.18, Xu et al.'s slope, from c10_leaky with the same settings) "
+    "against ReLU over C15's data sets, at the data-set level and data set by data set "
+    "(paired t-test over seeds, Holm over data sets).",
     measure=measure,
     judge=judge,
 )

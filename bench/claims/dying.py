@@ -1,0 +1,192 @@
+"""Unit death over training, read from per-epoch probes (claims C9 and C10): each run's dead
+and negative-regime shares up to the epoch before it diverged, a lower bound on revival, the
+edge of divergence of a learning-rate sweep and the range read below it, the two readings
+of a diverged run, and a binomial interval. Torch-free.
+
+Public:
+    OPTIMIZERS              the optimizer labels, in display order
+    EDGE_SHARE, RANGE       a rate is stable while ≤ 20 % of its runs diverge; 0.1–1× the edge
+    optimizer_label(row)    ``sgd``, ``sgd+momentum`` or ``adam``
+    good_probes(row)        the probe records of the epochs a run finished before diverging
+    revival_bound(probes)   units shown to leave the negative regime later (share, a bound)
+    run_health(frame)       per run: shares at the last good epoch and their maxima, revival
+    edges(health, arm)      per data set × optimizer: the edge of divergence and the range
+    in_range(health, edges) the runs at rates inside their range, ``step`` 0 at the edge
+    reading(frame, how, columns)    diverged runs ``excluded`` or counted ``all-dead``
+    binomial(k, n, confidence)      Clopper–Pearson interval of k successes in n runs
+
+A run that diverged keeps only the probes of the epochs it finished before the loss blew up
+(the loop stores a probe taken on the broken network when the divergence shows at
+evaluation; it is dropped here), so a run that diverged in epoch 1 has only its
+initialization: it is *not* read as a trained network. Its ``dead_max`` is then NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.records import pooled
+
+OPTIMIZERS = ("sgd", "sgd+momentum", "adam")
+EDGE_SHARE = 0.2  # a rate is stable while at most this share of its runs diverge
+RANGE = 0.1  # the range read: RANGE × edge … edge
+READINGS = ("excluded", "all-dead")
+_EPOCH = re.compile(r"epoch (\d+)")
+
+
+def optimizer_label(row: pd.Series | dict[str, Any]) -> str:
+    """``sgd``, ``sgd+momentum`` (any momentum > 0) or ``adam``."""
+    opt = row.get("train.optimizer", "sgd")
+    if opt == "sgd" and float(row.get("train.momentum", 0.0) or 0.0) > 0:
+        return "sgd+momentum"
+    return str(opt)
+
+
+def good_probes(row: pd.Series | dict[str, Any]) -> list[tuple[int, dict]]:
+    """(epoch, health record) of every probed epoch a run finished before it diverged.
+
+    The error of a diverged run names its epoch n: "at epoch n, batch b" (training blew up:
+    probes 0 … n−1 are good) or "after epoch n" (evaluation blew up: the probe of epoch n
+    saw the broken network). Either way only epochs < n are kept.
+    """
+    probes = row.get("probes")
+    if not isinstance(probes, list):
+        return []
+    stop = len(probes)
+    if row.get("status") == "diverged":
+        m = _EPOCH.search(str(row.get("error") or ""))
+        stop = min(stop, int(m.group(1))) if m else stop
+    return [(i, h) for i, h in enumerate(probes[:stop]) if h]
+
+
+def revival_bound(probes: list[tuple[int, dict]]) -> float:
+    """A lower bound on the share of units that were in the negative regime at some probed
+    epoch k and out of it at a later one j, from per-layer counts only: in each layer at
+    least n_k − n_j of the n_k units negative at k have left by j, so the bound is the
+    largest such drop per layer, summed over layers, over all units. Exact revival needs
+    per-unit masks, which the probes do not store."""
+    if len(probes) < 2:
+        return math.nan
+    units = probes[0][1].get("units") or []
+    if not units:
+        return math.nan
+    counts = np.array(
+        [[round(s * u) for s, u in zip(h.get("negative") or [], units)] for _, h in probes],
+        dtype=float,
+    )  # (epochs, layers)
+    running_max = np.maximum.accumulate(counts, axis=0)
+    drop = (running_max - counts).max(axis=0)
+    return float(drop.sum() / sum(units))
+
+
+def run_health(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per run (failed runs dropped): ``dataset``, ``activation``, ``optimizer``,
+    ``train.lr``, ``seed``, ``diverged`` and, over the epochs finished before any
+    divergence, ``dead_last`` / ``negative_last`` (the last one, initialization included),
+    ``dead_max`` / ``negative_max`` (largest after epoch 1 or later; NaN when none),
+    ``dead_init``, ``epochs_ok`` and ``revival`` (:func:`revival_bound`)."""
+    cols = [
+        "dataset", "activation", "optimizer", "train.lr", "seed", "diverged", "epochs_ok",
+        "dead_init", "dead_last", "dead_max", "negative_last", "negative_max", "revival",
+    ]  # fmt: skip
+    rows = []
+    for _, r in frame.iterrows():
+        if r.get("status") == "failed":
+            continue
+        good = good_probes(r)
+        if not good:
+            continue
+        dead = [pooled(h, "dead") for _, h in good]
+        neg = [pooled(h, "negative") for _, h in good]
+        trained = [i for i, (e, _) in enumerate(good) if e > 0]
+        rows.append(
+            {
+                "dataset": r["dataset"],
+                "activation": r["activation"],
+                "optimizer": optimizer_label(r),
+                "train.lr": float(r["train.lr"]),
+                "seed": r["seed"],
+                "diverged": r.get("status") == "diverged",
+                "epochs_ok": good[-1][0],
+                "dead_init": dead[0],
+                "dead_last": dead[-1],
+                "dead_max": max((dead[i] for i in trained), default=math.nan),
+                "negative_last": neg[-1],
+                "negative_max": max((neg[i] for i in trained), default=math.nan),
+                "revival": revival_bound(good),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def edges(health: pd.DataFrame, arm: str = "relu") -> pd.DataFrame:
+    """Per data set × optimizer, from ``arm``'s runs of the sweep: ``edge``, the largest
+    rate below the first one at which more than :data:`EDGE_SHARE` of the runs diverge;
+    ``reached`` (some swept rate does exceed it; otherwise the edge is the top rate swept);
+    ``bottom``, the smallest swept rate ≥ :data:`RANGE` × edge; ``rates`` in the range. A
+    pair whose smallest rate already diverges too often has no edge and is left out."""
+    out = []
+    runs = health[health["activation"] == arm]
+    for (ds, opt), g in runs.groupby(["dataset", "optimizer"], sort=True):
+        share = g.groupby("train.lr")["diverged"].mean().sort_index()
+        edge, reached = math.nan, False
+        for lr, s in share.items():
+            if s > EDGE_SHARE:
+                reached = True
+                break
+            edge = float(lr)
+        if math.isnan(edge):
+            continue
+        inside = [float(x) for x in share.index if RANGE * edge * (1 - 1e-9) <= x <= edge]
+        out.append(
+            {
+                "dataset": ds,
+                "optimizer": opt,
+                "edge": edge,
+                "reached": reached,
+                "bottom": min(inside),
+                "rates": len(inside),
+            }
+        )
+    return pd.DataFrame(out, columns=["dataset", "optimizer", "edge", "reached", "bottom", "rates"])
+
+
+def in_range(health: pd.DataFrame, edge: pd.DataFrame) -> pd.DataFrame:
+    """The runs (every arm) whose rate lies in their data set × optimizer's range
+    [``bottom``, ``edge``], with ``step``: 0 at the edge, 1 the next rate down, …"""
+    work = health.merge(edge, on=["dataset", "optimizer"], how="inner")
+    work = work[(work["train.lr"] >= work["bottom"]) & (work["train.lr"] <= work["edge"])].copy()
+    if work.empty:
+        return work.assign(step=pd.Series(dtype=int))
+    rank = work.groupby(["dataset", "optimizer"])["train.lr"].rank(method="dense", ascending=False)
+    work["step"] = rank.astype(int) - 1
+    return work.reset_index(drop=True)
+
+
+def reading(frame: pd.DataFrame, how: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``excluded``: diverged runs dropped; ``all-dead``: their ``columns`` set to 1 (every
+    unit counted dead). Divergence is its own outcome; these are its two bounds."""
+    if how == "excluded":
+        return frame[~frame["diverged"].astype(bool)].copy()
+    if how != "all-dead":
+        raise ValueError(f"reading: {how!r} is not one of {READINGS}")
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].astype(float).where(~out["diverged"].astype(bool), 1.0)
+    return out
+
+
+def binomial(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper–Pearson (exact) interval of the success share of ``k`` in ``n`` runs; (NaN,
+    NaN) when ``n`` is 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
