@@ -88,3 +88,14 @@ def test_the_readme_suite_example_is_a_valid_suite():
     suite = parse_suite(tomllib.loads(block), "README.md")
     assert len(suite.grid) == 43 * 3 * 2 * 2 * 3  # @real × activations × inits × rates × seeds
     assert {c.activation for c in suite.grid} == {"relu", "gelu", "leaky_relu(0.2)"}
+
+
+@pytest.mark.parametrize("registry", ["activations", "initializers"])
+def test_reference_lists_every_registry_entry(registry):
+    """docs/reference.md's registry table names every entry, in registry order."""
+    import importlib
+
+    keys = list(importlib.import_module(f"bench.{registry}").REGISTRY)
+    text = (ROOT / "docs" / "reference.md").read_text()
+    line = next(x for x in text.splitlines() if x.startswith(f"| `bench.{registry}.REGISTRY`"))
+    assert line.split("|")[2].strip() == ", ".join(keys)
