@@ -94,3 +94,51 @@ def test_store_with_two_suites_needs_a_name(tmp_path):
         report.build(tmp_path / "s.sqlite", tmp_path / "r.md")
     with pytest.raises(BenchError, match="no stored results"):
         report.build(tmp_path / "s.sqlite", tmp_path / "r.md", suite="other")
+
+
+USER_SUITE = """\
+[suite]
+name = "mine"
+seeds = [0, 1, 2]
+
+[grid]
+activation = ["relu", "tanh"]
+init = ["he_normal", "glorot_uniform"]
+dataset = ["iris", "moons", "wine"]
+
+[model]
+depth = 2
+width = 8
+
+[train]
+epochs = 2
+lr = 0.01
+"""
+
+
+def test_a_user_suite_report_stands_alone(tmp_path, capsys):
+    """A newcomer's own suite, outside the project: the report opens with the answer, every
+    relative link resolves beside it, and a claim label appears only after the line that
+    explains it."""
+    import re
+
+    project = tmp_path / "mine"
+    project.mkdir()
+    (project / "mine.toml").write_text(USER_SUITE)
+    store, out = project / "mine.sqlite", project / "reports" / "mine.md"
+    assert main(["run", str(project / "mine.toml"), "--store", str(store), "--no-progress"]) == 0
+    assert main(["report", str(store), "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = out.read_text()
+    headings = [x for x in text.splitlines() if x.startswith("## ")]
+    assert headings[0] == "## What to use"
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text)
+    relative = [x for x in links if not re.match(r"[a-z]+:", x)]
+    assert relative, "the figures are linked"
+    for target in relative:
+        assert (out.parent / target).exists(), f"broken link: {target}"
+    assert "claims.md" not in text and "make bench" not in text
+    explained = text.index("Labels such as C15 name the claims of a study note")
+    for label in re.finditer(r"\bC1?\d\b", text):
+        assert label.start() >= explained, text[max(0, label.start() - 80) : label.end()]
+    assert "the note" not in text[:explained]

@@ -9,7 +9,7 @@ Public:
               [--address tcp://HOST:PORT] [--device auto|cpu|cuda] [--no-batch]
               [--max-members N] [--max-cells N] [--retry failed] [--dry-run [--list]]
               [--no-progress]
-    bench report --store PATH --out FILE.md [--suite NAME]
+    bench report STORE --out FILE.md [--suite NAME]
     bench list activations|initializers|datasets|suites   (each entry with one line on it)
     bench export --store PATH --format csv|json|parquet [--out FILE] [--suite NAME]
     bench show CELL_KEY [--store PATH]

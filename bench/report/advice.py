@@ -58,5 +58,5 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
         "with every other one at the data-set level (one-sided Wilcoxon signed-rank, Holm; "
         "TOST for a tie within ±1 point). A mean rank counts how often a configuration wins; "
         "a mean accuracy also weighs how badly it fails where it fails, so the two can "
-        "disagree: the note says so where they do."
+        "disagree: the last column says so where they do."
     )

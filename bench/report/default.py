@@ -99,7 +99,7 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
     doc.add(
         f"Reproduce: `python -m bench run {last['source']} --backend {last['backend']} "
         f"--workers {last['workers']} --store "
-        f"{meta.store_label}` then `python -m bench report --store {meta.store_label} --suite "
+        f"{meta.store_label}` then `python -m bench report {meta.store_label} --suite "
         f"{meta.suite} --out {meta.out_label}`"
         + (" (`make bench` does both)." if meta.suite == "default" else ".")
     )
@@ -143,6 +143,7 @@ def _intro(doc: Doc, h: Headline) -> None:
     if i is None:
         return
     sets = i.datasets
+    named = ", ".join(sets) if len(sets) <= 8 else "each listed in the per-data-set table"
     kinds = ", ".join(f"{k} {d}×{w}" for k, d, w in i.kinds)
     comp = i.comparison
     lead = ""
@@ -155,7 +156,7 @@ def _intro(doc: Doc, h: Headline) -> None:
         )
     doc.add(
         f"**In short.** On {len(sets)} data set{'s' if len(sets) > 1 else ''} "
-        f"({', '.join(sets)}), with {kinds} networks, the `{h.head_init}` initializer and "
+        f"({named}), with {kinds} networks, the `{h.head_init}` initializer and "
         f"{i.seeds} seeds each, `{i.best}` ranked first (mean test accuracy "
         f"{100 * i.best_mean:.1f} %){lead}; `{i.worst}` ranked last "
         f"({100 * i.worst_mean:.1f} %)."
