@@ -872,9 +872,16 @@ def test_render_has_a_section_per_claim_and_is_deterministic():
     text, files = report.render(_results(), header, "claims_files")
     assert files == []
     sections = [line for line in text.splitlines() if line.startswith("## ")]
-    assert sections == [
+    assert sections == ["## Since the first report"] + [
         f"## {c.id}. {c.title}" for c in (REGISTRY["C4"], REGISTRY["C16"], REGISTRY["C17"])
     ]
+    since = text.split("## Since the first report")[1].split("## C4.")[0]
+    rows = {r.split("|")[1].strip(): [x.strip() for x in r.split("|")[2:5]]
+            for r in since.splitlines() if r.startswith("| C")}  # fmt: skip
+    assert rows["C4"][:2] == ["SUPPORTED", "SUPPORTED"]  # the same: what changed, no why
+    assert rows["C16"][:2] == ["SUPPORTED", "**CONTRADICTED**"]  # moved: in bold, with a why
+    assert rows["C17"][:2] == ["SUPPORTED", "**INCONCLUSIVE**"]
+    assert rows["C4"][2].startswith("speed is now the epochs to a target")
     assert "**Verdict: SUPPORTED.** tanh ahead on 12 of 12 data sets" in text
     assert "**Verdict: CONTRADICTED.**" in text and "**Verdict: INCONCLUSIVE.**" in text
     c4 = text.split("## C4.")[1].split("## C16.")[0]

@@ -188,9 +188,35 @@ def render(
         [f"[{c.id}](#{_anchor(c)})", c.title, f"**{v.verdict}**", v.evidence] for c, _, v in results
     ]
     doc.table(rows, ["claim", "title", "verdict", "evidence"])
+    _since(doc, results)
     for claim, finding, verdict in results:
         _section(doc, claim, finding, verdict)
     return doc.text(), doc.files
+
+
+def _since(doc: Doc, results: list[tuple[Claim, Finding, Verdict]]) -> None:
+    """Each verdict beside the first report's, and what changed (the why, where the verdict
+    moved)."""
+    from bench.claims import history
+
+    rows = []
+    for c, _, v in results:
+        before = history.PREVIOUS.get(c.id)
+        if before is None:
+            continue
+        moved = before != v.verdict
+        why = history.REASONS.get(c.id, history.CHANGES.get(c.id, "")) if moved else ""
+        rows.append((c.id, before, f"**{v.verdict}**" if moved else v.verdict,
+                     why or history.CHANGES.get(c.id, "")))  # fmt: skip
+    if not rows:
+        return
+    doc.add("## Since the first report")
+    doc.add(
+        f"Each verdict beside the one in {history.FIRST_REPORT}, which used the original "
+        "designs and rules. Where the verdict moved (in bold), the last column says why; "
+        "elsewhere it says what changed in the experiment."
+    )
+    doc.table(rows, ["claim", "before", "now", "what changed"])
 
 
 def _anchor(claim: Claim) -> str:
