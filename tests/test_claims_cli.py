@@ -35,8 +35,8 @@ def test_an_unknown_claim_suite_is_refused(capsys):
     [
         ("seeds = [0, 1, 2, 3, 4]", "seeds = [0, -1]", "seeds"),
         ('"model.depth" = [0, 8]', '"model.depth" = [0, "eight"]', "model.depth"),
-        ('dataset = ["spirals"', 'dataset = ["spirlas"', "dataset"),
-        ("lr = 3e-3", "lr = nan", "train.lr"),
+        ('    "spirals", "circles"', '    "spirlas", "circles"', "dataset"),
+        ('"train.lr" = [3e-4', '"train.lr" = [nan', "train.lr"),
     ],
 )
 def test_a_bad_claim_suite_stops_before_anything_trains(tmp_path, monkeypatch, capsys,

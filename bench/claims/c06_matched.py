@@ -1,9 +1,24 @@
 """C6: Glorot suits none/tanh/logistic, He suits ReLU and its variants, LeCun suits SELU.
 
-``c06_matched``: six activations × seven initializers (each variance family in both
-shapes, and PyTorch's default) on 8×64 MLPs, 6 data sets × 5 seeds. For each activation,
-the rank of the initializer the note matches to it, among the seven (1 = best test accuracy;
-ranked within each data set × seed, then averaged), and its distance to the best one.
+``c06_matched``: six activations × four uniform-shaped initializers grouped into three
+variance families: PyTorch's default U(±1/√fan_in) (σ² = 1/(3·fan_in)), Glorot and LeCun
+(σ² = 1/fan_avg and 1/fan_in, the same on the square hidden layers of these MLPs, so one
+family, scored as the mean of its two members) and He (σ² = 2/fan_in × the He gain). 8×64
+MLPs under Adam and under SGD with momentum 0.9, each initializer at its own learning rate
+chosen on validation, 12 KEEL real sets × 3 seeds. For each activation and optimizer the
+matched family is compared with the best other family (the one with the best mean
+validation accuracy) on test accuracy at the data-set level (ROPE ±1 point).
+
+``c06_deep``: He et al. (2015)'s setting, a 30-layer ReLU MLP under SGD, He normal against
+Glorot normal (the paper: Glorot's net does not learn), each at its own rate.
+
+Public:
+    CLAIM               the registry entry
+    FAMILY              initializer → its variance family
+    MATCHED             activation → the family the note matches to it
+    family_frame(frame) -> DataFrame   family scores per data set × seed × activation × optimizer
+    measure(ctx)        the matched table, the family means, the deep table
+    judge(tables)       the verdict (see its docstring)
 """
 
 from __future__ import annotations
@@ -12,85 +27,149 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import paired, verdicts
+from bench.scoring import metrics, paired, verdicts
 
-MATCHED = {
-    "sigmoid": "glorot_uniform",
-    "tanh": "glorot_uniform",
-    "relu": "he_normal",
-    "leaky_relu": "he_normal",
-    "elu": "he_normal",
-    "selu": "lecun_normal",
+SUITE, DEEP = "c06_matched", "c06_deep"
+SMALL, MIDDLE, HE = "U(±1/√fan_in)", "Glorot/LeCun", "He"
+FAMILY = {
+    "torch_default": SMALL,
+    "glorot_uniform": MIDDLE,
+    "lecun_uniform": MIDDLE,
+    "he_uniform": HE,
 }
-NEAR_TOP = 2.5  # mean rank at or above this (of 7) counts as "at or near the top"
+MATCHED = {
+    "sigmoid": MIDDLE,
+    "tanh": MIDDLE,
+    "relu": HE,
+    "leaky_relu": HE,
+    "elu": HE,
+    "selu": MIDDLE,
+}
+_PCT = ("effect", "ci_low", "ci_high")
+
+
+def family_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each initializer at its best validation rate, then the mean test and validation
+    accuracy of each family's members per data set × seed × activation × optimizer (runs
+    that did not finish count as 0). Columns: those keys, ``arm`` (the family),
+    ``test_acc``, ``val_acc``."""
+    sel = metrics.select_lr(frame)
+    sel = sel[sel["init"].isin(FAMILY)]
+    work = sel[["dataset", "seed", "activation", "train.optimizer"]].copy()
+    work["arm"] = sel["init"].map(FAMILY)
+    work["test_acc"] = metrics.scores(sel, "test_acc")
+    work["val_acc"] = metrics.scores(sel, "val_acc")
+    keys = ["dataset", "seed", "activation", "train.optimizer", "arm"]
+    return work.groupby(keys, as_index=False)[["test_acc", "val_acc"]].mean()
 
 
 def measure(ctx: Context) -> Finding:
-    """Rank of the matched initializer per activation; matched vs the best other."""
+    """The matched family against the best other, per activation × optimizer; He et al.'s
+    deep setting."""
     f = Finding()
-    frame = ctx.frame("c06_matched")
-    if frame.empty:
+    frame, deep = ctx.frame(SUITE), ctx.frame(DEEP)
+    if frame.empty and deep.empty:
         return f
-    work = common.scored(frame, "test_acc")
-    rows, ranks_all = [], []
-    for act, sub in work.groupby("activation", sort=False):
-        means = sub.groupby(["dataset", "seed", "init"])["score"].mean().unstack()
-        ranks = means.rank(axis=1, ascending=False).mean().sort_values()
+    fam = family_frame(frame) if not frame.empty else pd.DataFrame()
+    groups = [] if fam.empty else list(fam.groupby(["activation", "train.optimizer"], sort=False))
+    n_rows = len(groups) + (0 if deep.empty else 1)
+    rows = []
+    for (act, opt), sub in groups:
         matched = MATCHED.get(act)
-        best_other = next(i for i in ranks.index if i != matched)
-        comp = paired.compare_arms(sub.assign(arm=sub["init"]), matched, best_other)
-        row = verdicts.row(f"{act}: {matched} vs {best_other}", comp)
-        rows.append(
-            {
-                "activation": act,
-                "matched": matched,
-                "rank": ranks.get(matched),
-                "of": len(ranks),
-                "n_datasets": sub["dataset"].nunique(),
-                "n_seeds": int(sub.groupby("dataset")["seed"].nunique().min()),
-                "best": ranks.index[0],
-                **{k: row.get(k) for k in ("effect", "ci_low", "ci_high", "p", "verdict")},
-            }
-        )
-        ranks_all.append(ranks.rename(act))
+        val = sub.groupby("arm")["val_acc"].mean()
+        others = val.drop(matched, errors="ignore")
+        if matched not in val.index or others.empty:
+            continue
+        best = str(others.idxmax())
+        comp = paired.compare_arms(sub, matched, best, "test_acc", family=n_rows)
+        rows.append(_row(act, opt, matched, best, comp))
+    if not deep.empty:
+        sel = metrics.select_lr(deep).assign(arm=lambda d: d["init"])
+        comp = paired.compare_arms(sel, "he_normal", "glorot_normal", family=n_rows)
+        rows.append(_row("relu", "sgd, 30 layers", HE, "Glorot", comp))
+        f.add(_deep_table(sel))
+    table = paired.holm_rows(pd.DataFrame(rows))
     f.add(
         Table(
             "matched",
-            "Rank of the matched initializer (mean over blocks, 1 = best of "
-            "7) and its test-accuracy difference to the best other one (points; "
-            "'SUPPORTED' = matched better).",
-            pd.DataFrame(rows),
-            percent=("effect", "ci_low", "ci_high"),
+            "The matched variance family against the best other family (chosen on "
+            "validation), test accuracy, each initializer at its own rate (effect: matched − "
+            "other, points; ROPE ±1 point; Holm over all rows). The last row is He et al.'s "
+            "setting (c06_deep).",
+            table,
+            percent=_PCT,
         )
     )
-    table = pd.DataFrame(ranks_all).reset_index(names="activation")
-    f.add(
-        Table("ranks", "Mean rank of every initializer per activation (1 = best).", table, digits=2)
-    )
+    if not fam.empty:
+        means = fam.groupby(["activation", "train.optimizer", "arm"])["test_acc"].mean()
+        wide = means.unstack("arm").reset_index()
+        f.add(
+            Table(
+                "families",
+                "Mean test accuracy per variance family (members averaged, each at its rate).",
+                wide,
+                percent=tuple(c for c in wide.columns if c in (SMALL, MIDDLE, HE)),
+            )
+        )
     return f
 
 
+def _row(act: str, opt: str, matched: str, other: str, comp: paired.Comparison | None) -> dict:
+    label = f"{act}, {opt}: {matched} > {other}"
+    return {"activation": act, "optimizer": opt, "matched": matched, "best_other": other,
+            **verdicts.row(label, comp)}  # fmt: skip
+
+
+def _deep_table(sel: pd.DataFrame) -> Table:
+    out = []
+    for init, sub in sel.groupby("init"):
+        out.append(
+            {
+                "init": init,
+                "lr": float(sub["train.lr"].median()),
+                "train_acc": float(metrics.scores(sub, "train_acc").mean()),
+                "test_acc": float(metrics.scores(sub, "test_acc").mean()),
+                "diverged": int((sub["status"] != "ok").sum()),
+                "runs": len(sub),
+            }
+        )
+    return Table(
+        "deep",
+        "30-layer ReLU MLP, SGD with momentum 0.9: final training and test accuracy per "
+        "initializer at its chosen rate (median over data sets), means over data sets × seeds.",
+        pd.DataFrame(out),
+        percent=("train_acc", "test_acc"),
+    )
+
+
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """SUPPORTED when every activation's matched initializer has mean rank ≤ 2.5 of 7;
-    CONTRADICTED when none does; PARTLY otherwise."""
+    """Each row (an activation × optimizer, and He et al.'s 30-layer setting) is a part: the
+    matched family better than the best other → SUPPORTED, worse → CONTRADICTED, inside the
+    ROPE (EQUIVALENT) → CONTRADICTED (the match makes no practical difference), else
+    INCONCLUSIVE, after Holm over the rows. The claim combines the parts: all SUPPORTED →
+    SUPPORTED, all CONTRADICTED → CONTRADICTED, all INCONCLUSIVE → INCONCLUSIVE, a mix →
+    PARTLY."""
     m = t.get("matched", pd.DataFrame())
     if m.empty:
-        return Verdict("INCONCLUSIVE", evidence="no results for c06_matched")
-    near = m["rank"] <= NEAR_TOP
-    verdict = "SUPPORTED" if near.all() else "CONTRADICTED" if not near.any() else "PARTLY"
+        return Verdict("INCONCLUSIVE", evidence=f"no results for {SUITE} or {DEEP}")
+    parts = [verdicts.against(v) for v in m["verdict"]]
+    deep = m[m["optimizer"].astype(str).str.contains("30 layers")]
+    head = deep.iloc[0] if len(deep) else m.iloc[0]
+    evidence = "; ".join(
+        f"{r['activation']} {r['optimizer']}: {r['matched']} vs {r['best_other']} "
+        f"{common.fmt_effect(r)} ({p})"
+        for (_, r), p in zip(m.iterrows(), parts)
+    )
     return Verdict(
-        verdict,
-        effect=float(m["rank"].mean()),
-        effect_label="mean rank of the matched initializer over the activations (of 7)",
-        test="ranks within data set × seed blocks",
-        n_datasets=int(m["n_datasets"].min()),
-        n_seeds=int(m["n_seeds"].min()),
-        conditions="8×64 MLPs, Adam 1e-3, 15 epochs",
-        evidence="; ".join(
-            f"{r.activation}: {r.matched} rank {r.rank:.1f} (best {r.best})" for r in m.itertuples()
-        ),
-        would_change="plain SGD or deeper nets, where the initial scale matters more than "
-        "under Adam at depth 8",
+        verdicts.combine(parts),
+        **common.from_row(head, p=float(head.get("p_holm", head["p"]))),
+        effect_label=f"{head['comparison']}, test accuracy (fraction)",
+        conditions="8×64 MLPs under Adam and SGD (momentum 0.9), 10 epochs, lr per "
+        "initializer; He et al.'s 30-layer ReLU MLP under SGD; 12 KEEL real sets × 3 seeds",
+        evidence=evidence,
+        would_change="layers that are not square (Glorot and LeCun then differ, and the "
+        "note's Glorot/LeCun split becomes testable), or deeper nets, where the variance "
+        "a family keeps compounds over more layers",
     )
 
 
@@ -100,14 +179,16 @@ CLAIM = Claim(
     statement="Glorot initialization suits no activation, tanh, logistic and softmax; He "
     "suits ReLU and its variants; LeCun suits SELU (σ² = 1/fan_avg, 2/fan_in, 1/fan_in; a "
     "uniform variant has bound r = √(3σ²)).",
-    suites=("c06_matched",),
-    treatment="initializer",
-    conditions="8×64 MLPs, Adam 1e-3",
-    design="Six activations × seven initializers (Glorot, He and LeCun in normal and uniform "
-    "shape, and PyTorch's default) on 6 data sets × 5 seeds. Within each data set × seed, the "
-    "initializers are ranked by test accuracy for each activation; the matched one's mean "
-    "rank is reported, and it is compared with the best other initializer at the data-set "
-    "level.",
+    suites=(SUITE, DEEP),
+    treatment="initializer (variance family)",
+    conditions="8×64 MLPs, Adam and SGD; a 30-layer ReLU MLP under SGD",
+    design="Six activations × four uniform initializers in three variance families "
+    "(PyTorch's default U(±1/√fan_in); Glorot and LeCun, identical on square layers, as "
+    "one family; He), 8×64 MLPs under Adam and SGD with momentum 0.9, each initializer at "
+    "its own rate (three per optimizer, chosen on validation), 12 KEEL real sets × 3 seeds. "
+    "For each activation and optimizer, the matched family against the best other family "
+    "on test accuracy at the data-set level (ROPE ±1 point); and He et al.'s setting, a "
+    "30-layer ReLU MLP under SGD, He normal against Glorot normal. Holm over all rows.",
     measure=measure,
     judge=judge,
 )
