@@ -1,5 +1,5 @@
 """``bench claims run``: every claim suite into one store, then the speed measurement (C16)
-and the exact checks (C7, C8, C17, C18), and a record of how long it all took and where.
+and the exact checks (C1, C7, C8, C17, C18), and a record of how long it all took and where.
 
 Public:
     context(store) -> Context               each claim suite's frame, the timings, the checks

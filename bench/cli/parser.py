@@ -183,7 +183,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "claims",
         help="every claim of the note: run its suites (run), write reports/claims.md (report)",
         description="run: train every claim suite (suites/claims/*.toml) not yet stored, time "
-        "the activations (C16) and run the exact checks (C7, C8, C17, C18); report: rebuild "
+        "the activations (C16) and run the exact checks (C1, C7, C8, C17, C18); report: rebuild "
         "the claims report from the store alone; list: the claims and their suites.",
         formatter_class=_RAW,
         epilog=_examples(
