@@ -201,7 +201,12 @@ def test_default_activations_are_the_suites_grid(tmp_path, capsys, monkeypatch):
     assert "holds 2 suites; pick one with --suite: other, tiny" in capsys.readouterr().err
     assert main(["speed", "--store", str(path), "--suite", "other", *FAST]) == 0
     assert seen["names"] == ["relu", "elu"]  # the reference is always timed
-    assert main(["speed", "--store", str(path), "--suite", "unregistered", *FAST]) == 0
+    capsys.readouterr()
+    # a typo of a stored suite is refused; a store with no suites yet times every activation
+    assert main(["speed", "--store", str(path), "--suite", "unregistered", *FAST]) == 2
+    assert "unknown suite 'unregistered'" in capsys.readouterr().err
+    empty = tmp_path / "empty.sqlite"
+    assert main(["speed", "--store", str(empty), "--suite", "unregistered", *FAST]) == 0
     assert seen["names"] == activations.names()
     assert "timing every registered activation" in capsys.readouterr().err
 
