@@ -112,8 +112,15 @@ class LocalExecutor:
 
     def map(self, units: Sequence[list[Cell]]) -> Iterator[list[Result]]:
         """Yield each unit's Results as workers finish them."""
+        import warnings
+
         from joblib import Parallel, delayed
 
+        # loky retires a worker whose memory grew (its leak guard) once it has finished its
+        # task, and says so with this warning; nothing is lost, the pool starts another
+        warnings.filterwarnings(
+            "ignore", message="A worker stopped while some jobs were given", category=UserWarning
+        )
         parallel = Parallel(
             n_jobs=self.workers, backend="loky", return_as="generator_unordered", batch_size=1
         )
