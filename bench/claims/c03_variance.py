@@ -209,8 +209,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         for _, r in g.iterrows()
     )
     sat_text = "; ".join(
-        f"{r['comparison']}: {100 * r['saturated_top_baseline']:.0f} % vs "
-        f"{100 * r['saturated_top_glorot']:.0f} % ({verdicts.against(r['verdict'])})"
+        f"{r['comparison']}: {100 * r['saturated_top_glorot']:.0f} % vs "
+        f"{100 * r['saturated_top_baseline']:.0f} % ({verdicts.against(r['verdict'])})"
         for _, r in top.iterrows()
     )
     return Verdict(

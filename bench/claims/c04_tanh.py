@@ -103,8 +103,13 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         conditions="Glorot uniform, width 64, depth 2 and 8, Adam and plain SGD, 15 epochs, "
         "lr per arm (4 Adam, 5 SGD rates) chosen on validation",
         evidence="; ".join(
-            f"depth {r['model.depth']} {r['train.optimizer']}: {r['effect']:+.1f} epochs "
-            f"({r['speed_verdict']}), level {100 * r['level_effect']:+.1f} points "
+            f"depth {r['model.depth']} {r['train.optimizer']}: "
+            + (
+                f"{r['effect']:+.1f} epochs"
+                if r["effect"] == r["effect"]
+                else "no data set where both reach a common target"
+            )
+            + f" ({r['speed_verdict']}), level {100 * r['level_effect']:+.1f} points "
             f"({r['level_verdict']}) → {r['verdict']}"
             for _, r in speed.iterrows()
         ),

@@ -44,7 +44,8 @@ def build(
         store_path: the SQLite store.
         out: the Markdown file; figures and CSV go to ``<out stem>_files/`` beside it.
         suite: suite name; may be omitted when the store holds exactly one.
-        generated_at: header timestamp (default: now, UTC).
+        generated_at: header timestamp (default: when the store last changed for the
+            suite, so a rebuild is identical; now, UTC, if it does not say).
         store_label: how the store is named in the report (default: ``store_path``).
 
     Returns:
@@ -92,20 +93,30 @@ def prepare(
         elif suite not in known:
             raise BenchError(f"unknown suite {suite!r} in {store_path}; valid: {', '.join(known)}")
         frame = store.frame(suite, series=True)
+        runs, timings = store.runs(suite), store.timings(suite)
         meta = Meta(
             suite=suite,
             grid_size=store.grid_size(suite),
-            generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+            generated_at=generated_at or _last_write(runs, timings),
             store_label=store_label or str(store_path),
             out_label=str(out),
             description=store.description(suite),
-            runs=store.runs(suite),
+            runs=runs,
             figdir=f"{out.stem}_files",
             gallery=store.checks().get("gallery"),
             links=frozenset(n for n in ("claims.md",) if (Path(out).parent / n).is_file()),
         )
-        timings = store.timings(suite)
     if frame.empty:
         raise BenchError(f"suite {suite!r}: no stored results to report")
     text, files = render(headline(frame, timings), meta)
     return text, files, meta.figdir
+
+
+def _last_write(runs: list[dict], timings) -> str:
+    """The report's timestamp: when the store last changed for this suite (a run finished, or
+    its timings were measured), so that a rebuilt report is the same byte for byte; now (UTC)
+    when the store records neither."""
+    stamps = [r["finished_at"] for r in runs if r.get("finished_at")]
+    if timings is not None and "measured_at" in timings:
+        stamps += [t for t in timings["measured_at"].dropna()]
+    return max(stamps) if stamps else datetime.now(UTC).isoformat(timespec="seconds")

@@ -49,7 +49,14 @@ class Doc:
         self.parts.extend(text)
 
     def table(self, rows: list[Sequence[Any]], headers: Sequence[str], align=None) -> None:
-        """Append a GitHub-flavoured table (cells already formatted as text)."""
+        """Append a GitHub-flavoured table (cells already formatted as text; a ``|`` inside
+        a cell is escaped so that it cannot split the cell)."""
+
+        def cell(value: Any) -> Any:
+            return value.replace("|", "\\|") if isinstance(value, str) else value
+
+        rows = [[cell(v) for v in r] for r in rows]
+        headers = [cell(h) for h in headers]
         self.parts.append(
             tabulate(
                 rows, headers=headers, tablefmt="github", disable_numparse=True, colalign=align

@@ -172,9 +172,14 @@ def _fastest_contender(part: pd.DataFrame, first: Advice, speed: pd.DataFrame) -
     return Advice(
         "speed matters", first.n_datasets, fastest, "open" if fastest != first.best else
         first.how_sure, first.best, "", float("nan"), 0, len(contenders) - 1,
-        note=f"the fastest ({ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training "
-        f"step at width {int(width)}) of the {len(contenders)} configurations the best one "
-        "is not shown to beat",
+        note=(
+            f"the fastest ({ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training "
+            f"step at width {int(width)}) of the {len(contenders)} configurations the best "
+            "one is not shown to beat"
+            if len(contenders) > 1
+            else f"{ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training step at "
+            f"width {int(width)}; every other configuration is shown to be less accurate"
+        ),
     )  # fmt: skip
 
 
