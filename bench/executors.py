@@ -116,11 +116,8 @@ class LocalExecutor:
 
         from joblib import Parallel, delayed
 
-        # loky retires a worker whose memory grew (its leak guard) once it has finished its
-        # task, and says so with this warning; nothing is lost, the pool starts another
-        warnings.filterwarnings(
-            "ignore", message="A worker stopped while some jobs were given", category=UserWarning
-        )
+        # loky's leak guard retires a grown worker after its task; nothing is lost
+        warnings.filterwarnings("ignore", "A worker stopped while some jobs", UserWarning)
         parallel = Parallel(
             n_jobs=self.workers, backend="loky", return_as="generator_unordered", batch_size=1
         )
