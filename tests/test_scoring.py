@@ -407,3 +407,58 @@ def test_probe_epochs_skip_the_epochs_the_schedule_left_out():
     r["probes"] = [{"dead": [0.5], "units": [16]}, {}, {"dead": [0.25], "units": [16]}, {}]
     long = metrics.probe_epochs(frame([r]), "dead")
     assert long["epoch"].tolist() == [0, 2] and long["value"].tolist() == [0.5, 0.25]
+
+
+def _advice_frame() -> pd.DataFrame:
+    """8 data sets × 3 seeds: A (selu) beats C (tanh) by 10 points on every data set, and
+    B (relu) trails A by 0.5 points on 5 data sets and leads by 0.5 on the other 3."""
+    rows = []
+    for d in range(8):
+        for s in range(3):
+            base = 0.8 + 0.01 * d + 0.001 * s
+            b = base - 0.005 if d % 2 or d == 0 else base + 0.005
+            for act, acc in (("selu", base), ("relu", b), ("tanh", base - 0.1)):
+                rows.append({"dataset": f"d{d}", "seed": s, "activation": act,
+                             "init": "matched", "status": "ok", "test_acc": acc})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_advice_speed_row_reads_the_same_holm_decisions_as_the_ranking():
+    from bench.scoring.advice import advise
+
+    frame = _advice_frame()
+    groups = {"all data sets": [f"d{d}" for d in range(8)]}
+    speed = pd.DataFrame(
+        {"width": 128, "pass": "forward_backward", "activation": ["relu", "selu", "tanh"],
+         "ratio_median": [1.0, 1.3, 0.9]}
+    )  # fmt: skip
+    first, fast = advise(frame, groups, speed)
+    # tanh loses on all 8 data sets: one-sided Wilcoxon p = 1/2^8, Holm × 2 = 0.0078 < 0.05
+    assert first.beaten == 1 and first.others == 2
+    assert first.unbeaten == ("relu + matched",)
+    assert first.how_sure == "tie"  # relu is within ±1 point on every data set
+    # tanh is faster but shown to be worse: relu, not shown worse, is the fastest contender
+    assert fast.setting == "speed matters" and fast.best == "relu + matched"
+    assert fast.note.startswith("the fastest (1.00× relu's time")
+    assert "the best one and the 1 configuration it is not shown to beat" in fast.note
+
+
+def test_advice_speed_row_when_every_other_configuration_is_worse():
+    from bench.report.advice import what_to_use
+    from bench.report.doc import Doc
+    from bench.scoring.advice import advise
+
+    frame = _advice_frame()
+    frame = frame[frame["activation"] != "relu"]
+    speed = pd.DataFrame(
+        {"width": 128, "pass": "forward_backward", "activation": ["selu", "tanh"],
+         "ratio_median": [1.3, 0.9]}
+    )  # fmt: skip
+    first, fast = advise(frame, {"all data sets": [f"d{d}" for d in range(8)]}, speed)
+    assert first.how_sure == "decided" and first.unbeaten == ()
+    assert fast.best == "selu + matched" and fast.note.startswith("1.30× relu's time")
+    doc = Doc()
+    what_to_use(doc, [first, fast])
+    assert "`selu + matched` (every other configuration is shown to be less accurate)" in (
+        doc.text()
+    )

@@ -95,7 +95,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     if speed.empty:
         return Verdict("INCONCLUSIVE", evidence=f"no results for {SUITE}")
     verdict = verdicts.combine(speed["verdict"].tolist())
-    deep = speed.sort_values(["model.depth", "train.optimizer"]).iloc[-1]
+    ordered = speed.sort_values(["model.depth", "train.optimizer"])
+    measured = ordered[ordered["effect"].notna()]  # the deepest condition with a target
+    deep = (measured if len(measured) else ordered).iloc[-1]
     return Verdict(
         verdict,
         **common.from_row(deep, p=float(deep.get("p_holm", deep["p"]))),

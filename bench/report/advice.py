@@ -31,8 +31,11 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
     for s in [advice]:
         for a in s:
             if a.setting == "speed matters":
-                use = f"`{a.best}`" + (" (the best one is also the fastest)"
-                                       if a.best == a.runner_up else "")  # fmt: skip
+                use = f"`{a.best}`" + (
+                    "" if a.best != a.runner_up
+                    else " (every other configuration is shown to be less accurate)"
+                    if a.others == 0 else " (the best one is also the fastest)"
+                )  # fmt: skip
                 rows.append(("speed matters", use, "–", "–", a.note))
                 continue
             lead = (

@@ -166,11 +166,17 @@ def render(
         )
     doc.add(line)
     doc.add(
-        "**Verdicts.** SUPPORTED / CONTRADICTED: the claimed effect, or its reverse, is "
-        "found (one-sided data-set-level Wilcoxon test below α = 0.05, after Holm where there "
-        "are several pairs). EQUIVALENT: an equivalence test (TOST, α = 0.05) puts the "
-        "difference inside ±1 accuracy point, so the claimed difference is not there in "
-        "practice. PARTLY: a compound claim whose parts got different verdicts. "
+        "**Verdicts.** SUPPORTED: the claimed effect is found (one-sided data-set-level "
+        "Wilcoxon test below α = 0.05, after Holm where there are several pairs). "
+        "CONTRADICTED: its reverse is found by the same test, or an equivalence test (TOST, "
+        "α = 0.05) puts the difference inside the margin (±1 accuracy point unless a claim "
+        "says otherwise), so the claimed difference is not there in practice; a part that "
+        "is EQUIVALENT therefore counts against a claim that a difference exists. The p of "
+        "an Evidence line is the test in the claimed direction: a CONTRADICTED beside a "
+        "large p rests on the reverse test (`p_reverse`) or the equivalence test "
+        "(`p_equiv`), both in the tables. PARTLY: a compound claim whose parts got "
+        "different verdicts (not necessarily one SUPPORTED: the verdict line names each "
+        "part's). "
         "INCONCLUSIVE: none of these, including every comparison with too few data sets "
         "for the test to reach α at all (the `to_detect` column says how many data sets the "
         "observed effect would need); a test that finds nothing is never read as support. "
@@ -181,8 +187,9 @@ def render(
         "seeds inside them). In the comparison tables: `effect`, `ci_low`, `ci_high` in "
         "points; `p`: one-sided Wilcoxon signed-rank over data sets in the claimed direction; "
         "`p_holm`: the same, Holm-adjusted over the claim's pairs; `p_seed`: the test over "
-        "data set × seed pairs (secondary, optimistic); `p_equiv`: TOST p-value for a "
-        "difference inside ±1 point; `wins`/`losses`: data sets."
+        "data set × seed pairs (secondary, optimistic); `p_reverse`: the data-set-level test "
+        "in the reverse direction; `p_equiv`: TOST p-value for a difference inside ±1 point; "
+        "`wins`/`losses`: data sets."
     )
     rows = [
         [f"[{c.id}](#{_anchor(c)})", c.title, f"**{v.verdict}**", v.evidence] for c, _, v in results

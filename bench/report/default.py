@@ -150,7 +150,8 @@ def _intro(doc: Doc, h: Headline) -> None:
     if comp is not None:
         sure = _SURE.get(comp.verdict, "a lead the data-set-level test cannot confirm")
         lead = (
-            f", ahead of `{i.second}` by {100 * comp.effect:+.1f} points of test accuracy "
+            f", ahead of `{i.second}` (second with this initializer) by "
+            f"{100 * comp.effect:+.1f} points of test accuracy "
             f"(95 % CI {100 * comp.ci_low:+.1f} to {100 * comp.ci_high:+.1f}, {comp.wins} of "
             f"{comp.n_datasets} data sets won; {sure})"
         )

@@ -87,15 +87,15 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
 
 
 PAIR_HEADERS = (
-    "claim", "data sets × seeds", "won/lost", "Δ test acc, pp [95 % CI]", "p (Holm)",
+    "claim", "data sets × seeds", "won/lost", "Δ test acc, pp [95 % CI]", "p (Holm), A / B better",
     "TOST p (Holm)", "P(A / rope / B)", "verdict", "robustness",
 )  # fmt: skip
 
 
 def pair_rows(table) -> list[tuple]:
     """One row per compared pair: its replication, effect and interval, the Holm-adjusted
-    one-sided Wilcoxon and TOST p-values, the Bayesian probabilities, the verdict, and how
-    robust it is (or how many data sets it would need)."""
+    one-sided Wilcoxon p-values (A better / B better) and TOST p-value, the Bayesian
+    probabilities, the verdict, and how robust it is (or how many data sets it would need)."""
     rows = []
     for r in table.itertuples():
         bayes = "–" if r.p_rope != r.p_rope else (
@@ -110,7 +110,7 @@ def pair_rows(table) -> list[tuple]:
                 f"{int(r.n_datasets)} × {int(r.n_seeds)}",
                 f"{int(r.wins)}/{int(r.losses)}",
                 f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
-                p(r.p_holm),
+                f"{p(r.p_holm)} / {p(r.p_reverse_holm)}",
                 p(r.p_equiv_holm),
                 bayes,
                 f"**{r.verdict}**",
@@ -140,8 +140,9 @@ def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
     co = c.seed_level
     doc.add(
         f"Judged at the data-set level: each data set's seed-averaged difference is one "
-        "observation; one-sided Wilcoxon signed-rank over data sets (A better), Holm over "
-        "the pairs; EQUIVALENT needs a TOST p (Holm) below α = 0.05 for a difference inside "
+        "observation; one-sided Wilcoxon signed-rank over data sets, Holm over the pairs: "
+        "SUPPORTED needs the A-better p below α = 0.05, CONTRADICTED the B-better one; "
+        "EQUIVALENT needs a TOST p (Holm) below α = 0.05 for a difference inside "
         "±1 point; the 95 % interval (hierarchical bootstrap: data sets, then seeds) and the "
         "Bayesian signed-rank probabilities (A better / inside ±1 point / B better) are shown "
         "beside and decide nothing. A test that finds nothing gives INCONCLUSIVE. With Holm "

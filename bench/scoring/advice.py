@@ -51,6 +51,7 @@ class Advice:
         others: how many other configurations there are.
         best_by_mean: the configuration with the best mean accuracy, when it differs.
         note: one sentence for the table, or ''.
+        unbeaten: the other configurations the first is not shown to beat (Holm).
     """
 
     setting: str
@@ -64,6 +65,7 @@ class Advice:
     others: int
     best_by_mean: str = ""
     note: str = ""
+    unbeaten: tuple[str, ...] = ()
 
 
 def _label(activation: str, init: str) -> str:
@@ -95,6 +97,8 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     r = rows.set_index("arm").loc[runner]
     runner_equivalent = bool(equivalent[rows.index[rows["arm"] == runner][0]])
     beaten = int(beaten_mask.sum())
+    shown = {a for a, b in zip(rows["arm"], beaten_mask, strict=True) if b}
+    unbeaten = tuple(o for o in others if o not in shown)
     if beaten == len(others) and not equivalent.any():
         how = "decided"
     elif runner_equivalent:
@@ -112,7 +116,7 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     return Advice(
         setting, len(means), best, how, runner,
         "EQUIVALENT" if runner_equivalent else str(r["verdict"]), float(r["effect"]), beaten,
-        len(others), by_mean if by_mean != best else "", note,
+        len(others), by_mean if by_mean != best else "", note, unbeaten,
     )  # fmt: skip
 
 
@@ -143,28 +147,17 @@ def advise(
         if advice is not None:
             out.append(advice)
     if out and speed is not None and not speed.empty:
-        first = out[0]
-        sets = next(iter(groups.values()))
-        part = selected[selected["dataset"].isin(sets)]
-        fast = _fastest_contender(part, first, speed)
+        fast = _fastest_contender(out[0], speed)
         if fast is not None:
             out.append(fast)
     return out
 
 
-def _fastest_contender(part: pd.DataFrame, first: Advice, speed: pd.DataFrame) -> Advice | None:
+def _fastest_contender(first: Advice, speed: pd.DataFrame) -> Advice | None:
     width = speed["width"].max()
     cost = speed[(speed["width"] == width) & (speed["pass"] == "forward_backward")]
     ratio = cost.set_index("activation")["ratio_median"]
-    work = part.assign(arm=_arms(part))
-    arms = sorted(set(work["arm"]))
-    contenders = [first.best]
-    for arm in arms:
-        if arm == first.best:
-            continue
-        c = paired.compare_arms(work, first.best, arm, family=max(1, len(arms) - 1))
-        if c is not None and not (c.p < ALPHA / max(1, len(arms) - 1)):
-            contenders.append(arm)  # not shown to be worse (Bonferroni: conservative)
+    contenders = [first.best, *first.unbeaten]  # the first's own Holm decisions
     timed = [a for a in contenders if a.split(" + ")[0] in ratio.index]
     if not timed:
         return None
@@ -174,11 +167,11 @@ def _fastest_contender(part: pd.DataFrame, first: Advice, speed: pd.DataFrame) -
         first.how_sure, first.best, "", float("nan"), 0, len(contenders) - 1,
         note=(
             f"the fastest ({ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training "
-            f"step at width {int(width)}) of the {len(contenders)} configurations the best "
-            "one is not shown to beat"
+            f"step at width {int(width)}) of the best one and the {len(contenders) - 1} "
+            f"configuration{'s' if len(contenders) > 2 else ''} it is not shown to beat"
             if len(contenders) > 1
             else f"{ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training step at "
-            f"width {int(width)}; every other configuration is shown to be less accurate"
+            f"width {int(width)}"
         ),
     )  # fmt: skip
 
