@@ -209,22 +209,49 @@ def test_two_runs_on_one_store_at_once(write_suite, tmp_path):
 LONG_SUITE = SLOW_SUITE.replace("seeds = [0, 1, 2, 3]", "seeds = [0, 1, 2, 3, 4, 5, 6, 7]")
 
 
+# `python -m bench ARGS` whose third unit waits (600 s, interruptible) after touching a
+# marker file: a signal sent once the marker exists lands while that unit "trains", after
+# exactly two rows were stored, however loaded the machine is
+_PAUSE_THIRD_UNIT = """
+import sys, time
+from pathlib import Path
+from bench import cli, executors
+real, calls, marker = executors._train, [], Path(sys.argv[1])
+def paused(unit, executor):
+    calls.append(1)
+    if len(calls) == 3:
+        marker.touch()
+        time.sleep(600)
+    return real(unit, executor)
+executors._train = paused
+raise SystemExit(cli.main(sys.argv[2:]))
+"""
+
+
 def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
-    """One cell at a time, 32 cells: when the second row lands, 30 cells (many seconds of
-    training) are left, so the signal always comes while the run trains; whatever the
-    moment it lands, the run log counts exactly the rows the run stored."""
-    suite, store = write_suite(LONG_SUITE), tmp_path / "i.sqlite"
-    proc = _bench("run", str(suite), "--store", str(store), "--no-batch")
-    _signal_after_rows(proc, store, 2, signal.SIGINT)
+    """Ctrl-C while the third of 32 cells trains (one cell at a time): exit status 130, the
+    two finished cells stay, and the run log counts exactly them."""
+    suite, store, marker = write_suite(LONG_SUITE), tmp_path / "i.sqlite", tmp_path / "third"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PAUSE_THIRD_UNIT, str(marker), "run", str(suite),
+         "--store", str(store), "--no-batch", "--no-progress"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 600
+    while not marker.exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, "the third cell never started in 600 s"
+        time.sleep(0.02)
+    assert proc.poll() is None, proc.communicate()[1]
+    proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=600)
     with Store(store) as s:
         kept = len(s.results())
         runs = [(r["status"], r["cells_done"]) for r in s.runs()]
-    assert 2 <= kept < 32, err
+    assert kept == 2, err
     assert proc.returncode == 130, err
     assert "interrupted: finished cells are saved; run the same command to resume" in err
-    assert f"killme: {kept} cells trained" in err
-    assert runs == [("interrupted", kept)]
+    assert "killme: 2 cells trained" in err
+    assert runs == [("interrupted", 2)]
 
 
 def test_the_run_log_counts_a_row_stored_just_before_an_interrupt(write_suite, tmp_path,
