@@ -108,10 +108,12 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     by_mean = means.mean().idxmax()
     note = ""
     if by_mean != best:
+        top, own = 100 * means[by_mean].mean(), 100 * means[best].mean()
+        digits = 1 if f"{top:.1f}" != f"{own:.1f}" else 2  # never "85.4 % vs 85.4 %"
         note = (
-            f"{by_mean} has the best mean accuracy ({100 * means[by_mean].mean():.1f} % vs "
-            f"{100 * means[best].mean():.1f} %), {best} the best mean rank: it wins on more "
-            "data sets, the other loses less where it loses"
+            f"{by_mean} has the best mean accuracy ({top:.{digits}f} % vs {own:.{digits}f} %), "
+            f"{best} the best mean rank: it wins on more data sets, the other loses less "
+            "where it loses"
         )
     return Advice(
         setting, len(means), best, how, runner,
