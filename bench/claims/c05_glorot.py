@@ -62,14 +62,7 @@ def measure(ctx: Context) -> Finding:
             percent=("level_effect", "level_ci_low", "level_ci_high"),
         )
     )
-    rates = (
-        sel.drop_duplicates([*_RATE_KEYS, "dataset"])
-        .groupby(list(_RATE_KEYS))["train.lr"]
-        .value_counts()
-        .unstack(fill_value=0)
-        .reset_index()
-    )
-    rates.columns = [str(c) for c in rates.columns]
+    rates = convergence.rates_chosen(sel, _RATE_KEYS)
     f.add(Table("rates", "Learning rate chosen on validation: data sets per rate.", rates))
     long = metrics.curve_epochs(sel, "train_acc").merge(sel[["key", *_CONDITION[:2]]], on="key")
     long["condition"] = (

@@ -165,20 +165,17 @@ def measure(ctx: Context) -> Finding:
         "MSRAinit over 121 UCI sets, and over the 46 with ≥ 1000 samples).",
         _selu_vs_relu(main), percent=PERCENT,
     ))  # fmt: skip
-    deep = [common.prepare(ctx.frame(s), select=False) for s in ("c15_depth", "c15_depth32")]
-    deep = [d for d in deep if not d.empty]
-    if deep:
-        f.add(Table(
-            "depth", "Adjacent pairs at depth 16 (the real sets) and 32 (12 real sets).",
-            _by(pd.concat(deep, ignore_index=True), "model.depth"), percent=PERCENT,
-        ))  # fmt: skip
-    arch = [common.prepare(ctx.frame(s), select=False) for s in ("c15_resmlp", "c15_cnn")]
-    arch = [a for a in arch if not a.empty]
-    if arch:
-        f.add(Table(
-            "architecture", "Adjacent pairs on residual MLPs and CNNs.",
-            _by(pd.concat(arch, ignore_index=True), "model.kind"), percent=PERCENT,
-        ))  # fmt: skip
+    for name, suites, axis, caption in (
+        ("depth", ("c15_depth", "c15_depth32"), "model.depth",
+         "Adjacent pairs at depth 16 (the real sets) and 32 (12 real sets)."),
+        ("architecture", ("c15_resmlp", "c15_cnn"), "model.kind",
+         "Adjacent pairs on residual MLPs and CNNs."),
+    ):  # fmt: skip
+        parts = [common.prepare(ctx.frame(s), select=False) for s in suites]
+        parts = [p for p in parts if not p.empty]
+        if parts:
+            f.add(Table(name, caption, _by(pd.concat(parts, ignore_index=True), axis),
+                        percent=PERCENT))  # fmt: skip
     caveat = _caveat(ctx.frame("c14_selu"))
     if not caveat.empty:
         f.add(Table(

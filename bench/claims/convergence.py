@@ -18,6 +18,8 @@ Public:
                         conditions, and the condition's verdict (:func:`condition_verdict`)
     condition_verdict(speed, level) -> str
                         a condition's verdict from its two part verdicts
+    rates_chosen(frame, keys) -> DataFrame
+                        per configuration (``keys``): how many data sets chose each rate
 
 Why a common target: epochs to a fixed target mix speed with the final level, because a run
 that never reaches the target counts as the budget + 1. Here the target of a data set (and
@@ -166,6 +168,21 @@ def condition_verdict(speed: str, level: str) -> str:
     if speed != "INCONCLUSIVE":
         return verdicts.against(speed)
     return level if level in ("SUPPORTED", "CONTRADICTED") else "INCONCLUSIVE"
+
+
+def rates_chosen(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Per configuration (the ``keys`` columns), the number of data sets whose selected rows
+    (``frame``, after :func:`select_fastest`) chose each learning rate: one column per
+    rate, named by its value."""
+    rates = (
+        frame.drop_duplicates([*keys, "dataset"])
+        .groupby(list(keys))["train.lr"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reset_index()
+    )
+    rates.columns = [str(c) for c in rates.columns]
+    return rates
 
 
 def _by_key(series: pd.Series) -> dict[tuple, object]:

@@ -25,6 +25,12 @@ def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+def _store(p: argparse.ArgumentParser, what: str = "the SQLite store to read") -> None:
+    """The store, positional (STORE) or as ``--store``: a command reads either."""
+    p.add_argument("store_path", nargs="?", metavar="STORE", help=what)
+    p.add_argument("--store", help="the same, as an option")
+
+
 def build(description: str = "") -> argparse.ArgumentParser:
     """The parser; every sub-command sets ``fn`` to the function that runs it."""
     from bench import executors
@@ -97,8 +103,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
             "bench report results/x.sqlite --suite mine --out -     # the Markdown to stdout",
         ),
     )  # fmt: skip
-    rp.add_argument("store_path", nargs="?", metavar="STORE", help="the SQLite store to read")
-    rp.add_argument("--store", help="the same, as an option")
+    _store(rp)
     rp.add_argument(
         "--out", required=True,
         help="the Markdown file, e.g. reports/default.md; '-': the text to stdout (no figures)",
@@ -126,8 +131,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
             "bench export results/smoke.sqlite --suite smoke --out - | head",
         ),
     )  # fmt: skip
-    e.add_argument("store_path", nargs="?", metavar="STORE", help="the SQLite store to read")
-    e.add_argument("--store", help="the same, as an option")
+    _store(e)
     e.add_argument("--format", default="csv", choices=EXPORT_FORMATS, help="default csv")
     e.add_argument(
         "--out", help="output file (default: the store's name with the format); '-': stdout"
@@ -157,8 +161,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
             "bench speed results/t.sqlite --activations relu,elu,selu --repeats 3",
         ),
     )
-    sp.add_argument("store_path", nargs="?", metavar="STORE", help="the store to time into")
-    sp.add_argument("--store", help="the same, as an option")
+    _store(sp, "the store to time into")
     sp.add_argument(
         "--suite",
         help="suite the timings belong to (default: the store's only suite, or the store's "

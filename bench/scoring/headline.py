@@ -387,7 +387,8 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
     slicing = varying(sel, exclude=("activation", "init", "dataset"))
     groups = list(sel.groupby(slicing, sort=True)) if slicing else [((), sel)]
     unselected = dict(list(conv.groupby(slicing, sort=True))) if slicing else {(): conv}
-    timed = _speed(timings, order(frame["activation"], verdicts.CLAIMED_ORDER))
+    claimed = order(frame["activation"], verdicts.CLAIMED_ORDER)
+    timed = _speed(timings, claimed)
     slices = [
         _slice(v if isinstance(v, tuple) else (v,), part, unselected[v], head_init,
                len(inits) > 1, _slice_label(part, slicing, v),
@@ -408,7 +409,7 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
         slicing=slicing,
         slices=slices,
         intro=_intro(first[first["init"] == head_init]),
-        gallery_order=order(frame["activation"], verdicts.CLAIMED_ORDER),
+        gallery_order=claimed,
         speed=_speed(timings, order(frame["activation"], slices[-1].activations)),
         failures=counts,
         failed_rows=shown.head(FAILURES_SHOWN),
