@@ -22,9 +22,10 @@ import pandas as pd
 
 from bench import plots
 from bench.report.advice import what_to_use
-from bench.report.doc import Attachment, Doc, lr, per_call
+from bench.report.doc import Attachment, Doc, lr, margin, per_call
 from bench.report.sections import slice_sections
 from bench.report.speed import PASS_LABELS, speed_table
+from bench.schema import SATURATION_RATIO
 
 if TYPE_CHECKING:
     from bench.scoring.headline import Headline
@@ -132,7 +133,7 @@ def _how_to_read(doc: Doc, h: Headline) -> None:
 
 _SURE = {
     "A>B": "a lead that holds at the data-set level",
-    "EQUIVALENT": "a difference inside ±1 point: practically a tie",
+    "EQUIVALENT": f"a difference inside {margin()}: practically a tie",
 }
 
 
@@ -174,7 +175,8 @@ def _gallery(doc: Doc, acts: list[str], data: dict | None) -> None:
         return
     doc.add(
         "The activations of this suite, each with its derivative (dashed); shaded: where "
-        "f′ = 0 (a unit that stays there is dead) and where |f′| < 1 % of its maximum "
+        "f′ = 0 (a unit that stays there is dead) and, for an activation whose derivative "
+        f"vanishes at both ends, where |f′| < {100 * SATURATION_RATIO:g} % of its maximum "
         "(saturated)."
     )
     doc.figure(

@@ -12,7 +12,7 @@ import textwrap
 import pandas as pd
 from tabulate import tabulate
 
-from bench.report.doc import p, p_is, pm
+from bench.report.doc import ALPHA_TEXT, p, p_is, pm
 
 
 def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
@@ -67,9 +67,11 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
            "optimistic; several data sets (--dataset a,b,c) give the data-set-level test.")
     )  # fmt: skip
     if n and not a["decidable"]:
+        holm = f", {a['smallest_p_holm']:.3g} after Holm over {a['pairs']} pairs"
         lines.append(
-            f"With {n} blocks the smallest two-sided Wilcoxon p is {a['smallest_p']:.3g}: "
-            "no pair can reach 0.05; more seeds or data sets can."
+            f"With {n} blocks the smallest two-sided Wilcoxon p is {a['smallest_p']:.3g}"
+            f"{holm if a['pairs'] > 1 else ''}: no pair can reach {ALPHA_TEXT}; more seeds or "
+            "data sets can."
         )
     prose = (textwrap.fill(x, 100) if "\n" not in x else x for x in lines)  # not the table
     return "\n".join(prose)

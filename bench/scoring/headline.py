@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, verdicts
-from bench.scoring.ranking import Ranking, blocks_for, order, rank_activations, varying
+from bench.scoring.ranking import (
+    HEAD_INIT,
+    Ranking,
+    blocks_for,
+    order,
+    rank_activations,
+    varying,
+)
 
 METRIC = "test_acc"
 TARGET = 0.9
@@ -261,7 +268,7 @@ def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
 
 
 def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
-    inits = order(part["init"], ["matched"])
+    inits = order(part["init"], [HEAD_INIT])
     s = metrics.summarize(part, METRIC, by=("activation", "init"))
     s = s.set_index(["activation", "init"])
     means = pd.DataFrame(index=acts, columns=inits, dtype=float)
@@ -377,10 +384,10 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
     """
     ref = dict(REFERENCE)
     if not all(frame[k].eq(v).any() for k, v in ref.items()):
-        ref = {"init": order(frame["init"], ["matched"])[0]}
+        ref = {"init": order(frame["init"], [HEAD_INIT])[0]}
     conv = metrics.add_convergence(frame, fraction=TARGET, reference=ref)
     sel = metrics.select_lr(conv)
-    inits = order(sel["init"], ["matched"])
+    inits = order(sel["init"], [HEAD_INIT])
     head_init = inits[0]
     # an axis that varies besides activation, initializer and data set (a depth, a model
     # kind, an optimizer …) is never pooled: the analysis runs once per value of it
