@@ -315,13 +315,15 @@ def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
         ``init``, ``blocks``, ``n_blocks``, ``friedman`` (statistic, pvalue, n_blocks,
         k, reason), ``friedman_datasets`` (the same at the data-set level), ``smallest_p``
         (the smallest two-sided Wilcoxon p the blocks allow), ``pairs`` (the comparisons
-        Holm adjusts together), ``smallest_p_holm`` (the same after Holm) and ``decidable``
+        Holm adjusts together), ``smallest_p_holm`` (the same after Holm), ``decidable``
         (whether any pair can reach α after Holm:
-        :attr:`bench.scoring.ranking.Ranking.decidable`).
+        :attr:`bench.scoring.ranking.Ranking.decidable`) and ``min_ci_n`` (the fewest rows
+        a ``ci95`` is given for: :data:`bench.scoring.metrics.MIN_CI_N`).
     """
     import numpy as np
     import pandas as pd
 
+    from bench.scoring.metrics import MIN_CI_N
     from bench.scoring.ranking import rank_results
 
     if frame.empty:
@@ -354,7 +356,7 @@ def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
         init=r.init, blocks=r.blocks, n_blocks=r.n_blocks,
         friedman=_as_dict(r.friedman), friedman_datasets=_as_dict(r.friedman_datasets),
         smallest_p=r.smallest_p, pairs=r.pairs, smallest_p_holm=r.smallest_p_holm,
-        decidable=r.decidable,
+        decidable=r.decidable, min_ci_n=MIN_CI_N,
     )  # fmt: skip
     return out
 

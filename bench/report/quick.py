@@ -66,6 +66,8 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
         + ("" if several else " Seeds are replicates of one split, so these p-values lean "
            "optimistic; several data sets (--dataset a,b,c) give the data-set-level test.")
     )  # fmt: skip
+    if (ranked["ci95"].isna() & ranked["mean"].notna()).any():
+        lines.append(f"No interval where a mean rests on fewer than {a['min_ci_n']} rows.")
     if n and not a["decidable"]:
         holm = f", {a['smallest_p_holm']:.3g} after Holm over {a['pairs']} pairs"
         lines.append(
