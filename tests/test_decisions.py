@@ -163,3 +163,21 @@ def _texts(path: Path) -> list[str]:
 def test_no_report_text_types_alpha_or_the_margin(path):
     typed = [t for t in _texts(path) if _TYPED.search(t)]
     assert not typed, f"{path.name}: read ALPHA / ROPE from bench.scoring.verdicts: {typed}"
+
+
+def test_quick_text_with_one_activation_claims_no_pairs_and_counts_in_the_singular():
+    """A second newcomer pass (issue 26): one activation, one seed, one epoch printed
+    '1 activations … 1 seeds, 1 epochs' and 'no pair can reach 0.05' with no pair at all."""
+    from bench.report import quick
+
+    ranked = api.ranking(_rows({"relu": [0.9]}))
+    assert (ranked.attrs["pairs"], ranked.attrs["decidable"]) == (0, False)
+    suite = {"grid": {"dataset": ["d"]}, "model": {"kind": "mlp", "depth": 2, "width": 8},
+             "train": {"epochs": 1, "optimizer": "adam", "lr": 1e-3}}  # fmt: skip
+    text = quick.table(ranked, suite, "t", 1)
+    assert (
+        text.splitlines()[0]
+        == "t: 1 activation on d, mlp 2×8, init matched, 1 seed, 1 epoch, adam lr 0.001"
+    )
+    assert "no pair can reach" not in text
+    assert "No interval where a mean rests on fewer than 3 rows." in text
