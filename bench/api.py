@@ -293,12 +293,13 @@ def figures(store: str | Path, suite: str | None = None) -> dict[str, Figure]:
 def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
     """Activations ranked by a metric, with the statistics of the report's overall ranking.
 
-    The report's own ranking (:func:`bench.scoring.ranking.rank_activations`): each
+    The report's own ranking (:func:`bench.scoring.ranking.rank_results`): each
     configuration's learning rate is chosen on validation
     (:func:`bench.scoring.metrics.select_lr`), the ``matched`` initializer (else the first
     by name) is compared, diverged and failed runs score the metric's worst value, and a
     *block* is every varying setting but the activation and initializer (at least the
-    data set), times the seed.
+    data set), times the seed. Every number and decision here is that ranking's; this
+    function lays it out as a table.
 
     Args:
         frame: ``Store.frame`` rows (e.g. what :func:`run` returns).
@@ -313,23 +314,24 @@ def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
         per data set; NaN with one data set), ``n`` and ``n_nonok``. ``attrs`` holds
         ``init``, ``blocks``, ``n_blocks``, ``friedman`` (statistic, pvalue, n_blocks,
         k, reason), ``friedman_datasets`` (the same at the data-set level), ``smallest_p``
-        (the smallest two-sided Wilcoxon p the blocks allow) and ``decidable`` (it can
-        reach 0.05).
+        (the smallest two-sided Wilcoxon p the blocks allow), ``pairs`` (the comparisons
+        Holm adjusts together), ``smallest_p_holm`` (the same after Holm), ``decidable``
+        (whether any pair can reach α after Holm:
+        :attr:`bench.scoring.ranking.Ranking.decidable`) and ``min_ci_n`` (the fewest rows
+        a ``ci95`` is given for: :data:`bench.scoring.metrics.MIN_CI_N`).
     """
     import numpy as np
     import pandas as pd
 
-    from bench.scoring import metrics, stats
-    from bench.scoring.ranking import order, rank_activations
+    from bench.scoring.metrics import MIN_CI_N
+    from bench.scoring.ranking import rank_results
 
     if frame.empty:
         raise BenchError("no results to rank")
-    sel = metrics.select_lr(frame)
-    inits = order(sel["init"], ["matched"])
-    head = sel[sel["init"] == inits[0]]
-    r = rank_activations(head, metric)
+    r = rank_results(frame, metric)
     ranks, s, p = r.ranks, r.summary, r.cd.pvalues
     best = ranks.index[0]
+    by_datasets = r.pairwise_datasets
     rows = []
     for act in ranks.index:
         rows.append(
@@ -342,22 +344,19 @@ def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
                 "p_vs_best": np.nan if act == best else p.at[act, best],
                 "p_vs_best_datasets": (
                     np.nan
-                    if act == best
-                    or r.pairwise_datasets is None
-                    or act not in r.pairwise_datasets.index
-                    else r.pairwise_datasets.at[act, best]
+                    if act == best or by_datasets is None or act not in by_datasets.index
+                    else by_datasets.at[act, best]
                 ),
                 "n": int(s.at[act, "n"]),
                 "n_nonok": int(s.at[act, "n_nonok"]),
             }
         )
     out = pd.DataFrame(rows)
-    n_blocks = int(ranks["n_blocks"].iloc[0])
-    smallest = stats.smallest_p(n_blocks, "two-sided")
     out.attrs.update(
-        init=inits[0], blocks=r.blocks, n_blocks=n_blocks,
+        init=r.init, blocks=r.blocks, n_blocks=r.n_blocks,
         friedman=_as_dict(r.friedman), friedman_datasets=_as_dict(r.friedman_datasets),
-        smallest_p=smallest, decidable=smallest <= stats.ALPHA,
+        smallest_p=r.smallest_p, pairs=r.pairs, smallest_p_holm=r.smallest_p_holm,
+        decidable=r.decidable, min_ci_n=MIN_CI_N,
     )  # fmt: skip
     return out
 

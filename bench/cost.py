@@ -7,7 +7,9 @@ Public:
                         counts width² × its kernel at every position)
     ALONE               how much slower a cell trains alone than in a stack
     core_seconds(cells, stacked=True) -> float
-    describe(seconds, workers) -> str       "about 12 min with 2 worker(s)"
+    describe(seconds, workers) -> str       "about 12 min with 2 worker(s)" (under half a
+                                            second: "under a second …")
+    core_time(seconds) -> str               "12 core-minutes" / "40 core-seconds"
 
 Calibration: on the reference machine (2-core AMD EPYC, torch 2.13.0+cpu, one thread per
 worker) an 8×64 MLP trained for 15 epochs with Adam, batch 64, on every offline data set
@@ -75,5 +77,14 @@ def core_seconds(cells: Sequence[Cell], stacked: bool = True) -> float:
 def describe(seconds: float, workers: int = 1) -> str:
     """``about 12 min with 2 worker(s)`` (wall time on as many cores as workers)."""
     wall = seconds / max(1, workers)
+    if wall < 0.5:
+        return f"under a second with {workers} worker(s)"
     text = f"{wall / 60:.1f} min" if wall >= 60 else f"{wall:.0f} s"
     return f"about {text} with {workers} worker(s)"
+
+
+def core_time(seconds: float) -> str:
+    """``12 core-minutes``, or ``40 core-seconds`` under a minute (never ``0 core-minutes``)."""
+    if seconds >= 60:
+        return f"{seconds / 60:,.0f} core-minutes"
+    return f"{seconds:.0f} core-seconds" if seconds >= 0.5 else "under a core-second"

@@ -6,7 +6,9 @@ Public:
                         when one is close, suggests it
     SuiteError          a bad suite file; the message names the file and the field
     did_you_mean(name, valid) -> str
-                        `` (did you mean 'relu'?)`` for the closest valid name, or ''
+                        `` (did you mean 'relu'?)`` for the closest valid name (or the
+                        names it begins: `` (did you mean 'he_uniform' or 'he_normal'?)``),
+                        or ''
     unknown_name(kind, name, valid) -> str
                         "unknown activation 'rleu'; valid: …, hardswish (did you mean 'relu'?)"
 """
@@ -19,11 +21,20 @@ from collections.abc import Iterable
 
 def did_you_mean(name: object, valid: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` naming the valid name closest to ``name``
-    (``difflib.get_close_matches``, its default cutoff 0.6), or '' when none is close."""
+    (``difflib.get_close_matches``, its default cutoff 0.6); when none is close, the valid
+    names that begin with ``name`` (at most three: ``he`` → ``he_uniform`` or
+    ``he_normal``); '' when there are none."""
     if not isinstance(name, str):
         return ""
-    close = difflib.get_close_matches(name, list(valid), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=1)
+    if not close and name:
+        close = [v for v in valid if v.startswith(name)][:3]
+    if not close:
+        return ""
+    names = [repr(c) for c in close]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f" (did you mean {listed}?)"
 
 
 def unknown_name(kind: str, name: object, valid: Iterable[str]) -> str:

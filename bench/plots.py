@@ -11,8 +11,9 @@ Public:
                                             their Figures (yielded list) instead of writing
 
 Every function writes one PNG and returns its path. Nothing here reads the store or
-trains; PNG metadata carries no software version, so a rebuilt figure changes only when
-its data do.
+trains, and nothing decides: what counts as saturated is :mod:`bench.schema`'s rule, the
+probes' own. PNG metadata carries no software version, so a rebuilt figure changes only
+when its data do.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from bench import schema
 
 _DPI = 110
 
@@ -294,7 +297,9 @@ def lines(
 def gallery(data: dict | None, names: Sequence[str], path: str | Path) -> Path:
     """Each activation (solid) and its derivative (dashed) in its own panel, from
     ``bench.speed.curves``' stored data; shaded red where f′ = 0 (dead if a unit stays
-    there), grey where 0 < |f′| < 1 % of its maximum (saturated)."""
+    there) and, for an activation that saturates (:func:`bench.schema.saturates`: sigmoid,
+    tanh), grey where 0 < |f′| < 1 % of its maximum (:func:`bench.schema.saturated`, the
+    probes' rule; an ELU's flat left tail is not saturation)."""
     names = [n for n in names if data and n in data.get("curves", {})]
     if not names:
         return _placeholder(path, "activation gallery: run `bench speed` first")
@@ -307,9 +312,10 @@ def gallery(data: dict | None, names: Sequence[str], path: str | Path) -> Path:
         ax.axis("off")
     for ax, name in zip(axes.flat, names):
         f, df = (np.asarray(data["curves"][name][k], dtype=float) for k in ("f", "df"))
-        top = np.nanmax(np.abs(df)) or 1.0
-        dead = np.abs(df) == 0
-        sat = ~dead & (np.abs(df) < 1e-2 * top)
+        size = np.abs(df)
+        top = np.nanmax(size) or 1.0
+        dead = size == 0
+        sat = ~dead & schema.saturated(size, top) & bool(schema.saturates(size, top))
         low, high = np.nanmin(f), np.nanmax(f)
         span = max(high - low, 1e-9)
         lims = (max(low, -3.0) - 0.1 * span, min(high, 5.0) + 0.1 * span)

@@ -8,11 +8,17 @@ Public:
     parse_quick(doc, source="bench quick") -> Suite
                         validated (and its data checked), errors naming the flag
     to_toml(doc) -> str the suite as a TOML file ``bench run`` reads back to the same suite
+    relocate(doc, folder) -> dict
+                        ``doc`` for a suite file in ``folder``: its ``csv:`` paths, given
+                        from the current folder, rewritten from there (a suite file's
+                        ``csv:`` paths are read relative to the file)
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,6 +87,33 @@ def parse_quick(doc: dict[str, Any], source: str = "bench quick") -> Suite:
         message = str(exc).removeprefix(f"{exc.source}: {exc.field}: ")
         flag = QUICK_FLAGS.get(exc.field, exc.field)
         raise SuiteError(source, flag, message) from None
+
+
+def relocate(doc: Mapping[str, Any], folder: str | Path) -> dict[str, Any]:
+    """``doc`` as a suite file in ``folder`` must say it: each relative ``csv:`` path (from
+    the current folder, as a flag gives it) rewritten relative to ``folder``, since
+    :func:`bench.suite.load_suite` reads a file's ``csv:`` paths from the file's folder.
+    Absolute paths (``~`` expanded) and registry names stay as they are."""
+    from bench.records import CSV_PREFIX
+
+    def moved(name: Any) -> Any:
+        if not isinstance(name, str) or not name.startswith(CSV_PREFIX):
+            return name
+        path = Path(name[len(CSV_PREFIX) :]).expanduser()
+        if path.is_absolute():
+            return CSV_PREFIX + str(path)
+        return CSV_PREFIX + os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+
+    out = dict(doc)
+    if "dataset" in out:
+        out["dataset"] = moved(out["dataset"])
+    if isinstance(out.get("grid"), Mapping) and "dataset" in out["grid"]:
+        values = out["grid"]["dataset"]
+        out["grid"] = {
+            **out["grid"],
+            "dataset": [moved(v) for v in values] if isinstance(values, list) else moved(values),
+        }
+    return out
 
 
 def to_toml(doc: Mapping[str, Any]) -> str:

@@ -11,6 +11,10 @@ Public:
     PROBES          per-layer unit-health series (``Result.probes[i]``)
     PASSES          the passes ``bench speed`` times: ``forward``, ``forward_backward``
     get(name)       the :class:`Metric` for a name, or an error listing the valid ones
+    SATURATION_RATIO        |f'| below this share of max |f'| counts as saturated (1e-2)
+    saturated(d, top)       where |f'| (``d``) is below that share of ``top`` (elementwise)
+    saturates(d, top)       whether an activation saturates: |f'| saturated at both ends of
+                            its grid (sigmoid, tanh); saturation is defined for those only
 
 Directions are declared, never guessed from a name: ``higher_is_better`` is ``None`` for
 descriptive quantities (a count, a mean activation) that no table ranks. ``worst`` is the
@@ -23,10 +27,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from bench.errors import UnknownNameError
 
 _INF = math.inf
+
+# a (unit, sample) pair of a saturating activation is saturated where |f'| < this · max |f'|:
+# the probes (bench/run/probes.py) and the reports' activation gallery (bench/plots.py) read it
+SATURATION_RATIO = 1e-2
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,13 @@ CURVES: dict[str, Metric] = _table(
 PROBES: dict[str, Metric] = _table(
     Metric("dead", "dead units (f' = 0 on every sample)", "fraction", False, 1.0, True),
     Metric("negative", "negative-regime units (z < 0 on every sample)", "fraction", False, 1.0),
-    Metric("saturated", "saturated unit-sample pairs (|f'| < 1 % of max)", "fraction", False, 1.0),
+    Metric(
+        "saturated",
+        f"saturated unit-sample pairs (|f'| < {100 * SATURATION_RATIO:g} % of max)",
+        "fraction",
+        False,
+        1.0,
+    ),
     Metric("mean", "mean activation (layer output)", "value", None),
     Metric("std", "std of the activation (layer output)", "value", None),
     Metric("pre_mean", "mean pre-activation", "value", None),
@@ -119,6 +134,32 @@ PROBES: dict[str, Metric] = _table(
 
 
 PASSES = ("forward", "forward_backward")
+
+
+def saturated(d: Any, top: Any) -> Any:
+    """Where |f'| is saturated: ``d < SATURATION_RATIO · top``, elementwise.
+
+    Args:
+        d: |f'| values (a number, a numpy array or a torch tensor).
+        top: the activation's max |f'| (broadcast against ``d``).
+    """
+    return d < SATURATION_RATIO * top
+
+
+def saturates(d: Any, top: Any) -> Any:
+    """Whether an activation saturates: its |f'| is :func:`saturated` at both ends of a grid
+    (the first and last values along the last axis of ``d``; sigmoid and tanh do, ELU, whose
+    derivative is 1 on the right, does not). The saturated share is defined for such
+    activations only.
+
+    Args:
+        d: |f'| on an increasing grid of inputs, (..., grid points).
+        top: max |f'| (shape ``d.shape[:-1]``, or a number).
+
+    Returns:
+        A bool (or a bool array / tensor of shape ``d.shape[:-1]``).
+    """
+    return saturated(d[..., 0], top) & saturated(d[..., -1], top)
 
 
 def get(name: str | Metric) -> Metric:

@@ -413,3 +413,123 @@ def test_list_suites_works_from_any_folder(tmp_path, monkeypatch, capsys):
     assert main(["list", "suites"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert any(line.endswith("suites/default.toml") for line in listed)
+
+
+# --- what a newcomer tries after the README (issue 26) ---------------------------------------
+
+
+def _table(path: Path, rows: int = 40) -> Path:
+    """A small classification table: two numeric features, a two-class last column."""
+    lines = ["a,b,label"] + [
+        f"{i % 7},{(i * 3) % 5},{'yes' if i % 2 else 'no'}" for i in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_quick_writes_a_suite_file_that_reruns_its_csv_grid(tmp_path, monkeypatch, capsys):
+    """Item 1: the suite file names the csv: table relative to itself, so `bench run` on it
+    finds the same table (and every cell already stored); item 6: --name names the report."""
+    monkeypatch.chdir(tmp_path)
+    _table(tmp_path / "my.csv")
+    flags = ["--activations", "relu,tanh", "--seeds", "1", "--depth", "1", "--width", "4",
+             "--epochs", "1", "--device", "cpu", "--no-progress"]  # fmt: skip
+    assert main(["quick", "--datasets", "csv:my.csv", *flags]) == 0  # the plural spelling
+    written = (tmp_path / "reports" / "quick.toml").read_text()
+    assert 'dataset = ["csv:../my.csv"]' in written  # from reports/, where the file is
+    capsys.readouterr()
+    assert main(["run", "reports/quick.toml", "--store", "results/quick.sqlite", "--dry-run"]) == 0
+    assert "store results/quick.sqlite: 2 stored, 0 to run" in capsys.readouterr().out
+    first = (tmp_path / "reports" / "quick.md").read_text()
+    assert main(["quick", "--dataset", "csv:my.csv", *flags, "--name", "second"]) == 0
+    assert (
+        (tmp_path / "reports" / "second.md")
+        .read_text()
+        .startswith("# Activation bench report: `second`")
+    )
+    assert (tmp_path / "reports" / "quick.md").read_text() == first  # not overwritten
+    capsys.readouterr()
+    assert main(["quick", "--dataset", "csv:my.csv", *flags, "--name", "a/b"]) == 2
+    assert "--name 'a/b': the report is named after it" in capsys.readouterr().err
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    from bench.cli import parser
+
+    top = parser.build()
+    return next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+@pytest.mark.parametrize("command", sorted(_commands()))
+def test_an_unknown_flag_of_any_command_gets_its_usage_and_a_suggestion(command, capsys):
+    """Item 4: a misspelt flag (two letters swapped) is refused under the command's own
+    usage, naming the flag it was."""
+    flags = [f for a in _commands()[command]._actions for f in a.option_strings]
+    longest = max((f for f in flags if f.startswith("--") and f != "--help"), key=len, default="")
+    typo = longest[:3] + longest[4] + longest[3] + longest[5:] if longest else "--verbose"
+    with pytest.raises(SystemExit) as stop:
+        main([command, typo])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.startswith(f"usage: bench {command} ")
+    assert f"bench {command}: error: unrecognized argument: {typo}" in err
+    if longest:
+        assert err.rstrip().endswith(f"(did you mean {longest}?)"), err
+
+
+def test_flags_take_both_spellings_and_any_unambiguous_beginning(capsys):
+    from bench.cli import parser
+
+    p = parser.build()
+    for argv in (["--dataset", "wine"], ["--datasets", "wine"], ["--data", "wine"]):
+        args = p.parse_args(["quick", "--activation", "relu", *argv])
+        assert (args.dataset, args.activations) == ("wine", "relu")
+    assert p.parse_args(["speed", "--activation", "elu"]).activations == "elu"
+    assert p.parse_args(["claims", "list", "--suite", "c01_linear"]).suites == "c01_linear"
+    assert p.parse_args(["run", "s.toml", "--dry"]).dry_run  # one flag begins so
+    with pytest.raises(SystemExit):
+        p.parse_args(["quick", "--activations", "relu", "--d", "3"])
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("(did you mean --dataset, --depth or --device?)")
+
+
+@pytest.mark.parametrize("word", ["initializers", "initializer", "inits", "init"])
+def test_list_answers_to_the_names_a_user_guesses(word, capsys):
+    assert main(["list", word]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("matched ")
+
+
+def test_list_and_init_suggest_what_was_meant(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["list", "initialisers"])
+    assert "cannot list 'initialisers'; choose from activations, initializers, datasets, " \
+        "suites (did you mean 'initializers'?)" in capsys.readouterr().err  # fmt: skip
+    out = ["--store", str(tmp_path / "q.sqlite"), "--out", str(tmp_path / "q.md")]
+    assert main(["quick", "--activations", "relu", "--init", "he", *out]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: bench quick: --init: unknown initializer 'he'; valid: ")
+    assert err.endswith("(did you mean 'he_uniform' or 'he_normal'?)\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_show_without_a_store_says_where_it_looked(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["show", "3f2a9c"]) == 2
+    assert capsys.readouterr().err == (
+        "error: no store to look in: results/ holds no *.sqlite here; name one with --store\n"
+    )
+
+
+def test_dry_run_names_exclusions_only_when_there_are_some(write_suite, tmp_path, capsys):
+    store = str(tmp_path / "s.sqlite")
+    assert main(["run", str(write_suite(TINY_SUITE)), "--store", store, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "12 cells = 3 activation × 2 init × 2 seeds\n" in out
+    # 12 tiny cells: well under a second, never "about 0 s" nor "0 core-minutes"
+    assert "estimate: under a second with 1 worker(s)" in out
+    assert "(under a core-second; bench/cost.py)" in out
+    rule = '\n[[exclude]]\nactivation = "selu"\ninit = "matched"\n'
+    suite = write_suite(TINY_SUITE + rule, "excl.toml")
+    assert main(["run", str(suite), "--store", store, "--dry-run"]) == 0
+    assert "10 cells = 3 activation × 2 init × 2 seeds, minus 2 excluded by 1 rule\n" in (
+        capsys.readouterr().out
+    )

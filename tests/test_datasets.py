@@ -331,6 +331,25 @@ def test_degenerate_csv_tables_are_refused(tmp_path, body, message):
         data.load(f"csv:{path}", 0)
 
 
+def test_a_regression_style_label_is_refused_in_one_line_that_says_why(tmp_path):
+    """A continuous last column (issue 26, item 3): not sklearn's "cannot split …
+    stratified … Classes with too few members are: [0, 1, 2, …]", but one line naming the
+    column, how many distinct values it has, and that the bench compares classifiers."""
+    rng = np.random.default_rng(0)
+    rows = ["a,b,price"] + [f"{rng.normal()},{rng.normal()},{100 + i * 0.5}" for i in range(100)]
+    path = tmp_path / "houses.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(BenchError) as info:
+        data.load(f"csv:{path}", 0)
+    assert str(info.value) == (
+        f"csv:{path}: label column 'price' (the last column; data.label_column chooses "
+        "another) has 100 distinct values in 100 rows, 100 of them in one row only: the "
+        "bench compares classifiers, so the label must name classes of several rows each "
+        "(a continuous target is regression)"
+    )
+    assert "\n" not in str(info.value)
+
+
 def test_max_train_caps_the_training_rows_stratified_and_leaves_the_rest_whole():
     whole = data.load("keel_banana", 0)
     capped = data.load("keel_banana", 0, max_train=1000)

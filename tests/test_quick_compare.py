@@ -53,6 +53,9 @@ def test_quick_prints_the_ranked_table_and_writes_the_report(quick):
     assert any(
         line.startswith("Friedman over 2 blocks (dataset × seed): chi2 = ") for line in lines
     )
+    # two seeds on one data set: two rows per activation, too few for an interval (issue 26)
+    assert not any("±" in row for row in table)
+    assert "No interval where a mean rests on fewer than 3 rows." in lines
     assert "6 cells trained (6 ok)" in done.stderr
     assert out.read_text().startswith("# Activation bench report: `quick`")
     # the grid is also a suite file (bench run reruns it; round trip: test_api.py), the

@@ -147,3 +147,74 @@ def test_a_user_suite_report_stands_alone(tmp_path, capsys):
     time.sleep(1.1)
     assert main(["report", str(store), "--out", str(out)]) == 0
     assert out.read_text() == text
+
+
+# --- small suites (issue 26, item 5): no interval from too few values, one answer --------
+
+
+def _golden_frame(tmp_path: Path) -> pd.DataFrame:
+    with load_fixture(tmp_path / "g.sqlite") as store:
+        return store.frame("golden", series=True)
+
+
+def _in_short(text: str) -> str:
+    return next(p for p in text.split("\n\n") if p.startswith("**In short.**"))
+
+
+def _first_answer(text: str) -> tuple[str, str]:
+    """(the configuration "What to use" names first, its runner-up)."""
+    table = text.split("## What to use")[1].split("\n\n")[1]
+    cells = table.splitlines()[2].split("|")
+    return cells[2].strip().strip("`"), cells[4].split("`")[1]
+
+
+def test_in_short_and_what_to_use_give_the_same_answer(tmp_path):
+    from tests.golden import render_frame
+
+    text, _ = render_frame(_golden_frame(tmp_path))
+    first = _in_short(text)
+    best, runner_up = _first_answer(text)
+    assert (best, runner_up) == ("relu + matched", "elu + matched")
+    assert f"`{best}` ranked first by mean rank over the data sets" in first
+    assert f"ahead of `{runner_up}` by +2.5 points of test accuracy" in first
+    # two data sets: the comparison is too small for an interval, and says so
+    assert "(too few data sets for an interval, 2 of 2 data sets won;" in first
+    assert "95 % CI" not in first
+
+
+def test_a_tie_on_every_data_set_is_not_a_lead(tmp_path):
+    """elu + matched given relu + matched's scores on every run: the two are level, and the
+    opening paragraph must not call a +0.0 difference over 0 data sets won a lead."""
+    from tests.golden import render_frame
+
+    frame = _golden_frame(tmp_path)
+    keys = ["dataset", "seed", "train.lr"]
+    relu = frame[(frame["activation"] == "relu") & (frame["init"] == "matched")]
+    elu = (frame["activation"] == "elu") & (frame["init"] == "matched")
+    same = frame.loc[elu, keys].merge(relu[[*keys, "status", "test_acc", "val_acc"]], on=keys)
+    for column in ("status", "test_acc", "val_acc"):
+        frame.loc[elu, column] = same[column].to_numpy()
+    text, _ = render_frame(frame)
+    first = _in_short(text)
+    best, runner_up = _first_answer(text)
+    assert {best, runner_up} == {"relu + matched", "elu + matched"}
+    assert f"`{best}` ranked first" in first
+    assert f"level with `{runner_up}` (the same test accuracy on every data set: no lead)" in first
+    assert "ahead of" not in first and "+0.0" not in first
+
+
+def test_two_seeds_give_means_without_intervals_and_say_why(tmp_path):
+    """With 2 seeds a t interval (t(0.975, 1) = 12.7) is wider than the scale (the smoke
+    report's 62.5 ± 123.5): the per-data-set means stand alone, and the report says why."""
+    from tests.golden import render_frame
+
+    frame = _golden_frame(tmp_path)
+    text, _ = render_frame(frame[frame["seed"] < 2])
+    per_dataset = text.split("## Per data set")[1].split("\n## ")[0]
+    table = next(p for p in per_dataset.split("\n\n") if p.startswith("| "))
+    assert "±" not in table and "| `relu`" in table
+    assert (
+        "a mean of fewer than 3 values (here a data set's 2 seeds) has too few for an "
+        "interval and is shown alone." in text
+    )
+    # (three seeds: intervals and no note, as golden.md shows byte for byte)

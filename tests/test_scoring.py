@@ -194,9 +194,11 @@ def test_summarize_mean_ci_and_nonok():
     assert s.loc["x", "mean"] == pytest.approx(0.9)
     assert s.loc["x", "ci95"] == pytest.approx(0.248414, abs=1e-6)
     assert s.loc["x", "std"] == pytest.approx(0.1)
-    # y: [0.5, 0.0] → mean 0.25, s = 0.353553, t(0.975, 1) = 12.706205 → 12.706205 · 0.25
+    # y: [0.5, 0.0] → mean 0.25, s = 0.353553; two values are fewer than MIN_CI_N = 3:
+    # t(0.975, 1) = 12.706205 would give ± 3.176551, wider than the scale: no interval
     assert s.loc["y", "mean"] == pytest.approx(0.25)
-    assert s.loc["y", "ci95"] == pytest.approx(3.176551, abs=1e-6)
+    assert s.loc["y", "std"] == pytest.approx(0.353553, abs=1e-6)
+    assert math.isnan(s.loc["y", "ci95"]) and metrics.MIN_CI_N == 3
     assert (s.loc["y", "n"], s.loc["y", "n_nonok"]) == (2, 1)
     assert s.loc["x", "n_nonok"] == 0
     assert math.isnan(s.loc["z", "ci95"])  # one seed: no interval

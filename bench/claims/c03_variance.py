@@ -145,7 +145,8 @@ def measure(ctx: Context) -> Finding:
         Table(
             "top",
             "Top-layer saturated share of (unit, sample) pairs at initialization, Glorot "
-            "against each baseline (effect: baseline − Glorot; ROPE ±1 point; Holm over two).",
+            "against each baseline (effect: baseline − Glorot; "
+            f"ROPE ±{100 * verdicts.ROPE:g} point; Holm over two).",
             table,
             percent=(
                 "effect",

@@ -94,7 +94,8 @@ def measure(ctx: Context) -> Finding:
             "matched",
             "The matched variance family against the best other family (chosen on "
             "validation), test accuracy, each initializer at its own rate (effect: matched − "
-            "other, points; ROPE ±1 point; Holm over all rows). The last row is He et al.'s "
+            f"other, points; ROPE ±{100 * verdicts.ROPE:g} point; Holm over all rows). "
+            "The last row is He et al.'s "
             "setting (c06_deep).",
             table,
             percent=_PCT,
@@ -187,7 +188,8 @@ CLAIM = Claim(
     "one family; He), 8×64 MLPs under Adam and SGD with momentum 0.9, each initializer at "
     "its own rate (three per optimizer, chosen on validation), 12 KEEL real sets × 3 seeds. "
     "For each activation and optimizer, the matched family against the best other family "
-    "on test accuracy at the data-set level (ROPE ±1 point); and He et al.'s setting, a "
+    f"on test accuracy at the data-set level (ROPE ±{100 * verdicts.ROPE:g} point); "
+    "and He et al.'s setting, a "
     "30-layer ReLU MLP under SGD, He normal against Glorot normal. Holm over all rows.",
     measure=measure,
     judge=judge,

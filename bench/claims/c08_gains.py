@@ -104,7 +104,8 @@ def measure(ctx: Context) -> Finding:
                 "training",
                 "What the gain changes: test accuracy, 16×64 MLPs, each arm at its rate "
                 "chosen on validation, 12 KEEL real sets (effect: PyTorch's gain − gain 1, "
-                "points; ROPE ±1 point; Holm over the two). Not part of the verdict.",
+                f"points; ROPE ±{100 * verdicts.ROPE:g} point; Holm over the two). "
+                "Not part of the verdict.",
                 table,
                 percent=_PCT,
             )

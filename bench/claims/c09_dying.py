@@ -176,7 +176,8 @@ def measure(ctx: Context) -> Finding:
         Table(
             "half",
             f"Part 3, half can die: ReLU runs in the range with ≥ 50 % of the "
-            f"hidden units dead; Clopper–Pearson interval at 1 − 0.05/3; SUPPORTED when "
+            f"hidden units dead; Clopper–Pearson interval at 1 − {verdicts.ALPHA:g}/"
+            f"{len(dying.OPTIMIZERS)}; SUPPORTED when "
             f"it excludes shares below {100 * FLOOR:.0f} %, CONTRADICTED when it excludes "
             f"shares above.",
             _half(runs),

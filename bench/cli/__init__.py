@@ -21,10 +21,14 @@ Public:
     bench quick --activations a,b,c [--dataset digits[,wine…]] [--seeds 5] [--init matched]
                 [--kind mlp] [--depth 4] [--width 64] [--epochs 10] [--lr 1e-3[,3e-3…]]
                 [--optimizer adam] [--batch-size 64] [--name quick]
-                [--store results/quick.sqlite] [--out reports/quick.md]
+                [--store results/quick.sqlite] [--out reports/<name>.md]
                 [--backend serial|local|dask] [--workers N] [--device auto|cpu|cuda]
                 [--no-progress]
     bench compare STORE_A STORE_B [--suite NAME]
+
+A flag that takes names also answers to its singular or plural (--dataset/--datasets), a
+flag may be shortened while one flag begins so, and an unknown flag is refused under its
+command's usage with the flags it may have meant (:mod:`bench.cli.parser`).
 """
 
 from __future__ import annotations

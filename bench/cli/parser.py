@@ -3,12 +3,22 @@ each command with an example.
 
 Public:
     DESCRIPTION         what ``bench --help`` says first
+    LISTS               what ``bench list`` lists, and the other names each answers to
     build() -> argparse.ArgumentParser
+
+Flags a user guesses: a flag that takes names answers to its singular and its plural
+(``--dataset``/``--datasets``, ``--activations``/``--activation``); a flag may be shortened
+while only one flag begins so (``--data`` is ``--dataset``); an unknown or ambiguous flag of
+any command is refused under that command's usage, with the flags it may have meant.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 from bench.cli import measure, read, run
 from bench.cli.common import MAX_CELLS
@@ -19,6 +29,93 @@ DESCRIPTION = (
     "and write reports that rank them and judge a study note's claims. Commands:"
 )
 _RAW = argparse.RawDescriptionHelpFormatter
+LISTS = {
+    "activations": ("activation",),
+    "initializers": ("initializer", "inits", "init"),
+    "datasets": ("dataset", "data"),
+    "suites": ("suite",),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose flags may be shortened to any beginning that names one flag
+    (its other spellings included), and that refuses an unknown flag under its own
+    command's usage, naming the flags it may have meant."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False  # expanded here: a flag's two spellings are one flag
+        self.flags: dict[str, str] = {}  # option string → dest, in the order declared
+        self.commands = False
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.flags.update(dict.fromkeys(action.option_strings, action.dest))
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        self.commands = True
+        return super().add_subparsers(**kwargs)
+
+    def _expand(self, word: str) -> str:
+        name, eq, value = word.partition("=")
+        if not name.startswith("--") or name in self.flags:
+            return word
+        dests = {self.flags[f] for f in self.flags if f.startswith(name)}
+        if len(dests) != 1:
+            return word
+        (dest,) = dests
+        return next(f for f in self.flags if self.flags[f] == dest) + eq + value
+
+    def _hint(self, word: str) -> str:
+        name = word.partition("=")[0]
+        first: dict[str, str] = {}  # each flag once, by its first spelling
+        for flag, dest in self.flags.items():
+            if flag.startswith("--"):
+                first.setdefault(dest, flag)
+        flags = list(first.values())
+        begun = [f for f in flags if f.startswith(name)] if len(name) > 2 else []
+        words = {f[2:]: f for f in self.flags if f.startswith("--")}  # compared without --
+        close = begun or [
+            first[self.flags[words[w]]]
+            for w in difflib.get_close_matches(name.lstrip("-"), list(words), n=1)
+        ]
+        if not close:
+            return ""
+        listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        return f" (did you mean {listed}?)"
+
+    def parse_known_args(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        words = list(sys.argv[1:] if args is None else args)
+        if not self.commands:  # a command's own flags (the top level hands the rest on)
+            end = words.index("--") if "--" in words else len(words)
+            words = [self._expand(w) for w in words[:end]] + words[end:]
+            known = self.flags
+            unknown = [w for w in words[:end] if w[:2] == "--" and w.split("=")[0] not in known]
+            if unknown:  # before argparse's own checks, which would not name them
+                self.error(
+                    f"unrecognized argument{'s' if len(unknown) > 1 else ''}: "
+                    f"{' '.join(unknown)}{self._hint(unknown[0])}"
+                )
+        namespace, extra = super().parse_known_args(words, namespace)
+        if extra:
+            self.error(f"unrecognized argument{'s' if len(extra) > 1 else ''}: {' '.join(extra)}")
+        return namespace, extra
+
+
+def _listing(text: str) -> str:
+    """``bench list``'s argument: one of :data:`LISTS` or another name it answers to."""
+    for name, others in LISTS.items():
+        if text == name or text in others:
+            return name
+    from bench.errors import did_you_mean
+
+    known = [*LISTS, *(o for others in LISTS.values() for o in others)]
+    raise argparse.ArgumentTypeError(
+        f"cannot list {text!r}; choose from {', '.join(LISTS)}{did_you_mean(text, known)}"
+    )
 
 
 def _examples(*lines: str) -> str:
@@ -36,7 +133,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
     from bench import executors
     from bench.store import EXPORT_FORMATS
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="bench", description=DESCRIPTION, formatter_class=_RAW,
         epilog="Run 'bench COMMAND --help' for a command's options and examples.",
     )  # fmt: skip
@@ -117,8 +214,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         formatter_class=_RAW, epilog=_examples("bench list datasets", "bench list suites"),
     )  # fmt: skip
     li.add_argument(
-        "what", choices=["activations", "initializers", "datasets", "suites"],
-        help="what to list",
+        "what", type=_listing, metavar="WHAT",
+        help=f"{', '.join(LISTS)} (a singular, or inits, works too)",
     )  # fmt: skip
     li.set_defaults(fn=read.cmd_list)
 
@@ -168,8 +265,9 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "file name); its stored grid gives the default activations",
     )
     sp.add_argument(
-        "--activations", help="comma-separated names (default: the suite's, else all registered)"
-    )
+        "--activations", "--activation",
+        help="comma-separated names (default: the suite's, else all registered)",
+    )  # fmt: skip
     sp.add_argument("--widths", default="32,64,128", help="hidden widths (default 32,64,128)")
     sp.add_argument("--repeats", type=int, default=5, help="interleaved rounds (default 5)")
     sp.add_argument(
@@ -205,7 +303,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "--device", default="auto", choices=("auto", "cpu", "cuda"),
         help="where cells train (default auto: cuda when a GPU is usable)",
     )  # fmt: skip
-    c.add_argument("--suites", help="comma-separated claim suite names (default: all)")
+    c.add_argument("--suites", "--suite", help="comma-separated claim suite names (default: all)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(fn=measure.cmd_claims)
 
@@ -260,9 +358,15 @@ def build(description: str = "") -> argparse.ArgumentParser:
             "bench quick --activations relu,gelu --dataset keel_pima,keel_wdbc,wine --lr 1e-3,3e-3",
         ),
     )
-    q.add_argument("--activations", required=True, help="comma-separated, e.g. relu,elu,selu")
-    q.add_argument("--dataset", default="digits", help="data set(s), comma-separated "
-                   "(default digits; several give the data-set-level test)")  # fmt: skip
+    q.add_argument(
+        "--activations", "--activation", required=True, help="comma-separated, e.g. relu,elu,selu"
+    )
+    q.add_argument(
+        "--dataset",
+        "--datasets",
+        default="digits",
+        help="data set(s), comma-separated (default digits; several give the data-set-level test)",
+    )
     q.add_argument("--seeds", default="5", help="a count (default 5: seeds 0-4) or a list 0,1,2")
     q.add_argument("--init", default="matched", help="initializer (default matched)")
     q.add_argument("--kind", default="mlp", help="model kind: mlp, resmlp, cnn (default mlp)")
@@ -278,8 +382,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
                    help="SQLite store (default results/quick.sqlite)")  # fmt: skip
     q.add_argument(
         "--out",
-        default="reports/quick.md",
-        help="report (default reports/quick.md; the suite file beside it, .toml)",
+        help="report (default reports/<--name>.md, e.g. reports/quick.md; the suite file "
+        "beside it, .toml)",
     )
     q.add_argument(
         "--backend", default="serial", choices=executors.BACKENDS,

@@ -102,6 +102,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     from bench.store import Store
 
     paths = [Path(args.store)] if args.store else sorted(RESULTS_DIR.glob("*.sqlite"))
+    if not paths:
+        raise BenchError(
+            f"no store to look in: {RESULTS_DIR}/ holds no *.sqlite here; name one with --store"
+        )
     for path in paths:
         if not path.exists():
             raise BenchError(f"{path}: no such store")

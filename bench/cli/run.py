@@ -99,9 +99,16 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
 
     total = len(suite.grid)
     axes = " × ".join(f"{len(v)} {k}" for k, v in suite.grid.axes.items())
+    full = math.prod(len(v) for v in suite.grid.axes.values()) * len(suite.seeds)
+    rules = len(suite.grid.exclude)
+    minus = (
+        f", minus {full - total:,} excluded by {rules} rule{'s' if rules > 1 else ''}"
+        if rules
+        else ""
+    )
     print(
         f"suite {suite.name} ({args.suite}): {total:,} cells = {axes} × "
-        f"{len(suite.seeds)} seeds, minus exclusions"
+        f"{len(suite.seeds)} seeds{minus}"
     )
     for key, values in suite.grid.axes.items():
         shown = ", ".join(map(str, values[:8])) + (", …" if len(values) > 8 else "")
@@ -133,7 +140,7 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
         seconds = cost.core_seconds(todo, stacked=batched)
         print(
             f"estimate: {cost.describe(seconds, workers)} on a quiet 2-core reference machine "
-            f"({seconds / 60:,.0f} core-minutes; bench/cost.py)"
+            f"({cost.core_time(seconds)}; bench/cost.py)"
         )
     if math.isfinite(mean_s) and left:
         print(
@@ -156,6 +163,7 @@ def cmd_quick(args: argparse.Namespace) -> int:
     import shlex
 
     from bench import api, executors, report
+    from bench.quick import relocate
     from bench.report import quick
     from bench.run.env import resolve_device
     from bench.store import Store
@@ -171,12 +179,12 @@ def cmd_quick(args: argparse.Namespace) -> int:
     check_workers(args.backend, args.workers)
     suite = api.parse_quick(doc)  # validated before anything trains or is written
     device = resolve_device(args.device)
-    store_path, out = writable(args.store, "--store"), writable(args.out, "--out")
+    store_path, out = writable(args.store, "--store"), writable(_quick_out(args), "--out")
     suite_file = out.with_suffix(".toml")  # the grid as a suite file: `bench run` reruns it
     suite_file.parent.mkdir(parents=True, exist_ok=True)
     suite_file.write_text(
         "# Written by `bench quick`; `python -m bench run` on this file runs the same grid.\n"
-        + api.to_toml(doc)
+        + api.to_toml(relocate(doc, suite_file.parent))  # csv: paths from the file's folder
     )
     suite.source = str(suite_file)
     executor = executors.make(args.backend, args.workers, args.address)
@@ -199,6 +207,21 @@ def cmd_quick(args: argparse.Namespace) -> int:
     report.build(store_path, out, suite.name)
     print(f"wrote {out} (the grid as a suite file: {suite_file})", file=sys.stderr)
     return 0
+
+
+def _quick_out(args: argparse.Namespace) -> str:
+    """``--out``, else ``reports/<--name>.md`` (two quick grids of different names keep
+    their reports apart)."""
+    import re
+
+    if args.out is not None:
+        return args.out
+    if not re.fullmatch(r"[\w.-]+", args.name):
+        raise BenchError(
+            f"--name {args.name!r}: the report is named after it (reports/<name>.md); use "
+            "letters, digits, '.', '_' and '-', or give --out"
+        )
+    return f"reports/{args.name}.md"
 
 
 _QUICK_GRID_FLAGS = ("activations", "dataset", "seeds", "init", "kind", "depth", "width",

@@ -17,12 +17,13 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from bench.data import tabular
 from bench.errors import BenchError
 from bench.records import CSV_PREFIX
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 __all__ = ["CSV_PREFIX", "csv_bytes", "read_csv"]
@@ -44,7 +45,8 @@ def read_csv(
 
     Raises:
         BenchError: no such file, not a readable table, no rows, a label column that is
-            missing, holds a missing value or a single class.
+            missing, holds a missing value, a single class, or a class of one row (a
+            regression target: the message says the bench compares classifiers).
     """
     import pandas as pd
 
@@ -81,6 +83,14 @@ def read_csv(
         raise BenchError(
             f"{where}: label column {label!r} ({how}) holds one class ({classes[0]!r}); "
             "a classifier needs at least two"
+        )
+    counts = np.bincount(y)
+    if counts.min() < 2:  # no stratified split can place a class of one row
+        raise BenchError(
+            f"{where}: label column {label!r} ({how}) has {len(classes)} distinct values in "
+            f"{len(y)} rows, {int((counts < 2).sum())} of them in one row only: the bench "
+            "compares classifiers, so the label must name classes of several rows each "
+            "(a continuous target is regression)"
         )
     return frame.drop(columns=[label]), y
 

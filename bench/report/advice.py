@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bench.report.doc import Doc
+from bench.report.doc import Doc, margin
 
 if TYPE_CHECKING:
     from bench.scoring.advice import Advice
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 _HOW_SURE = {
     "decided": "decided: better than every other configuration (data-set level)",
-    "tie": "a tie: the runner-up is within ±1 point (TOST)",
+    "tie": f"a tie: the runner-up is within {margin()} (TOST)",
     "open": "open: not shown to beat the runner-up",
 }
 
@@ -59,7 +59,7 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
         "learning rate chosen on validation, by its mean rank over the data sets (1 = the "
         "best test accuracy on a data set; seeds averaged first), and compares the first "
         "with every other one at the data-set level (one-sided Wilcoxon signed-rank, Holm; "
-        "TOST for a tie within ±1 point). A mean rank counts how often a configuration wins; "
+        f"TOST for a tie within {margin()}). A mean rank counts how often a configuration wins; "
         "a mean accuracy also weighs how badly it fails where it fails, so the two can "
         "disagree: the last column says so where they do."
     )

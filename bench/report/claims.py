@@ -23,7 +23,7 @@ import numpy as np
 from bench.claims.base import Claim, Finding, Table, Verdict
 from bench.errors import BenchError
 from bench.report.advice import what_to_use
-from bench.report.doc import Attachment, Doc, p, p_is
+from bench.report.doc import ALPHA_TEXT, Attachment, Doc, margin, p, p_is
 from bench.scoring.verdicts import VERDICTS
 
 if TYPE_CHECKING:
@@ -167,9 +167,10 @@ def render(
     doc.add(line)
     doc.add(
         "**Verdicts.** SUPPORTED: the claimed effect is found (one-sided data-set-level "
-        "Wilcoxon test below α = 0.05, after Holm where there are several pairs). "
+        f"Wilcoxon test below α = {ALPHA_TEXT}, after Holm where there are several pairs). "
         "CONTRADICTED: its reverse is found by the same test, or an equivalence test (TOST, "
-        "α = 0.05) puts the difference inside the margin (±1 accuracy point unless a claim "
+        f"α = {ALPHA_TEXT}) puts the difference inside the margin ({margin('accuracy point')} "
+        "unless a claim "
         "says otherwise), so the claimed difference is not there in practice; a part that "
         "is EQUIVALENT therefore counts against a claim that a difference exists. The p of "
         "an Evidence line is the test in the claimed direction: a CONTRADICTED beside a "
@@ -181,14 +182,15 @@ def render(
         "for the test to reach α at all (the `to_detect` column says how many data sets the "
         "observed effect would need); a test that finds nothing is never read as support. "
         "Where shown, `p_a_better`, `p_rope`, `p_b_better` are the Bayesian signed-rank "
-        "posterior (baycomp) with the same ±1 point region of practical equivalence. Effects are "
+        f"posterior (baycomp) with the same {margin()} region of practical equivalence. "
+        "Effects are "
         "differences of test accuracy in points (mean over data sets of the seed-averaged "
         "difference), with hierarchical-bootstrap 95 % intervals (data sets resampled, then "
         "seeds inside them). In the comparison tables: `effect`, `ci_low`, `ci_high` in "
         "points; `p`: one-sided Wilcoxon signed-rank over data sets in the claimed direction; "
         "`p_holm`: the same, Holm-adjusted over the claim's pairs; `p_seed`: the test over "
         "data set × seed pairs (secondary, optimistic); `p_reverse`: the data-set-level test "
-        "in the reverse direction; `p_equiv`: TOST p-value for a difference inside ±1 point; "
+        f"in the reverse direction; `p_equiv`: TOST p-value for a difference inside {margin()}; "
         "`wins`/`losses`: data sets."
     )
     rows = [

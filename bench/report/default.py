@@ -22,9 +22,10 @@ import pandas as pd
 
 from bench import plots
 from bench.report.advice import what_to_use
-from bench.report.doc import Attachment, Doc, lr, per_call
+from bench.report.doc import Attachment, Doc, lr, margin, per_call
 from bench.report.sections import slice_sections
 from bench.report.speed import PASS_LABELS, speed_table
+from bench.schema import SATURATION_RATIO
 
 if TYPE_CHECKING:
     from bench.scoring.headline import Headline
@@ -120,7 +121,15 @@ def _how_to_read(doc: Doc, h: Headline) -> None:
         + ("" if h.head_init == "matched" else " (this suite has no `matched`; the first by name)")
         + ". The activation × initializer table shows the rest.\n"
         "- **Ranks**: 1 is best, within each block (one data set × one seed), averaged. "
-        "Accuracies are in %, as mean ± 95 % confidence half-width (t over blocks or seeds).\n"
+        "Accuracies are in %, as mean ± 95 % confidence half-width (t over blocks or seeds)"
+        + (
+            f"; a mean of fewer than {h.no_interval_below} values (here a data set's "
+            f"{h.intro.seeds if h.intro else 'few'} seeds) has too few for an interval and "
+            "is shown alone"
+            if h.no_interval_below
+            else ""
+        )
+        + ".\n"
         "- **Diverged or failed runs** score 0 % (rank last) and are listed at the end.\n"
         f"- **Convergence**: epochs until validation accuracy first reaches {h.target:.0%} of "
         f"the median best validation accuracy of {reference} on that data set (a fixed "
@@ -132,35 +141,47 @@ def _how_to_read(doc: Doc, h: Headline) -> None:
 
 _SURE = {
     "A>B": "a lead that holds at the data-set level",
-    "EQUIVALENT": "a difference inside ±1 point: practically a tie",
+    "EQUIVALENT": f"a difference inside {margin()}: practically a tie",
 }
 
 
 def _intro(doc: Doc, h: Headline) -> None:
     """The opening paragraph in plain words: on what, with what, who won, by how much, and
-    how sure (the data-set-level interval and test)."""
+    how sure; the first "What to use" row's record, so the two never disagree."""
     i = h.intro
     if i is None:
         return
+    a = i.advice
     sets = i.datasets
     named = ", ".join(sets) if len(sets) <= 8 else "each listed in the per-data-set table"
     kinds = ", ".join(f"{k} {d}×{w}" for k, d, w in i.kinds)
-    comp = i.comparison
-    lead = ""
-    if comp is not None:
-        sure = _SURE.get(comp.verdict, "a lead the data-set-level test cannot confirm")
-        lead = (
-            f", ahead of `{i.second}` (second with this initializer) by "
-            f"{100 * comp.effect:+.1f} points of test accuracy "
-            f"(95 % CI {100 * comp.ci_low:+.1f} to {100 * comp.ci_high:+.1f}, {comp.wins} of "
-            f"{comp.n_datasets} data sets won; {sure})"
-        )
+    comp = a.comparison
+    if a.standing == "level":
+        lead = f", level with `{a.runner_up}` (the same test accuracy on every data set: no lead)"
+    else:
+        interval = (
+            f"95 % CI {100 * comp.ci_low:+.1f} to {100 * comp.ci_high:+.1f}, "
+            if i.interval
+            else "too few data sets for an interval, "
+        ) + f"{comp.wins} of {comp.n_datasets} data sets won"
+        if a.standing == "ahead":
+            sure = _SURE.get(a.runner_up_verdict, "a lead the data-set-level test cannot confirm")
+            lead = (
+                f", ahead of `{a.runner_up}` by {100 * comp.effect:+.1f} points of test "
+                f"accuracy ({interval}; {sure})"
+            )
+        else:
+            lead = (
+                f", ahead of `{a.runner_up}` in mean rank but {100 * -comp.effect:.1f} points "
+                f"behind it in mean test accuracy ({interval})"
+            )
     doc.add(
         f"**In short.** On {len(sets)} data set{'s' if len(sets) > 1 else ''} "
-        f"({named}), with {kinds} networks, the `{h.head_init}` initializer and "
-        f"{i.seeds} seeds each, `{i.best}` ranked first (mean test accuracy "
-        f"{100 * i.best_mean:.1f} %){lead}; `{i.worst}` ranked last "
-        f"({100 * i.worst_mean:.1f} %)."
+        f"({named}), with {kinds} networks, {a.others + 1} activation + initializer pairs "
+        f"and {i.seeds} seeds each, "
+        f"`{a.best}` ranked first by mean rank over the data sets (mean test accuracy "
+        f"{100 * a.best_mean:.1f} %){lead}; `{a.worst}` ranked last "
+        f"({100 * a.worst_mean:.1f} %)."
         + (" This is the first slice; each slice below has its own ranking." if h.slicing else "")
     )
 
@@ -174,7 +195,8 @@ def _gallery(doc: Doc, acts: list[str], data: dict | None) -> None:
         return
     doc.add(
         "The activations of this suite, each with its derivative (dashed); shaded: where "
-        "f′ = 0 (a unit that stays there is dead) and where |f′| < 1 % of its maximum "
+        "f′ = 0 (a unit that stays there is dead) and, for an activation whose derivative "
+        f"vanishes at both ends, where |f′| < {100 * SATURATION_RATIO:g} % of its maximum "
         "(saturated)."
     )
     doc.figure(

@@ -13,6 +13,11 @@ Public:
     lr(x)                   a learning rate, ``0.003``
     ratio(median, low, high)   ``1.05× (1.01–1.09)``
     per_call(seconds)       ``1.2 ms``
+    ALPHA_TEXT              the significance level as the reports print it, ``0.05``
+    margin(noun="point")    the region of practical equivalence, ``±1 point``
+
+The significance level and the margin are :mod:`bench.scoring.verdicts`' ``ALPHA`` and
+``ROPE``, formatted here, never typed into a report's text.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from typing import Any
 
 import pandas as pd
 from tabulate import tabulate
+
+from bench.scoring.verdicts import ALPHA, ROPE
+
+ALPHA_TEXT = f"{ALPHA:g}"  # "0.05"
 
 
 @dataclass
@@ -134,6 +143,13 @@ def ratio(median: float, low: float, high: float) -> str:
     if low == high:
         return f"{median:.2f}×"
     return f"{median:.2f}× ({low:.2f}–{high:.2f})"
+
+
+def margin(noun: str = "point", rope: float = ROPE) -> str:
+    """The region of practical equivalence in accuracy points: ``±1 point`` (``noun``:
+    ``accuracy point`` gives ``±1 accuracy point``; plural when it is not 1)."""
+    points = 100 * rope
+    return f"±{points:g} {noun}{'' if points == 1 else 's'}"
 
 
 def per_call(seconds: float) -> str:

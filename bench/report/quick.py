@@ -12,7 +12,11 @@ import textwrap
 import pandas as pd
 from tabulate import tabulate
 
-from bench.report.doc import p, p_is, pm
+from bench.report.doc import ALPHA_TEXT, p, p_is, pm
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
@@ -41,9 +45,9 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
     a = ranked.attrs
     blocks, n = " × ".join(a["blocks"]), a["n_blocks"]
     title = (
-        f"{name}: {len(ranked)} activations on {', '.join(grid['dataset'])}, "
+        f"{name}: {_count(len(ranked), 'activation')} on {', '.join(grid['dataset'])}, "
         f"{model['kind']} {model['depth']}×{model['width']}, init {a['init']}, "
-        f"{n_seeds} seeds, {train['epochs']} epochs, {train['optimizer']} lr "
+        f"{_count(n_seeds, 'seed')}, {_count(train['epochs'], 'epoch')}, {train['optimizer']} lr "
         f"{', '.join(f'{x:g}' for x in lrs)}" + (" (chosen on validation)" if len(lrs) > 1 else "")
     )
     align = ("right", "left", *["right"] * (len(headers) - 2))
@@ -66,10 +70,14 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
         + ("" if several else " Seeds are replicates of one split, so these p-values lean "
            "optimistic; several data sets (--dataset a,b,c) give the data-set-level test.")
     )  # fmt: skip
-    if n and not a["decidable"]:
+    if (ranked["ci95"].isna() & ranked["mean"].notna()).any():
+        lines.append(f"No interval where a mean rests on fewer than {a['min_ci_n']} rows.")
+    if n and a["pairs"] and not a["decidable"]:  # (one activation: no pair to test)
+        holm = f", {a['smallest_p_holm']:.3g} after Holm over {a['pairs']} pairs"
         lines.append(
-            f"With {n} blocks the smallest two-sided Wilcoxon p is {a['smallest_p']:.3g}: "
-            "no pair can reach 0.05; more seeds or data sets can."
+            f"With {n} blocks the smallest two-sided Wilcoxon p is {a['smallest_p']:.3g}"
+            f"{holm if a['pairs'] > 1 else ''}: no pair can reach {ALPHA_TEXT}; more seeds or "
+            "data sets can."
         )
     prose = (textwrap.fill(x, 100) if "\n" not in x else x for x in lines)  # not the table
     return "\n".join(prose)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bench import plots
-from bench.report.doc import Doc, lr, num, p, p_is, pct, pm
+from bench.report.doc import ALPHA_TEXT, Doc, lr, margin, num, p, p_is, pct, pm
 
 if TYPE_CHECKING:
     from bench.scoring.headline import Slice
@@ -77,7 +77,8 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
     cd = s.ranking.cd
     doc.add(
         "Critical-difference diagram: average ranks; activations joined by a bar are not "
-        "significantly different (pairwise Wilcoxon signed-rank, Holm-corrected, α = 0.05)."
+        "significantly different (pairwise Wilcoxon signed-rank, Holm-corrected, "
+        f"α = {ALPHA_TEXT})."
     )
     doc.figure(
         "critical_difference.png",
@@ -141,10 +142,10 @@ def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
     doc.add(
         f"Judged at the data-set level: each data set's seed-averaged difference is one "
         "observation; one-sided Wilcoxon signed-rank over data sets, Holm over the pairs: "
-        "SUPPORTED needs the A-better p below α = 0.05, CONTRADICTED the B-better one; "
-        "EQUIVALENT needs a TOST p (Holm) below α = 0.05 for a difference inside "
-        "±1 point; the 95 % interval (hierarchical bootstrap: data sets, then seeds) and the "
-        "Bayesian signed-rank probabilities (A better / inside ±1 point / B better) are shown "
+        f"SUPPORTED needs the A-better p below α = {ALPHA_TEXT}, CONTRADICTED the B-better "
+        f"one; EQUIVALENT needs a TOST p (Holm) below α = {ALPHA_TEXT} for a difference inside "
+        f"{margin()}; the 95 % interval (hierarchical bootstrap: data sets, then seeds) and the "
+        f"Bayesian signed-rank probabilities (A better / inside {margin()} / B better) are shown "
         "beside and decide nothing. A test that finds nothing gives INCONCLUSIVE. With Holm "
         f"over these {len(c.present) - 1} pairs, fewer than {c.needed} data sets cannot "
         "reach α at all. Robustness: each verdict re-derived with the learning rate chosen "

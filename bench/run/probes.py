@@ -32,7 +32,8 @@ place while they are probed.
 Definitions: a hidden unit is *dead* when the activation's derivative is 0 for every
 sample; in the *negative regime* when its pre-activation is < 0 for every sample; a
 (unit, sample) pair is *saturated* when |f'(z)| < 1e-2 · max |f'| (defined for activations
-whose derivative vanishes at both ends, sigmoid and tanh; NaN for the others). ``mean`` and
+whose derivative vanishes at both ends, sigmoid and tanh; NaN for the others; the threshold
+and both rules are :mod:`bench.schema`'s, which the reports' figures read too). ``mean`` and
 ``std`` describe what the layer hands on (the activation's output; for a residual block of
 the harness: ``h + act(W h + b)``); ``pre_mean`` and ``pre_std`` its pre-activation, the
 activation's input ``z = W h + b`` (Glorot & Bengio's view). A unit is a column of dim 1 of
@@ -52,6 +53,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from bench import schema
 from bench.run import layout
 from bench.run.hooks import (
     ACTIVATION_MODULES,
@@ -61,6 +63,7 @@ from bench.run.hooks import (
     is_activation,
     recording,
 )
+from bench.schema import SATURATION_RATIO
 
 __all__ = [
     "ACTIVATION_MODULES", "PROBE_METRICS", "SATURATION_RATIO", "Accumulator", "Call", "Layer",
@@ -68,7 +71,6 @@ __all__ = [
     "is_activation", "module_chunk", "probe", "recording", "trace_module", "unit_health",
 ]  # fmt: skip
 
-SATURATION_RATIO = 1e-2
 PROBE_METRICS = (
     "dead", "negative", "saturated", "mean", "std", "pre_mean", "pre_std", "grad_norm", "units",
 )  # fmt: skip
@@ -119,8 +121,7 @@ def derivative_profile(act: nn.Module) -> tuple[float, bool]:
         except (RuntimeError, ValueError, TypeError):
             return math.nan, False
     top = d.amax(dim=1)
-    ends = (d[:, 0] < SATURATION_RATIO * top) & (d[:, -1] < SATURATION_RATIO * top)
-    profile = (float(top.max()), bool(ends.all()))
+    profile = (float(top.max()), bool(schema.saturates(d, top).all()))
     if cacheable:
         _DERIVATIVE_PROFILE[key] = profile
     return profile
@@ -176,7 +177,7 @@ class Accumulator:
             sums = sums.double()
             sat = None
             if layer.saturates:
-                sat = (d.abs() < SATURATION_RATIO * layer.max_deriv).flatten(1).sum(1)
+                sat = schema.saturated(d.abs(), layer.max_deriv).flatten(1).sum(1)
             if first:
                 self.dmax.append(dmax)
                 self.zmax.append(zmax)

@@ -18,6 +18,11 @@ Demšar's reading; the first is compared with every other at the data-set level
 - **tie**: the runner-up is practically equivalent to it (TOST inside ±1 point);
 - **open**: neither; the runner-up is not shown to be worse.
 
+Whether the first *leads* the runner-up at all is :attr:`Advice.standing`: ``ahead`` (a
+higher mean test accuracy), ``level`` (the same accuracy on every data set: no lead), or
+``behind`` (first by mean rank, lower by mean accuracy). The report's opening paragraph and
+its "What to use" table both read these records.
+
 When the best mean rank and the best mean accuracy belong to different configurations, the
 row says so: a mean rank counts wins, a mean accuracy also weighs how badly a configuration
 fails where it fails.
@@ -52,6 +57,9 @@ class Advice:
         best_by_mean: the configuration with the best mean accuracy, when it differs.
         note: one sentence for the table, or ''.
         unbeaten: the other configurations the first is not shown to beat (Holm).
+        comparison: the first against the runner-up, data-set level (None without one).
+        best_mean / worst_mean: mean test accuracy of the first and of ``worst``, the
+            configuration ranked last (over the data sets, seeds averaged first).
     """
 
     setting: str
@@ -66,6 +74,20 @@ class Advice:
     best_by_mean: str = ""
     note: str = ""
     unbeaten: tuple[str, ...] = ()
+    comparison: paired.Comparison | None = None
+    best_mean: float = float("nan")
+    worst: str = ""
+    worst_mean: float = float("nan")
+
+    @property
+    def standing(self) -> str:
+        """The first against the runner-up: ``ahead`` (higher mean test accuracy),
+        ``level`` (no data set tells them apart: not a lead, whatever the ranks' order) or
+        ``behind`` (lower or equal mean accuracy though ranked first)."""
+        c = self.comparison
+        if c is None or (c.wins == 0 and c.losses == 0):
+            return "level"
+        return "ahead" if c.effect > 0 else "behind"
 
 
 def _label(activation: str, init: str) -> str:
@@ -115,10 +137,12 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
             f"{best} the best mean rank: it wins on more data sets, the other loses less "
             "where it loses"
         )
+    worst = order[-1]
     return Advice(
         setting, len(means), best, how, runner,
         "EQUIVALENT" if runner_equivalent else str(r["verdict"]), float(r["effect"]), beaten,
         len(others), by_mean if by_mean != best else "", note, unbeaten,
+        comparisons[runner], float(means[best].mean()), worst, float(means[worst].mean()),
     )  # fmt: skip
 
 

@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, verdicts
-from bench.scoring.ranking import Ranking, blocks_for, order, rank_activations, varying
+from bench.scoring.ranking import (
+    HEAD_INIT,
+    Ranking,
+    blocks_for,
+    order,
+    rank_activations,
+    varying,
+)
 
 METRIC = "test_acc"
 TARGET = 0.9
@@ -39,44 +46,37 @@ FAILURES_SHOWN = 40
 
 @dataclass
 class Intro:
-    """The opening paragraph's facts: on what, with what, who won, by how much, how sure.
+    """The opening paragraph's facts: on what and with what, and who won, by how much and
+    how sure, which are the first "What to use" row's (the same record, the same rule).
 
     Attributes:
         datasets: the data sets, sorted; ``kinds``: (kind, depth, width) of the networks.
         seeds: fewest seeds of any data set.
-        best / second / worst: by average rank over data set × seed blocks.
-        best_mean / worst_mean: their mean scores.
-        comparison: best against second at the data-set level (None: no common block).
+        advice: the first row of the first slice's "What to use" (its ``best``, ``worst``,
+            ``runner_up``, ``comparison`` and ``standing``).
+        interval: whether the comparison rests on enough data sets for an interval
+            (:data:`bench.scoring.metrics.MIN_CI_N`).
     """
 
     datasets: list[str]
     kinds: list[tuple]
     seeds: int
-    best: str
-    second: str
-    worst: str
-    best_mean: float
-    worst_mean: float
-    comparison: paired.Comparison | None
+    advice: advice.Advice
+    interval: bool = True
 
 
-def _intro(head: pd.DataFrame) -> Intro | None:
-    r = ranks.ranks(head, METRIC, "activation", ("dataset", "seed"))
-    if len(r) < 2:
+def _intro(part: pd.DataFrame, rows: list[advice.Advice]) -> Intro | None:
+    if not rows or rows[0].setting == "speed matters":
         return None
-    best, second, worst = r.index[0], r.index[1], r.index[-1]
-    kinds = list(head[["model.kind", "model.depth", "model.width"]].drop_duplicates()
+    c = rows[0].comparison
+    kinds = list(part[["model.kind", "model.depth", "model.width"]].drop_duplicates()
                  .itertuples(index=False, name=None))  # fmt: skip
     return Intro(
-        datasets=sorted(head["dataset"].unique()),
+        datasets=sorted(part["dataset"].unique()),
         kinds=kinds,
-        seeds=int(head.groupby("dataset")["seed"].nunique().min()),
-        best=best,
-        second=second,
-        worst=worst,
-        best_mean=float(r.at[best, "mean"]),
-        worst_mean=float(r.at[worst, "mean"]),
-        comparison=paired.compare_arms(head.assign(arm=head["activation"]), best, second),
+        seeds=int(part.groupby("dataset")["seed"].nunique().min()),
+        advice=rows[0],
+        interval=c is not None and c.n_datasets >= metrics.MIN_CI_N,
     )
 
 
@@ -212,6 +212,9 @@ class Headline:
             ``failed_rows`` the first :data:`FAILURES_SHOWN` of them; ``n_failed`` all.
         summary: the appendix table, per configuration.
         setup: what the grid holds.
+        no_interval_below: :data:`bench.scoring.metrics.MIN_CI_N` when some configuration
+            has fewer seeds on a data set than an interval needs (its means are shown
+            alone), else 0.
     """
 
     frame: pd.DataFrame
@@ -230,6 +233,7 @@ class Headline:
     n_failed: int
     summary: pd.DataFrame = field(repr=False)
     setup: Setup | None = None
+    no_interval_below: int = 0
 
 
 def _claimed(head: pd.DataFrame, blocks: list[str], conv: pd.DataFrame, init: str) -> Claimed:
@@ -261,7 +265,7 @@ def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
 
 
 def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
-    inits = order(part["init"], ["matched"])
+    inits = order(part["init"], [HEAD_INIT])
     s = metrics.summarize(part, METRIC, by=("activation", "init"))
     s = s.set_index(["activation", "init"])
     means = pd.DataFrame(index=acts, columns=inits, dtype=float)
@@ -377,10 +381,10 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
     """
     ref = dict(REFERENCE)
     if not all(frame[k].eq(v).any() for k, v in ref.items()):
-        ref = {"init": order(frame["init"], ["matched"])[0]}
+        ref = {"init": order(frame["init"], [HEAD_INIT])[0]}
     conv = metrics.add_convergence(frame, fraction=TARGET, reference=ref)
     sel = metrics.select_lr(conv)
-    inits = order(sel["init"], ["matched"])
+    inits = order(sel["init"], [HEAD_INIT])
     head_init = inits[0]
     # an axis that varies besides activation, initializer and data set (a depth, a model
     # kind, an optimizer …) is never pooled: the analysis runs once per value of it
@@ -408,7 +412,7 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
         head_init=head_init,
         slicing=slicing,
         slices=slices,
-        intro=_intro(first[first["init"] == head_init]),
+        intro=_intro(first, slices[0].advice),
         gallery_order=claimed,
         speed=_speed(timings, order(frame["activation"], slices[-1].activations)),
         failures=counts,
@@ -416,4 +420,11 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
         n_failed=len(bad),
         summary=_summary(sel),
         setup=_setup(frame),
+        no_interval_below=metrics.MIN_CI_N if _fewest_seeds(sel) < metrics.MIN_CI_N else 0,
     )
+
+
+def _fewest_seeds(sel: pd.DataFrame) -> int:
+    """The fewest runs behind one configuration's mean on one data set."""
+    keys = [c for c in metrics.CONFIG_COLUMNS if c in sel.columns]
+    return int(sel.groupby(keys, dropna=False).size().min()) if len(sel) else 0

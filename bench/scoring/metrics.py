@@ -48,6 +48,9 @@ METRICS: dict[str, Metric] = schema.METRICS
 # every cell field but the seed (replicates) and the learning rate (selected per config)
 CONFIG_COLUMNS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("seed", "train.lr"))
 _MODEL_COLUMNS = ("dataset", "model.kind", "model.depth", "model.width")
+# the fewest values a 95 % interval is given for: with two, t(0.975, 1) = 12.7 makes it
+# wider than the scale (62.5 ± 123.5); below this a mean stands alone
+MIN_CI_N = 3
 
 
 def get_metric(name: str | Metric) -> Metric:
@@ -200,7 +203,8 @@ def summarize(
 
     Returns:
         One row per group: the ``by`` columns, ``mean``, ``ci95`` (half-width,
-        t(0.975, n − 1) · s / √n; NaN for n < 2 or a non-finite value), ``std``, ``n``
+        t(0.975, n − 1) · s / √n; NaN for n < :data:`MIN_CI_N`, too few for an interval,
+        or a non-finite value), ``std`` (NaN for n < 2), ``n``
         (scored runs) and ``n_nonok`` (diverged + failed runs in the group).
     """
     by = [by] if isinstance(by, str) else list(by)
@@ -215,7 +219,8 @@ def summarize(
         mean = float(np.mean(x)) if n else np.nan
         finite = n >= 2 and bool(np.all(np.isfinite(x)))
         std = float(np.std(x, ddof=1)) if finite else np.nan
-        ci = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if finite else np.nan
+        wide = finite and n >= MIN_CI_N
+        ci = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if wide else np.nan
         key = key if isinstance(key, tuple) else (key,)
         rows.append((*key, mean, ci, std, n, int(g["_nonok"].sum())))
     return pd.DataFrame(rows, columns=[*by, "mean", "ci95", "std", "n", "n_nonok"])

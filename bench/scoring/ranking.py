@@ -9,8 +9,15 @@ Public:
     blocks_for(head) -> list[str]
                         paired units for comparing activations: every varying setting but
                         them and the initializer (at least the data set), and the seed
-    Ranking             the activations ranked in one slice
+    HEAD_INIT           the initializer the headline compares (``matched``)
+    head_init(frame) -> str
+                        ``matched`` when the frame has it, else the first by name
+    Ranking             the activations ranked in one slice; ``decidable`` says whether its
+                        blocks let any pair reach α after Holm (:func:`stats.needed`)
     rank_activations(head, metric="test_acc", blocks=None) -> Ranking
+    rank_results(frame, metric="test_acc") -> Ranking
+                        the report's overall ranking of a results frame: each configuration
+                        at its learning rate chosen on validation, the headline initializer
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from typing import Any
 
 import pandas as pd
 
-from bench.scoring import metrics, ranks
+from bench.scoring import metrics, ranks, stats
 from bench.scoring.verdicts import ALPHA
+
+HEAD_INIT = "matched"
 
 
 def order(values: Sequence[Any], preferred: Sequence[Any]) -> list:
@@ -39,6 +48,12 @@ def varying(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
         for c in metrics.CONFIG_COLUMNS
         if c in df.columns and c not in exclude and df[c].nunique(dropna=False) > 1
     ]
+
+
+def head_init(frame: pd.DataFrame) -> str:
+    """The initializer the headline tables compare: :data:`HEAD_INIT` when ``frame`` has
+    it, else the first by name."""
+    return order(frame["init"], [HEAD_INIT])[0]
 
 
 def blocks_for(head: pd.DataFrame) -> list[str]:
@@ -64,6 +79,7 @@ class Ranking:
             over the blocks).
         pairwise_datasets: the same pairwise p-values with seeds averaged first, one block
             per ``outer`` value (None with a single one).
+        init: the initializer of ``head`` ("" when it holds several).
     """
 
     metric: str
@@ -76,11 +92,40 @@ class Ranking:
     differ: bool
     cd: ranks.CriticalDifference
     pairwise_datasets: pd.DataFrame | None
+    init: str = ""
 
     @property
     def order(self) -> list[str]:
         """The activations, best first."""
         return list(self.ranks.index)
+
+    @property
+    def n_blocks(self) -> int:
+        """The complete blocks ranked over."""
+        return int(self.ranks["n_blocks"].iloc[0]) if len(self.ranks) else 0
+
+    @property
+    def pairs(self) -> int:
+        """The pairwise comparisons Holm adjusts together (every pair of activations)."""
+        k = len(self.ranks)
+        return k * (k - 1) // 2
+
+    @property
+    def smallest_p(self) -> float:
+        """The smallest two-sided Wilcoxon p the blocks allow, before Holm."""
+        return stats.smallest_p(self.n_blocks, "two-sided")
+
+    @property
+    def smallest_p_holm(self) -> float:
+        """The smallest p any pair can get after Holm over :attr:`pairs`."""
+        return min(1.0, max(self.pairs, 1) * self.smallest_p)
+
+    @property
+    def decidable(self) -> bool:
+        """Whether any pair can reach α at all: enough blocks for a two-sided Wilcoxon test,
+        Holm-adjusted over :attr:`pairs`, to get below it (the rule of
+        :func:`bench.scoring.stats.needed`, which the data-set-level comparisons use)."""
+        return self.n_blocks >= stats.needed(ALPHA, "two-sided", max(self.pairs, 1))
 
 
 def rank_activations(
@@ -103,4 +148,22 @@ def rank_activations(
     several = len(avg.drop_duplicates(outer)) > 1
     pd_ = ranks.pairwise_wilcoxon(avg, metric, "activation", outer) if several else None
     differ = not fr.reason and fr.pvalue < ALPHA
-    return Ranking(metric, blocks, outer, r, summary, fr, fd, differ, cd, pd_)
+    inits = head["init"].unique() if "init" in head.columns else []
+    init = str(inits[0]) if len(inits) == 1 else ""
+    return Ranking(metric, blocks, outer, r, summary, fr, fd, differ, cd, pd_, init)
+
+
+def rank_results(frame: pd.DataFrame, metric: str = "test_acc") -> Ranking:
+    """The report's overall ranking of a results frame (what ``bench quick`` prints): each
+    configuration at its learning rate chosen on validation (:func:`metrics.select_lr`),
+    the :func:`head_init` initializer, ranked by :func:`rank_activations`.
+
+    Args:
+        frame: ``Store.frame`` rows (not empty).
+        metric: the metric ranked.
+
+    Returns:
+        The :class:`Ranking` (its ``init`` the initializer compared).
+    """
+    sel = metrics.select_lr(frame)
+    return rank_activations(sel[sel["init"] == head_init(sel)], metric)
