@@ -88,6 +88,34 @@ def test_no_import_cycle():
             visit(name)
 
 
+REGISTRIES = ("bench.activations", "bench.initializers", "bench.models", "bench.data")
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_run_sits_above_the_registries():
+    """No module under ``bench.run`` imports a registry that imports ``bench.run`` (directly
+    or through others): the registries sit below the training loop."""
+    graph = {name: _imports(name, path) for name, path in MODULES.items()}
+    in_run = sorted(m for m in MODULES if m == "bench.run" or m.startswith("bench.run."))
+    registries = {m for m in MODULES if m.startswith(REGISTRIES)}
+    assert "bench.run.loop" in in_run and "bench.activations" in registries
+    assert {"bench.activations", "bench.models", "bench.data"} <= graph["bench.run.loop"]
+    for name in in_run:
+        for registry in sorted(graph[name] & registries):
+            up = sorted(_reach(graph, registry) & set(in_run))
+            assert not up, f"{name} imports {registry}, which imports {up}"
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_no_module_is_over_450_lines(name):
     lines = MODULES[name].read_text().count("\n")

@@ -195,7 +195,7 @@ def test_plan_batches_by_key_and_notes_cells_that_train_alone(monkeypatch):
 
 
 def test_rrelu_draws_are_uniform_and_the_same_in_any_stack():
-    from bench.run import rng
+    from bench import rng
 
     keys = torch.tensor([rng.member_key(seed, 3) for seed in (0, 1, 2, 2**40 + 1, 7)])
     draws = rng.uniform(rng.step_keys(keys, 11), 50_000, torch.float32)
@@ -215,13 +215,14 @@ def test_rrelu_draws_are_uniform_and_the_same_in_any_stack():
 
 
 def test_rrelu_alone_draws_what_its_member_draws_in_a_stack():
-    from bench.activations import RReLU
-    from bench.run.batched import StackedRReLU
+    from bench.activations import RReLU, StackedRReLU
+    from bench.run import batched
 
     acts = [RReLU() for _ in range(5)]
     for seed, act in enumerate(acts):
         act.seed, act.layer, act.step = 10 + seed, 2, 4
-    stacked = StackedRReLU(acts)
+    stacked = batched.stacked_form(acts[0])(acts)  # the form RReLU declares for itself
+    assert isinstance(stacked, StackedRReLU) and isinstance(stacked, batched.Follows)
     x = -torch.rand(5, 32, 6) - 0.1
     together = stacked(x)
     for k, act in enumerate(acts):

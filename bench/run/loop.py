@@ -20,7 +20,7 @@ Public:
 
 A member is one cell. Each is built by ``models.build`` under its own seed and keeps its own
 data-order generator (seeded with the cell's seed, on the device), RReLU keys (the cell's
-seed: slopes from :mod:`bench.run.rng`), learning rate, momentum and weight decay. A cell
+seed: slopes from :mod:`bench.rng`), learning rate, momentum and weight decay. A cell
 gives the same numbers, bit for bit, alone or in a stack of any size (one engine for both,
 member-aligned layouts: :mod:`bench.run.layout`). Per-step losses stay on the device; once
 per epoch the loop checks them: a member whose loss was NaN/Inf is stored as ``diverged``
