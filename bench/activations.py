@@ -26,10 +26,10 @@ which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), an
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -39,7 +39,7 @@ from bench import rng
 from bench.errors import UnknownNameError
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Activation:
     """One registry entry.
 
@@ -53,6 +53,9 @@ class Activation:
             PReLU's initial slope), else ``None``; He initialization uses it.
         param: the name of the one parameter ``name(value)`` sets, or ``None``.
         build: ``build(value)`` makes the module with that value (with ``param``).
+        saturates: |f′| falls below 1 % of its maximum at both ends (sigmoid, tanh): the
+            probes' saturated fraction is defined for it (they measure this; a test checks
+            that the declaration agrees).
     """
 
     name: str
@@ -63,6 +66,7 @@ class Activation:
     negative_slope: float | None = None
     param: str | None = None
     build: Callable[[float], nn.Module] | None = None
+    saturates: bool = False
 
     def __call__(self) -> nn.Module:
         """Build a fresh module."""
@@ -162,8 +166,8 @@ REGISTRY: dict[str, Activation] = {
     a.name: a
     for a in [
         Activation("identity", nn.Identity, "linear", "glorot_uniform", "linear"),
-        Activation("sigmoid", nn.Sigmoid, "sigmoid", "glorot_uniform", "sigmoid"),
-        Activation("tanh", nn.Tanh, "sigmoid", "glorot_uniform", "tanh"),
+        Activation("sigmoid", nn.Sigmoid, "sigmoid", "glorot_uniform", "sigmoid", saturates=True),
+        Activation("tanh", nn.Tanh, "sigmoid", "glorot_uniform", "tanh", saturates=True),
         Activation("relu", nn.ReLU, "relu", "he_normal", "relu"),
         Activation(
             "leaky_relu",
@@ -216,10 +220,9 @@ _PARAMETRIC = re.compile(r"^([a-z_]+)\(\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\
 def _with_value(base: Activation, value: float) -> Activation:
     name = f"{base.name}({value:g})"
     slope = value if base.param == "negative_slope" else base.negative_slope
-    return Activation(
-        name, functools.partial(base.build, value), base.family, base.matched_init,
-        base.gain_name, slope, base.param, base.build,
-    )  # fmt: skip
+    return dataclasses.replace(
+        base, name=name, factory=functools.partial(base.build, value), negative_slope=slope
+    )
 
 
 def _parametric(name: str) -> Activation | None:
