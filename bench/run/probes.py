@@ -52,6 +52,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from bench import schema
 from bench.run import layout
 from bench.run.hooks import (
     ACTIVATION_MODULES,
@@ -63,15 +64,26 @@ from bench.run.hooks import (
 )
 
 __all__ = [
-    "ACTIVATION_MODULES", "PROBE_METRICS", "SATURATION_RATIO", "Accumulator", "Call", "Layer",
-    "activation_modules", "derivative", "derivative_profile", "feeding_candidates",
-    "is_activation", "module_chunk", "probe", "recording", "trace_module", "unit_health",
-]  # fmt: skip
+    "ACTIVATION_MODULES",
+    "PROBE_METRICS",
+    "SATURATION_RATIO",
+    "Accumulator",
+    "Call",
+    "Layer",
+    "activation_modules",
+    "derivative",
+    "derivative_profile",
+    "feeding_candidates",
+    "is_activation",
+    "module_chunk",
+    "probe",
+    "recording",
+    "trace_module",
+    "unit_health",
+]
 
 SATURATION_RATIO = 1e-2
-PROBE_METRICS = (
-    "dead", "negative", "saturated", "mean", "std", "pre_mean", "pre_std", "grad_norm", "units",
-)  # fmt: skip
+PROBE_METRICS = tuple(schema.PROBES)  # as declared, in the declared order
 
 _IGNORED = -100  # F.cross_entropy's ignore_index: padded rows carry no loss
 _DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}
