@@ -148,8 +148,9 @@ def test_formatting_a_report_loads_no_statistics_library():
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -167,13 +168,18 @@ def test_report_api_ranking_and_quick_table_agree_on_the_golden_store(tmp_path):
     report_rows = _ranking_rows(text)
     ranked = api.ranking(frame)
     api_rows = [(a, f"{r:.2f}") for a, r in zip(ranked["activation"], ranked["avg_rank"])]
-    assert api_rows == report_rows == [("relu", "1.42"), ("elu", "2.00"), ("selu", "2.58"),
-                                       ("sigmoid", "4.00")]  # fmt: skip
+    assert (
+        api_rows
+        == report_rows
+        == [("relu", "1.42"), ("elu", "2.00"), ("selu", "2.58"), ("sigmoid", "4.00")]
+    )
     fr = ranked.attrs["friedman"]
     assert f"χ² = {fr['statistic']:.2f}, p = {fr['pvalue']:.3f}" in text  # 13.47, 0.004
-    doc = {"grid": {"dataset": ["moons", "wine"], "train.lr": [0.01, 0.3]},
-           "model": {"kind": "mlp", "depth": 3, "width": 16},
-           "train": {"epochs": 4, "optimizer": "sgd"}}  # fmt: skip
+    doc = {
+        "grid": {"dataset": ["moons", "wine"], "train.lr": [0.01, 0.3]},
+        "model": {"kind": "mlp", "depth": 3, "width": 16},
+        "train": {"epochs": 4, "optimizer": "sgd"},
+    }
     table = quick.table(ranked, doc, "golden", 3).splitlines()
     rows = table[table.index(next(x for x in table if x.startswith("---"))) + 1 :][:4]
     quick_rows = [(line.split()[1], line.split()[5]) for line in rows]  # name, mean rank

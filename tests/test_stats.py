@@ -35,12 +35,18 @@ def _long(rows) -> pd.DataFrame:
 def _arm_frame() -> pd.DataFrame:
     return _long(
         [
-            ("wine", 0, "relu", 0.90), ("wine", 0, "gelu", 0.85), ("wine", 0, "tanh", 0.10),
-            ("wine", 1, "relu", 0.80), ("wine", 1, "gelu", 0.82), ("wine", 1, "tanh", 0.10),
-            ("iris", 0, "relu", 0.70), ("iris", 0, "gelu", 0.60),
-            ("iris", 1, "relu", 0.75), ("iris", 1, "gelu", 0.75),
+            ("wine", 0, "relu", 0.90),
+            ("wine", 0, "gelu", 0.85),
+            ("wine", 0, "tanh", 0.10),
+            ("wine", 1, "relu", 0.80),
+            ("wine", 1, "gelu", 0.82),
+            ("wine", 1, "tanh", 0.10),
+            ("iris", 0, "relu", 0.70),
+            ("iris", 0, "gelu", 0.60),
+            ("iris", 1, "relu", 0.75),
+            ("iris", 1, "gelu", 0.75),
         ]
-    )  # fmt: skip
+    )
 
 
 def test_paired_diff_is_a_minus_b():
@@ -249,12 +255,14 @@ def test_bayesian_signed_rank_probabilities():
 def test_holm_rows_keeps_a_verdict_only_where_its_adjusted_p_is_below_alpha():
     from bench.scoring.paired import holm_rows
 
-    rows_ = pd.DataFrame([
-        {"verdict": "SUPPORTED", "p": 0.01, "p_reverse": 0.99, "p_equiv": 0.9},
-        {"verdict": "SUPPORTED", "p": 0.03, "p_reverse": 0.99, "p_equiv": 0.9},
-        {"verdict": "EQUIVALENT", "p": 0.5, "p_reverse": 0.5, "p_equiv": 0.01},
-        {"verdict": "CONTRADICTED", "p": 0.99, "p_reverse": 0.04, "p_equiv": 0.9},
-    ])  # fmt: skip
+    rows_ = pd.DataFrame(
+        [
+            {"verdict": "SUPPORTED", "p": 0.01, "p_reverse": 0.99, "p_equiv": 0.9},
+            {"verdict": "SUPPORTED", "p": 0.03, "p_reverse": 0.99, "p_equiv": 0.9},
+            {"verdict": "EQUIVALENT", "p": 0.5, "p_reverse": 0.5, "p_equiv": 0.01},
+            {"verdict": "CONTRADICTED", "p": 0.99, "p_reverse": 0.04, "p_equiv": 0.9},
+        ]
+    )
     out = holm_rows(rows_)
     # p: 0.01·4 = 0.04 < 0.05 kept; 0.03·3 = 0.09 dropped. p_equiv 0.01·4 = 0.04 kept.
     # p_reverse: 0.04·4 = 0.16 dropped
@@ -352,8 +360,9 @@ def test_rank_correlation():
         rank_correlation(items, ["relu", "gelu", "silu", "elu"])
 
 
-@pytest.mark.parametrize(("n", "one_sided", "two_sided"), [(0, 1.0, 1.0), (4, 1 / 16, 1 / 8),
-                                                           (5, 1 / 32, 1 / 16)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("n", "one_sided", "two_sided"), [(0, 1.0, 1.0), (4, 1 / 16, 1 / 8), (5, 1 / 32, 1 / 16)]
+)
 def test_smallest_wilcoxon_p_is_all_differences_on_one_side(n, one_sided, two_sided):
     assert smallest_p(n, "greater") == one_sided and smallest_p(n, "two-sided") == two_sided
     if n:  # scipy's exact test agrees: every difference positive

@@ -28,9 +28,15 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def results() -> list[Result]:
     return [train.run(tiny_cell(seed=s)) for s in range(2)] + [
-        Result(tiny_cell(seed=9).key, tiny_cell(seed=9), "failed", error="boom",
-               started_at="2026-01-01T00:00:00+00:00", finished_at="2026-01-01T00:00:01+00:00")
-    ]  # fmt: skip
+        Result(
+            tiny_cell(seed=9).key,
+            tiny_cell(seed=9),
+            "failed",
+            error="boom",
+            started_at="2026-01-01T00:00:00+00:00",
+            finished_at="2026-01-01T00:00:01+00:00",
+        )
+    ]
 
 
 def test_round_trip(tmp_path, results):
@@ -295,8 +301,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
     assert runs == [("interrupted", 2)]
 
 
-def test_the_run_log_counts_a_row_stored_just_before_an_interrupt(write_suite, tmp_path,
-                                                                   monkeypatch):  # fmt: skip
+def test_the_run_log_counts_a_row_stored_just_before_an_interrupt(
+    write_suite, tmp_path, monkeypatch
+):
     """Ctrl-C right after a row's transaction commits, before the driver counts it: the
     row is in the store, and the summary and the run log count it."""
     from bench import executors
@@ -500,8 +507,14 @@ def test_claims_keep_runs_off_each_others_cells_until_the_owner_dies_or_the_leas
 
 def test_retire_failed_moves_failed_rows_to_the_history_and_keeps_the_rest(tmp_path, results):
     ok, _, failed = results
-    diverged = Result(tiny_cell(seed=8).key, tiny_cell(seed=8), "diverged", error="nan",
-                      started_at="t0", finished_at="t1")  # fmt: skip
+    diverged = Result(
+        tiny_cell(seed=8).key,
+        tiny_cell(seed=8),
+        "diverged",
+        error="nan",
+        started_at="t0",
+        finished_at="t1",
+    )
     with Store(tmp_path / "s.sqlite") as s:
         for r in (ok, failed, diverged):
             s.put(r)
@@ -532,8 +545,14 @@ def test_retry_failed_reruns_the_failed_cells_only_and_says_how_many(
         out = []
         for r in train(unit, executor):
             if r.cell.activation == "tanh":
-                r = Result(r.key, r.cell, "failed", error="RuntimeError: flaky",
-                           started_at=r.started_at, finished_at=r.finished_at)  # fmt: skip
+                r = Result(
+                    r.key,
+                    r.cell,
+                    "failed",
+                    error="RuntimeError: flaky",
+                    started_at=r.started_at,
+                    finished_at=r.finished_at,
+                )
             elif r.cell.activation == "selu":
                 r.status, r.error = "diverged", "non-finite loss (nan) at epoch 1, batch 0"
             out.append(r)
@@ -547,8 +566,12 @@ def test_retry_failed_reruns_the_failed_cells_only_and_says_how_many(
         before = {r.key: r for r in s.results()}
     assert sorted(r.status for r in before.values()).count("failed") == 4
     capsys.readouterr()
-    assert main(["run", suite, "--store", str(path), "--no-progress", "--dry-run",
-                 "--retry", "failed"]) == 0  # fmt: skip
+    assert (
+        main(
+            ["run", suite, "--store", str(path), "--no-progress", "--dry-run", "--retry", "failed"]
+        )
+        == 0
+    )
     assert "8 stored, 4 to run" in capsys.readouterr().out
     assert main(["run", suite, "--store", str(path), "--no-progress", "--retry", "failed"]) == 0
     err = capsys.readouterr().err
