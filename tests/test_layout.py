@@ -88,6 +88,34 @@ def test_no_import_cycle():
             visit(name)
 
 
+REGISTRIES = ("bench.activations", "bench.initializers", "bench.models", "bench.data")
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_run_sits_above_the_registries():
+    """No module under ``bench.run`` imports a registry that imports ``bench.run`` (directly
+    or through others): the registries sit below the training loop."""
+    graph = {name: _imports(name, path) for name, path in MODULES.items()}
+    in_run = sorted(m for m in MODULES if m == "bench.run" or m.startswith("bench.run."))
+    registries = {m for m in MODULES if m.startswith(REGISTRIES)}
+    assert "bench.run.loop" in in_run and "bench.activations" in registries
+    assert {"bench.activations", "bench.models", "bench.data"} <= graph["bench.run.loop"]
+    for name in in_run:
+        for registry in sorted(graph[name] & registries):
+            up = sorted(_reach(graph, registry) & set(in_run))
+            assert not up, f"{name} imports {registry}, which imports {up}"
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_no_module_is_over_450_lines(name):
     lines = MODULES[name].read_text().count("\n")
@@ -120,8 +148,9 @@ def test_formatting_a_report_loads_no_statistics_library():
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -139,13 +168,18 @@ def test_report_api_ranking_and_quick_table_agree_on_the_golden_store(tmp_path):
     report_rows = _ranking_rows(text)
     ranked = api.ranking(frame)
     api_rows = [(a, f"{r:.2f}") for a, r in zip(ranked["activation"], ranked["avg_rank"])]
-    assert api_rows == report_rows == [("relu", "1.42"), ("elu", "2.00"), ("selu", "2.58"),
-                                       ("sigmoid", "4.00")]  # fmt: skip
+    assert (
+        api_rows
+        == report_rows
+        == [("relu", "1.42"), ("elu", "2.00"), ("selu", "2.58"), ("sigmoid", "4.00")]
+    )
     fr = ranked.attrs["friedman"]
     assert f"χ² = {fr['statistic']:.2f}, p = {fr['pvalue']:.3f}" in text  # 13.47, 0.004
-    doc = {"grid": {"dataset": ["moons", "wine"], "train.lr": [0.01, 0.3]},
-           "model": {"kind": "mlp", "depth": 3, "width": 16},
-           "train": {"epochs": 4, "optimizer": "sgd"}}  # fmt: skip
+    doc = {
+        "grid": {"dataset": ["moons", "wine"], "train.lr": [0.01, 0.3]},
+        "model": {"kind": "mlp", "depth": 3, "width": 16},
+        "train": {"epochs": 4, "optimizer": "sgd"},
+    }
     table = quick.table(ranked, doc, "golden", 3).splitlines()
     rows = table[table.index(next(x for x in table if x.startswith("---"))) + 1 :][:4]
     quick_rows = [(line.split()[1], line.split()[5]) for line in rows]  # name, mean rank

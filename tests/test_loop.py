@@ -26,8 +26,12 @@ def members(kind: str, optimizer: str, epochs: int = 2, batch_size: int = 128) -
     """Four cells that differ in seed, initializer, learning rate (and weight decay)."""
     dataset = "moons" if kind != "cnn" else "digits"
     width = 8 if kind != "cnn" else 3
-    plan = [(0, "matched", 1e-2, 0.0), (1, "glorot_uniform", 3e-3, 0.0),
-            (2, "torch_default", 1e-2, 1e-3), (3, "lecun_normal", 3e-2, 0.0)]  # fmt: skip
+    plan = [
+        (0, "matched", 1e-2, 0.0),
+        (1, "glorot_uniform", 3e-3, 0.0),
+        (2, "torch_default", 1e-2, 1e-3),
+        (3, "lecun_normal", 3e-2, 0.0),
+    ]
     return [
         Cell(
             dataset,
@@ -195,7 +199,7 @@ def test_plan_batches_by_key_and_notes_cells_that_train_alone(monkeypatch):
 
 
 def test_rrelu_draws_are_uniform_and_the_same_in_any_stack():
-    from bench.run import rng
+    from bench import rng
 
     keys = torch.tensor([rng.member_key(seed, 3) for seed in (0, 1, 2, 2**40 + 1, 7)])
     draws = rng.uniform(rng.step_keys(keys, 11), 50_000, torch.float32)
@@ -215,13 +219,14 @@ def test_rrelu_draws_are_uniform_and_the_same_in_any_stack():
 
 
 def test_rrelu_alone_draws_what_its_member_draws_in_a_stack():
-    from bench.activations import RReLU
-    from bench.run.batched import StackedRReLU
+    from bench.activations import RReLU, StackedRReLU
+    from bench.run import batched
 
     acts = [RReLU() for _ in range(5)]
     for seed, act in enumerate(acts):
         act.seed, act.layer, act.step = 10 + seed, 2, 4
-    stacked = StackedRReLU(acts)
+    stacked = batched.stacked_form(acts[0])(acts)  # the form RReLU declares for itself
+    assert isinstance(stacked, StackedRReLU) and isinstance(stacked, batched.Follows)
     x = -torch.rand(5, 32, 6) - 0.1
     together = stacked(x)
     for k, act in enumerate(acts):
@@ -260,8 +265,9 @@ def test_the_device_is_part_of_the_key():
 @pytest.mark.skipif(CUDA, reason="this machine has a GPU")
 def test_device_cuda_without_a_gpu_stops_before_training(write_suite, tmp_path, capsys):
     store = tmp_path / "s.sqlite"
-    assert main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--device",
-                 "cuda"]) == 2  # fmt: skip
+    assert (
+        main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--device", "cuda"]) == 2
+    )
     err = capsys.readouterr().err
     assert "--device cuda" in err and "CPU-only build" in err and "--device cpu" in err
     assert not store.exists()
@@ -284,9 +290,32 @@ def test_bench_perf_measures_every_figure(tmp_path, capsys):
     import json
 
     out = tmp_path / "perf.json"
-    assert main(["perf", "--dataset", "wine", "--depth", "2", "--width", "8", "--epochs", "1",
-                 "--ks", "1,3", "--repeats", "1", "--probe-epochs", "4", "--probe-members", "3",
-                 "--json", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "perf",
+                "--dataset",
+                "wine",
+                "--depth",
+                "2",
+                "--width",
+                "8",
+                "--epochs",
+                "1",
+                "--ks",
+                "1,3",
+                "--repeats",
+                "1",
+                "--probe-epochs",
+                "4",
+                "--probe-members",
+                "3",
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     figures = json.loads(out.read_text())
     assert figures["flops_per_sample"] == 6 * (13 * 8 + 8 * 8 + 8 * 3)  # wine: 13 in, 3 out
     assert figures["harness_to_hand"][0] > 0 and figures["matmul_peak_gflops"] > 0

@@ -14,15 +14,17 @@ def _doc(medians: dict[str, float]) -> dict:
 
 
 def test_ratios_from_benchmark_json(tmp_path, capsys):
-    doc = _doc({
-        "test_forward_backward_epoch[relu]": 0.010,
-        "test_forward_backward_epoch[elu]": 0.013,
-        "test_hand_loop": 0.100,
-        "test_harness_cell": 0.080,
-        "test_harness_cell_with_probes": 0.100,
-        "test_sequential_8": 0.60,
-        "test_batched_8": 0.20,
-    })  # fmt: skip
+    doc = _doc(
+        {
+            "test_forward_backward_epoch[relu]": 0.010,
+            "test_forward_backward_epoch[elu]": 0.013,
+            "test_hand_loop": 0.100,
+            "test_harness_cell": 0.080,
+            "test_harness_cell_with_probes": 0.100,
+            "test_sequential_8": 0.60,
+            "test_batched_8": 0.20,
+        }
+    )
     got = dict(ratios.ratios(doc))
     assert got["epoch time relu / relu"] == pytest.approx(1.0)
     assert got["epoch time elu / relu"] == pytest.approx(1.3)

@@ -26,9 +26,7 @@ def _dead_sequential() -> tuple[nn.Sequential, torch.Tensor, torch.Tensor]:
     the others weight (1, 1) and bias 0.5 (> 0). Layer 2: units 0-1 have weight 0 and bias
     −1; the others weight 0.1 and bias 0.5 (> 0, the inputs being ≥ 0).
     """
-    net = nn.Sequential(
-        nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 6), nn.ReLU(), nn.Linear(6, 3)
-    )  # fmt: skip
+    net = nn.Sequential(nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 6), nn.ReLU(), nn.Linear(6, 3))
     with torch.no_grad():
         w1 = torch.ones(10, 2)
         w1[:3, 1] = 0.0
@@ -91,9 +89,14 @@ def test_same_weights_same_record_as_the_harness_mlp():
     torch.manual_seed(1)
     harness = models.build(ModelSpec("mlp", 3, 16), "tanh", "glorot_uniform", 5, 4)
     plain = nn.Sequential(
-        nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(),
+        nn.Linear(5, 16),
+        nn.Tanh(),
+        nn.Linear(16, 16),
+        nn.Tanh(),
+        nn.Linear(16, 16),
+        nn.Tanh(),
         nn.Linear(16, 4),
-    )  # fmt: skip
+    )
     sources = [*harness.layers, harness.head]
     with torch.no_grad():
         for target, source in zip([plain[i] for i in (0, 2, 4, 6)], sources):
@@ -116,9 +119,13 @@ def _conv_net() -> tuple[nn.Sequential, torch.Tensor, torch.Tensor]:
     0 and bias −0.5, the others weight 0.05 and bias 0.5 (inputs ≥ 0, so alive).
     """
     net = nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(),
-        nn.Flatten(), nn.Linear(6 * 25, 3),
-    )  # fmt: skip
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(4, 6, 3, padding=1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(6 * 25, 3),
+    )
     with torch.no_grad():
         c1, c2 = net[0], net[2]
         c1.weight.zero_()
@@ -219,8 +226,9 @@ class _Functional(nn.Module):
 def test_gradient_norm_through_batchnorm_and_nan_without_a_feeding_layer():
     torch.manual_seed(0)
     X, y = torch.randn(64, 3, generator=GEN), torch.randint(0, 2, (64,), generator=GEN)
-    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5), nn.GELU(),
-                        nn.Linear(4, 2))  # fmt: skip
+    net = nn.Sequential(
+        nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5), nn.GELU(), nn.Linear(4, 2)
+    )
     net.eval()
     (g,) = torch.autograd.grad(F.cross_entropy(net(X), y), [net[0].weight])
     assert probes.unit_health(net, X, y)["grad_norm"] == [pytest.approx(g.norm().item(), 1e-5)]
@@ -230,15 +238,39 @@ def test_gradient_norm_through_batchnorm_and_nan_without_a_feeding_layer():
 
 @pytest.mark.parametrize(
     "cls",
-    [nn.ReLU, nn.LeakyReLU, nn.ELU, nn.SELU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.Mish,
-     nn.Softplus, nn.CELU, nn.Hardswish, nn.PReLU, nn.RReLU, activations.RReLU],
-)  # fmt: skip
+    [
+        nn.ReLU,
+        nn.LeakyReLU,
+        nn.ELU,
+        nn.SELU,
+        nn.Tanh,
+        nn.Sigmoid,
+        nn.GELU,
+        nn.SiLU,
+        nn.Mish,
+        nn.Softplus,
+        nn.CELU,
+        nn.Hardswish,
+        nn.PReLU,
+        nn.RReLU,
+        activations.RReLU,
+    ],
+)
 def test_activation_classes_are_found(cls):
     assert run_probes.is_activation(cls())
 
 
-@pytest.mark.parametrize("module", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1), nn.GLU(),
-                                    nn.Linear(2, 2), nn.Identity(), nn.BatchNorm1d(2)])  # fmt: skip
+@pytest.mark.parametrize(
+    "module",
+    [
+        nn.Softmax(dim=1),
+        nn.LogSoftmax(dim=1),
+        nn.GLU(),
+        nn.Linear(2, 2),
+        nn.Identity(),
+        nn.BatchNorm1d(2),
+    ],
+)
 def test_other_modules_are_not(module):
     assert not run_probes.is_activation(module)
 

@@ -128,9 +128,16 @@ def test_conv_units_are_channels():
 
 
 @pytest.mark.parametrize("name", activations.names())
-def test_only_sigmoid_and_tanh_saturate(name):
+def test_the_probes_find_saturation_where_the_registry_declares_it(name):
     _, saturates = run_probes.derivative_profile(activations.get(name)())
-    assert saturates == (name in {"sigmoid", "tanh"})
+    assert saturates == activations.get(name).saturates
+
+
+def test_the_saturating_activations_are_the_sigmoid_family():
+    declared = {n for n in activations.names() if activations.get(n).saturates}
+    assert declared and declared == {
+        n for n in activations.names() if activations.get(n).family == "sigmoid"
+    }
 
 
 def test_learned_prelu_slope_is_not_cached():

@@ -21,8 +21,12 @@ README = ROOT / "README.md"
 
 def _shell_lines() -> list[str]:
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
-    return [line.split("#")[0].strip() for block in blocks for line in block.splitlines()
-            if line.split("#")[0].strip()]  # fmt: skip
+    return [
+        line.split("#")[0].strip()
+        for block in blocks
+        for line in block.splitlines()
+        if line.split("#")[0].strip()
+    ]
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -63,13 +67,24 @@ def test_every_bench_command_and_flag_in_the_readme_exists():
     assert seen >= 5
 
 
-@pytest.mark.parametrize("command", sorted({
-    shlex.split(line)[1] for line in _shell_lines()
-    if line.startswith("bench ") and not shlex.split(line)[1].startswith("-")
-}))  # fmt: skip
+@pytest.mark.parametrize(
+    "command",
+    sorted(
+        {
+            shlex.split(line)[1]
+            for line in _shell_lines()
+            if line.startswith("bench ") and not shlex.split(line)[1].startswith("-")
+        }
+    ),
+)
 def test_each_command_the_readme_names_answers_help(command):
-    done = subprocess.run([sys.executable, "-m", "bench", command, "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", command, "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "examples:" in done.stdout, done.stderr
 
 

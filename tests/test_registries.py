@@ -31,14 +31,37 @@ def test_every_activation_builds_a_fresh_elementwise_module(name):
 
 def test_registry_covers_the_issue_list():
     assert set(ACTIVATIONS) >= {
-        "identity", "sigmoid", "tanh", "relu", "leaky_relu", "rrelu", "prelu", "elu", "selu",
-        "gelu", "silu", "mish", "softplus", "celu", "hardswish",
-    }  # fmt: skip
+        "identity",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "rrelu",
+        "prelu",
+        "elu",
+        "selu",
+        "gelu",
+        "silu",
+        "mish",
+        "softplus",
+        "celu",
+        "hardswish",
+    }
     assert set(initializers.names()) == {
-        "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
-        "lecun_normal", "torch_default", "orthogonal", "naive_normal", "matched",
-        "glorot_uniform_gain", "lecun_normal_gain", "glorot_uniform_x4",
-    }  # fmt: skip
+        "glorot_uniform",
+        "glorot_normal",
+        "he_uniform",
+        "he_normal",
+        "lecun_uniform",
+        "lecun_normal",
+        "torch_default",
+        "orthogonal",
+        "naive_normal",
+        "matched",
+        "glorot_uniform_gain",
+        "lecun_normal_gain",
+        "glorot_uniform_x4",
+    }
 
 
 @pytest.mark.parametrize(
@@ -95,9 +118,12 @@ def _expected_std(init: str, act: str, fan_in: int, fan_out: int) -> float:
     he_gain = nn.init.calculate_gain("leaky_relu", activations.get(act).negative_slope or 0.0)
     # the *_gain variants: torch's calculate_gain table, hand-written here (C8)
     gain = {
-        "relu": math.sqrt(2), "leaky_relu": math.sqrt(2 / (1 + 0.01**2)),
-        "prelu": math.sqrt(2 / (1 + 0.25**2)), "tanh": 5 / 3, "selu": 3 / 4,
-    }[act]  # fmt: skip
+        "relu": math.sqrt(2),
+        "leaky_relu": math.sqrt(2 / (1 + 0.01**2)),
+        "prelu": math.sqrt(2 / (1 + 0.25**2)),
+        "tanh": 5 / 3,
+        "selu": 3 / 4,
+    }[act]
     if init.endswith("_gain"):
         return gain * _expected_std(init.removesuffix("_gain"), act, fan_in, fan_out)
     if init.endswith("_x4"):  # C2's sigmoid arm

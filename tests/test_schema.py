@@ -11,8 +11,9 @@ from bench.records import Cell, ModelSpec, TrainSpec
 
 @pytest.fixture(scope="module")
 def result():
-    cell = Cell("moons", "tanh", "matched", model=ModelSpec(depth=2, width=8),
-                train=TrainSpec(epochs=2))  # fmt: skip
+    cell = Cell(
+        "moons", "tanh", "matched", model=ModelSpec(depth=2, width=8), train=TrainSpec(epochs=2)
+    )
     r = train.run(cell)
     assert r.status == "ok", r.error
     return r

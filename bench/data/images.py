@@ -401,8 +401,10 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for name in names:
         if name not in SOURCES:
-            print(f"error: unknown image data set {name!r}; valid: {', '.join(NAMES)}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"error: unknown image data set {name!r}; valid: {', '.join(NAMES)}",
+                file=sys.stderr,
+            )
             status = 2
             continue
         try:

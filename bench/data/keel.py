@@ -141,19 +141,19 @@ _SHA256 = {
 }
 
 _ALL = None  # categorical: every feature column
+_BREAST_TEXT = (0, 1, 2, 3, 4, 6, 7, 8)  # categorical columns of the longer rows
+_GERMAN_TEXT = (0, 2, 3, 5, 6, 8, 9, 11, 13, 14, 16, 18, 19)
 # file, rows, columns, features (one-hot), classes, categorical columns, origin, title, overlap
 _TABLE: list[tuple] = [
     ("australian.dat", 690, 14, 14, 2, (), "real", "Australian credit approval (Statlog)"),
     ("banana.dat", 5300, 2, 2, 2, (), "artificial", "two banana-shaped clusters in 2-D"),
     ("bands.dat", 365, 19, 19, 2, (), "real", "cylinder bands: rotogravure printing delays"),
-    ("breast.dat", 277, 9, 39, 2, (0, 1, 2, 3, 4, 6, 7, 8), "real",
-     "breast cancer recurrence (Ljubljana)"),
+    ("breast.dat", 277, 9, 39, 2, _BREAST_TEXT, "real", "breast cancer recurrence (Ljubljana)"),
     ("bupa.dat", 345, 6, 6, 2, (), "real", "BUPA liver disorders"),
     ("chess.dat", 3196, 36, 73, 2, _ALL, "real", "chess end game, king+rook vs king+pawn"),
     ("contraceptive.dat", 1473, 9, 9, 3, (), "real", "contraceptive method choice"),
     ("crx.dat", 653, 15, 46, 2, (0, 3, 4, 5, 6, 8, 9, 11, 12), "real", "credit approval (crx)"),
-    ("german.dat", 1000, 20, 61, 2, (0, 2, 3, 5, 6, 8, 9, 11, 13, 14, 16, 18, 19), "real",
-     "German credit (Statlog)"),
+    ("german.dat", 1000, 20, 61, 2, _GERMAN_TEXT, "real", "German credit (Statlog)"),
     ("hayes-roth.dat", 160, 4, 4, 3, (), "artificial", "Hayes-Roth concept learning"),
     ("heart.dat", 270, 13, 13, 2, (), "real", "heart disease (Statlog)"),
     ("housevotes.dat", 232, 16, 32, 2, _ALL, "real", "1984 US House votes, party"),
@@ -185,11 +185,20 @@ _TABLE: list[tuple] = [
     ("twonorm.dat", 7400, 20, 20, 2, (), "artificial", "Breiman's twonorm"),
     ("vehicle.dat", 846, 18, 18, 4, (), "real", "vehicle silhouettes (Statlog)"),
     ("vowel.dat", 990, 13, 13, 11, (), "real", "vowel recognition (Deterding)"),
-    ("wdbc.dat", 569, 30, 30, 2, (), "real", "Wisconsin diagnostic breast cancer (3 decimals)",
-     "breast_cancer"),
+    (
+        "wdbc.dat",
+        569,
+        30,
+        30,
+        2,
+        (),
+        "real",
+        "Wisconsin diagnostic breast cancer (3 decimals)",
+        "breast_cancer",
+    ),
     ("wine.dat", 178, 13, 13, 3, (), "real", "wine recognition", "wine"),
     ("wisconsin.dat", 683, 9, 9, 2, (), "real", "Wisconsin breast cancer (original)"),
-]  # fmt: skip
+]
 # from the imbalanced collection: (file, rows, columns, title); binary, real, no text columns
 _IMBALANCED: list[tuple] = [
     ("yeast1.dat", 1484, 8, "yeast protein localization: NUC vs the rest"),
@@ -218,11 +227,16 @@ def _keel_set(
     return KeelSet(file, _SHA256[file], rows, columns, features, classes, every, *rest)
 
 
+def _imbalanced_set(file: str, rows: int, columns: int, title: str) -> KeelSet:
+    title = f"{title} (binary, from KEEL's imbalanced sets)"
+    return KeelSet(
+        file, _SHA256[file], rows, columns, columns, 2, (), "real", title, None, "imbalanced"
+    )
+
+
 SETS: dict[str, KeelSet] = {_name(row[0]): _keel_set(*row) for row in _TABLE} | {
-    _name(file): KeelSet(file, _SHA256[file], rows, columns, columns, 2, (), "real",
-                         f"{title} (binary, from KEEL's imbalanced sets)", None, "imbalanced")
-    for file, rows, columns, title in _IMBALANCED
-}  # fmt: skip
+    _name(row[0]): _imbalanced_set(*row) for row in _IMBALANCED
+}
 
 
 def names() -> list[str]:

@@ -1,9 +1,11 @@
 """The running side: one training loop with named stages, shared by every executor.
 
+It sits above the registries (activations, initializers, models, data) and imports them;
+none of them imports it (tests/test_layout.py).
+
 Modules:
     env         where a result is measured: device resolution, synchronization, environment
     layout      member-aligned layouts and one thread: a result the same whatever the batching
-    rng         counter-based random numbers (RReLU's slopes), the same in any stack
     optim       Adam and SGD over tensors grouped by hyperparameters (fused kernels)
     hooks       finding and recording the activation calls of a forward pass
     probes      unit-health probes over K stacked members (K = 1 for a single network)

@@ -6,10 +6,14 @@ Public:
     StackedConv             K ``nn.Conv1d``/``nn.Conv2d``: one plain convolution per member
                             on the CPU, one grouped convolution on a GPU
     StackedPReLU            K ``nn.PReLU`` slopes (one per member)
-    StackedRReLU            K RReLUs, their slopes drawn for all members at once from the
-                            counter-based generator (:mod:`bench.run.rng`)
-    STACKED                 module type → its stacked counterpart (add an entry to stack
-                            another layer type)
+    STACKED                 torch module type → its stacked counterpart (add an entry to
+                            stack another torch layer type)
+    stacked_form(module) -> Callable | None
+                            what builds the stacked counterpart of ``module``: its
+                            ``STACKED`` entry, or the ``stacked`` its own class declares
+                            (the harness's RReLU: :class:`bench.activations.StackedRReLU`)
+    Follows                 a stacked module with per-member state that is not a parameter
+                            (``keep(index)`` follows the stack when members leave it)
     stack(nets) -> nn.Module
                             a copy of ``nets[0]`` whose layers hold every member's
                             parameters; it maps (K, N, …) inputs to (K, N, C) logits
@@ -28,14 +32,14 @@ a network stacked alone (K = 1) is the per-cell path.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bench.activations import RReLU
-from bench.run import layout, rng
+from bench.run import layout
 
 
 class _Affine(torch.autograd.Function):
@@ -139,46 +143,35 @@ class StackedPReLU(nn.Module):
         return torch.prelu(x.reshape(1, k, -1), self.weight.reshape(-1)).view_as(x)
 
 
-class StackedRReLU(nn.Module):
-    """K RReLUs: member k's slopes are hashed from (its seed, the layer, the step, the
-    element), all members in one set of kernels, as each would draw them alone."""
-
-    def __init__(self, acts: Sequence[RReLU]) -> None:
-        super().__init__()
-        self.template = copy.copy(acts[0])
-        self.step = acts[0].step
-        keys = [rng.member_key(a.seed, a.layer) for a in acts]
-        self.register_buffer("keys", torch.tensor(keys, dtype=torch.int64), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Slopes for every member from one hash of integers; one formula for all."""
-        if not self.training:
-            return self.template.apply(x, None)
-        if self.keys.device != x.device:
-            self.keys = self.keys.to(x.device)
-        noise = self.template.noise(x, self.keys, self.step)
-        self.step += 1
-        return self.template.apply(x, noise)
-
-    def keep(self, index: Sequence[int]) -> None:
-        """Follow the stack when members leave it."""
-        self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
-
-
 STACKED: dict[type[nn.Module], type[nn.Module]] = {
     nn.Linear: StackedLinear,
     nn.Conv1d: StackedConv,
     nn.Conv2d: StackedConv,
     nn.PReLU: StackedPReLU,
-    RReLU: StackedRReLU,
 }
+
+
+def stacked_form(module: nn.Module) -> Callable[[Sequence[nn.Module]], nn.Module] | None:
+    """What builds ``module``'s stacked counterpart from the K members' modules: its type's
+    entry in :data:`STACKED`, else the ``stacked`` its class declares (a module type of the
+    harness's own, e.g. :class:`bench.activations.RReLU`), else ``None``."""
+    return STACKED.get(type(module)) or getattr(type(module), "stacked", None)
+
+
+@runtime_checkable
+class Follows(Protocol):
+    """A stacked module holding per-member state that is not a parameter (RReLU's keys):
+    the engine calls ``keep(index)`` when members leave the stack."""
+
+    def keep(self, index: Sequence[int]) -> None:
+        """Keep the members ``index``, in that order."""
 
 
 def why_not_stackable(net: nn.Module) -> str:
     """'' when every module with parameters or buffers has a stacked counterpart."""
     for name, module in net.named_modules():
         own = list(module.parameters(recurse=False)) + list(module.buffers(recurse=False))
-        if (own or isinstance(module, nn.RReLU)) and type(module) not in STACKED:
+        if (own or isinstance(module, nn.RReLU)) and stacked_form(module) is None:
             return f"{name or 'the network'} ({type(module).__name__}) has no stacked form"
         if isinstance(module, nn.Conv1d | nn.Conv2d) and (
             module.groups != 1 or module.padding_mode != "zeros" or module.bias is None
@@ -207,7 +200,7 @@ def stack(nets: Sequence[nn.Module]) -> nn.Module:
     out = copy.deepcopy(nets[0])
     named = [dict(n.named_modules()) for n in nets]
     for name, module in list(out.named_modules()):
-        kind = STACKED.get(type(module))
+        kind = stacked_form(module)
         if kind is None:
             continue
         stacked = kind([members[name] for members in named])

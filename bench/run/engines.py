@@ -121,7 +121,7 @@ class Stacked:
             for p in params:
                 p.data = p.data.index_select(0, idx)
         for module in self.net.modules():
-            if isinstance(module, batched.StackedRReLU):
+            if isinstance(module, batched.Follows):
                 module.keep(index)
         self.hypers = [self.hypers[i] for i in index]
         self.k = len(index)

@@ -35,13 +35,21 @@ from torch import nn
 ACTIVATION_MODULES = ("torch.nn.modules.activation", "bench.activations")
 # in torch.nn.modules.activation, but not elementwise: never probed unless listed
 _NOT_ELEMENTWISE = (
-    nn.Softmax, nn.Softmin, nn.LogSoftmax, nn.Softmax2d, nn.GLU, nn.MultiheadAttention,
-)  # fmt: skip
+    nn.Softmax,
+    nn.Softmin,
+    nn.LogSoftmax,
+    nn.Softmax2d,
+    nn.GLU,
+    nn.MultiheadAttention,
+)
 # modules an activation's input may pass through on its way from the layer feeding it
 _PASS_THROUGH = (
-    nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm,
-    nn.modules.instancenorm._InstanceNorm, nn.modules.dropout._DropoutNd,
-)  # fmt: skip
+    nn.modules.batchnorm._BatchNorm,
+    nn.LayerNorm,
+    nn.GroupNorm,
+    nn.modules.instancenorm._InstanceNorm,
+    nn.modules.dropout._DropoutNd,
+)
 
 
 @dataclass

@@ -20,7 +20,7 @@ Public:
 
 A member is one cell. Each is built by ``models.build`` under its own seed and keeps its own
 data-order generator (seeded with the cell's seed, on the device), RReLU keys (the cell's
-seed: slopes from :mod:`bench.run.rng`), learning rate, momentum and weight decay. A cell
+seed: slopes from :mod:`bench.rng`), learning rate, momentum and weight decay. A cell
 gives the same numbers, bit for bit, alone or in a stack of any size (one engine for both,
 member-aligned layouts: :mod:`bench.run.layout`). Per-step losses stay on the device; once
 per epoch the loop checks them: a member whose loss was NaN/Inf is stored as ``diverged``
@@ -41,7 +41,7 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from bench import activations, data, models
+from bench import activations, data, models, schema
 from bench.errors import BenchError
 from bench.records import Cell, Result, TrainSpec, key_with_digest, pooled
 from bench.run import layout
@@ -50,9 +50,7 @@ from bench.run.engines import build as build_engine
 from bench.run.env import environment, synchronize, tune_allocator, utcnow
 from bench.run.optim import Hyper
 
-CURVES = (
-    "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "epoch_time_s",
-)  # fmt: skip
+CURVES = tuple(schema.CURVES)  # as declared, in the declared order
 SPLITS = ("train", "val", "test")
 
 
@@ -61,9 +59,17 @@ def batch_key(cell: Cell) -> tuple:
     the optimizer's numbers (learning rate, momentum, weight decay)."""
     t = cell.train
     return (
-        cell.dataset, cell.data, cell.model, cell.activation, cell.device,
-        t.optimizer, t.epochs, t.batch_size, t.probe, t.probe_every,
-    )  # fmt: skip
+        cell.dataset,
+        cell.data,
+        cell.model,
+        cell.activation,
+        cell.device,
+        t.optimizer,
+        t.epochs,
+        t.batch_size,
+        t.probe,
+        t.probe_every,
+    )
 
 
 def why_alone(cell: Cell) -> str:
@@ -133,8 +139,7 @@ def prepare(
     if len(keys) != 1:
         raise ValueError("cells of one batch must share data set, model, activation, …")
     cells = sorted(cells, key=lambda c: (_hyper(c), c.seed, c.init))
-    state = State(cells, [Result(c.key, c, "ok", started_at=utcnow()) for c in cells], device,
-                  dtype, executor, t0=time.perf_counter())  # fmt: skip
+    state = _started(cells, device, dtype, executor)
     first = cells[0]
     splits = data.load(
         first.dataset,
@@ -170,14 +175,24 @@ def prepare(
     n_params = sum(p.numel() for p in nets[0].parameters())
     for r in state.results:
         r.metrics.update(
-            n_params=n_params, n_train=len(splits.y_train), epochs_run=0,
-            train_time_s=0.0, eval_time_s=0.0, probe_time_s=0.0,
-        )  # fmt: skip
+            n_params=n_params,
+            n_train=len(splits.y_train),
+            epochs_run=0,
+            train_time_s=0.0,
+            eval_time_s=0.0,
+            probe_time_s=0.0,
+        )
         r.curves = {name: [] for name in CURVES}
     state.engine = build_engine(nets, first.train.optimizer, [_hyper(c) for c in cells])
     state.live = list(range(len(cells)))
     state.probed = frozenset(probe_epochs(first.train))
     return state
+
+
+def _started(cells: list[Cell], device: str, dtype: torch.dtype, executor: str) -> State:
+    """A State whose every cell has a Result started now (status ``ok`` until it is not)."""
+    results = [Result(c.key, c, "ok", started_at=utcnow()) for c in cells]
+    return State(cells, results, device, dtype, executor, t0=time.perf_counter())
 
 
 def probe_epochs(train: TrainSpec) -> list[int]:
@@ -371,8 +386,7 @@ def train(
         One Result per cell, in the order of ``cells``.
     """
     by_key = {c.key: c for c in cells}
-    state = State(list(cells), [Result(c.key, c, "ok", started_at=utcnow()) for c in cells],
-                  device, dtype, executor, t0=time.perf_counter())  # fmt: skip
+    state = _started(list(cells), device, dtype, executor)
     with layout.deterministic(device):
         try:
             state = prepare(cells, device, dtype, executor)

@@ -66,14 +66,25 @@ from bench.run.hooks import (
 from bench.schema import SATURATION_RATIO
 
 __all__ = [
-    "ACTIVATION_MODULES", "PROBE_METRICS", "SATURATION_RATIO", "Accumulator", "Call", "Layer",
-    "activation_modules", "derivative", "derivative_profile", "feeding_candidates",
-    "is_activation", "module_chunk", "probe", "recording", "trace_module", "unit_health",
-]  # fmt: skip
+    "ACTIVATION_MODULES",
+    "PROBE_METRICS",
+    "SATURATION_RATIO",
+    "Accumulator",
+    "Call",
+    "Layer",
+    "activation_modules",
+    "derivative",
+    "derivative_profile",
+    "feeding_candidates",
+    "is_activation",
+    "module_chunk",
+    "probe",
+    "recording",
+    "trace_module",
+    "unit_health",
+]
 
-PROBE_METRICS = (
-    "dead", "negative", "saturated", "mean", "std", "pre_mean", "pre_std", "grad_norm", "units",
-)  # fmt: skip
+PROBE_METRICS = tuple(schema.PROBES)  # as declared, in the declared order
 
 _IGNORED = -100  # F.cross_entropy's ignore_index: padded rows carry no loss
 _DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}

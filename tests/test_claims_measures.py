@@ -1,0 +1,198 @@
+"""C3's and C16's measures on constructed inputs whose outcome is known by hand, through the
+registry only (``CLAIM.measure(ctx)``, ``CLAIM.judge(tables)``): C3's growth of the
+pre-activation std from layer 2 to the top and its top-layer saturation contrasts, on a
+constructed results frame; C16's time ratios to ReLU, on constructed ``bench speed``
+timings."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.claims import REGISTRY, Context
+
+S, C, P = "SUPPORTED", "CONTRADICTED", "PARTLY"
+
+# --- C3: variance growth at initialization ----------------------------------------------------
+
+LAYERS = 16
+# the log growth log(std_top / std_2) of each of six data sets, per initializer
+GROWTH = {
+    "naive_normal": [1.30, 1.32, 1.34, 1.36, 1.38, 1.40],  # mean 1.35: ×3.86
+    "torch_default": [-1.2, -1.1, -1.0, -0.9, -0.8, -0.7],  # mean −0.95: ×0.39, it shrinks
+    "glorot_uniform": [-0.03, -0.02, -0.01, 0.01, 0.02, 0.03],  # mean 0: flat
+}
+# the top layer's saturated share on data set d: base + step · d (other layers: a tenth of it)
+TOP_SATURATED = {
+    "naive_normal": (0.40, 0.01),
+    "torch_default": (0.10, 0.005),
+    "glorot_uniform": (0.0, 0.001),
+}
+SEED_SCALE = {0: 1.0, 1: 1.2}  # seed 1's stds are 1.2 × seed 0's: the ratios do not move
+
+
+def _c03_frame() -> pd.DataFrame:
+    """Sigmoid 16-layer MLPs at initialization, 6 data sets × 2 seeds × 3 initializers:
+    layer 1's pre-activation std is 3 (× the seed's scale), layer l ≥ 2's is
+    exp(g · (l − 2) / 14) (× the seed's scale), g the data set's log growth; a tanh cell
+    that C3 must ignore."""
+    cells = []
+    for init, growth in GROWTH.items():
+        base, step = TOP_SATURATED[init]
+        for d, g in enumerate(growth):
+            for seed, scale in SEED_SCALE.items():
+                pre_std = [3.0 * scale] + [
+                    scale * math.exp(g * (layer - 2) / (LAYERS - 2))
+                    for layer in range(2, LAYERS + 1)
+                ]
+                top = base + step * d
+                saturated = [top / 10] * (LAYERS - 1) + [top]
+                probe = {"pre_std": pre_std, "saturated": saturated}
+                cells.append(
+                    {
+                        "key": f"k{len(cells):03d}",
+                        "status": "ok",
+                        "dataset": f"d{d}",
+                        "activation": "sigmoid",
+                        "init": init,
+                        "seed": seed,
+                        "probes": [probe, {}],
+                    }
+                )
+    ignored = {**cells[0], "key": "tanh", "activation": "tanh"}
+    ignored["probes"] = [{"pre_std": [100.0] * LAYERS, "saturated": [1.0] * LAYERS}, {}]
+    return pd.DataFrame([*cells, ignored])
+
+
+@pytest.fixture(scope="module")
+def c03_tables() -> dict[str, pd.DataFrame]:
+    ctx = Context(frames={"c03_variance": _c03_frame()}, timings=pd.DataFrame())
+    return REGISTRY["C3"].measure(ctx).frames()
+
+
+def test_c3_measures_the_growth_from_layer_2_to_the_top(c03_tables):
+    g = c03_tables["growth"].set_index("init")
+    assert list(g.index) == ["N(0, 1)", "U(±1/√fan_in)", "Glorot"]
+    assert g["claimed"].tolist() == ["grows", "grows", "flat"]
+    assert g["log_growth"].tolist() == pytest.approx([1.35, -0.95, 0.0], abs=1e-12)
+    assert g["n_datasets"].tolist() == [6, 6, 6]
+    # layer 1: 3 × the seeds' mean scale 1.1; layer 2: 1 × 1.1; the top: 1.1 · mean(e^g)
+    assert g["std_layer1"].tolist() == pytest.approx([3.3] * 3)
+    assert g["std_layer2"].tolist() == pytest.approx([1.1] * 3)
+    for name, init in zip(g.index, GROWTH):
+        top = 1.1 * np.mean(np.exp(GROWTH[init]))  # N(0, 1): 1.1 × 3.8595 = 4.2454
+        assert g.loc[name, "std_top"] == pytest.approx(top)
+    # the std rises layer after layer on every data set: Page's ρ = 1 under N(0, 1)
+    assert g.loc["N(0, 1)", "rho"] == pytest.approx(1.0) and g.loc["N(0, 1)", "p_trend"] < 1e-6
+    assert g["verdict"].tolist() == [S, C, S]  # grows; shrinks instead; flat within ±25 %
+
+
+def test_c3_measures_the_top_layer_saturation_against_glorot(c03_tables):
+    top = c03_tables["top"]
+    assert top["comparison"].tolist() == [
+        "Glorot top layer saturates less than N(0, 1)",
+        "Glorot top layer saturates less than U(±1/√fan_in)",
+    ]
+    # baseline − Glorot per data set: 0.40 + 0.009·d and 0.10 + 0.004·d, d = 0..5
+    assert top["effect"].tolist() == pytest.approx([0.4225, 0.11], abs=1e-9)
+    assert top["wins"].tolist() == [6, 6] and top["n_datasets"].tolist() == [6, 6]
+    assert top["p"].tolist() == pytest.approx([1 / 64, 1 / 64])  # every data set one way
+    assert top["p_holm"].tolist() == pytest.approx([2 / 64, 2 / 64])  # Holm over the two
+    assert top["verdict"].tolist() == [S, S]
+    assert top["saturated_top_baseline"].tolist() == pytest.approx([0.425, 0.1125])
+    assert top["saturated_top_glorot"].tolist() == pytest.approx([0.0025, 0.0025])
+
+
+def test_c3_judges_the_measured_tables_partly(c03_tables):
+    """Growth under N(0, 1) and flatness under Glorot hold, saturation is lower under
+    Glorot than under both baselines, but U(±1/√fan_in) shrinks the std: PARTLY."""
+    v = REGISTRY["C3"].judge(c03_tables)
+    assert v.verdict == P
+    assert v.effect == pytest.approx(0.4225, abs=1e-9)  # the N(0, 1) row's effect
+    assert v.p == pytest.approx(2 / 64)
+    assert (v.n_datasets, v.n_seeds) == (6, 2)
+    assert "N(0, 1): std 1.10 (layer 2) → 4.25 (top), ×3.86 (SUPPORTED)" in v.evidence
+
+
+# --- C16: time ratios to ReLU -----------------------------------------------------------------
+
+WIDTHS = (32, 64, 128)
+# time / ReLU's per width (forward, forward+backward); the median over widths is the middle one
+FACTORS = {
+    "relu": {"forward": (1.0, 1.0, 1.0), "forward_backward": (1.0, 1.0, 1.0)},
+    "leaky_relu": {"forward": (1.01, 1.03, 1.00), "forward_backward": (1.02, 1.01, 1.04)},
+    "elu": {"forward": (1.4, 1.3, 1.2), "forward_backward": (1.6, 1.5, 1.3)},
+    "selu": {"forward": (1.5, 1.4, 1.45), "forward_backward": (1.7, 1.8, 1.6)},
+    "sigmoid": {"forward": (1.1, 1.2, 1.15), "forward_backward": (1.2, 1.25, 1.1)},
+}
+
+
+def _timings(factors=FACTORS, suite: str = "c16_speed", repeats: int = 5) -> pd.DataFrame:
+    """``bench speed`` records: seconds = a per-width base × a per-repeat drift (the
+    machine slowing down, which the ratio to ReLU within a repeat cancels) × the factor ×
+    (1 + 0.01 · (repeat − 2)) for the activations other than ReLU, so the per-repeat ratios
+    spread ±2 % around the factor and their median is the factor."""
+    rows = []
+    for act, passes in factors.items():
+        for pass_, per_width in passes.items():
+            for width, factor in zip(WIDTHS, per_width):
+                for repeat in range(repeats):
+                    noise = 1.0 if act == "relu" else 1 + 0.01 * (repeat - 2)
+                    seconds = 1e-4 * width / 32 * (1 + 0.3 * repeat) * factor * noise
+                    rows.append(
+                        {
+                            "suite": suite,
+                            "activation": act,
+                            "width": width,
+                            "depth": 8,
+                            "batch": 64,
+                            "pass": pass_,
+                            "repeat": repeat,
+                            "seconds": seconds,
+                            "device": "cpu",
+                            "threads": 1,
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def _c16(timings: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return REGISTRY["C16"].measure(Context(frames={}, timings=timings)).frames()
+
+
+def test_c16_measures_the_median_ratio_to_relu_over_widths():
+    other = _timings({a: {p: (3.0, 3.0, 3.0) for p in f} for a, f in FACTORS.items()}, "other")
+    other.loc[other["activation"] == "relu", "seconds"] /= 3.0  # another suite: not read
+    ratios = _c16(pd.concat([_timings(), other])).pop("ratios")
+    assert ratios["activation"].tolist() == ["relu", "leaky_relu", "sigmoid", "elu", "selu"]
+    got = ratios.set_index("activation")
+    assert got["forward_backward"].to_dict() == pytest.approx(
+        {"relu": 1.0, "leaky_relu": 1.02, "sigmoid": 1.2, "elu": 1.5, "selu": 1.7}
+    )
+    assert got["forward"].to_dict() == pytest.approx(
+        {"relu": 1.0, "leaky_relu": 1.01, "sigmoid": 1.15, "elu": 1.3, "selu": 1.45}
+    )
+
+
+def test_c16_judges_the_measured_ratios():
+    v = REGISTRY["C16"].judge(_c16(_timings()))
+    assert v.verdict == S  # nothing beats ReLU, LeakyReLU within 5 %, ELU 1.5 × and slower
+    assert v.effect == pytest.approx(1.5)
+    assert "fastest relu (1.00); LeakyReLU 1.02; ELU 1.50; SELU 1.70; sigmoid 1.20" in v.evidence
+
+
+def test_c16_a_slow_leaky_relu_and_a_faster_than_relu_activation_are_read_as_such():
+    slow = {**FACTORS, "leaky_relu": {p: (1.2, 1.2, 1.2) for p in ("forward", "forward_backward")}}
+    v = REGISTRY["C16"].judge(_c16(_timings(slow)))
+    assert v.verdict == P  # (a) and (c) hold, (b) does not
+    fast = {**FACTORS, "sigmoid": {p: (0.9, 0.9, 0.9) for p in ("forward", "forward_backward")}}
+    v = REGISTRY["C16"].judge(_c16(_timings(fast)))
+    assert v.verdict == P and "fastest sigmoid (0.90)" in v.evidence
+
+
+def test_c16_without_timings_measures_nothing():
+    assert _c16(pd.DataFrame()) == {}
+    assert REGISTRY["C16"].judge({}).verdict == "INCONCLUSIVE"
