@@ -20,7 +20,6 @@ import pandas as pd
 from bench import plots
 from bench.claims import common, dying
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.claims.dying import two_readings, units_die
 from bench.scoring import paired, stats, verdicts
 
 HALF = 0.5  # "half the network"
@@ -130,7 +129,7 @@ def measure(ctx: Context) -> Finding:
             "Part 1, units die: ReLU's dead share against LeakyReLU's "
             "negative-regime share at the last epoch (points of hidden units), every "
             "optimizer and rate in the range, data set the unit.",
-            units_die(runs),
+            dying.units_die(runs),
             percent=_PCT,
         )
     )
@@ -180,21 +179,22 @@ def measure(ctx: Context) -> Finding:
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """Three parts, each read under both readings of divergence (:func:`two_readings`):
-    units die (one comparison); more die at larger rates (per optimizer, then
-    ``verdicts.combine``); half can die (per optimizer; SUPPORTED when any optimizer shows
-    it, CONTRADICTED when every one rules it out). Then ``verdicts.combine`` of the three."""
+    """Three parts, each read under both readings of divergence
+    (:func:`bench.claims.dying.two_readings`): units die (one comparison); more die at larger
+    rates (per optimizer, then ``verdicts.combine``); half can die (per optimizer; SUPPORTED
+    when any optimizer shows it, CONTRADICTED when every one rules it out). Then
+    ``verdicts.combine`` of the three."""
     ud, lg, hf = (t.get(k, pd.DataFrame()) for k in ("units_die", "larger", "half"))
     if ud.empty or lg.empty or hf.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c09_dying")
     u = ud.set_index("reading")
-    die = two_readings(*(u.loc[h, "verdict"] for h in dying.READINGS))
+    die = dying.two_readings(*(u.loc[h, "verdict"] for h in dying.READINGS))
     larger, half = {}, {}
     for opt in dying.OPTIMIZERS:
         ls = lg[lg["optimizer"] == opt].set_index("reading")["verdict"]
-        larger[opt] = two_readings(*(ls.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+        larger[opt] = dying.two_readings(*(ls.get(h, "INCONCLUSIVE") for h in dying.READINGS))
         hs = hf[hf["optimizer"] == opt].set_index("reading")["verdict"]
-        half[opt] = two_readings(*(hs.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+        half[opt] = dying.two_readings(*(hs.get(h, "INCONCLUSIVE") for h in dying.READINGS))
     hv = list(half.values())
     half_v = (
         "SUPPORTED"
