@@ -278,9 +278,10 @@ def compare(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pair:
-    """One comparison of a family (:func:`compare_family`).
+    """One comparison of a family (:func:`compare_family`). Compared and hashed by identity
+    (it holds frames).
 
     Attributes:
         label: the row's ``comparison`` text.
