@@ -22,6 +22,7 @@ from bench.claims import c01_linear as c1
 from bench.claims import c03_variance as c3
 from bench.claims import c06_matched as c6
 from bench.claims import convergence as cv
+from bench.scoring import target
 from tests.test_claims import cmp_row, rows
 
 S, C, E, N, P = "SUPPORTED", "CONTRADICTED", "EQUIVALENT", "INCONCLUSIVE", "PARTLY"
@@ -288,7 +289,7 @@ def test_common_target_is_a_share_of_the_weaker_arms_median_best():
             _run("b", 2, [0.1, 0.2, 0.3, 0.4, 0.5]),
         ]
     )
-    out = cv.common_target(frame, "a", "b").set_index("key")
+    out = target.common_target(frame, "a", "b").set_index("key")
     assert out["target"].unique() == pytest.approx([0.54])
     assert list(out["epochs_to_target"]) == [1.0, 1.0, 2.0, 3.0, 4.0, 6.0]
     assert out["informative"].all()
@@ -301,7 +302,7 @@ def test_common_target_of_an_arm_that_learns_nothing_is_not_informative():
             *(_run("b", s, [0.5, 0.5, 0.5, 0.5, 0.5]) for s in range(3)),
         ]
     )
-    out = cv.common_target(frame, "a", "b")
+    out = target.common_target(frame, "a", "b")
     assert out["target"].unique() == pytest.approx([0.45])
     assert not out["informative"].any()
 
@@ -314,7 +315,7 @@ def test_a_diverged_run_never_reaches_the_target():
             _run("b", 1, [0.95, 0.95], status="diverged"),
         ]
     )
-    out = cv.common_target(frame, "a", "b").set_index("seed")
+    out = target.common_target(frame, "a", "b").set_index("seed")
     assert out.loc[1, "epochs_to_target"] == 6.0  # budget 5 + 1, though its curve is higher
 
 

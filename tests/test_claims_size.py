@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.claims import REGISTRY, Context
+from bench.claims import REGISTRY, Context, measures
 from bench.claims import c11_rrelu as c11
 from bench.claims import c12_prelu as c12
 from bench.claims import c14_selu as c14
@@ -72,7 +72,7 @@ def _size_frame(effects: dict[str, dict[float, tuple[float, float]]], n_datasets
 def test_with_gaps_reads_the_last_epoch_and_the_early_stopping_epoch():
     frame = pd.DataFrame([_run("a", "rrelu", 0, 0.1, 0.7, 1.0)])
     frame = pd.concat([frame, frame.assign(status="diverged")], ignore_index=True)
-    out = c11.with_gaps(frame)
+    out = measures.with_gaps(frame)
     assert out["loss_gap"].iloc[0] == pytest.approx(1.0)
     assert out["es_gap"].iloc[0] == pytest.approx(0.5)  # epoch 2: 0.3 + 0.5 − 0.3
     assert out["es_test_acc"].iloc[0] == pytest.approx(0.69)
@@ -89,7 +89,9 @@ def test_by_size_holm_over_the_sizes_drops_a_raw_p_below_alpha():
         for d, diff in enumerate(diffs):
             cells.append(_run(f"ds{d}", c11.CONTROL, 0, size, 0.7, 1.0))
             cells.append(_run(f"ds{d}", "rrelu", 0, size, 0.7 + diff, 1.0))
-    t = c11.by_size(c11.with_gaps(pd.DataFrame(cells)), "rrelu", c11.CONTROL, "test_acc", "x")
+    t = measures.by_size(
+        measures.with_gaps(pd.DataFrame(cells)), "rrelu", c11.CONTROL, "test_acc", "x"
+    )
     assert list(t["train_size"]) == list(SIZES)
     assert t["p"].iloc[0] == pytest.approx(2 / 64)
     assert t["p_holm"].iloc[0] == pytest.approx(3 * 2 / 64)
@@ -98,7 +100,7 @@ def test_by_size_holm_over_the_sizes_drops_a_raw_p_below_alpha():
 
 
 def test_means_per_size_and_activation():
-    frame = c11.with_gaps(_size_frame({"rrelu": {0.1: (0.02, -0.1)}}, n_datasets=2))
+    frame = measures.with_gaps(_size_frame({"rrelu": {0.1: (0.02, -0.1)}}, n_datasets=2))
     m = c11.means(frame).set_index(["train_size", "activation"])
     assert m.loc[(0.1, "rrelu"), "n_train"] == 100
     gap = m.loc[(0.1, "rrelu"), "loss_gap"] - m.loc[(0.1, c11.CONTROL), "loss_gap"]
@@ -106,6 +108,22 @@ def test_means_per_size_and_activation():
     assert m.loc[(1.0, "rrelu"), "es_test_acc"] == pytest.approx(
         m.loc[(1.0, "rrelu"), "test_acc"] - 0.01
     )
+
+
+def test_c11_and_c12_read_one_size_measure():
+    """RReLU's gap 0.1 nats smaller than its control's at 10 %, PReLU's 0.1 larger than its
+    own: each claim's claimed direction makes both SUPPORTED there, with the same rope."""
+    shift = {0.1: (0.0, -0.1)}
+    frame = measures.with_gaps(_size_frame({"rrelu": shift, "prelu": {0.1: (0.0, 0.1)}}))
+    gap, test = measures.size_comparisons(frame, "rrelu", c11.CONTROL)
+    assert gap["comparison"].iloc[0] == f"rrelu smaller loss gap than {c11.CONTROL}"
+    assert test["comparison"].iloc[0] == f"rrelu better test than {c11.CONTROL}"
+    pgap, _ = measures.size_comparisons(frame, "prelu", c12.CONTROL, gap_claimed="B>A")
+    assert pgap["comparison"].iloc[0] == f"prelu larger loss gap than {c12.CONTROL}"
+    assert gap["verdict"].iloc[0] == pgap["verdict"].iloc[0] == "SUPPORTED"
+    assert gap["effect"].iloc[0] == pytest.approx(0.1, abs=0.003)  # control − RReLU
+    assert pgap["effect"].iloc[0] == pytest.approx(-0.1, abs=0.003)  # control − PReLU
+    assert list(gap["train_size"]) == list(SIZES)
 
 
 @pytest.mark.parametrize(("sign", "expected"), [(1, "SUPPORTED"), (-1, "CONTRADICTED")])

@@ -1,7 +1,9 @@
 """The package's shape, as docs/design.md draws it: no import cycle (imports inside functions
-and through importlib counted too), no module over 450 lines, a report package that formats
-and never computes (no statistics library imported, at all or at run time), and one ranking
-that the report, ``bench.api.ranking`` and ``bench quick`` all print."""
+and through importlib counted too), no module over 450 lines, every statistical test in
+``bench/scoring/`` (no statistics library imported anywhere else), claims that never import
+one another, a report package that formats and never computes (no statistics library
+imported, at all or at run time), and one ranking that the report, ``bench.api.ranking`` and
+``bench quick`` all print."""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "bench"
 MAX_LINES = 450
 STATISTICS = ("scipy", "statsmodels", "scikit_posthocs", "baycomp", "sklearn")
+TESTS = ("scipy", "statsmodels", "baycomp", "scikit_posthocs")  # what runs a statistical test
+DRAWS = {"bench.plots": {"scikit_posthocs"}}  # the critical-difference diagram, drawn only
+CLAIM = re.compile(r"bench\.claims\.c\d\d_\w+")
 
 
 def _module(path: Path) -> str:
@@ -120,6 +125,40 @@ def test_run_sits_above_the_registries():
 def test_no_module_is_over_450_lines(name):
     lines = MODULES[name].read_text().count("\n")
     assert lines <= MAX_LINES, f"{MODULES[name]}: {lines} lines; split it by job"
+
+
+def _libraries(path: Path) -> set[str]:
+    """The top-level packages a module imports, anywhere in it (inside functions too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add((node.module or "").split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if not m.startswith("bench.scoring")))
+def test_statistical_tests_live_in_scoring(name):
+    """scipy, statsmodels and baycomp are imported under bench/scoring/ only (plots.py may
+    draw scikit-posthocs' critical-difference diagram): a claim or a report that needs a
+    test calls scoring."""
+    bad = (_libraries(MODULES[name]) & set(TESTS)) - DRAWS.get(name, set())
+    assert not bad, f"{name} imports {sorted(bad)}: put the test in bench/scoring/"
+
+
+def test_the_layout_scan_sees_statistics_and_claims():
+    assert "scipy" in _libraries(MODULES["bench.scoring.stats"])
+    assert "scikit_posthocs" in _libraries(MODULES["bench.plots"])  # imported in a function
+    claims = [m for m in MODULES if CLAIM.fullmatch(m)]
+    assert len(claims) == 18
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if CLAIM.fullmatch(m)))
+def test_claims_do_not_import_each_other(name):
+    """What two claims share lives in bench/scoring/ or bench/claims/measures.py."""
+    others = {m for m in _imports(name, MODULES[name]) if CLAIM.fullmatch(m)}
+    assert not others, f"{name} imports {sorted(others)}"
 
 
 @pytest.mark.parametrize("name", sorted(m for m in MODULES if m.startswith("bench.report")))

@@ -1,5 +1,6 @@
 """Tests of bench.scoring (paired, stats, ranks): pairing, hierarchical bootstrap, verdicts,
-Holm, TOST, trend, rank correlation. Synthetic tables only; no training, no torch."""
+Holm, TOST and its zero-spread rule, the t-test, the t and Clopper–Pearson intervals, a family
+of comparisons, trend, rank correlation. Synthetic tables only; no training, no torch."""
 
 from __future__ import annotations
 
@@ -9,9 +10,22 @@ import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import ttost_paired
 
-from bench.scoring.paired import Comparison, compare, hierarchical_bootstrap, paired
+from bench.scoring.paired import Comparison, Pair, compare, compare_family, paired
 from bench.scoring.ranks import rank_correlation
-from bench.scoring.stats import equivalence, holm, needed, smallest_p, trend
+from bench.scoring.stats import (
+    binomial_interval,
+    equivalence,
+    hierarchical_bootstrap,
+    holm,
+    needed,
+    smallest_p,
+    t_interval,
+    t_test,
+    tost,
+    tost_halves,
+    trend,
+    wilcoxon,
+)
 
 
 def _diffs(effects, noise: float, n_seeds: int = 5, seed: int = 0) -> pd.DataFrame:
@@ -388,3 +402,143 @@ def test_to_detect_follows_the_normal_approximation_over_the_wilcoxon_efficiency
     assert to_detect(small, family=5) == 100  # z₀.₉₉ = 2.3263: (3.1680 · 3.0779)² / 0.9549 = 99.57
     assert to_detect(small, power=0.5) == 27  # z₀.₅ = 0: (1.6449 · 3.0779)² / 0.9549 = 26.84
     assert to_detect([0.01]) == 0 and to_detect([0.0, 0.0, 0.0]) == 0
+
+
+# --- one-sample tests by hand, and the zero-spread rule --------------------------------------
+
+
+def _t2_upper(t: float) -> float:
+    """P(T > t) for Student's t with 2 degrees of freedom: ½ − t / (2√(2 + t²))."""
+    return 0.5 - t / (2 * np.sqrt(2 + t**2))
+
+
+def test_t_test_by_hand_with_two_degrees_of_freedom():
+    # d = 1, 2, 3: mean 2, s = 1, standard error 1/√3
+    d = [1.0, 2.0, 3.0]
+    t = 2 * np.sqrt(3)  # against 0
+    assert t_test(d, 0.0, "greater") == pytest.approx(_t2_upper(t))  # 0.0189
+    assert t_test(d, 0.0, "less") == pytest.approx(1 - _t2_upper(t))
+    assert t_test(d, 0.0, "two-sided") == pytest.approx(2 * _t2_upper(t))
+    assert np.isnan(t_test([1.0], 0.0)) and np.isnan(t_test([], 0.0))
+
+
+def test_tost_halves_and_tost_by_hand():
+    # d = 1, 2, 3, margin 2.5: below +2.5, t = (2 − 2.5)·√3; above −2.5, t = (2 + 2.5)·√3
+    d = [1.0, 2.0, 3.0]
+    p_lower, p_upper = tost_halves(d, 2.5)
+    assert p_lower == pytest.approx(_t2_upper(4.5 * np.sqrt(3)))  # 0.0080
+    assert p_upper == pytest.approx(_t2_upper(0.5 * np.sqrt(3)))  # 0.2389
+    assert tost(d, 2.5) == max(p_lower, p_upper)
+    assert tost(d, 2.5) == pytest.approx(0.2389, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("value", "mu", "greater", "less", "two_sided"),
+    [
+        (0.3, 0.0, 0.0, 1.0, 0.0),  # strictly above mu: certain on the "greater" side
+        (-0.3, 0.0, 1.0, 0.0, 0.0),
+        (0.0, 0.0, 1.0, 1.0, 1.0),  # on mu itself: no side is shown
+    ],
+)
+def test_zero_spread_rule(value, mu, greater, less, two_sided):
+    d = [value] * 4  # no spread: scipy's t is undefined
+    assert t_test(d, mu, "greater") == greater
+    assert t_test(d, mu, "less") == less
+    assert t_test(d, mu, "two-sided") == two_sided
+
+
+def test_zero_spread_tost_is_0_strictly_inside_the_margin_and_1_otherwise():
+    assert tost([0.005] * 3, 0.01) == 0.0
+    assert tost_halves([0.005] * 3, 0.01) == (0.0, 0.0)
+    assert tost([0.01] * 3, 0.01) == 1.0  # on the margin: not inside
+    assert tost_halves([0.02] * 3, 0.01) == (0.0, 1.0)  # above −margin, not below +margin
+    assert tost([-0.02] * 3, 0.01) == 1.0
+
+
+def test_compare_reads_the_zero_spread_rule_through_its_tost_halves():
+    res = compare(_diffs([0.005] * 8, noise=0.0))  # every data set exactly +0.5 point
+    assert (res.p_lower, res.p_upper, res.p_equiv) == (0.0, 0.0, 0.0)
+    assert res.verdict == "EQUIVALENT"
+
+
+def test_wilcoxon_exact_by_hand():
+    # d = 1, 2, 3, 4, −0.5: ranks of |d| 2, 3, 4, 5 and 1; W+ = 14. Of the 2⁵ = 32 sign
+    # patterns, W+ ≥ 14 needs the negative ranks to sum to ≤ 1: {} or {1}, so p = 2/32
+    d = [1.0, 2.0, 3.0, 4.0, -0.5]
+    assert wilcoxon(d, "greater") == pytest.approx(2 / 32)
+    assert wilcoxon(d, "two-sided") == pytest.approx(4 / 32)
+    assert wilcoxon(d, "less") == pytest.approx(31 / 32)
+
+
+def test_compare_carries_the_two_sided_p_and_its_tost_halves():
+    diffs = _diffs([0.01, 0.02, 0.03, 0.04, -0.005], noise=0.0, n_seeds=2)
+    res = compare(diffs)
+    assert res.p == pytest.approx(2 / 32) and res.p_two_sided == pytest.approx(4 / 32)
+    per = np.array([0.01, 0.02, 0.03, 0.04, -0.005])
+    assert (res.p_lower, res.p_upper) == pytest.approx(tost_halves(per, 0.01))
+    assert res.p_equiv == max(res.p_lower, res.p_upper)
+
+
+def test_t_interval_by_hand():
+    # d = 1, 2, 3: mean 2 ± t(0.975, 2) / √3, with t(p, 2) = (2p − 1) / √(2p(1 − p))
+    t = 0.95 / np.sqrt(2 * 0.975 * 0.025)  # 4.3027
+    low, high = t_interval([1.0, 2.0, 3.0])
+    assert (low, high) == pytest.approx((2 - t / np.sqrt(3), 2 + t / np.sqrt(3)))
+    assert all(np.isnan(t_interval([1.0])))
+
+
+def test_binomial_interval_is_clopper_pearson():
+    low, high = binomial_interval(0, 10)
+    assert low == 0.0 and high == pytest.approx(1 - 0.025 ** (1 / 10))  # 0.3085
+    low, high = binomial_interval(10, 10)
+    assert high == 1.0 and low == pytest.approx(0.025 ** (1 / 10))
+    assert all(np.isnan(binomial_interval(0, 0)))
+
+
+# --- a family of comparisons ------------------------------------------------------------------
+
+
+def _family_frame() -> pd.DataFrame:
+    """6 data sets × 1 seed, arms a, b, c: a beats b on every data set by 5 to 10 points (W+
+    = 21, p = 1/64); c beats b on four and loses the two smallest (W+ = 3 + 4 + 5 + 6 = 18:
+    the negative ranks sum to ≤ 3 in 5 of the 64 patterns, p = 5/64)."""
+    c_minus_b = [-0.001, -0.002, 0.03, 0.04, 0.05, 0.06]
+    rows = []
+    for i in range(6):
+        rows.append({"dataset": f"d{i}", "seed": 0, "arm": "b", "status": "ok", "test_acc": 0.5})
+        a = 0.55 + 0.01 * i
+        rows.append({"dataset": f"d{i}", "seed": 0, "arm": "a", "status": "ok", "test_acc": a})
+        c = 0.5 + c_minus_b[i]
+        rows.append({"dataset": f"d{i}", "seed": 0, "arm": "c", "status": "ok", "test_acc": c})
+    return pd.DataFrame(rows)
+
+
+def test_compare_family_holm_over_exactly_the_pairs_compared():
+    frame = _family_frame()
+    pairs = [
+        Pair("a > b", frame, "a", "b", info={"n": 1}),
+        Pair("a > nobody", frame, "a", "nobody", info={"n": 2}),  # no paired data
+        Pair("c > b", frame, "c", "b", info={"n": 3}),
+        Pair("nobody > b", frame, "nobody", "b", info={"n": 4}),  # no paired data
+    ]
+    out = compare_family(pairs)
+    assert list(out.columns[:2]) == ["n", "comparison"]
+    assert list(out.columns[-3:]) == ["p_holm", "p_reverse_holm", "p_equiv_holm"]
+    np.testing.assert_allclose(out["p"], [1 / 64, np.nan, 5 / 64, np.nan])
+    # Holm over the two pairs compared: 2 · 1/64, then max(2/64, 1 · 5/64)
+    np.testing.assert_allclose(out["p_holm"], [2 / 64, np.nan, 5 / 64, np.nan])
+    # the floor reads the same family of 2: 2 / 2⁶ < 0.05, and 6 data sets are needed
+    # (with the 4 rows as the family: 4 / 2⁶ ≥ 0.05, nothing decidable, 7 needed)
+    assert out["decidable"].tolist() == [True, False, True, False]
+    assert out["needed"].tolist() == [6, 0, 6, 0]
+    assert out["n_datasets"].tolist() == [6, 0, 6, 0]
+    assert out["verdict"].tolist() == ["SUPPORTED", "INCONCLUSIVE", "INCONCLUSIVE", "INCONCLUSIVE"]
+
+
+def test_compare_family_of_precomputed_differences_and_of_nothing():
+    diffs = _diffs([0.05] * 6, noise=0.0, n_seeds=1)
+    out = compare_family([Pair("x", diffs=diffs), Pair("y", diffs=diffs.iloc[0:0])])
+    assert out["p"].iloc[0] == pytest.approx(1 / 64)
+    assert out["p_holm"].iloc[0] == pytest.approx(1 / 64)  # a family of one
+    assert out["needed"].iloc[0] == 5  # 1 / 2⁵ < 0.05
+    assert compare_family([]).empty

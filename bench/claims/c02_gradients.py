@@ -85,10 +85,7 @@ def measure(ctx: Context) -> Finding:
         )
     )
     consequence = [
-        verdicts.row(
-            f"{a} ratio > sigmoid ratio",
-            paired.compare_arms(work, a, "sigmoid", RATIO, rope=ROPE, family=2),
-        )
+        paired.Pair(f"{a} ratio > sigmoid ratio", work, a, "sigmoid", RATIO, rope=ROPE)
         for a in ("tanh", "relu")
     ]
     f.add(
@@ -96,7 +93,7 @@ def measure(ctx: Context) -> Finding:
             "consequence",
             "The consequence: gradient ratio against the sigmoid's (decades), data-set level, "
             "Holm over the two.",
-            paired.holm_rows(pd.DataFrame(consequence)),
+            paired.compare_family(consequence),
         )
     )
     reason = [

@@ -24,7 +24,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from bench import plots
 from bench.claims import common
@@ -58,6 +57,7 @@ def growth(profile: pd.DataFrame, init: str, claimed: str) -> dict:
     top = int(sub["layer"].max()) if len(sub) else 0
     per = sub.groupby(["dataset", "layer"])["value"].mean().unstack()
     g = np.log(per[top] / per[2]).to_numpy() if len(per) else np.array([])
+    low, high = stats.t_interval(g)
     tr = stats.trend(sub, "layer", "value", blocks=("dataset",)) if len(per) >= 2 else None
     down = (
         stats.trend(sub.assign(value=-sub["value"]), "layer", "value", blocks=("dataset",))
@@ -72,7 +72,8 @@ def growth(profile: pd.DataFrame, init: str, claimed: str) -> dict:
         "std_layer2": float(per[2].mean()) if len(per) else math.nan,
         "std_top": float(per[top].mean()) if len(per) else math.nan,
         "log_growth": float(g.mean()) if len(g) else math.nan,
-        **_t_interval(g),
+        "ci_low": low,
+        "ci_high": high,
         "rho": tr.rho if tr else math.nan,
         "p_trend": tr.p if tr else math.nan,
         "p_decrease": down.p if down else math.nan,
@@ -127,16 +128,13 @@ def measure(ctx: Context) -> Finding:
     )
     top = sat[sat["layer"] == sat.groupby("key")["layer"].transform("max")]
     top = top.rename(columns={"value": TOP_SAT.name}).assign(arm=lambda d: d["init"])
-    comps = [
-        verdicts.row(
-            f"Glorot top layer saturates less than {name}",
-            paired.compare_arms(top, GLOROT, base, TOP_SAT, family=len(BASELINES)),
-        )
+    pairs = [
+        paired.Pair(f"Glorot top layer saturates less than {name}", top, GLOROT, base, TOP_SAT)
         for base, name in BASELINES.items()
         if base in present
     ]
     means = sat.groupby(["init", "layer"])["value"].mean()
-    table = paired.holm_rows(pd.DataFrame(comps))
+    table = paired.compare_family(pairs)
     table["saturated_top_baseline"] = [
         means.get((b, int(sat["layer"].max())), math.nan) for b in BASELINES if b in present
     ]
@@ -226,19 +224,11 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     )
 
 
-def _t_interval(g: np.ndarray) -> dict:
-    if len(g) < 2:
-        return {"ci_low": math.nan, "ci_high": math.nan}
-    lo, hi = sps.t.interval(0.95, len(g) - 1, loc=g.mean(), scale=sps.sem(g))
-    return {"ci_low": float(lo), "ci_high": float(hi)}
-
-
 def _one_sided(g: np.ndarray, margin: float) -> dict:
-    if len(g) < 2 or np.ptp(g) == 0:
-        return {"p_below": math.nan, "p_above": math.nan, "p_equiv": stats.tost(g, margin)}
-    below = float(sps.ttest_1samp(g, margin, alternative="less").pvalue)
-    above = float(sps.ttest_1samp(g, -margin, alternative="greater").pvalue)
-    return {"p_below": below, "p_above": above, "p_equiv": max(below, above)}
+    """The growth's two one-sided t-tests (:func:`bench.scoring.stats.tost_halves`):
+    ``p_below`` (growth < +margin), ``p_above`` (growth > −margin) and TOST's ``p_equiv``."""
+    above, below = stats.tost_halves(g, margin)
+    return {"p_below": below, "p_above": above, "p_equiv": stats.tost(g, margin)}
 
 
 CLAIM = Claim(

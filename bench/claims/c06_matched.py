@@ -72,8 +72,7 @@ def measure(ctx: Context) -> Finding:
         return f
     fam = family_frame(frame) if not frame.empty else pd.DataFrame()
     groups = [] if fam.empty else list(fam.groupby(["activation", "train.optimizer"], sort=False))
-    n_rows = len(groups) + (0 if deep.empty else 1)
-    rows = []
+    pairs = []
     for (act, opt), sub in groups:
         matched = MATCHED.get(act)
         val = sub.groupby("arm")["val_acc"].mean()
@@ -81,14 +80,14 @@ def measure(ctx: Context) -> Finding:
         if matched not in val.index or others.empty:
             continue
         best = str(others.idxmax())
-        comp = paired.compare_arms(sub, matched, best, "test_acc", family=n_rows)
-        rows.append(_row(act, opt, matched, best, comp))
+        pairs.append(_pair(act, opt, matched, best, sub, matched, best))
     if not deep.empty:
         sel = metrics.select_lr(deep).assign(arm=lambda d: d["init"])
-        comp = paired.compare_arms(sel, "he_normal", "glorot_normal", family=n_rows)
-        rows.append(_row("relu", "sgd, 30 layers", HE, "Glorot", comp))
+        pairs.append(
+            _pair("relu", "sgd, 30 layers", HE, "Glorot", sel, "he_normal", "glorot_normal")
+        )
         f.add(_deep_table(sel))
-    table = paired.holm_rows(pd.DataFrame(rows))
+    table = paired.compare_family(pairs)
     f.add(
         Table(
             "matched",
@@ -115,10 +114,13 @@ def measure(ctx: Context) -> Finding:
     return f
 
 
-def _row(act: str, opt: str, matched: str, other: str, comp: paired.Comparison | None) -> dict:
-    label = f"{act}, {opt}: {matched} > {other}"
-    return {"activation": act, "optimizer": opt, "matched": matched, "best_other": other,
-            **verdicts.row(label, comp)}  # fmt: skip
+def _pair(
+    act: str, opt: str, matched: str, other: str, frame: pd.DataFrame, a: str, b: str
+) -> paired.Pair:
+    """Arm ``a`` (the matched family, named ``matched``) against ``b`` (``other``) on test
+    accuracy, its row labelled by activation and optimizer."""
+    info = {"activation": act, "optimizer": opt, "matched": matched, "best_other": other}
+    return paired.Pair(f"{act}, {opt}: {matched} > {other}", frame, a, b, info=info)
 
 
 def _deep_table(sel: pd.DataFrame) -> Table:

@@ -92,12 +92,12 @@ def measure(ctx: Context) -> Finding:
             ("tanh: gain 5/3 vs gain 1 (Glorot uniform)", "tanh", "glorot_uniform"),
             ("SELU: gain 3/4 vs gain 1 (LeCun normal)", "selu", "lecun_normal"),
         ]
-        rows = []
-        for label, act, base in pairs:
-            sub = work[work["activation"] == act]
-            comp = paired.compare_arms(sub, f"{base}_gain", base, family=len(pairs))
-            rows.append(verdicts.row(label, comp))
-        table = paired.holm_rows(pd.DataFrame(rows))
+        table = paired.compare_family(
+            [
+                paired.Pair(label, work[work["activation"] == act], f"{base}_gain", base)
+                for label, act, base in pairs
+            ]
+        )
         table.insert(1, "finding", table.pop("verdict").map(FINDINGS))
         f.add(
             Table(

@@ -7,9 +7,10 @@ Adam, each over a geometric learning-rate sweep that runs past the edge of diver
 is the largest rate below the first one at which more than 20 % of the ReLU runs diverge
 (:func:`bench.claims.dying.edges`); the range read is 0.1–1× the edge. A run's dead share
 is the one of its last epoch before any divergence. Divergence is its own outcome, with two
-readings: diverged runs excluded, or counted as all dead.
+readings: diverged runs excluded, or counted as all dead. The units-die comparison and the
+two-readings rule are :mod:`bench.claims.dying`'s (C10 reads them too).
 
-Public: CLAIM, measure(ctx), judge(tables), units_die(runs) (C10 reads it), two_readings.
+Public: CLAIM, measure(ctx), judge(tables).
 """
 
 from __future__ import annotations
@@ -19,58 +20,28 @@ import pandas as pd
 from bench import plots
 from bench.claims import common, dying
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.scoring import paired, verdicts
+from bench.scoring import paired, stats, verdicts
 
 HALF = 0.5  # "half the network"
 FLOOR = 0.02  # "can die": in at least one run in fifty, not a freak run
-ROPE = 0.01  # one percentage point of the hidden units
 _PCT = ("effect", "ci_low", "ci_high")
-UNITS_DIE = "relu dead > leaky_relu negative regime"
-
-
-def two_readings(a: str, b: str) -> str:
-    """A part read under both readings of divergence: SUPPORTED when both support it,
-    CONTRADICTED when both rule it out (for the all-dead reading, the upper bound), else
-    INCONCLUSIVE (an EQUIVALENT reading counts against, :func:`verdicts.against`)."""
-    a, b = verdicts.against(a), verdicts.against(b)
-    return a if a == b and a in ("SUPPORTED", "CONTRADICTED") else "INCONCLUSIVE"
-
-
-def units_die(runs: pd.DataFrame) -> pd.DataFrame:
-    """ReLU's dead share against LeakyReLU's negative-regime share at the last epoch, paired
-    by data set × optimizer × rate × seed inside the range, data set the unit; one row per
-    reading (``reading`` column first; ``n_seeds``: the fewest seeds of a data set)."""
-    rows = []
-    for how in dying.READINGS:
-        work = dying.reading(runs, how, ("dead_last", "negative_last"))
-        work = work.assign(
-            value=work["dead_last"].where(work["activation"] == "relu", work["negative_last"])
-        )
-        blocks = ("dataset", "optimizer", "train.lr", "seed")
-        diffs = paired.paired(work, "activation", "relu", "leaky_relu", "value", blocks)
-        comp = paired.compare(diffs, rope=ROPE) if not diffs.empty else None
-        row = verdicts.row(UNITS_DIE, comp)
-        if not diffs.empty:  # seeds, not the optimizer × rate × seed blocks of a data set
-            row["n_seeds"] = int(diffs.groupby("dataset")["seed"].nunique().min())
-        rows.append({"reading": how, **row})
-    return pd.DataFrame(rows)
 
 
 def _larger(runs: pd.DataFrame) -> pd.DataFrame:
     relu = runs[runs["activation"] == "relu"]
+    label = "dead share: top stable rate > bottom"
     rows = []
     for how in dying.READINGS:
-        part = []
+        pairs = []
         for opt in dying.OPTIMIZERS:
             work = dying.reading(relu[relu["optimizer"] == opt], how, ("dead_last",))
             top = work.groupby("dataset")["step"].transform("max")
             work = work[(work["step"] == 0) | (work["step"] == top)]
             work = work[top[work.index] > 0].assign(arm=lambda w: w["step"].map(_arm))
             diffs = paired.paired(work, "arm", "top", "bottom", "dead_last", ("dataset", "seed"))
-            comp = paired.compare(diffs, rope=ROPE, family=3) if not diffs.empty else None
-            label = "dead share: top stable rate > bottom"
-            part.append({"reading": how, "optimizer": opt, **verdicts.row(label, comp)})
-        rows.append(paired.holm_rows(pd.DataFrame(part)))
+            info = {"reading": how, "optimizer": opt}
+            pairs.append(paired.Pair(label, diffs=diffs, rope=dying.ROPE_UNITS, info=info))
+        rows.append(paired.compare_family(pairs))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -85,7 +56,7 @@ def _half(runs: pd.DataFrame) -> pd.DataFrame:
         for opt in dying.OPTIMIZERS:
             work = dying.reading(relu[relu["optimizer"] == opt], how, ("dead_last",))
             n, k = len(work), int((work["dead_last"] >= HALF).sum())
-            low, high = dying.binomial(k, n, 1 - verdicts.ALPHA / len(dying.OPTIMIZERS))
+            low, high = stats.binomial_interval(k, n, 1 - verdicts.ALPHA / len(dying.OPTIMIZERS))
             verdict = (
                 "SUPPORTED" if low > FLOOR else "CONTRADICTED" if high < FLOOR else "INCONCLUSIVE"
             )
@@ -158,7 +129,7 @@ def measure(ctx: Context) -> Finding:
             "Part 1, units die: ReLU's dead share against LeakyReLU's "
             "negative-regime share at the last epoch (points of hidden units), every "
             "optimizer and rate in the range, data set the unit.",
-            units_die(runs),
+            dying.units_die(runs),
             percent=_PCT,
         )
     )
@@ -209,21 +180,22 @@ def measure(ctx: Context) -> Finding:
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
-    """Three parts, each read under both readings of divergence (:func:`two_readings`):
-    units die (one comparison); more die at larger rates (per optimizer, then
-    ``verdicts.combine``); half can die (per optimizer; SUPPORTED when any optimizer shows
-    it, CONTRADICTED when every one rules it out). Then ``verdicts.combine`` of the three."""
+    """Three parts, each read under both readings of divergence
+    (:func:`bench.claims.dying.two_readings`): units die (one comparison); more die at larger
+    rates (per optimizer, then ``verdicts.combine``); half can die (per optimizer; SUPPORTED
+    when any optimizer shows it, CONTRADICTED when every one rules it out). Then
+    ``verdicts.combine`` of the three."""
     ud, lg, hf = (t.get(k, pd.DataFrame()) for k in ("units_die", "larger", "half"))
     if ud.empty or lg.empty or hf.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c09_dying")
     u = ud.set_index("reading")
-    die = two_readings(*(u.loc[h, "verdict"] for h in dying.READINGS))
+    die = dying.two_readings(*(u.loc[h, "verdict"] for h in dying.READINGS))
     larger, half = {}, {}
     for opt in dying.OPTIMIZERS:
         ls = lg[lg["optimizer"] == opt].set_index("reading")["verdict"]
-        larger[opt] = two_readings(*(ls.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+        larger[opt] = dying.two_readings(*(ls.get(h, "INCONCLUSIVE") for h in dying.READINGS))
         hs = hf[hf["optimizer"] == opt].set_index("reading")["verdict"]
-        half[opt] = two_readings(*(hs.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+        half[opt] = dying.two_readings(*(hs.get(h, "INCONCLUSIVE") for h in dying.READINGS))
     hv = list(half.values())
     half_v = (
         "SUPPORTED"

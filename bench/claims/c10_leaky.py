@@ -4,7 +4,7 @@ Death, from C9's sweep (``c09_dying``, the range 0.1–1× the edge of divergenc
 probes): LeakyReLU's derivative is never 0, so none of its units is dead by definition; the
 claim's content is that its units do not get stuck. Judged: LeakyReLU's share of units in
 the negative regime on every training sample at the last epoch against ReLU's dead share
-(:func:`bench.claims.c09_dying.units_die`, both readings of divergence). Shown: revival,
+(:func:`bench.claims.dying.units_die`, both readings of divergence). Shown: revival,
 units that leave the negative regime after some epoch. The probes store per-layer counts,
 not per-unit masks, so revival is a lower bound (:func:`bench.claims.dying.revival_bound`)
 and decides nothing.
@@ -13,63 +13,22 @@ Accuracy, over the C15 main suite's data sets (``c15_ranking``: ReLU and LeakyRe
 matched init) and ``c10_leaky`` (LeakyReLU 0.18, Xu et al.'s best slope, the same cells
 otherwise): each slope against ReLU at the data-set level (Holm over the two slopes), and
 "always" per data set: a one-sided paired t-test over seeds on each data set, Holm over the
-data sets; a data set where ReLU is significantly better contradicts "always".
+data sets (:func:`bench.scoring.paired.per_dataset`); a data set where ReLU is significantly
+better contradicts "always".
 
-Public: CLAIM, measure(ctx), judge(tables), per_dataset(frame, a, b).
+Public: CLAIM, measure(ctx), judge(tables).
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
 from bench.claims import common, dying
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.claims.c09_dying import two_readings, units_die
-from bench.scoring import paired, stats, verdicts
-from bench.scoring.metrics import scores
+from bench.scoring import paired, verdicts
 
 SLOPES = ("leaky_relu", "leaky_relu(0.18)")  # 0.01 (the default) and Xu et al.'s 1/5.5
 _PCT = ("effect", "ci_low", "ci_high")
-
-
-def per_dataset(frame: pd.DataFrame, a: str, b: str, metric: str = "test_acc") -> pd.DataFrame:
-    """Per data set: ``a`` − ``b`` on ``metric`` paired by seed (non-ok runs at the worst
-    value), its mean, and one-sided paired t-test p-values over the seeds that ``a`` is
-    better (``p_better``) and worse (``p_worse``), each Holm-adjusted over the data sets
-    (``p_better_holm``, ``p_worse_holm``). Identical differences: p 0 on their side, 1 on
-    the other."""
-    work = frame.assign(score=scores(frame, metric))
-    diffs = paired.paired(work, "activation", a, b, "score", ("dataset", "seed"))
-    rows = []
-    for ds, g in diffs.groupby("dataset", sort=True):
-        d = g["diff"].to_numpy(dtype=float)
-        rows.append(
-            {
-                "dataset": ds,
-                "diff": float(d.mean()),
-                "n_seeds": len(d),
-                "p_better": _t(d, "greater"),
-                "p_worse": _t(d, "less"),
-            }
-        )
-    out = pd.DataFrame(rows, columns=["dataset", "diff", "n_seeds", "p_better", "p_worse"])
-    out["p_better_holm"] = stats.holm(out["p_better"])
-    out["p_worse_holm"] = stats.holm(out["p_worse"])
-    return out
-
-
-def _t(d: np.ndarray, alternative: str) -> float:
-    if len(d) < 2:
-        return math.nan
-    if np.ptp(d) == 0:
-        on_side = d[0] > 0 if alternative == "greater" else d[0] < 0
-        return 0.0 if on_side else 1.0
-    from scipy.stats import ttest_1samp
-
-    return float(ttest_1samp(d, 0.0, alternative=alternative).pvalue)
 
 
 def _always(table: pd.DataFrame, slope: str) -> dict:
@@ -136,7 +95,7 @@ def measure(ctx: Context) -> Finding:
                 "ReLU's dead share against LeakyReLU (0.01)'s share of units "
                 "in the negative regime on every training sample, at the last epoch "
                 "(points of hidden units), C9's range, both readings of divergence.",
-                units_die(runs),
+                dying.units_die(runs),
                 percent=_PCT,
             )
         )
@@ -154,21 +113,14 @@ def measure(ctx: Context) -> Finding:
     main = _accuracy_frame(ctx)
     if not main.empty:
         present = [s for s in SLOPES if s in set(main["activation"])]
-        rows = [
-            verdicts.row(
-                f"{s} > relu",
-                paired.compare_arms(
-                    main.assign(arm=main["activation"]), s, "relu", family=len(present)
-                ),
-            )
-            for s in present
-        ]
+        work = main.assign(arm=main["activation"])
+        pairs = [paired.Pair(f"{s} > relu", work, s, "relu") for s in present]
         f.add(
             Table(
                 "accuracy",
                 "LeakyReLU against ReLU, test accuracy (points), 8×64 MLPs, "
                 "Adam, each at its best validation rate; Holm over the slopes.",
-                paired.holm_rows(pd.DataFrame(rows)),
+                paired.compare_family(pairs),
                 percent=_PCT,
             )
         )
@@ -178,7 +130,7 @@ def measure(ctx: Context) -> Finding:
                 '"Always": data sets where LeakyReLU is significantly better '
                 "or worse than ReLU (one-sided paired t-test over seeds, Holm over the "
                 "data sets).",
-                pd.DataFrame([_always(per_dataset(main, s, "relu"), s) for s in present]),
+                pd.DataFrame([_always(paired.per_dataset(main, s, "relu"), s) for s in present]),
             )
         )
     return f
@@ -196,7 +148,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     parts: dict[str, str] = {}
     if not nd.empty:
         v = nd.set_index("reading")["verdict"]
-        parts["never dies"] = two_readings(*(v.get(h, "INCONCLUSIVE") for h in dying.READINGS))
+        parts["never dies"] = dying.two_readings(
+            *(v.get(h, "INCONCLUSIVE") for h in dying.READINGS)
+        )
     a = acc.set_index("comparison") if not acc.empty else pd.DataFrame()
     w = alw.set_index("activation") if not alw.empty else pd.DataFrame()
     for s in SLOPES:

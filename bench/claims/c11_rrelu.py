@@ -7,17 +7,12 @@ training-set size (10 %, 30 % and 100 % of the training split, at most 2,000 row
 KEEL data sets × 5 seeds, 4×128 MLPs trained 30 epochs. Overfitting is the loss gap: test
 minus training cross-entropy after the last epoch (both in evaluation mode). Two parts, each
 read at every size with Holm over the sizes: a smaller loss gap, and better test accuracy.
-The shared steps serve C12 (:mod:`bench.claims.c12_prelu`) too.
+The measure is the one C12 reads for PReLU (:func:`bench.claims.measures.size_comparisons`);
+the judges differ.
 
 Public:
     CONTROL                 RReLU's control arm, ``leaky_relu(0.229)``
-    LOSS_GAP, LOSS_ROPE     the loss-gap metric (nats, smaller better) and its rope
-    with_gaps(frame) -> DataFrame       adds loss_gap, and the early-stopping readings
-    by_size(frame, a, b, metric, label, claimed, rope) -> DataFrame
-                            ``a`` against ``b`` at each size, Holm over the sizes
     means(frame) -> DataFrame           per size × activation means (context)
-    size_evidence(table, unit) -> str   ``10 %: SUPPORTED (+1.2 points …); …`` (evidence)
-    fmt_nats(row) -> str    a loss-gap effect and CI in nats
     measure(ctx) -> Finding, judge(tables) -> Verdict, CLAIM
 """
 
@@ -30,72 +25,11 @@ import pandas as pd
 from bench import plots
 from bench.claims import common
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.schema import Metric
-from bench.scoring import paired, verdicts
+from bench.claims.measures import SIZE, size_comparisons, size_evidence, with_gaps
+from bench.scoring import verdicts
 
 CONTROL = "leaky_relu(0.229)"  # RReLU's mean slope (1/8 + 1/3) / 2 = 0.2292
-LOSS_GAP = Metric("loss_gap", "test − training loss", "nats", False, math.nan, True)
-LOSS_ROPE = 0.02  # nats: −ln(0.98), 2 % less probability on the true class
-SIZE = "data.train_size"
 _PCT = ("effect", "ci_low", "ci_high")
-
-
-def with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with ``loss_gap`` (test − training loss after the last epoch), ``es_gap``
-    and ``es_test_acc`` (the loss gap and test accuracy at the epoch of the best validation
-    accuracy, i.e. with validation-based early stopping). Runs that did not finish: NaN."""
-    out = frame.copy()
-    ok = out["status"] == "ok"
-    out["loss_gap"] = (out["test_loss"] - out["train_loss"]).where(ok)
-    es_gap, es_test = [], []
-    for _, r in out.iterrows():
-        c, best = r.get("curves"), r.get("best_epoch")
-        if r["status"] != "ok" or not isinstance(c, dict) or not c.get("test_acc"):
-            es_gap.append(math.nan)
-            es_test.append(math.nan)
-            continue
-        i = int(best) - 1 if best is not None and best == best else len(c["test_acc"]) - 1
-        es_gap.append(c["test_loss"][i] - c["train_loss"][i])
-        es_test.append(c["test_acc"][i])
-    out["es_gap"], out["es_test_acc"] = es_gap, es_test
-    return out
-
-
-def by_size(
-    frame: pd.DataFrame,
-    a: str,
-    b: str,
-    metric: str | Metric,
-    label: str,
-    claimed: str = "A>B",
-    rope: float = verdicts.ROPE,
-) -> pd.DataFrame:
-    """Arm ``a`` against arm ``b`` (activations) on ``metric`` at each training-set size,
-    data set the unit (seeds averaged inside it): one :func:`bench.scoring.verdicts.row`
-    per size (``effect`` positive when ``a`` is better), Holm over the sizes
-    (:func:`bench.scoring.paired.holm_rows`).
-
-    Args:
-        frame: the suite's results (with ``loss_gap`` for that metric: :func:`with_gaps`).
-        a: the arm the claim is about; b: its control.
-        metric: the compared metric (its declared direction decides "better").
-        label: the rows' ``comparison`` text.
-        claimed: ``A>B`` (the claim says ``a`` is better) or ``B>A``.
-        rope: the region of practical equivalence, in the metric's units.
-
-    Returns:
-        One row per size (``train_size`` first); empty when the frame is.
-    """
-    if frame.empty:
-        return pd.DataFrame()
-    sizes = sorted(frame[SIZE].unique())
-    rows = []
-    for size in sizes:
-        sub = frame[frame[SIZE] == size]
-        work = sub.assign(arm=sub["activation"])
-        comp = paired.compare_arms(work, a, b, metric, rope=rope, family=len(sizes))
-        rows.append({"train_size": size, **verdicts.row(label, comp, claimed)})
-    return paired.holm_rows(pd.DataFrame(rows))
 
 
 def means(frame: pd.DataFrame) -> pd.DataFrame:
@@ -116,23 +50,6 @@ def means(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().rename(columns={SIZE: "train_size"})
 
 
-def size_evidence(table: pd.DataFrame, unit: str = "points") -> str:
-    """``10 %: SUPPORTED (+1.2 points [0.4, 2.0]); …`` over a :func:`by_size` table."""
-    parts = []
-    for _, r in table.iterrows():
-        effect = common.fmt_effect(r) if unit == "points" else fmt_nats(r)
-        parts.append(f"{100 * r['train_size']:.0f} %: {r['verdict']} ({effect})")
-    return "; ".join(parts)
-
-
-def fmt_nats(r: pd.Series) -> str:
-    """``+0.012 nats [-0.003, +0.027]`` from a comparison row (loss-gap evidence)."""
-    e, lo, hi = r.get("effect"), r.get("ci_low"), r.get("ci_high")
-    if e is None or e != e:
-        return "no paired data"
-    return f"{e:+.3f} nats [{lo:+.3f}, {hi:+.3f}]"
-
-
 def measure(ctx: Context) -> Finding:
     """RReLU against leaky_relu(0.229) per size (loss gap, test accuracy); means per
     size × activation; a figure of the loss gap against the size."""
@@ -141,14 +58,14 @@ def measure(ctx: Context) -> Finding:
     if frame.empty:
         return f
     frame = with_gaps(frame)
-    gap_label = f"rrelu smaller loss gap than {CONTROL}"
+    gap, test = size_comparisons(frame, "rrelu", CONTROL)
     f.add(
         Table(
             "gap",
             f"RReLU against {CONTROL} on the loss gap (test − training cross-entropy after "
             "the last epoch, nats) at each training-set share; effect = the control's gap − "
             "RReLU's (positive: RReLU overfits less); Holm over the sizes.",
-            by_size(frame, "rrelu", CONTROL, LOSS_GAP, gap_label, rope=LOSS_ROPE),
+            gap,
         )
     )
     f.add(
@@ -156,7 +73,7 @@ def measure(ctx: Context) -> Finding:
             "test",
             f"RReLU against {CONTROL} on test accuracy after the last epoch (points), at each "
             "training-set share; Holm over the sizes.",
-            by_size(frame, "rrelu", CONTROL, "test_acc", f"rrelu better test than {CONTROL}"),
+            test,
             percent=_PCT,
         )
     )

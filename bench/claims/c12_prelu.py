@@ -6,7 +6,8 @@ slope 0.25 (``leaky_relu(0.25)``: the same network before any slope is learned),
 training-set size, Holm over the sizes. Three parts: PReLU's loss gap larger at the
 smallest size (overfits small), its test accuracy better at the largest (wins large), and
 the size × activation interaction: the PReLU − control test-accuracy effect larger at the
-largest size than at the smallest, per data set.
+largest size than at the smallest, per data set. The per-size comparisons are the measure
+C11 reads for RReLU (:func:`bench.claims.measures.size_comparisons`); the judges differ.
 
 Public:
     CONTROL                 PReLU's control arm, ``leaky_relu(0.25)``
@@ -21,15 +22,7 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.claims.c11_rrelu import (
-    LOSS_GAP,
-    LOSS_ROPE,
-    SIZE,
-    by_size,
-    fmt_nats,
-    size_evidence,
-    with_gaps,
-)
+from bench.claims.measures import SIZE, fmt_nats, size_comparisons, size_evidence, with_gaps
 from bench.scoring import metrics, paired, verdicts
 
 CONTROL = "leaky_relu(0.25)"  # PReLU's initial slope
@@ -63,14 +56,14 @@ def measure(ctx: Context) -> Finding:
     if frame.empty:
         return f
     frame = with_gaps(frame)
-    gap_label = f"prelu larger loss gap than {CONTROL}"
+    gap, test = size_comparisons(frame, "prelu", CONTROL, gap_claimed="B>A")
     f.add(
         Table(
             "gap",
             f"PReLU against {CONTROL} on the loss gap (test − training cross-entropy after "
             f"the last epoch, nats) at each training-set share; effect = {CONTROL}'s gap − "
             "PReLU's (negative: PReLU overfits more, as claimed); Holm over the sizes.",
-            by_size(frame, "prelu", CONTROL, LOSS_GAP, gap_label, "B>A", LOSS_ROPE),
+            gap,
         )
     )
     f.add(
@@ -78,7 +71,7 @@ def measure(ctx: Context) -> Finding:
             "test",
             f"PReLU against {CONTROL} on test accuracy after the last epoch (points) at each "
             "training-set share; Holm over the sizes.",
-            by_size(frame, "prelu", CONTROL, "test_acc", f"prelu better test than {CONTROL}"),
+            test,
             percent=_PCT,
         )
     )

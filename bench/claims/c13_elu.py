@@ -9,11 +9,14 @@ init, every offline data set, lr chosen on validation) and the C16 timings:
 - no dead units: ELU's largest dead share;
 - beats every ReLU variant: test accuracy against ReLU, LeakyReLU, RReLU and PReLU, Holm
   over the four;
-- trains faster: epochs to a common target, 90 % of the lower of the two arms' median best
-  validation accuracy on that data set (a level both reach), ELU against ReLU, ROPE 1 epoch;
-- slower to compute: ELU's forward time over ReLU's (C16).
+- trains faster: epochs to a common target on validation accuracy
+  (:func:`bench.scoring.target.common_target`: 90 % of the lower of the two arms' median
+  best on that data set, a level both reach; data sets where both reach it in epoch 1 left
+  out), ELU against ReLU, ROPE ±0.5 epoch;
+- slower to compute: ELU's forward time over ReLU's (C16's measurement,
+  :func:`bench.claims.measures.timing_ratios`).
 
-Public: CLAIM, measure(ctx), judge(tables), centring(frame), epochs_to_common(frame, a, b).
+Public: CLAIM, measure(ctx), judge(tables), centring(frame).
 """
 
 from __future__ import annotations
@@ -25,16 +28,14 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.claims.c16_speed import NOISE, ratios
+from bench.claims.measures import NOISE, timing_ratios
 from bench.schema import Metric
-from bench.scoring import paired, verdicts
+from bench.scoring import paired, target, verdicts
+from bench.scoring.base import ROPE_EPOCHS
 
 CENTRING = Metric("centring", "|mean| / std of layer outputs", "value", False, math.nan)
-EPOCHS = Metric("epochs_common", "epochs to the common target", "epochs", False, math.nan, True)
 VARIANTS = ("relu", "leaky_relu", "rrelu", "prelu")
-FRACTION = 0.9  # the common target: 90 % of the lower median best validation accuracy
 ROPE_CENTRING = 0.05  # a twentieth of a standard deviation
-ROPE_EPOCHS = 1.0
 
 
 def centring(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,30 +50,6 @@ def centring(frame: pd.DataFrame) -> pd.DataFrame:
         keep = s > 0
         values.append(float(np.mean(np.abs(m[keep]) / s[keep])) if keep.any() else math.nan)
     return frame.assign(**{CENTRING.name: values})
-
-
-def epochs_to_common(frame: pd.DataFrame, a: str = "elu", b: str = "relu") -> pd.DataFrame:
-    """The rows of arms ``a`` and ``b`` with ``epochs_common``: the first epoch (from 1) at
-    which validation accuracy reaches the data set's common target, :data:`FRACTION` × the
-    lower of the two arms' median best validation accuracy (finished runs, from the
-    ``val_acc`` curves); budget + 1 when
-    a run never reaches it or did not finish. Data sets without a target are dropped."""
-    work = frame[frame["activation"].isin([a, b])].copy()
-    work["_curve"] = [list((c or {}).get("val_acc") or []) for c in work["curves"]]
-    work["_best"] = [max(c, default=math.nan) for c in work["_curve"]]
-    ok = work[work["status"] == "ok"]
-    med = ok.groupby(["dataset", "activation"])["_best"].median().unstack()
-    if med.empty or a not in med or b not in med:
-        return work.iloc[0:0].drop(columns=["_curve", "_best"]).assign(**{EPOCHS.name: []})
-    target = FRACTION * med[[a, b]].min(axis=1, skipna=False)
-    work["target"] = work["dataset"].map(target)
-    work = work[work["target"].notna()]
-    out = []
-    for _, r in work.iterrows():
-        budget = int(r["train.epochs"])
-        hit = next((i + 1 for i, v in enumerate(r["_curve"]) if v >= r["target"]), budget + 1)
-        out.append(hit if r["status"] == "ok" else budget + 1)
-    return work.drop(columns=["_curve", "_best"]).assign(**{EPOCHS.name: out})
 
 
 def measure(ctx: Context) -> Finding:
@@ -101,23 +78,19 @@ def measure(ctx: Context) -> Finding:
             percent=("dead_final", "dead_max"),
         )
     )
-    acc = [
-        verdicts.row(
-            f"elu > {v}, test accuracy", paired.compare_arms(work, "elu", v, family=len(VARIANTS))
-        )
-        for v in VARIANTS
-    ]
-    speed = epochs_to_common(work)
+    acc = [paired.Pair(f"elu > {v}, test accuracy", work, "elu", v) for v in VARIANTS]
+    timed = target.common_target(work, "elu", "relu", curve="val_acc")
+    used = timed[timed["informative"]] if len(timed) else timed
     rows = [
         verdicts.row(
             "elu |mean|/std closer to 0 than relu",
             paired.compare_arms(work, "elu", "relu", CENTRING, rope=ROPE_CENTRING),
         ),
-        *paired.holm_rows(pd.DataFrame(acc)).to_dict("records"),
+        *paired.compare_family(acc).to_dict("records"),
         verdicts.row(
             "elu reaches the common target sooner than relu (epochs)",
-            paired.compare_arms(speed, "elu", "relu", EPOCHS, rope=ROPE_EPOCHS)
-            if not speed.empty
+            paired.compare_arms(used, "elu", "relu", target.EPOCHS, rope=ROPE_EPOCHS)
+            if len(used)
             else None,
         ),
     ]
@@ -125,11 +98,12 @@ def measure(ctx: Context) -> Finding:
         Table(
             "compare",
             "ELU against the ReLU family, data-set level: centring in standard deviations, "
-            "accuracy in fractions (Holm over the four variants), speed in epochs.",
+            "accuracy in fractions (Holm over the four variants), speed in epochs (ROPE ±0.5 "
+            "epoch; data sets where both reach the target in epoch 1 left out).",
             pd.DataFrame(rows),
         )
     )
-    sp = ratios(ctx.timings)
+    sp = timing_ratios(ctx.timings)
     if not sp.empty:
         f.add(
             Table(
@@ -214,7 +188,8 @@ CLAIM = Claim(
     "validation) and C16's timing: |mean| / std of each layer's output after training (ELU "
     "against ReLU), dead units, test accuracy against each of ReLU, LeakyReLU, RReLU and "
     "PReLU (Holm over the four), epochs to a target both ELU and ReLU reach (90 % of the "
-    "lower of their median best validation accuracies, per data set), and ELU's forward "
+    "lower of their median best validation accuracies, per data set; data sets where both "
+    "reach it in the first epoch left out), and ELU's forward "
     "time relative to ReLU's. Smoothness at 0 for α = 1 is a fact of the formula "
     "(f′(0⁻) = α = f′(0⁺) = 1) and is not measured.",
     measure=measure,

@@ -15,7 +15,8 @@ Public:
     MEAN_TOL, STD_LOW, STD_HIGH     the declared band around (0, 1)
     HOLDS, BREAKS                   the shares of runs that decide a part
     DRIFT, DRIFT_ROPE               the drift metric and its rope
-    BASE, SWITCHED_OFF, RESIDUAL, ORDER     the variants' names
+    BASE, SWITCHED_OFF, RESIDUAL, ORDER     the variants' names (:mod:`bench.claims.measures`,
+                                    where C15 reads them too)
     variant(row) -> str             which condition a cell switches off (or BASE)
     in_band(means, stds) -> list[bool]      each layer inside the band
     layers_to_band(inside) -> int   the first layer from which every layer is inside
@@ -34,6 +35,7 @@ import pandas as pd
 
 from bench import plots
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
+from bench.claims.measures import BASE, ORDER, RESIDUAL, SWITCHED_OFF, variant
 from bench.schema import Metric
 from bench.scoring import paired, verdicts
 
@@ -41,21 +43,6 @@ MEAN_TOL, STD_LOW, STD_HIGH = 0.2, 0.8, 1.25
 HOLDS, BREAKS = 0.8, 0.2  # base: ≥ 80 % of runs inside; a switched-off variant: ≤ 20 %
 DRIFT = Metric("drift", "drift of the upper layers' mean/std in training", "value", False)
 DRIFT_ROPE = 0.05  # a quarter of the band's half-width (0.2)
-BASE = "all conditions hold"
-SWITCHED_OFF = ("raw inputs", "torch_default weights", "he_normal weights")
-RESIDUAL = "residual stack"
-ORDER = (BASE, *SWITCHED_OFF, RESIDUAL)
-
-
-def variant(row: pd.Series) -> str:
-    """Which condition a cell switches off (or that all hold)."""
-    if not bool(row["data.standardize"]):
-        return "raw inputs"
-    if row["model.kind"] == "resmlp":
-        return RESIDUAL
-    if row["init"] != "matched":
-        return f"{row['init']} weights"
-    return BASE
 
 
 def _values(probe: dict, key: str) -> list[float]:

@@ -22,12 +22,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from bench.claims import c14_selu, common
+from bench.claims import common, measures
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import metrics, paired, ranks, robustness, stats, verdicts
+from bench.scoring import metrics, paired, ranks, robustness, verdicts
 
 ORDER = verdicts.CLAIMED_ORDER
-CAVEAT_ORDER = c14_selu.ORDER  # C14's variants (c14_selu.variant names them)
+CAVEAT_ORDER = measures.ORDER  # C14's variants (measures.variant names them)
 VARIANTS = ("rrelu", "prelu")  # "LeakyReLU (+ variants)": reported beside, not in the chain
 PERCENT = ("effect", "ci_low", "ci_high")
 # Klambauer et al. 2017 (SELU paper), 121 UCI sets: SNN against ReLU with He ("MSRAinit")
@@ -55,9 +55,14 @@ def _informative(frame: pd.DataFrame) -> pd.DataFrame:
         m = means.loc[ds]
         ceiling = bool((m >= 0.995).all() or ((1 - m) <= sd.loc[ds].fillna(0)).all())
         rows.append(
-            {"dataset": ds, "best": m.max(), "worst": m.min(), "spread": m.max() - m.min(),
-             "at_ceiling": ceiling}
-        )  # fmt: skip
+            {
+                "dataset": ds,
+                "best": m.max(),
+                "worst": m.min(),
+                "spread": m.max() - m.min(),
+                "at_ceiling": ceiling,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -90,7 +95,7 @@ def _caveat(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame()
     work = frame.assign(
-        arm=frame["activation"], variant=[c14_selu.variant(r) for _, r in frame.iterrows()]
+        arm=frame["activation"], variant=[measures.variant(r) for _, r in frame.iterrows()]
     )
     rows = []
     for name in CAVEAT_ORDER:
@@ -113,11 +118,7 @@ def _selu_vs_relu(selected: pd.DataFrame) -> pd.DataFrame:
         part = head[head["dataset"].isin(sets)]
         comp = paired.compare_arms(part.assign(arm=part["activation"]), "selu", "relu")
         row = verdicts.row(f"selu + lecun_normal > relu + he_normal, KEEL {label}", comp)
-        d = (
-            paired.paired(common.scored(part, "test_acc"), "activation", "selu", "relu", "score")
-            .groupby("dataset")["diff"].mean().to_numpy()
-        )  # fmt: skip
-        row["p_two_sided"] = stats.wilcoxon(d, "two-sided") if len(d) else math.nan
+        row["p_two_sided"] = comp.p_two_sided if comp is not None else math.nan
         row["p_paper"] = PAPER[label]
         rows.append(row)
     return pd.DataFrame(rows)
@@ -132,58 +133,86 @@ def measure(ctx: Context) -> Finding:
         return f
     main = metrics.select_lr(conv)
     head = main[main["init"] == "matched"]
-    f.add(Table(
-        "pairs",
-        "Adjacent pairs of the claimed order, test accuracy, data-set level, per group of "
-        "data sets (effect: mean over data sets of the seed-averaged difference; p_holm, "
-        "p_equiv_holm: Holm over the five pairs; p_a_better / p_rope / p_b_better: Bayesian "
-        "signed-rank; to_detect: data sets to detect this effect with 80 % power).",
-        _groups(conv),
-        percent=PERCENT,
-    ))  # fmt: skip
-    f.add(Table(
-        "variants",
-        "The leaky variants beside the chain (LeakyReLU > RReLU > PReLU > ReLU is not "
-        "claimed; read as descriptive), all data sets.",
-        paired.chain(head, ("leaky_relu", "rrelu", "prelu", "relu")),
-        percent=PERCENT,
-    ))  # fmt: skip
-    f.add(Table(
-        "ranks", "Mean rank over data sets (1 = best; seeds averaged first), matched init.",
-        _mean_ranks(head), percent=("test_acc",),
-    ))  # fmt: skip
-    f.add(Table(
-        "datasets",
-        "Data sets: best and worst activation's mean test accuracy; 'at_ceiling' marks sets "
-        "where every activation is within noise of 100 %.",
-        _informative(head), percent=("best", "worst", "spread"),
-    ))  # fmt: skip
-    f.add(Table(
-        "selu_vs_relu",
-        "SELU + LeCun normal against ReLU + He normal on the KEEL sets (one-sided p: SELU "
-        "better; p_two_sided: either way; p_paper: Klambauer et al. 2017, SNN against "
-        "MSRAinit over 121 UCI sets, and over the 46 with ≥ 1000 samples).",
-        _selu_vs_relu(main), percent=PERCENT,
-    ))  # fmt: skip
+    f.add(
+        Table(
+            "pairs",
+            "Adjacent pairs of the claimed order, test accuracy, data-set level, per group of "
+            "data sets (effect: mean over data sets of the seed-averaged difference; p_holm, "
+            "p_equiv_holm: Holm over the five pairs; p_a_better / p_rope / p_b_better: Bayesian "
+            "signed-rank; to_detect: data sets to detect this effect with 80 % power).",
+            _groups(conv),
+            percent=PERCENT,
+        )
+    )
+    f.add(
+        Table(
+            "variants",
+            "The leaky variants beside the chain (LeakyReLU > RReLU > PReLU > ReLU is not "
+            "claimed; read as descriptive), all data sets.",
+            paired.chain(head, ("leaky_relu", "rrelu", "prelu", "relu")),
+            percent=PERCENT,
+        )
+    )
+    f.add(
+        Table(
+            "ranks",
+            "Mean rank over data sets (1 = best; seeds averaged first), matched init.",
+            _mean_ranks(head),
+            percent=("test_acc",),
+        )
+    )
+    f.add(
+        Table(
+            "datasets",
+            "Data sets: best and worst activation's mean test accuracy; 'at_ceiling' marks sets "
+            "where every activation is within noise of 100 %.",
+            _informative(head),
+            percent=("best", "worst", "spread"),
+        )
+    )
+    f.add(
+        Table(
+            "selu_vs_relu",
+            "SELU + LeCun normal against ReLU + He normal on the KEEL sets (one-sided p: SELU "
+            "better; p_two_sided: either way; p_paper: Klambauer et al. 2017, SNN against "
+            "MSRAinit over 121 UCI sets, and over the 46 with ≥ 1000 samples).",
+            _selu_vs_relu(main),
+            percent=PERCENT,
+        )
+    )
     for name, suites, axis, caption in (
-        ("depth", ("c15_depth", "c15_depth32"), "model.depth",
-         "Adjacent pairs at depth 16 (the real sets) and 32 (12 real sets)."),
-        ("architecture", ("c15_resmlp", "c15_cnn"), "model.kind",
-         "Adjacent pairs on residual MLPs and CNNs."),
-    ):  # fmt: skip
+        (
+            "depth",
+            ("c15_depth", "c15_depth32"),
+            "model.depth",
+            "Adjacent pairs at depth 16 (the real sets) and 32 (12 real sets).",
+        ),
+        (
+            "architecture",
+            ("c15_resmlp", "c15_cnn"),
+            "model.kind",
+            "Adjacent pairs on residual MLPs and CNNs.",
+        ),
+    ):
         parts = [common.prepare(ctx.frame(s), select=False) for s in suites]
         parts = [p for p in parts if not p.empty]
         if parts:
-            f.add(Table(name, caption, _by(pd.concat(parts, ignore_index=True), axis),
-                        percent=PERCENT))  # fmt: skip
+            f.add(
+                Table(
+                    name, caption, _by(pd.concat(parts, ignore_index=True), axis), percent=PERCENT
+                )
+            )
     caveat = _caveat(ctx.frame("c14_selu"))
     if not caveat.empty:
-        f.add(Table(
-            "caveat",
-            "The caveat: SELU against ELU when a self-normalizing condition is off (C14's "
-            "suite).",
-            caveat, percent=PERCENT,
-        ))  # fmt: skip
+        f.add(
+            Table(
+                "caveat",
+                "The caveat: SELU against ELU when a self-normalizing condition is off (C14's "
+                "suite).",
+                caveat,
+                percent=PERCENT,
+            )
+        )
     return f
 
 
@@ -208,12 +237,14 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     n_seeds = int(np.nanmin(pairs["n_seeds"])) if "n_seeds" in pairs else 0
     parts = "; ".join(
         f"{r.comparison}: {r.verdict}"
-        + ("" if r.verdict != "INCONCLUSIVE" or not r.to_detect
-           else f" (≈ {int(r.to_detect)} data sets to detect)")
-        + (f" [{r.robustness}]" if "robustness" in pairs and isinstance(r.robustness, str)
-           else "")
+        + (
+            ""
+            if r.verdict != "INCONCLUSIVE" or not r.to_detect
+            else f" (≈ {int(r.to_detect)} data sets to detect)"
+        )
+        + (f" [{r.robustness}]" if "robustness" in pairs and isinstance(r.robustness, str) else "")
         for r in pairs.itertuples()
-    )  # fmt: skip
+    )
     return Verdict(
         verdict,
         effect=tau,

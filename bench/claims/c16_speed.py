@@ -3,7 +3,10 @@
 Read from the ``bench speed`` measurement that ``bench claims run`` stores (suite
 ``c16_speed``): forward and forward+backward time of an 8-layer MLP per activation at
 widths 32, 64 and 128, as ratios to ReLU within the same repeat (median and min–max over 5
-interleaved repeats, one process, one thread).
+interleaved repeats, one process, one thread). The ratios and the noise band are
+:mod:`bench.claims.measures`' (C13 reads ELU's from them too).
+
+Public: CLAIM, measure(ctx), judge(tables).
 """
 
 from __future__ import annotations
@@ -13,33 +16,13 @@ import math
 import pandas as pd
 
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import speed
-
-SUITE = "c16_speed"
-NOISE = 1.05  # ratios within 5 % of ReLU's are "as fast" (the min–max spread is about that)
-
-
-def ratios(timings: pd.DataFrame) -> pd.DataFrame:
-    """Median ratio to ReLU per activation and pass (medians over widths)."""
-    t = timings[timings["suite"] == SUITE] if "suite" in timings else timings
-    if t.empty:
-        return pd.DataFrame()
-    r = speed.ratios(t, reference="relu")
-    g = r.groupby(["activation", "pass"])
-    out = pd.DataFrame(
-        {
-            "ratio": g["ratio_median"].median(),
-            "low": g["ratio_low"].min(),
-            "high": g["ratio_high"].max(),
-        }
-    ).reset_index()
-    return out.pivot(index="activation", columns="pass", values="ratio").reset_index()
+from bench.claims.measures import NOISE, timing_ratios
 
 
 def measure(ctx: Context) -> Finding:
     """Time ratios to ReLU per activation (forward, forward+backward)."""
     f = Finding()
-    table = ratios(ctx.timings)
+    table = timing_ratios(ctx.timings)
     if table.empty:
         return f
     f.add(

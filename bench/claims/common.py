@@ -1,7 +1,8 @@
 """Shared steps of the claim modules: preparing and scoring a suite's frame, naming arms,
 the Verdict fields of a comparison row, replication counts, per-layer probe series.
-Torch-free. The comparisons and verdict rules themselves are :mod:`bench.scoring.stats`
-and :mod:`bench.scoring.verdicts`, shared with the reports.
+Torch-free. The tests, the comparisons and the verdict rules themselves are
+:mod:`bench.scoring.stats`, :mod:`bench.scoring.paired` and :mod:`bench.scoring.verdicts`,
+shared with the reports; the measures two claims share, :mod:`bench.claims.measures`.
 
 Public:
     prepare(frame, ...)     convergence columns with a declared reference, lr selected on val
@@ -24,13 +25,14 @@ import pandas as pd
 
 from bench import schema
 from bench.scoring import metrics
+from bench.scoring.base import TARGET_SHARE
 
 
 def prepare(
     frame: pd.DataFrame,
     reference: Mapping[str, Any] | None = None,
     select: bool = True,
-    fraction: float = 0.9,
+    fraction: float = TARGET_SHARE,
 ) -> pd.DataFrame:
     """Convergence columns against a declared ``reference`` (see
     :func:`bench.scoring.metrics.add_convergence`), then each configuration at its best

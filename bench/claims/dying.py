@@ -1,7 +1,8 @@
 """Unit death over training, read from per-epoch probes (claims C9 and C10): each run's dead
 and negative-regime shares up to the epoch before it diverged, a lower bound on revival, the
 edge of divergence of a learning-rate sweep and the range read below it, the two readings
-of a diverged run, and a binomial interval. Torch-free.
+of a diverged run, and the one comparison both claims make on them (ReLU's dead share
+against LeakyReLU's negative-regime share). Torch-free.
 
 Public:
     OPTIMIZERS              the optimizer labels, in display order
@@ -12,8 +13,12 @@ Public:
     run_health(frame)       per run: shares at the last good epoch and their maxima, revival
     edges(health, arm)      per data set × optimizer: the edge of divergence and the range
     in_range(health, edges) the runs at rates inside their range, ``step`` 0 at the edge
+    READINGS                the two readings of a diverged run
     reading(frame, how, columns)    diverged runs ``excluded`` or counted ``all-dead``
-    binomial(k, n, confidence)      Clopper–Pearson interval of k successes in n runs
+    ROPE_UNITS              one percentage point of the hidden units
+    UNITS_DIE               the label of the units-die comparison
+    units_die(runs)         ReLU dead against LeakyReLU negative regime, under each reading
+    two_readings(a, b)      a part's verdict read under both readings of divergence
 
 A run that diverged keeps only the probes of the epochs it finished before the loss blew up
 (the loop stores a probe taken on the broken network when the divergence shows at
@@ -31,11 +36,14 @@ import numpy as np
 import pandas as pd
 
 from bench.records import pooled
+from bench.scoring import paired, verdicts
 
 OPTIMIZERS = ("sgd", "sgd+momentum", "adam")
 EDGE_SHARE = 0.2  # a rate is stable while at most this share of its runs diverge
 RANGE = 0.1  # the range read: RANGE × edge … edge
 READINGS = ("excluded", "all-dead")
+ROPE_UNITS = 0.01  # one percentage point of the hidden units
+UNITS_DIE = "relu dead > leaky_relu negative regime"
 _EPOCH = re.compile(r"epoch (\d+)")
 
 
@@ -181,12 +189,30 @@ def reading(frame: pd.DataFrame, how: str, columns: tuple[str, ...]) -> pd.DataF
     return out
 
 
-def binomial(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Clopper–Pearson (exact) interval of the success share of ``k`` in ``n`` runs; (NaN,
-    NaN) when ``n`` is 0."""
-    if n <= 0:
-        return math.nan, math.nan
-    from scipy.stats import binomtest
+def units_die(runs: pd.DataFrame) -> pd.DataFrame:
+    """ReLU's dead share against LeakyReLU's negative-regime share at the last epoch, paired
+    by data set × optimizer × rate × seed inside the range (:func:`in_range`), data set the
+    unit, rope :data:`ROPE_UNITS`; one row per reading (``reading`` column first;
+    ``n_seeds``: the fewest seeds of a data set). C9's first part; C10's "never dies"."""
+    rows = []
+    for how in READINGS:
+        work = reading(runs, how, ("dead_last", "negative_last"))
+        work = work.assign(
+            value=work["dead_last"].where(work["activation"] == "relu", work["negative_last"])
+        )
+        blocks = ("dataset", "optimizer", "train.lr", "seed")
+        diffs = paired.paired(work, "activation", "relu", "leaky_relu", "value", blocks)
+        comp = paired.compare(diffs, rope=ROPE_UNITS) if not diffs.empty else None
+        row = verdicts.row(UNITS_DIE, comp)
+        if not diffs.empty:  # seeds, not the optimizer × rate × seed blocks of a data set
+            row["n_seeds"] = int(diffs.groupby("dataset")["seed"].nunique().min())
+        rows.append({"reading": how, **row})
+    return pd.DataFrame(rows)
 
-    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="exact")
-    return float(ci.low), float(ci.high)
+
+def two_readings(a: str, b: str) -> str:
+    """A part read under both readings of divergence: SUPPORTED when both support it,
+    CONTRADICTED when both rule it out (for the all-dead reading, the upper bound), else
+    INCONCLUSIVE (an EQUIVALENT reading counts against, :func:`verdicts.against`)."""
+    a, b = verdicts.against(a), verdicts.against(b)
+    return a if a == b and a in ("SUPPORTED", "CONTRADICTED") else "INCONCLUSIVE"

@@ -5,7 +5,6 @@ ranking is :func:`bench.scoring.ranking.rank_activations`, the same one
 
 Public:
     METRIC              the headline metric (test accuracy)
-    TARGET              the convergence target: this share of the reference's best
     Intro, Claimed, PerDataset, Inits, Health, Slice, Speed, Setup, Headline   the records
     headline(frame, timings=None) -> Headline
 
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, verdicts
+from bench.scoring.base import TARGET_SHARE
 from bench.scoring.ranking import (
     HEAD_INIT,
     Ranking,
@@ -35,7 +35,6 @@ from bench.scoring.ranking import (
 )
 
 METRIC = "test_acc"
-TARGET = 0.9
 REFERENCE = {"activation": "relu", "init": "matched"}
 SUMMARY_METRICS = (
     "test_acc", "test_loss", "epochs_to_target", "auc_val_acc", "dead_final", "train_time_s",
@@ -202,7 +201,7 @@ class Headline:
         frame: the stored rows (with the convergence columns).
         selected: the rows at each configuration's validation-chosen learning rate.
         reference: the convergence reference, ``{column: value}``.
-        target: its share.
+        target: its share (:data:`bench.scoring.base.TARGET_SHARE`).
         inits: the initializers, ``matched`` first; ``head_init`` the headline's.
         slicing: the axes sliced over (never pooled); ``slices`` one record each.
         intro: the opening paragraph's facts (first slice), None with one activation.
@@ -382,7 +381,7 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
     ref = dict(REFERENCE)
     if not all(frame[k].eq(v).any() for k, v in ref.items()):
         ref = {"init": order(frame["init"], [HEAD_INIT])[0]}
-    conv = metrics.add_convergence(frame, fraction=TARGET, reference=ref)
+    conv = metrics.add_convergence(frame, fraction=TARGET_SHARE, reference=ref)
     sel = metrics.select_lr(conv)
     inits = order(sel["init"], [HEAD_INIT])
     head_init = inits[0]
@@ -407,7 +406,7 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
         frame=conv,
         selected=sel,
         reference=ref,
-        target=TARGET,
+        target=TARGET_SHARE,
         inits=inits,
         head_init=head_init,
         slicing=slicing,

@@ -10,7 +10,7 @@ Public:
     CONFIG_COLUMNS              columns naming a configuration besides seed and learning rate
     get_metric(name)            the :class:`Metric` for a name (or a Metric, returned as is)
     scores(df, metric)          the metric per row, non-ok runs scored as the metric says
-    add_convergence(df, fraction=0.9, reference=None)
+    add_convergence(df, fraction=TARGET_SHARE, reference=None)
                                 adds ``epochs_to_target`` and ``auc_val_acc``
     select_lr(df, metric="val_acc")     each configuration's rows at its best validation lr
     summarize(df, metric, by)   mean, 95 % CI (t over seeds), n, non-ok count per group
@@ -40,6 +40,7 @@ from scipy import stats
 from bench import schema
 from bench.errors import BenchError
 from bench.records import FIELDS, pooled
+from bench.scoring.base import TARGET_SHARE
 
 # the declared schema (bench/schema.py): every scored column with its direction and worst value
 Metric = schema.Metric
@@ -89,7 +90,7 @@ def scores(df: pd.DataFrame, metric: str | Metric) -> pd.Series:
 
 
 def add_convergence(
-    df: pd.DataFrame, fraction: float = 0.9, reference: Mapping[str, Any] | None = None
+    df: pd.DataFrame, fraction: float = TARGET_SHARE, reference: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
     """Add the convergence columns ``epochs_to_target`` and ``auc_val_acc``.
 

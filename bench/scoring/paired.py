@@ -1,5 +1,6 @@
-"""Arm A against arm B over data sets × seeds: paired differences, a hierarchical bootstrap,
-the project's comparison rule (numpy, pandas, scipy; no torch).
+"""Arm A against arm B over data sets × seeds: paired differences and the project's
+comparison rule, one comparison or a family of them (numpy, pandas; the tests themselves are
+:mod:`bench.scoring.stats`; no torch).
 
 The unit of replication is the *data set*: seeds are nested inside data sets, so every
 data-set-level quantity first averages the seeds of one data set and then treats each data set
@@ -8,63 +9,88 @@ fractions (accuracy in 0..1) unless a caller says otherwise, which is what the d
 ``rope`` of 0.01 (one accuracy point) assumes.
 
 Public:
-    Comparison                  frozen dataclass: effect, CI, p-values, verdict of A vs B
+    Comparison                  the record of one comparison (:mod:`bench.scoring.base`)
     paired(frame, arm_col, a, b, value, blocks)   one row per block: a, b, diff = a - b
-    hierarchical_bootstrap(diffs, ...)            mean of group means and its percentile CI
+    arm_diffs(frame, a, b, metric, blocks, column)
+                                the paired differences of two arms on a metric (scored,
+                                lower-is-better negated)
     compare(diffs, rope, alpha, ..., family=1)    the project's comparison rule → Comparison
-    bayes_signed_rank(diffs, rope, seed)          P(A better), P(rope), P(B better)
-    compare_arms(frame, a, b, metric, rope, blocks, column)
+    compare_arms(frame, a, b, metric, rope, blocks, column, family)
                                 arm ``a`` against arm ``b`` at the data-set level
+    Pair                        one comparison of a family: its label, arms, metric, rope
+    compare_family(pairs, alpha) -> DataFrame
+                                every pair compared, Holm over exactly the pairs compared:
+                                one row each (:func:`bench.scoring.verdicts.row`)
     holm_rows(table, alpha) -> DataFrame
                                 Holm over a family of comparison rows, verdicts kept only
                                 where the adjusted p behind them is below alpha
     chain(frame, order=CLAIMED_ORDER) -> DataFrame
                                 each adjacent pair of an order compared at the data-set
-                                level, Holm over the pairs
+                                level, one family
+    per_dataset(frame, a, b, metric, column) -> DataFrame
+                                each data set on its own: one-sided t-tests over its seeds,
+                                Holm over the data sets
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bench import schema
+from bench.scoring.base import ALPHA, CLAIMED_ORDER, ROPE, Comparison
 from bench.scoring.metrics import scores
-from bench.scoring.stats import holm, needed, smallest_p, to_detect, tost, wilcoxon
-from bench.scoring.verdicts import ALPHA, CLAIMED_ORDER, ROPE, row
+from bench.scoring.stats import (
+    bayes_signed_rank,
+    hierarchical_bootstrap,
+    holm,
+    needed,
+    smallest_p,
+    t_test,
+    to_detect,
+    tost_halves,
+    wilcoxon,
+)
+from bench.scoring.verdicts import row
 
-# Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
-_CHUNK_ELEMENTS = 4_000_000
+__all__ = [
+    "Comparison",
+    "Pair",
+    "arm_diffs",
+    "chain",
+    "compare",
+    "compare_arms",
+    "compare_family",
+    "holm_rows",
+    "paired",
+    "per_dataset",
+]
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """A vs B over data sets × seeds; see :func:`compare` for how each field is made."""
-
-    effect: float
-    ci_low: float
-    ci_high: float
-    p: float
-    p_seed: float
-    p_equiv: float
-    n_datasets: int
-    n_seeds: int
-    rope: float
-    verdict: str
-    wins: int
-    losses: int
-    p_less: float = float("nan")  # the mirrored one-sided p (B > A), what "B>A" rests on
-    decidable: bool = True  # the data sets can reach alpha at all (after Holm over family)
-    needed: int = 0  # the fewest data sets that can
-    p_a_better: float = float("nan")  # Bayesian signed-rank: P(A better by more than rope)
-    p_rope: float = float("nan")  # P(|difference| inside the rope)
-    p_b_better: float = float("nan")  # P(B better by more than rope)
-    to_detect: int = 0  # data sets to detect the observed mean difference with 80 % power
+def arm_diffs(
+    frame: pd.DataFrame,
+    a: str,
+    b: str,
+    metric: str | schema.Metric = "test_acc",
+    blocks: Sequence[str] = ("dataset", "seed"),
+    column: str = "arm",
+) -> pd.DataFrame:
+    """The paired differences (:func:`paired`) of arm ``a`` against arm ``b`` (values of
+    ``column``) on ``metric``: diverged and failed runs score the metric's worst value,
+    lower-is-better metrics are negated first (a positive ``diff`` always means ``a`` is
+    better), non-finite scores are dropped. Empty when no block holds both arms."""
+    m = schema.get(metric)
+    work = frame.copy()
+    work["score"] = scores(frame, m) if len(frame) else []
+    if not m.higher_is_better:
+        work["score"] = -work["score"]
+    work = work[np.isfinite(work["score"].astype(float))]
+    return paired(work, column, a, b, "score", blocks)
 
 
 def compare_arms(
@@ -78,17 +104,10 @@ def compare_arms(
     family: int = 1,
 ) -> Comparison | None:
     """Arm ``a`` against arm ``b`` (values of ``column``) on ``metric`` over data sets ×
-    seeds (data set the unit, seeds nested): :func:`paired` then :func:`compare`.
-    Lower-is-better metrics are negated first, so a positive effect always means ``a`` is
-    better; diverged and failed runs score the metric's worst value; ``family``: the
-    comparisons it is Holm-adjusted with. None when no block holds both arms."""
-    m = schema.get(metric)
-    work = frame.copy()
-    work["score"] = scores(frame, m) if len(frame) else []
-    if not m.higher_is_better:
-        work["score"] = -work["score"]
-    work = work[np.isfinite(work["score"].astype(float))]
-    diffs = paired(work, column, a, b, "score", blocks)
+    seeds (data set the unit, seeds nested): :func:`arm_diffs` then :func:`compare`;
+    ``family``: the comparisons it is Holm-adjusted with (a family is one
+    :func:`compare_family` call). None when no block holds both arms."""
+    diffs = arm_diffs(frame, a, b, metric, blocks, column)
     if diffs.empty:
         return None
     return compare(diffs, rope=rope, alpha=ALPHA, family=family)
@@ -148,65 +167,6 @@ def paired(
     return out
 
 
-def hierarchical_bootstrap(
-    diffs: pd.DataFrame,
-    value: str = "diff",
-    outer: str = "dataset",
-    n_boot: int = 4000,
-    alpha: float = 0.05,
-    seed: int = 0,
-) -> tuple[float, float, float]:
-    """Two-level (groups, then rows within a group) percentile bootstrap of the mean of group
-    means.
-
-    Each draw resamples the outer groups with replacement and, inside each drawn group, that
-    group's rows with replacement (as many as it has), then takes the mean over drawn groups of
-    the resampled group means. With a single outer group only its rows are resampled. Draws are
-    vectorized with numpy (chunked to bound memory) and deterministic for a given ``seed``.
-
-    Args:
-        diffs: frame with ``outer`` and ``value`` columns (e.g. what :func:`paired` returns).
-        value: column to average.
-        outer: grouping column (the unit of replication).
-        n_boot: number of bootstrap draws.
-        alpha: the interval is the (alpha/2, 1 - alpha/2) percentile interval.
-        seed: seed of ``numpy.random.default_rng``.
-
-    Returns:
-        ``(estimate, low, high)``, estimate = mean over groups of the group means.
-
-    Raises:
-        ValueError: if there are no non-missing values, or ``n_boot < 1``.
-    """
-    if n_boot < 1:
-        raise ValueError(f"hierarchical_bootstrap: n_boot must be >= 1, got {n_boot}")
-    data = diffs[[outer, value]].dropna()
-    if data.empty:
-        raise ValueError("hierarchical_bootstrap: no non-missing values")
-    groups = [g.to_numpy(dtype=float) for _, g in data.groupby(outer, sort=True)[value]]
-    sizes = np.array([len(g) for g in groups])
-    estimate = float(np.mean([g.mean() for g in groups]))
-    n_groups, width = len(groups), int(sizes.max())
-    padded = np.zeros((n_groups, width))
-    for i, g in enumerate(groups):
-        padded[i, : len(g)] = g
-
-    rng = np.random.default_rng(seed)
-    chunk = max(1, _CHUNK_ELEMENTS // (n_groups * width))
-    boot = np.empty(n_boot)
-    for start in range(0, n_boot, chunk):
-        m = min(chunk, n_boot - start)
-        drawn = rng.integers(0, n_groups, size=(m, n_groups))  # groups per draw
-        n = sizes[drawn]  # (m, G) rows in each drawn group
-        rows = (rng.random((m, n_groups, width)) * n[..., None]).astype(np.intp)
-        picked = padded[drawn[..., None], rows]  # (m, G, width)
-        used = np.arange(width) < n[..., None]  # only the first n_g draws count
-        group_means = np.where(used, picked, 0.0).sum(axis=2) / n
-        boot[start : start + m] = group_means.mean(axis=1)
-    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
-    return estimate, float(low), float(high)
-
-
 def compare(
     diffs: pd.DataFrame,
     rope: float = ROPE,
@@ -224,8 +184,10 @@ def compare(
     - ``p`` / ``p_less``: one-sided Wilcoxon signed-rank p (``greater`` / ``less``, zeros
       dropped) on the per-data-set mean differences; NaN with fewer than 2 data sets.
     - ``p_seed``: the same test on all (data set, seed) differences (secondary reading).
-    - ``p_equiv``: TOST p that ``|mean difference| < rope`` on the per-data-set means (two
-      one-sided ``scipy.stats.ttest_1samp``); NaN with fewer than 2 data sets.
+    - ``p_two_sided``: the same Wilcoxon test either way.
+    - ``p_equiv``: TOST p that ``|mean difference| < rope`` on the per-data-set means, the
+      larger of its halves ``p_lower`` (mean > −rope) and ``p_upper`` (mean < +rope)
+      (:func:`bench.scoring.stats.tost_halves`); NaN with fewer than 2 data sets.
     - ``p_a_better``, ``p_rope``, ``p_b_better``: the Bayesian signed-rank test (Benavoli
       et al. 2014, ``baycomp.SignedRankTest``) on the per-data-set mean differences with
       the same rope, 10,000 posterior samples from a fixed seed.
@@ -246,8 +208,8 @@ def compare(
     4. otherwise ``"INCONCLUSIVE"``: a test that finds nothing decides nothing.
 
     Only data-set-level tests decide; ``p_seed``, the bootstrap interval and the Bayesian
-    probabilities are reported beside them. A caller comparing several pairs Holm-adjusts the
-    p-values over the family afterwards (:func:`chain`).
+    probabilities are reported beside them. Several pairs are one family:
+    :func:`compare_family` Holm-adjusts the p-values over them.
 
     Args:
         diffs: frame with ``dataset`` and ``diff`` columns (other columns ignored).
@@ -276,7 +238,8 @@ def compare(
     p_greater = wilcoxon(per_dataset, "greater")
     p_less = wilcoxon(per_dataset, "less")
     p_seed = wilcoxon(data["diff"].to_numpy(), "greater")
-    p_equiv = tost(per_dataset, rope)
+    p_lower, p_upper = tost_halves(per_dataset, rope)
+    p_equiv = max(p_lower, p_upper)  # stats.tost
     decidable = family * smallest_p(n, "greater") < alpha
     bayes = bayes_signed_rank(per_dataset, rope, seed)
     if not decidable:
@@ -309,26 +272,78 @@ def compare(
         p_rope=bayes[1],
         p_b_better=bayes[2],
         to_detect=to_detect(per_dataset, alpha, family),
+        p_two_sided=wilcoxon(per_dataset, "two-sided"),
+        p_lower=p_lower,
+        p_upper=p_upper,
     )
 
 
-def bayes_signed_rank(
-    diffs: np.ndarray, rope: float = ROPE, seed: int = 0, nsamples: int = 10_000
-) -> tuple[float, float, float]:
-    """The Bayesian signed-rank test (``baycomp.SignedRankTest``, prior 0.5 at zero) on
-    per-data-set differences A − B: (P(A better), P(inside ±rope), P(B better)), each the
-    share of posterior samples in which that region is the most probable. NaNs with fewer
-    than 2 differences."""
-    d = np.asarray(diffs, dtype=float)
-    if len(d) < 2:
-        return (math.nan, math.nan, math.nan)
-    from baycomp import SignedRankTest
+@dataclass(frozen=True, eq=False)
+class Pair:
+    """One comparison of a family (:func:`compare_family`). Compared and hashed by identity
+    (it holds frames).
 
-    # baycomp reads y − x: with x = d and y = 0, "left" (y − x < −rope) is A better
-    left, inside, right = SignedRankTest.probs(
-        d, np.zeros_like(d), rope=rope, nsamples=nsamples, random_state=seed
-    )
-    return float(left), float(inside), float(right)
+    Attributes:
+        label: the row's ``comparison`` text.
+        frame: the rows of both arms (one configuration per block), arms named in
+            ``column``; or None when ``diffs`` are given.
+        a, b: the arm the claim is about and its reference (``diff = a − b``).
+        metric: the compared metric (its declared direction decides "better").
+        claimed: ``A>B``, ``B>A`` or ``A=B``: what the row's verdict reads (``verdicts.row``).
+        rope: the region of practical equivalence, in the metric's units.
+        column, blocks: the arm column and the block columns of :func:`arm_diffs`.
+        diffs: paired differences made by the caller (:func:`paired`'s ``dataset`` and
+            ``diff`` columns), compared as they are, instead of ``frame``.
+        info: columns put before the comparison's in the row (a condition, a size …).
+    """
+
+    label: str
+    frame: pd.DataFrame | None = None
+    a: str = ""
+    b: str = ""
+    metric: str | schema.Metric = "test_acc"
+    claimed: str = "A>B"
+    rope: float = ROPE
+    column: str = "arm"
+    blocks: tuple[str, ...] = ("dataset", "seed")
+    diffs: pd.DataFrame | None = None
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def differences(self) -> pd.DataFrame:
+        """The paired differences this pair compares (empty: no block holds both arms)."""
+        if self.diffs is not None:
+            return self.diffs
+        if self.frame is None:
+            return pd.DataFrame()
+        return arm_diffs(self.frame, self.a, self.b, self.metric, self.blocks, self.column)
+
+
+def compare_family(pairs: Sequence[Pair], alpha: float = ALPHA) -> pd.DataFrame:
+    """Every pair compared (:func:`compare`), then Holm over the family (:func:`holm_rows`).
+
+    The family is exactly the pairs compared: a pair without paired data (no block holds
+    both arms) gets an empty, INCONCLUSIVE row and is not counted. The same count is each
+    comparison's ``family`` (whether its data sets can reach ``alpha`` after Holm, and how
+    many it would need), so the adjustment and the floor read the same family. A p-value
+    that no test could give (NaN: one data set, or every difference zero) stays out of that
+    p-value's adjustment (:func:`bench.scoring.stats.holm`).
+
+    Args:
+        pairs: the comparisons, in row order.
+        alpha: significance level of the tests and of the adjusted p-values.
+
+    Returns:
+        One row per pair: the pair's ``info`` columns, then those of
+        :func:`bench.scoring.verdicts.row`, then ``p_holm``, ``p_reverse_holm`` and
+        ``p_equiv_holm``; empty for no pairs.
+    """
+    diffs = [p.differences() for p in pairs]
+    size = sum(not d.empty for d in diffs)
+    rows = []
+    for p, d in zip(pairs, diffs, strict=True):
+        comp = None if d.empty else compare(d, rope=p.rope, alpha=alpha, family=size)
+        rows.append({**p.info, **row(p.label, comp, p.claimed)})
+    return holm_rows(pd.DataFrame(rows), alpha)
 
 
 def holm_rows(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
@@ -346,8 +361,11 @@ def holm_rows(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
     equivalent = table["p_equiv"] < alpha  # the row's own (unadjusted) finding
     weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < alpha)
     weak |= (table["verdict"] == "CONTRADICTED") & ~equivalent & ~(table["p_reverse_holm"] < alpha)
-    weak |= (table["verdict"].isin(["EQUIVALENT", "CONTRADICTED"]) & equivalent
-             & ~(table["p_equiv_holm"] < alpha))  # fmt: skip
+    weak |= (
+        table["verdict"].isin(["EQUIVALENT", "CONTRADICTED"])
+        & equivalent
+        & ~(table["p_equiv_holm"] < alpha)
+    )
     table.loc[weak, "verdict"] = "INCONCLUSIVE"
     return table
 
@@ -355,10 +373,45 @@ def holm_rows(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
 def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataFrame:
     """Each adjacent pair of ``order``, restricted to the activations present in ``frame``
     (one configuration per data set × seed × activation, e.g. after lr selection), compared
-    at the data-set level on test accuracy, Holm over the pairs (:func:`holm_rows`): one row
+    at the data-set level on test accuracy, one family (:func:`compare_family`): one row
     per pair (see :func:`bench.scoring.verdicts.row`) with the Holm-adjusted p-values."""
     work = frame.assign(arm=frame["activation"])
     present = [a for a in order if a in set(work["activation"])]
-    pairs = list(itertools.pairwise(present))
-    rows = [row(f"{a} > {b}", compare_arms(work, a, b, family=len(pairs))) for a, b in pairs]
-    return holm_rows(pd.DataFrame(rows))
+    pairs = [Pair(f"{a} > {b}", work, a, b) for a, b in itertools.pairwise(present)]
+    return compare_family(pairs)
+
+
+def per_dataset(
+    frame: pd.DataFrame,
+    a: str,
+    b: str,
+    metric: str | schema.Metric = "test_acc",
+    column: str = "activation",
+) -> pd.DataFrame:
+    """Each data set on its own: ``a`` − ``b`` on ``metric`` paired by seed
+    (:func:`arm_diffs`), its mean, and one-sided one-sample t-tests over the seeds that
+    ``a`` is better (``p_better``) and worse (``p_worse``) (:func:`bench.scoring.stats.t_test`,
+    its zero-spread rule included), each Holm-adjusted over the data sets
+    (``p_better_holm``, ``p_worse_holm``).
+
+    Returns:
+        One row per data set: ``dataset``, ``diff``, ``n_seeds``, ``p_better``,
+        ``p_worse``, ``p_better_holm``, ``p_worse_holm``.
+    """
+    diffs = arm_diffs(frame, a, b, metric, ("dataset", "seed"), column)
+    rows = []
+    for ds, g in diffs.groupby("dataset", sort=True):
+        d = g["diff"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "dataset": ds,
+                "diff": float(d.mean()),
+                "n_seeds": len(d),
+                "p_better": t_test(d, 0.0, "greater"),
+                "p_worse": t_test(d, 0.0, "less"),
+            }
+        )
+    out = pd.DataFrame(rows, columns=["dataset", "diff", "n_seeds", "p_better", "p_worse"])
+    out["p_better_holm"] = holm(out["p_better"])
+    out["p_worse_holm"] = holm(out["p_worse"])
+    return out

@@ -1,16 +1,30 @@
-"""The tests every reading shares: Holm's adjustment, Wilcoxon's signed-rank test and its
-floor, TOST equivalence (numpy, scipy, statsmodels; no torch).
+"""Every statistical test of the project, and nothing else: no module outside
+:mod:`bench.scoring` imports scipy, statsmodels or baycomp (numpy, pandas, scipy,
+statsmodels, baycomp; no torch). The comparisons of two arms built on them are
+:mod:`bench.scoring.paired`.
 
 Public:
-    ROPE, ALPHA                 one accuracy point of practical equivalence; significance
     holm(pvalues)               Holm-adjusted p-values (NaNs kept, not in the family)
     wilcoxon(d, alternative, min_n=2, tied=nan)   Wilcoxon signed-rank p of differences
     smallest_p(n, alternative)                    the smallest p an exact Wilcoxon test reaches
     needed(alpha, alternative, family)            the fewest pairs that can reach alpha
     to_detect(d, alpha, family, power)            data sets to detect an observed effect
-    equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
+    t_test(d, mu, alternative)                    one-sample t-test p (the zero-spread rule)
+    tost_halves(d, margin)                        TOST's two one-sided p: above −margin, below
+                                                  +margin
     tost(d, margin)                               TOST p that the mean of ``d`` is in ±margin
+    equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
+    t_interval(d, confidence)                     the t interval of a mean
+    binomial_interval(k, n, confidence)           Clopper–Pearson interval of a share
+    hierarchical_bootstrap(diffs, ...)            mean of group means and its percentile CI
+    bayes_signed_rank(diffs, rope, seed)          P(A better), P(rope), P(B better)
     Trend, trend(frame, level, value, blocks, alpha)  Page's test of a monotone trend
+
+**Zero spread.** A t-test of a sample whose values are all equal (n ≥ 2) has no standard
+error, and scipy returns NaN. The one rule here (:func:`t_test`, and so every TOST): the p is
+0 when the common value lies strictly on the alternative's side of ``mu`` (certainly there,
+as far as the sample can tell) and 1 otherwise (on ``mu`` itself, or on the other side).
+Fewer than 2 values: NaN, nothing tested.
 """
 
 from __future__ import annotations
@@ -24,7 +38,10 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from bench.scoring.verdicts import ALPHA
+from bench.scoring.base import ALPHA, ROPE
+
+# Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
+_CHUNK_ELEMENTS = 4_000_000
 
 
 def holm(pvalues: Iterable[float]) -> np.ndarray:
@@ -125,7 +142,8 @@ def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tupl
     (-margin, +margin).
 
     Args:
-        diffs: frame with ``dataset`` and ``diff`` columns (what :func:`paired` returns).
+        diffs: frame with ``dataset`` and ``diff`` columns (what
+            :func:`bench.scoring.paired.paired` returns).
         margin: equivalence margin, > 0, in score units.
         alpha: level of each one-sided test.
 
@@ -143,17 +161,132 @@ def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tupl
     return p, bool(p < alpha)
 
 
-def tost(d: np.ndarray, margin: float) -> float:
-    """TOST p that the mean of ``d`` lies in (-margin, +margin): the larger of the two one-sided
-    one-sample t-test p-values; NaN with fewer than 2 values. Zero spread: 0 inside, 1 outside."""
+def t_test(d: Sequence[float] | np.ndarray, mu: float = 0.0, alternative: str = "greater") -> float:
+    """One-sample t-test p that the mean of ``d`` is greater than (``greater``), less than
+    (``less``) or different from (``two-sided``) ``mu`` (``scipy.stats.ttest_1samp``).
+
+    Zero spread (every value equal): 0 when that value lies strictly on the alternative's
+    side of ``mu`` (either side for ``two-sided``), else 1. NaN with fewer than 2 values.
+    """
     d = np.asarray(d, dtype=float)
     if len(d) < 2:
-        return float("nan")
+        return math.nan
     if np.ptp(d) == 0:
-        return 0.0 if abs(d[0]) < margin else 1.0
-    p_low = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
-    p_high = stats.ttest_1samp(d, margin, alternative="less").pvalue
-    return float(max(p_low, p_high))
+        side = {"greater": d[0] > mu, "less": d[0] < mu, "two-sided": d[0] != mu}[alternative]
+        return 0.0 if side else 1.0
+    return float(stats.ttest_1samp(d, mu, alternative=alternative).pvalue)
+
+
+def tost_halves(d: Sequence[float] | np.ndarray, margin: float) -> tuple[float, float]:
+    """The two one-sided t-tests of TOST (:func:`t_test`, its zero-spread rule included):
+    ``(p_lower, p_upper)``, the p that the mean of ``d`` lies above −margin and the p that
+    it lies below +margin. NaNs with fewer than 2 values."""
+    return t_test(d, -margin, "greater"), t_test(d, margin, "less")
+
+
+def tost(d: Sequence[float] | np.ndarray, margin: float) -> float:
+    """TOST p that the mean of ``d`` lies in (-margin, +margin): the larger of
+    :func:`tost_halves` (zero spread: 0 inside, 1 outside); NaN with fewer than 2 values."""
+    p_lower, p_upper = tost_halves(d, margin)
+    return max(p_lower, p_upper)
+
+
+def t_interval(d: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """The t interval of the mean of ``d`` at ``confidence`` (mean ± t·s/√n); NaNs with
+    fewer than 2 values."""
+    d = np.asarray(d, dtype=float)
+    if len(d) < 2:
+        return math.nan, math.nan
+    low, high = stats.t.interval(confidence, len(d) - 1, loc=d.mean(), scale=stats.sem(d))
+    return float(low), float(high)
+
+
+def binomial_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper–Pearson (exact) interval of the success share of ``k`` in ``n`` trials
+    (``scipy.stats.binomtest``); NaNs when ``n`` is 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def hierarchical_bootstrap(
+    diffs: pd.DataFrame,
+    value: str = "diff",
+    outer: str = "dataset",
+    n_boot: int = 4000,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Two-level (groups, then rows within a group) percentile bootstrap of the mean of group
+    means.
+
+    Each draw resamples the outer groups with replacement and, inside each drawn group, that
+    group's rows with replacement (as many as it has), then takes the mean over drawn groups of
+    the resampled group means. With a single outer group only its rows are resampled. Draws are
+    vectorized with numpy (chunked to bound memory) and deterministic for a given ``seed``.
+
+    Args:
+        diffs: frame with ``outer`` and ``value`` columns (e.g. what
+            :func:`bench.scoring.paired.paired` returns).
+        value: column to average.
+        outer: grouping column (the unit of replication).
+        n_boot: number of bootstrap draws.
+        alpha: the interval is the (alpha/2, 1 - alpha/2) percentile interval.
+        seed: seed of ``numpy.random.default_rng``.
+
+    Returns:
+        ``(estimate, low, high)``, estimate = mean over groups of the group means.
+
+    Raises:
+        ValueError: if there are no non-missing values, or ``n_boot < 1``.
+    """
+    if n_boot < 1:
+        raise ValueError(f"hierarchical_bootstrap: n_boot must be >= 1, got {n_boot}")
+    data = diffs[[outer, value]].dropna()
+    if data.empty:
+        raise ValueError("hierarchical_bootstrap: no non-missing values")
+    groups = [g.to_numpy(dtype=float) for _, g in data.groupby(outer, sort=True)[value]]
+    sizes = np.array([len(g) for g in groups])
+    estimate = float(np.mean([g.mean() for g in groups]))
+    n_groups, width = len(groups), int(sizes.max())
+    padded = np.zeros((n_groups, width))
+    for i, g in enumerate(groups):
+        padded[i, : len(g)] = g
+
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_ELEMENTS // (n_groups * width))
+    boot = np.empty(n_boot)
+    for start in range(0, n_boot, chunk):
+        m = min(chunk, n_boot - start)
+        drawn = rng.integers(0, n_groups, size=(m, n_groups))  # groups per draw
+        n = sizes[drawn]  # (m, G) rows in each drawn group
+        rows = (rng.random((m, n_groups, width)) * n[..., None]).astype(np.intp)
+        picked = padded[drawn[..., None], rows]  # (m, G, width)
+        used = np.arange(width) < n[..., None]  # only the first n_g draws count
+        group_means = np.where(used, picked, 0.0).sum(axis=2) / n
+        boot[start : start + m] = group_means.mean(axis=1)
+    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+    return estimate, float(low), float(high)
+
+
+def bayes_signed_rank(
+    diffs: np.ndarray, rope: float = ROPE, seed: int = 0, nsamples: int = 10_000
+) -> tuple[float, float, float]:
+    """The Bayesian signed-rank test (``baycomp.SignedRankTest``, prior 0.5 at zero) on
+    per-data-set differences A − B: (P(A better), P(inside ±rope), P(B better)), each the
+    share of posterior samples in which that region is the most probable. NaNs with fewer
+    than 2 differences."""
+    d = np.asarray(diffs, dtype=float)
+    if len(d) < 2:
+        return (math.nan, math.nan, math.nan)
+    from baycomp import SignedRankTest
+
+    # baycomp reads y − x: with x = d and y = 0, "left" (y − x < −rope) is A better
+    left, inside, right = SignedRankTest.probs(
+        d, np.zeros_like(d), rope=rope, nsamples=nsamples, random_state=seed
+    )
+    return float(left), float(inside), float(right)
 
 
 @dataclass(frozen=True)
@@ -197,7 +330,8 @@ def trend(
 
     Raises:
         ValueError: with fewer than 3 levels (``scipy.stats.page_trend_test`` needs at least 3;
-            a 2-level trend is a paired comparison: use :func:`compare`) or fewer than 2
+            a 2-level trend is a paired comparison: use
+            :func:`bench.scoring.paired.compare`) or fewer than 2
             complete blocks.
     """
     blocks = list(blocks)

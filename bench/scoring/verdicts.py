@@ -5,8 +5,9 @@ Public:
     VERDICTS            a claim's possible verdicts: SUPPORTED, CONTRADICTED, EQUIVALENT,
                         PARTLY, INCONCLUSIVE
     OUTCOMES            what one A-vs-B comparison finds: A>B, B>A, EQUIVALENT, INCONCLUSIVE
-    CLAIMED_ORDER       the study note's order of hidden-layer activations (claim C15)
-    ROPE, ALPHA         region of practical equivalence (1 accuracy point); significance
+    CLAIMED_ORDER, ROPE, ALPHA
+                        the claimed order (C15), the region of practical equivalence (1
+                        accuracy point), significance: defined in :mod:`bench.scoring.base`
     pair_verdict(p_better, p_worse, alpha) -> str
                         a pair of an order: SUPPORTED, CONTRADICTED or INCONCLUSIVE
     part_verdict(comparison, claimed) -> str
@@ -17,29 +18,58 @@ Public:
                         one table row of a comparison (numbers and its part verdict)
 
 Imports nothing heavier than the standard library, so the reports and the claims' records can
-use the vocabulary without loading the statistics (:mod:`bench.scoring.paired` compares).
+use the vocabulary without loading the statistics (:mod:`bench.scoring.paired` compares; the
+constants and the :class:`~bench.scoring.base.Comparison` record come from
+:mod:`bench.scoring.base`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bench.scoring.paired import Comparison
-
-ROPE = 0.01  # one accuracy point: smaller differences are practically equivalent
-ALPHA = 0.05
+from bench.scoring.base import ALPHA, CLAIMED_ORDER, ROPE, Comparison
 
 VERDICTS = ("SUPPORTED", "CONTRADICTED", "EQUIVALENT", "PARTLY", "INCONCLUSIVE")
 OUTCOMES = ("A>B", "B>A", "EQUIVALENT", "INCONCLUSIVE")
-CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # claim C15
 
 __all__ = [
-    "ALPHA", "CLAIMED_ORDER", "OUTCOMES", "ROPE", "VERDICTS", "against", "combine",
-    "p_claimed", "pair_verdict", "part_verdict", "row",
-]  # fmt: skip
+    "ALPHA",
+    "CLAIMED_ORDER",
+    "OUTCOMES",
+    "ROPE",
+    "VERDICTS",
+    "against",
+    "combine",
+    "p_claimed",
+    "pair_verdict",
+    "part_verdict",
+    "row",
+]
+
+
+# the row of a comparison that could not be made (no block holds both arms)
+_EMPTY: dict[str, Any] = {
+    "effect": math.nan,
+    "ci_low": math.nan,
+    "ci_high": math.nan,
+    "p": math.nan,
+    "p_seed": math.nan,
+    "p_equiv": math.nan,
+    "p_reverse": math.nan,
+    "wins": 0,
+    "losses": 0,
+    "n_datasets": 0,
+    "n_seeds": 0,
+    "decidable": False,
+    "needed": 0,
+    "to_detect": 0,
+    "p_a_better": math.nan,
+    "p_rope": math.nan,
+    "p_b_better": math.nan,
+    "verdict": "INCONCLUSIVE",
+}
 
 
 def pair_verdict(p_better: float, p_worse: float, alpha: float = ALPHA) -> str:
@@ -96,13 +126,7 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
     """One table row: effect and CI (fractions), p-values, wins/losses, replication, and
     the part's verdict."""
     if comparison is None:
-        nan = math.nan
-        return {
-            "comparison": label, "effect": nan, "ci_low": nan, "ci_high": nan, "p": nan,
-            "p_seed": nan, "p_equiv": nan, "p_reverse": nan, "wins": 0, "losses": 0,
-            "n_datasets": 0, "n_seeds": 0, "decidable": False, "needed": 0, "to_detect": 0,
-            "p_a_better": nan, "p_rope": nan, "p_b_better": nan, "verdict": "INCONCLUSIVE",
-        }  # fmt: skip
+        return {"comparison": label, **_EMPTY}
     c = comparison
     return {
         "comparison": label,

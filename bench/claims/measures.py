@@ -1,0 +1,177 @@
+"""The measures two claims read alike, so that no claim module imports another: the
+training-set-size experiment (C11 and C12 read ``c11_size``), the self-normalizing variants
+(C14 judges them, C15 reads its caveat from them) and the activation timings (C16 judges
+them, C13 reads ELU's). C9 and C10's readings of the dying sweep are
+:mod:`bench.claims.dying`; C4 and C5's speed, :mod:`bench.claims.convergence`. Torch-free.
+
+Public:
+    SIZE, LOSS_GAP, LOSS_ROPE   the size column; the loss-gap metric (nats, smaller better)
+                                and its rope
+    with_gaps(frame) -> DataFrame       adds loss_gap, and the early-stopping readings
+    by_size(frame, a, b, metric, label, claimed, rope) -> DataFrame
+                                ``a`` against ``b`` at each size, one family over the sizes
+    size_comparisons(frame, arm, control, gap_claimed) -> (DataFrame, DataFrame)
+                                an arm against its control at every size: loss gap, test
+                                accuracy (C11: RReLU; C12: PReLU)
+    size_evidence(table, unit) -> str   ``10 %: SUPPORTED (+1.2 points …); …`` (evidence)
+    fmt_nats(row) -> str        a loss-gap effect and CI in nats
+    BASE, SWITCHED_OFF, RESIDUAL, ORDER     the names of C14's variants
+    variant(row) -> str         which self-normalizing condition a cell switches off (or BASE)
+    TIMING_SUITE, NOISE         the suite name of the timings; the band of "as fast" (±5 %)
+    timing_ratios(timings) -> DataFrame     median time ratio to ReLU per activation and pass
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from bench.claims import common
+from bench.schema import Metric
+from bench.scoring import paired, speed, verdicts
+
+# --- the training-set-size experiment (C11, C12) ---------------------------------------------
+
+SIZE = "data.train_size"
+LOSS_GAP = Metric("loss_gap", "test − training loss", "nats", False, math.nan, True)
+LOSS_ROPE = 0.02  # nats: −ln(0.98), 2 % less probability on the true class
+
+
+def with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with ``loss_gap`` (test − training loss after the last epoch), ``es_gap``
+    and ``es_test_acc`` (the loss gap and test accuracy at the epoch of the best validation
+    accuracy, i.e. with validation-based early stopping). Runs that did not finish: NaN."""
+    out = frame.copy()
+    ok = out["status"] == "ok"
+    out["loss_gap"] = (out["test_loss"] - out["train_loss"]).where(ok)
+    es_gap, es_test = [], []
+    for _, r in out.iterrows():
+        c, best = r.get("curves"), r.get("best_epoch")
+        if r["status"] != "ok" or not isinstance(c, dict) or not c.get("test_acc"):
+            es_gap.append(math.nan)
+            es_test.append(math.nan)
+            continue
+        i = int(best) - 1 if best is not None and best == best else len(c["test_acc"]) - 1
+        es_gap.append(c["test_loss"][i] - c["train_loss"][i])
+        es_test.append(c["test_acc"][i])
+    out["es_gap"], out["es_test_acc"] = es_gap, es_test
+    return out
+
+
+def by_size(
+    frame: pd.DataFrame,
+    a: str,
+    b: str,
+    metric: str | Metric,
+    label: str,
+    claimed: str = "A>B",
+    rope: float = verdicts.ROPE,
+) -> pd.DataFrame:
+    """Arm ``a`` against arm ``b`` (activations) on ``metric`` at each training-set size,
+    data set the unit (seeds averaged inside it): one :func:`bench.scoring.verdicts.row`
+    per size (``effect`` positive when ``a`` is better), one family over the sizes
+    (:func:`bench.scoring.paired.compare_family`).
+
+    Args:
+        frame: the suite's results (with ``loss_gap`` for that metric: :func:`with_gaps`).
+        a: the arm the claim is about; b: its control.
+        metric: the compared metric (its declared direction decides "better").
+        label: the rows' ``comparison`` text.
+        claimed: ``A>B`` (the claim says ``a`` is better) or ``B>A``.
+        rope: the region of practical equivalence, in the metric's units.
+
+    Returns:
+        One row per size (``train_size`` first); empty when the frame is.
+    """
+    if frame.empty:
+        return pd.DataFrame()
+    pairs = []
+    for size in sorted(frame[SIZE].unique()):
+        sub = frame[frame[SIZE] == size]
+        work = sub.assign(arm=sub["activation"])
+        info = {"train_size": size}
+        pairs.append(paired.Pair(label, work, a, b, metric, claimed, rope, info=info))
+    return paired.compare_family(pairs)
+
+
+def size_comparisons(
+    frame: pd.DataFrame, arm: str, control: str, gap_claimed: str = "A>B"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``arm`` against its ``control`` at every training-set size (:func:`by_size`): the
+    loss gap (rope :data:`LOSS_ROPE`; ``gap_claimed`` ``A>B``: the claim says the arm's gap
+    is smaller, ``B>A``: larger) and test accuracy (rope 1 point; claimed better).
+
+    Args:
+        frame: the suite's results after :func:`with_gaps`.
+        arm, control: the activation the claim is about and its control.
+        gap_claimed: the claimed direction of the loss-gap comparison.
+
+    Returns:
+        ``(gap, test)``: the two :func:`by_size` tables.
+    """
+    smaller = "smaller" if gap_claimed == "A>B" else "larger"
+    gap_label = f"{arm} {smaller} loss gap than {control}"
+    gap = by_size(frame, arm, control, LOSS_GAP, gap_label, gap_claimed, LOSS_ROPE)
+    test = by_size(frame, arm, control, "test_acc", f"{arm} better test than {control}")
+    return gap, test
+
+
+def size_evidence(table: pd.DataFrame, unit: str = "points") -> str:
+    """``10 %: SUPPORTED (+1.2 points [0.4, 2.0]); …`` over a :func:`by_size` table."""
+    parts = []
+    for _, r in table.iterrows():
+        effect = common.fmt_effect(r) if unit == "points" else fmt_nats(r)
+        parts.append(f"{100 * r['train_size']:.0f} %: {r['verdict']} ({effect})")
+    return "; ".join(parts)
+
+
+def fmt_nats(r: pd.Series) -> str:
+    """``+0.012 nats [-0.003, +0.027]`` from a comparison row (loss-gap evidence)."""
+    e, lo, hi = r.get("effect"), r.get("ci_low"), r.get("ci_high")
+    if e is None or e != e:
+        return "no paired data"
+    return f"{e:+.3f} nats [{lo:+.3f}, {hi:+.3f}]"
+
+
+# --- the self-normalizing variants (C14, C15's caveat) ---------------------------------------
+
+BASE = "all conditions hold"
+SWITCHED_OFF = ("raw inputs", "torch_default weights", "he_normal weights")
+RESIDUAL = "residual stack"
+ORDER = (BASE, *SWITCHED_OFF, RESIDUAL)
+
+
+def variant(row: pd.Series) -> str:
+    """Which condition a cell switches off (or that all hold)."""
+    if not bool(row["data.standardize"]):
+        return "raw inputs"
+    if row["model.kind"] == "resmlp":
+        return RESIDUAL
+    if row["init"] != "matched":
+        return f"{row['init']} weights"
+    return BASE
+
+
+# --- the activation timings (C16, C13's "slower to compute") ---------------------------------
+
+TIMING_SUITE = "c16_speed"
+NOISE = 1.05  # ratios within 5 % of ReLU's are "as fast" (the min–max spread is about that)
+
+
+def timing_ratios(timings: pd.DataFrame) -> pd.DataFrame:
+    """Median ratio to ReLU per activation and pass (medians over widths) of the
+    :data:`TIMING_SUITE` timings."""
+    t = timings[timings["suite"] == TIMING_SUITE] if "suite" in timings else timings
+    if t.empty:
+        return pd.DataFrame()
+    r = speed.ratios(t, reference="relu")
+    g = r.groupby(["activation", "pass"])
+    out = pd.DataFrame(
+        {
+            "ratio": g["ratio_median"].median(),
+            "low": g["ratio_low"].min(),
+            "high": g["ratio_high"].max(),
+        }
+    ).reset_index()
+    return out.pivot(index="activation", columns="pass", values="ratio").reset_index()
