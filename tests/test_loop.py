@@ -11,7 +11,7 @@ import math
 import pytest
 import torch
 
-from bench import executors
+from bench import execute
 from bench.cli import main
 from bench.records import Cell, ModelSpec, TrainSpec, pooled
 from bench.run import loop
@@ -182,13 +182,13 @@ def test_plan_batches_by_key_and_notes_cells_that_train_alone(monkeypatch):
     rrelu = [dataclasses.replace(c, activation="rrelu") for c in base]
     cnn = [dataclasses.replace(c, dataset="digits", model=ModelSpec("cnn", 2, 3)) for c in base]
     deeper = [dataclasses.replace(c, model=ModelSpec("mlp", 3, 8)) for c in base]
-    work = executors.plan(base + rrelu + cnn + deeper)  # CNN cells stack on the CPU too
+    work = execute.plan(base + rrelu + cnn + deeper)  # CNN cells stack on the CPU too
     assert sorted(len(u) for u in work.units) == [4, 4, 4, 4] and work.note() == ""
-    assert [len(u) for u in executors.plan(base * 5, max_members=8).units] == [7, 7, 6]
-    off = executors.plan(base, batched=False)
+    assert [len(u) for u in execute.plan(base * 5, max_members=8).units] == [7, 7, 6]
+    off = execute.plan(base, batched=False)
     assert [len(u) for u in off.units] == [1, 1, 1, 1] and off.note() == ""
     monkeypatch.setattr(loop, "why_alone", lambda c: "cnn, say" if c.model.kind == "cnn" else "")
-    work = executors.plan(base + cnn)
+    work = execute.plan(base + cnn)
     assert sorted(len(u) for u in work.units) == [1, 1, 1, 1, 4]
     assert work.alone == {"cnn, say": 4}
     assert work.note() == "note: 4 cells train one at a time (4 cnn, say)"
