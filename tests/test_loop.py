@@ -103,11 +103,12 @@ def test_a_diverging_member_is_dropped_and_the_others_go_on():
     bad = by_key[wild.key]
     assert bad.status == "diverged"
     assert bad.error.startswith("non-finite loss") and "at epoch 1, batch " in bad.error
+    assert bad.diverged_epoch == 1  # a field, set where the stack records the divergence
     assert bad.metrics["epochs_run"] == 0 and bad.curves["val_acc"] == []
     assert len(bad.probes) == 1 and "test_acc" not in bad.metrics
     for cell in cells:
         if cell is not wild:
-            assert by_key[cell.key].status == "ok"
+            assert by_key[cell.key].status == "ok" and by_key[cell.key].diverged_epoch is None
             assert_same_results(loop.train([cell])[0], by_key[cell.key])
 
 
