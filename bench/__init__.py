@@ -1,7 +1,7 @@
 """activation-bench: activation functions × weight initializers, trained and judged.
 
 Modules: records (cells, results, keys), suite (suite files), activations / initializers /
-data (registries), models, probes, train, store, executors (the running side); scoring,
+data (registries), models, probes, train, store, execute (the running side); scoring,
 claims, plots, report (the reading side, which reads only the store); api (the notebook
 functions); cli. docs/design.md draws the layout; docs/notebook.md the notebook API:
 

@@ -154,15 +154,15 @@ def run(
     from bench.suite import check_data
 
     check_data(parsed)
-    from bench import executors
+    from bench import execute
     from bench.run.env import resolve_device
     from bench.store import Store
 
     resolved = resolve_device(device)
     path = Path(store) if store is not None else RESULTS_DIR / f"{parsed.name}.sqlite"
     with Store(path) as db:
-        executor = executors.make(backend, workers, address)
-        summary = executors.run_suite(parsed, db, executor, progress=progress, device=resolved)
+        with execute.make(backend, workers, address) as executor:
+            summary = execute.run_suite(parsed, db, executor, progress=progress, device=resolved)
         if summary.interrupted:
             raise KeyboardInterrupt("interrupted: finished cells are stored; call again to resume")
         return db.frame(parsed.name, series=series)

@@ -201,6 +201,9 @@ class Result:
             diverged run's list ends with its last probed epoch.
         env: torch version, threads, CPU, harness version, commit, device.
         started_at / finished_at: UTC ISO-8601 times.
+        diverged_epoch: for ``diverged``, the first epoch whose probes are not good: n when
+            training blew up in epoch n, or the evaluation after epoch n did (the probe of
+            epoch n then saw the broken network); probes 0 … n−1 are good. None otherwise.
     """
 
     key: str
@@ -213,6 +216,7 @@ class Result:
     env: dict[str, Any] = field(default_factory=dict)
     started_at: str = ""
     finished_at: str = ""
+    diverged_epoch: int | None = None
 
 
 SUBSPECS: dict[str, type] = {"model": ModelSpec, "train": TrainSpec, "data": DataSpec}

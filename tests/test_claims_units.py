@@ -27,12 +27,17 @@ def _probe(dead: list[float], negative: list[float] | None = None) -> dict:
 
 def test_good_probes_stop_before_the_epoch_that_diverged():
     p = [_probe([0.1]), _probe([0.2]), _probe([0.3]), _probe([0.9])]
-    at = {"status": "diverged", "error": "non-finite loss (nan) at epoch 3, batch 2", "probes": p}
-    after = {"status": "diverged", "error": "non-finite val loss after epoch 3", "probes": p}
-    ok = {"status": "ok", "probes": [p[0], {}, p[2]]}  # epoch 1 skipped by the schedule
+    at = {"status": "diverged", "diverged_epoch": 3, "probes": p[:3]}  # blew up in epoch 3
+    after = {"status": "diverged", "diverged_epoch": 3, "probes": p}  # evaluated after it
+    early = {"status": "diverged", "diverged_epoch": 1, "probes": p}
+    ok = {"status": "ok", "diverged_epoch": None, "probes": [p[0], {}, p[2]]}  # epoch 1 skipped
     assert [e for e, _ in dying.good_probes(at)] == [0, 1, 2]
     assert [e for e, _ in dying.good_probes(after)] == [0, 1, 2]  # the broken probe dropped
+    assert [e for e, _ in dying.good_probes(early)] == [0]  # initialization only
     assert [e for e, _ in dying.good_probes(ok)] == [0, 2]
+    frame = pd.DataFrame([after, ok]).astype({"diverged_epoch": "Int64"})  # as a store's frame
+    read = [[e for e, _ in dying.good_probes(r)] for _, r in frame.iterrows()]
+    assert read == [[0, 1, 2], [0, 2]]
 
 
 def test_revival_bound_is_the_largest_drop_per_layer():

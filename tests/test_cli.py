@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench import activations, data, initializers
+from bench import activations, data, execute, initializers
 from bench.cli import main
 from bench.store import Store
 from tests.conftest import TINY_SUITE
@@ -241,13 +242,15 @@ def test_dask_backend_matches_serial(write_suite, tmp_path):
 
 
 def test_executor_crash_is_a_clear_error_and_logged(write_suite, tmp_path, capsys, monkeypatch):
-    from bench import executors
+    from bench import execute
+
+    serial_map = execute.SerialExecutor.map
 
     def broken_map(self, units):
-        yield executors._train(units[0], "serial")  # one unit of 4 cells, then the crash
+        yield from serial_map(self, units[:1])  # one unit of 4 cells, then the crash
         raise RuntimeError("worker vanished")
 
-    monkeypatch.setattr(executors.SerialExecutor, "map", broken_map)
+    monkeypatch.setattr(execute.SerialExecutor, "map", broken_map)
     store = tmp_path / "s.sqlite"
     assert main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"]) == 2
     err = capsys.readouterr().err
@@ -277,17 +280,30 @@ def test_unreadable_inputs_exit_2_with_one_line_and_store_nothing(write_suite, t
     assert not store.exists()
 
 
-def test_the_driver_stamps_keys_and_refuses_a_workers_other_key():
-    from bench import executors
-    from bench.records import Result
-    from tests.conftest import tiny_cell
+class _OddKeys(execute.SerialExecutor):
+    """A worker that keys its first cell otherwise (other versions, another data file)."""
 
-    cell = tiny_cell()
-    good = Result(cell.key, cell, "ok")
-    assert executors._stamped(good) is good
-    odd = executors._stamped(Result("ffffffffffffffff", cell, "ok"))
-    assert odd.key == cell.key and odd.status == "failed"
-    assert "the worker keyed this cell ffffffffffffffff" in odd.error
+    def map(self, units):
+        for i, results in enumerate(super().map(units)):
+            if i == 0:
+                results[0] = dataclasses.replace(results[0], key="ffffffffffffffff")
+            yield results
+
+
+def test_the_driver_stores_a_result_a_worker_keyed_otherwise_as_failed(write_suite, tmp_path):
+    from bench.suite import load_suite
+
+    suite = load_suite(write_suite(TINY_SUITE))
+    with Store(tmp_path / "s.sqlite") as store:
+        summary = execute.run_suite(suite, store, _OddKeys(), progress=False, batched=False)
+        stored = {r.key: r for r in store.results()}
+    cells = list(suite.cells())
+    assert summary.done == 12 and summary.statuses == {"ok": 11, "failed": 1}
+    assert sorted(stored) == sorted(c.key for c in cells)  # the driver's keys, every one
+    odd = stored[cells[0].key]
+    assert odd.status == "failed" and odd.cell == cells[0]
+    assert odd.error.startswith("the worker keyed this cell ffffffffffffffff, the driver ")
+    assert "ffffffffffffffff" not in stored
 
 
 def test_dask_workers_must_run_one_thread_and_the_drivers_versions(monkeypatch):
@@ -295,7 +311,6 @@ def test_dask_workers_must_run_one_thread_and_the_drivers_versions(monkeypatch):
     from dask.distributed import LocalCluster
 
     import bench.version
-    from bench import executors
     from bench.errors import BenchError
 
     with (
@@ -304,15 +319,15 @@ def test_dask_workers_must_run_one_thread_and_the_drivers_versions(monkeypatch):
         ) as cluster,
         pytest.raises(BenchError, match=r"one thread each .*2 threads"),
     ):
-        executors.DaskExecutor(1, address=cluster.scheduler_address)
+        execute.DaskExecutor(1, address=cluster.scheduler_address)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:  # fmt: skip
         # the driver only: the workers are other processes
         monkeypatch.setattr(bench.version, "__version__", "9.9.9")
         with pytest.raises(BenchError, match="other versions than this driver"):
-            executors.DaskExecutor(1, address=cluster.scheduler_address)
+            execute.DaskExecutor(1, address=cluster.scheduler_address)
         monkeypatch.undo()
-        ex = executors.DaskExecutor(1, address=cluster.scheduler_address)
+        ex = execute.DaskExecutor(1, address=cluster.scheduler_address)
         ex.close()
 
 

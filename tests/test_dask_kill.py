@@ -17,7 +17,7 @@ pytest.importorskip("dask.distributed")
 
 from distributed import WorkerPlugin
 
-from bench import executors
+from bench import execute
 from bench.cli import main
 from bench.store import Store
 
@@ -47,10 +47,12 @@ class DieWhileTraining(WorkerPlugin):
         self.log_dir, self.deaths = log_dir, deaths
 
     def setup(self, worker) -> None:
-        train = getattr(executors, "_unpatched_train", executors._train)
+        from bench.run import loop  # the training loop every backend calls, in this worker
+
+        train = getattr(loop, "unpatched_train", loop.train)
         log_dir, deaths = Path(self.log_dir), self.deaths
 
-        def dying(unit, executor):
+        def dying(unit, *args, **kwargs):
             for cell in unit:
                 log = log_dir / cell.activation
                 died = len(log.read_text()) if log.exists() else 0
@@ -58,10 +60,10 @@ class DieWhileTraining(WorkerPlugin):
                     with log.open("a") as f:
                         f.write("x")
                     os._exit(1)
-            return train(unit, executor)
+            return train(unit, *args, **kwargs)
 
-        executors._unpatched_train = train
-        executors._train = dying
+        loop.unpatched_train = train
+        loop.train = dying
 
 
 def test_a_killed_worker_s_cell_is_retried_once_then_stored_as_failed(
@@ -70,9 +72,9 @@ def test_a_killed_worker_s_cell_is_retried_once_then_stored_as_failed(
     suite, store = write_suite(SUITE), tmp_path / "d.sqlite"
     logs = tmp_path / "deaths"
     logs.mkdir()
-    ex = executors.DaskExecutor(1)  # LocalCluster(n_workers=1, threads_per_worker=1, processes)
-    ex._client.register_plugin(DieWhileTraining(str(logs), {"relu": 1, "tanh": 9}), name="die")
-    monkeypatch.setattr(executors, "make", lambda *args, **kwargs: ex)
+    ex = execute.DaskExecutor(1)  # LocalCluster(n_workers=1, threads_per_worker=1, processes)
+    ex.client.register_plugin(DieWhileTraining(str(logs), {"relu": 1, "tanh": 9}), name="die")
+    monkeypatch.setattr(execute, "make", lambda *args, **kwargs: ex)  # the run closes it
 
     assert main(["run", str(suite), "--store", str(store), "--no-progress",
                  "--backend", "dask"]) == 0  # fmt: skip

@@ -11,7 +11,7 @@ import math
 import pytest
 import torch
 
-from bench import executors
+from bench import execute
 from bench.cli import main
 from bench.records import Cell, ModelSpec, TrainSpec, pooled
 from bench.run import loop
@@ -107,11 +107,12 @@ def test_a_diverging_member_is_dropped_and_the_others_go_on():
     bad = by_key[wild.key]
     assert bad.status == "diverged"
     assert bad.error.startswith("non-finite loss") and "at epoch 1, batch " in bad.error
+    assert bad.diverged_epoch == 1  # a field, set where the stack records the divergence
     assert bad.metrics["epochs_run"] == 0 and bad.curves["val_acc"] == []
     assert len(bad.probes) == 1 and "test_acc" not in bad.metrics
     for cell in cells:
         if cell is not wild:
-            assert by_key[cell.key].status == "ok"
+            assert by_key[cell.key].status == "ok" and by_key[cell.key].diverged_epoch is None
             assert_same_results(loop.train([cell])[0], by_key[cell.key])
 
 
@@ -186,13 +187,13 @@ def test_plan_batches_by_key_and_notes_cells_that_train_alone(monkeypatch):
     rrelu = [dataclasses.replace(c, activation="rrelu") for c in base]
     cnn = [dataclasses.replace(c, dataset="digits", model=ModelSpec("cnn", 2, 3)) for c in base]
     deeper = [dataclasses.replace(c, model=ModelSpec("mlp", 3, 8)) for c in base]
-    work = executors.plan(base + rrelu + cnn + deeper)  # CNN cells stack on the CPU too
+    work = execute.plan(base + rrelu + cnn + deeper)  # CNN cells stack on the CPU too
     assert sorted(len(u) for u in work.units) == [4, 4, 4, 4] and work.note() == ""
-    assert [len(u) for u in executors.plan(base * 5, max_members=8).units] == [7, 7, 6]
-    off = executors.plan(base, batched=False)
+    assert [len(u) for u in execute.plan(base * 5, max_members=8).units] == [7, 7, 6]
+    off = execute.plan(base, batched=False)
     assert [len(u) for u in off.units] == [1, 1, 1, 1] and off.note() == ""
     monkeypatch.setattr(loop, "why_alone", lambda c: "cnn, say" if c.model.kind == "cnn" else "")
-    work = executors.plan(base + cnn)
+    work = execute.plan(base + cnn)
     assert sorted(len(u) for u in work.units) == [1, 1, 1, 1, 4]
     assert work.alone == {"cnn, say": 4}
     assert work.note() == "note: 4 cells train one at a time (4 cnn, say)"

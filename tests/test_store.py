@@ -258,19 +258,23 @@ LONG_SUITE = SLOW_SUITE.replace("seeds = [0, 1, 2, 3]", "seeds = [0, 1, 2, 3, 4,
 
 # `python -m bench ARGS` whose third unit waits (600 s, interruptible) after touching a
 # marker file: a signal sent once the marker exists lands while that unit "trains", after
-# exactly two rows were stored, however loaded the machine is
+# exactly two rows were stored, however loaded the machine is. Python's own SIGINT handler
+# is installed first: a parent that ignores SIGINT (a background `make test &`) passes the
+# "ignore" on, and Python then installs none, so the signal would be dropped
 _PAUSE_THIRD_UNIT = """
-import sys, time
+import signal, sys, time
 from pathlib import Path
-from bench import cli, executors
-real, calls, marker = executors._train, [], Path(sys.argv[1])
-def paused(unit, executor):
+from bench import cli
+from bench.run import loop
+signal.signal(signal.SIGINT, signal.default_int_handler)
+real, calls, marker = loop.train, [], Path(sys.argv[1])
+def paused(*args, **kwargs):
     calls.append(1)
     if len(calls) == 3:
         marker.touch()
         time.sleep(600)
-    return real(unit, executor)
-executors._train = paused
+    return real(*args, **kwargs)
+loop.train = paused
 raise SystemExit(cli.main(sys.argv[2:]))
 """
 
@@ -306,7 +310,7 @@ def test_the_run_log_counts_a_row_stored_just_before_an_interrupt(
 ):
     """Ctrl-C right after a row's transaction commits, before the driver counts it: the
     row is in the store, and the summary and the run log count it."""
-    from bench import executors
+    from bench import execute
     from bench.suite import load_suite
 
     put = Store.put
@@ -322,8 +326,8 @@ def test_the_run_log_counts_a_row_stored_just_before_an_interrupt(
     monkeypatch.setattr(Store, "put", put_then_interrupt)
     suite = load_suite(write_suite(TINY_SUITE))
     with Store(tmp_path / "s.sqlite") as store:
-        summary = executors.run_suite(
-            suite, store, executors.SerialExecutor(), progress=False, batched=False
+        summary = execute.run_suite(
+            suite, store, execute.SerialExecutor(), progress=False, batched=False
         )
         stored = len(store.results())
         runs = [(r["status"], r["cells_done"]) for r in store.runs()]
@@ -536,14 +540,14 @@ def test_retire_failed_moves_failed_rows_to_the_history_and_keeps_the_rest(tmp_p
 def test_retry_failed_reruns_the_failed_cells_only_and_says_how_many(
     write_suite, tmp_path, monkeypatch, capsys
 ):
-    from bench import executors
     from bench.cli import main
+    from bench.run import loop
 
-    train = executors._train
+    train = loop.train
 
-    def tanh_fails(unit, executor):  # tanh cells fail, selu cells diverge: both are stored
+    def tanh_fails(*args, **kwargs):  # tanh cells fail, selu cells diverge: both are stored
         out = []
-        for r in train(unit, executor):
+        for r in train(*args, **kwargs):
             if r.cell.activation == "tanh":
                 r = Result(
                     r.key,
@@ -559,9 +563,9 @@ def test_retry_failed_reruns_the_failed_cells_only_and_says_how_many(
         return out
 
     suite, path = str(write_suite(TINY_SUITE)), tmp_path / "r.sqlite"
-    monkeypatch.setattr(executors, "_train", tanh_fails)
+    monkeypatch.setattr(loop, "train", tanh_fails)
     assert main(["run", suite, "--store", str(path), "--no-progress"]) == 0
-    monkeypatch.setattr(executors, "_train", train)
+    monkeypatch.setattr(loop, "train", train)
     with Store(path) as s:
         before = {r.key: r for r in s.results()}
     assert sorted(r.status for r in before.values()).count("failed") == 4

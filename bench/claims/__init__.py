@@ -4,8 +4,9 @@ A claim module (``bench/claims/cNN_*.py``) defines ``CLAIM``, a :class:`Claim`: 
 statement, the suites whose cells it reads, the treatment and conditions, a ``measure``
 function that turns the stored results into tables (computing only, never formatting) and a
 ``judge`` function that turns those tables into one :class:`Verdict`. The records live in
-:mod:`bench.claims.base`; the shared steps in :mod:`bench.claims.common`; the runner
-(:mod:`bench.claims.runner`) trains the suites and judges every claim; the claims report
+:mod:`bench.claims.base`; the shared steps in :mod:`bench.claims.common`; every claim
+judged over a store in :mod:`bench.claims.judge` (``bench claims run``, which trains the
+suites, is :mod:`bench.execute.claims`); the claims report
 (:mod:`bench.report.claims`) formats what they return. Adding a claim is one module here
 plus one suite under ``suites/claims/``.
 

@@ -29,7 +29,6 @@ initialization: it is *not* read as a trained network. Its ``dead_max`` is then 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -44,7 +43,6 @@ RANGE = 0.1  # the range read: RANGE × edge … edge
 READINGS = ("excluded", "all-dead")
 ROPE_UNITS = 0.01  # one percentage point of the hidden units
 UNITS_DIE = "relu dead > leaky_relu negative regime"
-_EPOCH = re.compile(r"epoch (\d+)")
 
 
 def optimizer_label(row: pd.Series | dict[str, Any]) -> str:
@@ -58,17 +56,17 @@ def optimizer_label(row: pd.Series | dict[str, Any]) -> str:
 def good_probes(row: pd.Series | dict[str, Any]) -> list[tuple[int, dict]]:
     """(epoch, health record) of every probed epoch a run finished before it diverged.
 
-    The error of a diverged run names its epoch n: "at epoch n, batch b" (training blew up:
-    probes 0 … n−1 are good) or "after epoch n" (evaluation blew up: the probe of epoch n
-    saw the broken network). Either way only epochs < n are kept.
+    A diverged run's ``diverged_epoch`` n is the first epoch whose probes are not good
+    (training blew up in epoch n, or the evaluation after it did and the probe of epoch n
+    saw the broken network): only epochs < n are kept.
     """
     probes = row.get("probes")
     if not isinstance(probes, list):
         return []
     stop = len(probes)
-    if row.get("status") == "diverged":
-        m = _EPOCH.search(str(row.get("error") or ""))
-        stop = min(stop, int(m.group(1))) if m else stop
+    epoch = row.get("diverged_epoch")
+    if row.get("status") == "diverged" and epoch is not None and not pd.isna(epoch):
+        stop = min(stop, int(epoch))
     return [(i, h) for i, h in enumerate(probes[:stop]) if h]
 
 

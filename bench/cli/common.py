@@ -13,6 +13,7 @@ Public:
     known_suite(store, suite)              refuse a --suite the store does not hold
     suites_dir() -> Path                   ./suites, else the project's own
     progress_shown(flag) -> bool           a bar only on a terminal
+    stop_on_ctrl_c()                       Ctrl-C typed at the terminal stops a run cleanly
 """
 
 from __future__ import annotations
@@ -131,3 +132,26 @@ def progress_shown(flag: bool) -> bool:
     """A progress bar only when asked for (no ``--no-progress``) and stderr is a terminal;
     otherwise the commands print one summary line."""
     return flag and sys.stderr.isatty()
+
+
+def stop_on_ctrl_c() -> None:
+    """Make Ctrl-C typed at this command's terminal stop a run cleanly (KeyboardInterrupt:
+    finished cells saved, exit status 130), even where SIGINT was inherited ignored.
+
+    Only with a terminal on stdin: a background job of a script or a ``nohup`` run (stdin
+    not a terminal) keeps an inherited "ignore", which is how a shell keeps a Ctrl-C meant
+    for the foreground away from its background jobs.
+    """
+    import signal
+    import threading
+
+    try:
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # stdin closed
+        interactive = False
+    if (
+        interactive
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -17,6 +17,7 @@ from bench.cli.common import (
     known_suite,
     positive_ints,
     progress_shown,
+    stop_on_ctrl_c,
     store_of,
     writable,
 )
@@ -99,17 +100,21 @@ def cmd_claims(args: argparse.Namespace) -> int:
         out = claims_report.build(args.store, writable(args.out, "--out"))
         print(f"wrote {out}", file=sys.stderr)
         return 0
-    from bench.claims import runner
+    from bench.execute import claims as claim_suites
     from bench.run.env import resolve_device
 
     check_workers(args.backend, args.workers)
     names = [n.strip() for n in (args.suites or "").split(",") if n.strip()] or None
-    suites = runner.load_all(runner.suite_paths(names))  # validated before anything trains
+    paths = claim_suites.suite_paths(names)
+    suites = claim_suites.load_all(paths)  # validated before anything trains
     device = resolve_device(args.device)
     writable(args.store, "--store")
+    stop_on_ctrl_c()
     try:
-        record = runner.run(args.store, suites, args.backend, args.workers, device,
-                            progress=progress_shown(not args.no_progress))  # fmt: skip
+        progress = progress_shown(not args.no_progress)
+        record = claim_suites.run(
+            args.store, suites, args.backend, args.workers, device, progress=progress
+        )
     except KeyboardInterrupt:
         print("interrupted: finished cells are saved; run the same command to resume",
               file=sys.stderr)  # fmt: skip

@@ -130,7 +130,7 @@ def _store(p: argparse.ArgumentParser, what: str = "the SQLite store to read") -
 
 def build(description: str = "") -> argparse.ArgumentParser:
     """The parser; every sub-command sets ``fn`` to the function that runs it."""
-    from bench import executors
+    from bench import execute
     from bench.store import EXPORT_FORMATS
 
     p = _Parser(
@@ -153,7 +153,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
     r.add_argument("suite", help="suite file, e.g. suites/smoke.toml")
     r.add_argument("--store", help="SQLite store (default: results/<suite name>.sqlite)")
     r.add_argument(
-        "--backend", default="serial", choices=executors.BACKENDS,
+        "--backend", default="serial", choices=execute.BACKENDS,
         help="serial (this process, default), local (processes here), dask (a cluster)",
     )  # fmt: skip
     r.add_argument("--workers", type=int, default=1, help="processes of the local or dask backend")
@@ -168,8 +168,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "seed, initializer and optimizer numbers",
     )  # fmt: skip
     r.add_argument(
-        "--max-members", type=int, default=executors.MAX_MEMBERS,
-        help=f"most cells one batch trains at once (default {executors.MAX_MEMBERS})",
+        "--max-members", type=int, default=execute.MAX_MEMBERS,
+        help=f"most cells one batch trains at once (default {execute.MAX_MEMBERS})",
     )  # fmt: skip
     r.add_argument(
         "--max-cells", type=int, default=MAX_CELLS,
@@ -177,9 +177,9 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "terminal, stop instead",
     )  # fmt: skip
     r.add_argument(
-        "--lease-s", type=float, default=executors.LEASE_S,
+        "--lease-s", type=float, default=execute.LEASE_S,
         help="a claim on a cell lapses this many seconds after its run stops renewing it "
-        f"(default {executors.LEASE_S:g}); cells another live run holds are left to it",
+        f"(default {execute.LEASE_S:g}); cells another live run holds are left to it",
     )  # fmt: skip
     r.add_argument(
         "--retry", choices=("failed",),
@@ -297,7 +297,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
     c.add_argument("--store", default="results/bench.sqlite", help="SQLite store "
                    "(default results/bench.sqlite, shared with make bench)")  # fmt: skip
     c.add_argument("--out", default="reports/claims.md", help="report file (report)")
-    c.add_argument("--backend", default="local", choices=executors.BACKENDS, help="default local")
+    c.add_argument("--backend", default="local", choices=execute.BACKENDS, help="default local")
     c.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     c.add_argument(
         "--device", default="auto", choices=("auto", "cpu", "cuda"),
@@ -386,7 +386,7 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "beside it, .toml)",
     )
     q.add_argument(
-        "--backend", default="serial", choices=executors.BACKENDS,
+        "--backend", default="serial", choices=execute.BACKENDS,
         help="serial (default), local or dask, as bench run",
     )  # fmt: skip
     q.add_argument("--workers", type=int, default=1, help="processes of the local or dask backend")

@@ -19,6 +19,7 @@ from bench.cli.common import (
     floats,
     names_list,
     progress_shown,
+    stop_on_ctrl_c,
     writable,
 )
 from bench.errors import BenchError
@@ -29,7 +30,7 @@ __all__ = ["MAX_CELLS", "cmd_quick", "cmd_run"]
 def cmd_run(args: argparse.Namespace) -> int:
     """Train every cell of the suite that the store lacks (``--dry-run``: say what a run
     would do)."""
-    from bench import executors
+    from bench import execute
     from bench.run.env import resolve_device
     from bench.store import Store
     from bench.suite import check_data, load_suite
@@ -47,18 +48,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     left = len(suite.grid)
     if left > args.max_cells and store_path.exists():  # only a big grid counts what is left
         with Store(store_path) as store:
-            left = len(executors.pending(suite, store.keys(), device)[1])
+            left = len(execute.pending(suite, store.keys(), device)[1])
     if left > args.max_cells:
         _confirm_large(args.suite, left, args.max_cells)
     if not store_path.exists():
         print(f"new store {store_path}", file=sys.stderr)
-    executor = executors.make(args.backend, args.workers, args.address)
-    with Store(store_path) as store:
-        summary = executors.run_suite(
-            suite, store, executor, progress=progress_shown(not args.no_progress), device=device,
-            batched=batched, max_members=args.max_members, lease_s=args.lease_s,
+    stop_on_ctrl_c()
+    with execute.make(args.backend, args.workers, args.address) as ex, Store(store_path) as store:
+        summary = execute.run_suite(
+            suite,
+            store,
+            ex,
+            progress=progress_shown(not args.no_progress),
+            device=device,
+            batched=batched,
+            max_members=args.max_members,
+            lease_s=args.lease_s,
             retry_failed=args.retry == "failed",
-        )  # fmt: skip
+        )
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
     elsewhere = f", {summary.elsewhere} held by another run" if summary.elsewhere else ""
     retried = (
@@ -94,7 +101,7 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
     """What a run would do, summarized; every cell's key only with ``--list``."""
     import math
 
-    from bench import cost, executors
+    from bench import cost, execute
     from bench.store import Store
 
     total = len(suite.grid)
@@ -125,12 +132,12 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
             mean_s = float(frame["total_time_s"].mean())
     todo, done = [], 0
     if stored or args.list or total <= _PLAN_LIMIT:
-        cells, todo = executors.pending(suite, stored, device)
+        cells, todo = execute.pending(suite, stored, device)
         done = len(cells) - len(todo)
     left = total - done
     print(f"store {store_path}: {done:,} stored, {left:,} to run")
     if todo and len(todo) <= _PLAN_LIMIT:
-        work = executors.plan(todo, batched, args.max_members)
+        work = execute.plan(todo, batched, args.max_members)
         how = f"batched, at most {args.max_members} cells each" if batched else "one cell each"
         print(f"device {device}: {len(work.units):,} units of work ({how})")
         if work.note():
@@ -162,7 +169,7 @@ def cmd_quick(args: argparse.Namespace) -> int:
     """An ad-hoc grid from flags, run and reported like a suite; prints the ranked table."""
     import shlex
 
-    from bench import api, executors, report
+    from bench import api, execute, report
     from bench.quick import relocate
     from bench.report import quick
     from bench.run.env import resolve_device
@@ -187,10 +194,10 @@ def cmd_quick(args: argparse.Namespace) -> int:
         + api.to_toml(relocate(doc, suite_file.parent))  # csv: paths from the file's folder
     )
     suite.source = str(suite_file)
-    executor = executors.make(args.backend, args.workers, args.address)
-    with Store(store_path) as store:
-        summary = executors.run_suite(suite, store, executor, device=device,
-                                      progress=progress_shown(not args.no_progress))  # fmt: skip
+    stop_on_ctrl_c()
+    with execute.make(args.backend, args.workers, args.address) as ex, Store(store_path) as store:
+        progress = progress_shown(not args.no_progress)
+        summary = execute.run_suite(suite, store, ex, device=device, progress=progress)
         frame = store.frame(suite.name)
     statuses = ", ".join(f"{v} {k}" for k, v in sorted(summary.statuses.items())) or "nothing"
     print(

@@ -5,7 +5,7 @@ Public:
     render(results, header, figdir) -> (markdown, attachments)
     build(store_path, out, generated_at=None, store_label=None) -> Path
 
-The claim modules compute and judge (:func:`bench.claims.runner.judge_all`); this module only
+The claim modules compute and judge (:func:`bench.claims.judge.judge_all`); this module only
 formats their tables (numbers → text: percent columns × 100 with one decimal, p-values to
 three decimals, booleans as yes/no) and their verdicts.
 """
@@ -246,7 +246,7 @@ def build(
         BenchError: no such store, or it holds none of the claim suites.
     """
     from bench import claims
-    from bench.claims.runner import context, judge_all
+    from bench.claims.judge import context, judge_all
     from bench.store import Store
 
     store_path, out = Path(store_path), Path(out)

@@ -248,7 +248,7 @@ def epoch(state: State, n: int) -> None:
         m = state.results[i].metrics
         if bad and not bool(finite[j].all()):
             value = float(losses[j, bad[j]])
-            _diverge(state, i, f"non-finite loss ({value}) at epoch {n}, batch {bad[j]}")
+            _diverge(state, i, n, f"non-finite loss ({value}) at epoch {n}, batch {bad[j]}")
             continue
         m["train_time_s"] += share
         m["epochs_run"] = n
@@ -256,9 +256,11 @@ def epoch(state: State, n: int) -> None:
     _drop_stopped(state)
 
 
-def _diverge(state: State, i: int, why: str) -> None:
+def _diverge(state: State, i: int, n: int, why: str) -> None:
+    """Member ``i`` diverged in epoch ``n`` (or in the evaluation after it): epoch n is the
+    first whose probes are not good (:attr:`bench.records.Result.diverged_epoch`)."""
     r = state.results[i]
-    r.status, r.error = "diverged", why
+    r.status, r.error, r.diverged_epoch = "diverged", why, n
 
 
 def _drop_stopped(state: State) -> None:
@@ -323,7 +325,7 @@ def observe(state: State, n: int) -> None:
         r.metrics["eval_time_s"] += eval_share
         bad = [s for s, (loss, _) in zip(SPLITS, table[j]) if not math.isfinite(loss)]
         if bad:
-            _diverge(state, i, f"non-finite {bad[0]} loss after epoch {n}")
+            _diverge(state, i, n, f"non-finite {bad[0]} loss after epoch {n}")
             continue
         for s, (loss, acc) in zip(SPLITS, table[j]):
             r.curves[f"{s}_loss"].append(loss)

@@ -8,7 +8,7 @@ Public:
                                 cells where batching does not pay (or is off)
 
 How a suite is cut into units changes only speed: a cell gives the same numbers alone or in
-a stack of any size (:mod:`bench.run.layout`). The executors (:mod:`bench.executors`) hand
+a stack of any size (:mod:`bench.run.layout`). The executors (:mod:`bench.execute`) hand
 the units to a backend. Torch is not imported here (the loop module is, lazily).
 """
 

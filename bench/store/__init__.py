@@ -1,7 +1,9 @@
 """SQLite result store: one row per finished cell, written in one transaction per cell.
 
 Public:
-    STORE_VERSION               the table layout's version (kept in the ``meta`` table)
+    STORE_VERSION               the table layout's version (kept in the ``meta`` table; a
+                                writer upgrades an older store in place, a reader reads it
+                                as it is: :mod:`bench.store.tables`)
     EXPORT_FORMATS              csv, json, parquet
     TIMING_COLUMNS              the columns of ``Store.timings``
     Store(path, readonly=False, clock=time.time)
@@ -17,7 +19,8 @@ Public:
         .history(key=None)      retired rows, oldest first: (retired_at, Result)
         .other_schemas()        rows of other schema versions (never reused): version → rows
         .claim(keys, owner, lease_s) / .renew(owner, lease_s) / .release(owner)
-                                leases that keep concurrent runs off each other's cells
+                                leases (the ``leases`` table) that keep concurrent runs off
+                                each other's cells
     claim_owner() -> str        a run's owner id (host, pid): a dead local owner's claims
                                 are retaken at once, a remote one's when its lease expires
         .get(key)               one Result, or None
@@ -58,6 +61,15 @@ from bench.records import SCHEMA_VERSION, Result, cell_from_dict
 from bench.store.export import EXPORT_FORMATS, Exports
 from bench.store.leases import Leases, claim_owner
 from bench.store.measurements import CREATE_CHECKS, TIMING_COLUMNS, Measurements
+from bench.store.tables import (
+    OLDEST_READABLE,
+    RESULT_COLUMNS,
+    SCHEMA,
+    STORE_VERSION,
+    diverged_epoch_from_error,
+    stored_version,
+    upgrade,
+)
 
 if TYPE_CHECKING:
     from bench.suite import Suite
@@ -67,78 +79,11 @@ __all__ = [
     "claim_owner",
 ]  # fmt: skip
 
-STORE_VERSION = 1
 # Why an older harness's results are not converted (the store's message, a run's note).
 NO_MIGRATION = (
     "results measured under other definitions cannot be converted without training again "
     "(schema 2 changed what the probes measure and put the device into every cell's key)"
 )
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS results (
-    key TEXT PRIMARY KEY,
-    schema_version INTEGER NOT NULL,
-    dataset TEXT NOT NULL,
-    activation TEXT NOT NULL,
-    init TEXT NOT NULL,
-    seed INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('ok', 'diverged', 'failed')),
-    error TEXT,
-    cell TEXT NOT NULL,
-    metrics TEXT NOT NULL,
-    curves TEXT NOT NULL,
-    probes TEXT NOT NULL,
-    env TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS suites (
-    name TEXT PRIMARY KEY,
-    description TEXT NOT NULL,
-    source TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS suite_cells (
-    suite TEXT NOT NULL,
-    key TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    PRIMARY KEY (suite, key)
-);
-CREATE TABLE IF NOT EXISTS claims (
-    key TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    expires REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    suite TEXT NOT NULL,
-    source TEXT NOT NULL,
-    backend TEXT NOT NULL,
-    workers INTEGER NOT NULL,
-    cells_total INTEGER NOT NULL,
-    cells_todo INTEGER NOT NULL,
-    cells_done INTEGER NOT NULL DEFAULT 0,
-    status TEXT NOT NULL DEFAULT 'running',
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    wall_time_s REAL
-);
-CREATE TABLE IF NOT EXISTS history AS SELECT *, '' AS retired_at FROM results WHERE 0;
-CREATE TABLE IF NOT EXISTS timings (
-    suite TEXT NOT NULL,
-    activation TEXT NOT NULL,
-    width INTEGER NOT NULL,
-    depth INTEGER NOT NULL,
-    batch INTEGER NOT NULL,
-    pass TEXT NOT NULL,
-    repeat INTEGER NOT NULL,
-    seconds REAL NOT NULL,
-    device TEXT NOT NULL,
-    threads INTEGER NOT NULL,
-    env TEXT NOT NULL,
-    measured_at TEXT NOT NULL
-);
-"""
 
 
 def _wait_for_meta(db: sqlite3.Connection, seconds: float = 5.0) -> None:
@@ -189,8 +134,10 @@ class Store(Leases, Measurements, Exports):
             raise BenchError(f"{self.path}: not a usable result store: {exc}") from None
         if found is None:
             raise BenchError(f"{self.path}: not a result store (no store version)")
-        if int(found[0]) != STORE_VERSION:
-            newer = int(found[0]) > STORE_VERSION
+        # a reader reads an older layout as it is (a writer has upgraded it by now)
+        self._version = int(found[0])
+        if not OLDEST_READABLE <= self._version <= STORE_VERSION:
+            newer = self._version > STORE_VERSION
             raise BenchError(
                 f"{self.path}: store version {found[0]}, this harness reads {STORE_VERSION}: "
                 + (
@@ -210,7 +157,9 @@ class Store(Leases, Measurements, Exports):
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         with self._tx():
-            for stmt in filter(str.strip, _SCHEMA.split(";")):
+            if stored_version(self._db) == 1:
+                upgrade(self._db)  # before the tables are created: it renames one of them
+            for stmt in filter(str.strip, SCHEMA.split(";")):
                 self._db.execute(stmt)
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('store_version', ?)", (str(STORE_VERSION),)
@@ -244,14 +193,28 @@ class Store(Leases, Measurements, Exports):
         """
         c = result.cell
         row = (
-            result.key, SCHEMA_VERSION, c.dataset, c.activation, c.init, c.seed,
-            result.status, result.error, _dumps(c.to_dict()), _dumps(result.metrics),
-            _dumps(result.curves), _dumps(result.probes), _dumps(result.env),
-            result.started_at, result.finished_at,
-        )  # fmt: skip
+            result.key,
+            SCHEMA_VERSION,
+            c.dataset,
+            c.activation,
+            c.init,
+            c.seed,
+            result.status,
+            result.error,
+            _dumps(c.to_dict()),
+            _dumps(result.metrics),
+            _dumps(result.curves),
+            _dumps(result.probes),
+            _dumps(result.env),
+            result.started_at,
+            result.finished_at,
+            result.diverged_epoch,
+        )
         with self._tx():
             cur = self._db.execute(
-                f"INSERT OR IGNORE INTO results VALUES ({', '.join('?' * len(row))})", row
+                f"INSERT OR IGNORE INTO results ({', '.join(RESULT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(row))})",
+                row,
             )
             written = cur.rowcount == 1
             if written and run_id is not None:
@@ -273,9 +236,11 @@ class Store(Leases, Measurements, Exports):
         """
         failed = [k for (k,) in self._db.execute("SELECT key FROM results WHERE status='failed'")]
         moved = sorted(set(failed) & set(keys))
+        columns = ", ".join(RESULT_COLUMNS)  # by name: the two tables' orders may differ
         with self._tx():
             self._db.executemany(
-                "INSERT INTO history SELECT *, ? FROM results WHERE key=? AND status='failed'",
+                f"INSERT INTO history ({columns}, retired_at) SELECT {columns}, ? FROM results "
+                "WHERE key=? AND status='failed'",
                 [(retired_at, k) for k in moved],
             )
             self._db.executemany(
@@ -317,17 +282,20 @@ class Store(Leases, Measurements, Exports):
         return dict(rows.fetchall())
 
     def _rows(self, where: str = "", params: tuple = (), table: str = "results") -> list[Result]:
+        legacy = self._version < STORE_VERSION  # a reader of a version-1 store: no column
         sql = (
             "SELECT r.key, r.status, r.error, r.cell, r.metrics, r.curves, r.probes, r.env, "
-            f"r.started_at, r.finished_at FROM {table} r " + where
+            f"r.started_at, r.finished_at, {'NULL' if legacy else 'r.diverged_epoch'} "
+            f"FROM {table} r " + where
         )
         out = []
-        for key, status, error, cell, metrics, curves, probes, env, t0, t1 in self._db.execute(
-            sql, params
-        ):
+        for row in self._db.execute(sql, params):
+            key, status, error, cell, metrics, curves, probes, env, t0, t1, epoch = row
+            if legacy and status == "diverged":
+                epoch = diverged_epoch_from_error(error)
             blobs = (json.loads(x) for x in (metrics, curves, probes, env))
             c = cell_from_dict(json.loads(cell))
-            out.append(Result(key, c, status, error, *blobs, t0, t1))
+            out.append(Result(key, c, status, error, *blobs, t0, t1, diverged_epoch=epoch))
         return out
 
     def get(self, key: str) -> Result | None:

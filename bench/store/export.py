@@ -35,16 +35,23 @@ class Exports:
     def frame(self, suite: str | None = None, series: bool = False) -> pd.DataFrame:
         """One row per stored cell as a pandas DataFrame.
 
-        Columns: ``key``, ``status``, ``error``, the cell's fields as dotted paths
-        (``dataset``, ``activation``, ``init``, ``seed``, ``model.depth``, ``train.lr`` …),
-        every scalar metric by name, ``env.*``, ``started_at``, ``finished_at``; with
-        ``series``, also ``curves`` and ``probes`` as nested objects.
+        Columns: ``key``, ``status``, ``error``, ``diverged_epoch`` (an integer for a
+        diverged run, else missing: :attr:`bench.records.Result.diverged_epoch`), the cell's
+        fields as dotted paths (``dataset``, ``activation``, ``init``, ``seed``,
+        ``model.depth``, ``train.lr`` …), every scalar metric by name, ``env.*``,
+        ``started_at``, ``finished_at``; with ``series``, also ``curves`` and ``probes`` as
+        nested objects.
         """
         import pandas as pd
 
         rows = []
         for r in self.results(suite):
-            row: dict[str, Any] = {"key": r.key, "status": r.status, "error": r.error}
+            row: dict[str, Any] = {
+                "key": r.key,
+                "status": r.status,
+                "error": r.error,
+                "diverged_epoch": r.diverged_epoch,
+            }
             row.update(flatten(r.cell.to_dict()))
             row.update(r.metrics)
             row.update({f"env.{k}": v for k, v in r.env.items()})
@@ -52,7 +59,10 @@ class Exports:
             if series:
                 row.update(curves=r.curves, probes=r.probes)
             rows.append(row)
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        if len(frame):  # whole epochs, missing where the run did not diverge
+            frame["diverged_epoch"] = frame["diverged_epoch"].astype("Int64")
+        return frame
 
     def export(self, path: str | Path, fmt: str, suite: str | None = None) -> int:
         """Write every stored cell to ``path`` (``-``: the standard output) as csv, json
@@ -64,7 +74,9 @@ class Exports:
         if fmt == "csv":
             df.to_csv(sys.stdout if stdout else path, index=False)
         elif fmt == "json":
-            records = _nan_to_none(df.to_dict(orient="records"))
+            import pandas as pd
+
+            records = _nan_to_none(df.to_dict(orient="records"), pd.NA)
             text = json.dumps(records, indent=1, default=str, allow_nan=False)
             if stdout:
                 sys.stdout.write(text + "\n")
@@ -78,12 +90,14 @@ class Exports:
         return len(df)
 
 
-def _nan_to_none(obj: Any) -> Any:
-    """Strict JSON has no NaN/Inf: write them as null."""
+def _nan_to_none(obj: Any, missing: Any = None) -> Any:
+    """Strict JSON has no NaN/Inf: write them (and ``missing``, pandas' NA) as null."""
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
+    if obj is missing:
+        return None
     if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
+        return {k: _nan_to_none(v, missing) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_nan_to_none(v) for v in obj]
+        return [_nan_to_none(v, missing) for v in obj]
     return obj

@@ -1,5 +1,5 @@
 """Leases: which run holds which cell of a store, so that concurrent runs never train the
-same cell. A mixin of :class:`bench.store.Store` (the ``claims`` table).
+same cell. A mixin of :class:`bench.store.Store` (the ``leases`` table).
 
 Public:
     claim_owner() -> str        a run's owner id (host, pid): a dead local owner's claims
@@ -55,17 +55,17 @@ class Leases:
         """
         now = self.clock()
         with self._tx():
-            self._db.execute("DELETE FROM claims WHERE expires < ?", (now,))
-            owners = {o for (o,) in self._db.execute("SELECT DISTINCT owner FROM claims")}
+            self._db.execute("DELETE FROM leases WHERE expires < ?", (now,))
+            owners = {o for (o,) in self._db.execute("SELECT DISTINCT owner FROM leases")}
             dead = [o for o in owners if o != owner and _owner_is_dead(o)]
-            self._db.executemany("DELETE FROM claims WHERE owner = ?", [(o,) for o in dead])
+            self._db.executemany("DELETE FROM leases WHERE owner = ?", [(o,) for o in dead])
             taken = {k for (k,) in self._db.execute("SELECT key FROM results")}
             taken |= {
-                k for (k,) in self._db.execute("SELECT key FROM claims WHERE owner != ?", (owner,))
+                k for (k,) in self._db.execute("SELECT key FROM leases WHERE owner != ?", (owner,))
             }
             granted = [k for k in keys if k not in taken]
             self._db.executemany(
-                "INSERT OR REPLACE INTO claims (key, owner, expires) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO leases (key, owner, expires) VALUES (?, ?, ?)",
                 [(k, owner, now + lease_s) for k in granted],
             )
         return set(granted)
@@ -74,10 +74,10 @@ class Leases:
         """Extend every claim ``owner`` holds by ``lease_s`` from now."""
         with self._tx():
             self._db.execute(
-                "UPDATE claims SET expires = ? WHERE owner = ?", (self.clock() + lease_s, owner)
+                "UPDATE leases SET expires = ? WHERE owner = ?", (self.clock() + lease_s, owner)
             )
 
     def release(self, owner: str) -> None:
         """Drop every claim ``owner`` holds (its run is over)."""
         with self._tx():
-            self._db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
+            self._db.execute("DELETE FROM leases WHERE owner = ?", (owner,))

@@ -1,0 +1,157 @@
+"""``bench claims run``: every claim suite into one store through one executor, then the
+speed measurement (C16) and the exact checks (C1, C7, C8, C17, C18), and a record of how long
+it all took and where. The claims themselves (:mod:`bench.claims`) only measure and judge
+what this stores.
+
+Public:
+    SPEED_SUITE                             the name the C16 timings are stored under
+    SPEED_ACTIVATIONS                       the activations C16 times
+    suite_paths(names=None) -> list[Path]   the committed claim suites (all, or by name)
+    load_all(paths) -> list[Suite]          every suite parsed and validated, before training
+    run(store_path, suites=None, backend="local", workers=2, device="cpu", progress=True,
+        speed_repeats=5, checks=True) -> dict
+                                            the whole measurement; returns the run record
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench import claims as registry
+from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from bench.store import Store
+    from bench.suite import Suite
+
+__all__ = ["SPEED_ACTIVATIONS", "SPEED_SUITE", "load_all", "run", "suite_paths"]
+
+SPEED_SUITE = "c16_speed"
+SPEED_ACTIVATIONS = ("relu", "leaky_relu", "rrelu", "prelu", "elu", "selu", "tanh", "sigmoid")
+
+
+def suite_paths(names: list[str] | None = None) -> list[Path]:
+    """The suite files the claims read (``suites/claims/<name>.toml``), in claim order.
+
+    Raises:
+        BenchError: a claim names a suite with no file, or ``names`` holds an unknown one.
+    """
+    known = registry.all_suites()
+    wanted = names or known
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise BenchError(f"unknown claim suite {unknown[0]!r}; valid: {', '.join(known)}")
+    paths = [registry.suites_dir() / f"{n}.toml" for n in wanted]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise BenchError(f"claim suite file {missing[0]} is missing")
+    return paths
+
+
+def load_all(paths: list[Path]) -> list[Suite]:
+    """Parse and validate every suite first: a bad file stops the run before anything trains."""
+    from bench.suite import check_data, load_suite
+
+    suites = [load_suite(p) for p in paths]
+    for suite in suites:
+        check_data(suite)
+    return suites
+
+
+def run(
+    store_path: str | Path,
+    suites: list[Suite] | None = None,
+    backend: str = "local",
+    workers: int = 2,
+    device: str = "cpu",
+    progress: bool = True,
+    speed_repeats: int = 5,
+    checks: bool = True,
+) -> dict[str, Any]:
+    """Train every claim suite not yet stored, time the activations, run the exact checks.
+
+    One executor (made here, and closed before the timing) trains every suite.
+
+    Args:
+        store_path: the SQLite store.
+        suites: the parsed suites (:func:`load_all`); default every committed claim suite.
+        backend, workers: the executor (:func:`bench.execute.make`).
+        device: ``cpu`` or ``cuda`` (already resolved).
+        progress: progress bars on stderr.
+        speed_repeats: repeats of each C16 timing.
+        checks: after training, time the activations (C16) and run the exact checks;
+            False trains the suites only.
+
+    Returns:
+        The run record stored as the ``_run`` check (wall time, machine, cells, workers).
+
+    Raises:
+        KeyboardInterrupt: after Ctrl-C (what finished is stored; rerun to resume).
+    """
+    from bench import cost
+    from bench.execute import make, pending, run_suite
+    from bench.run.env import environment, utcnow
+    from bench.store import Store
+
+    suites = suites if suites is not None else load_all(suite_paths())
+    t0 = time.perf_counter()
+    cells = 0
+    with Store(store_path) as store:
+        todo: dict[str, Any] = {}
+        stored = store.keys()
+        for suite in suites:
+            for cell in pending(suite, stored, device)[1]:
+                todo.setdefault(cell.key, cell)
+        seconds = cost.core_seconds(list(todo.values()))
+        print(
+            f"claims: {len(todo):,} cells to train of {len(suites)} suites; estimate "
+            f"{cost.describe(seconds, workers)} on a quiet 2-core reference machine, then "
+            "about a minute for the timing and the checks (resumable: rerun to finish)",
+            file=sys.stderr,
+        )
+        with make(backend, workers, None) as executor:  # one for every suite, closed here
+            for suite in suites:
+                summary = run_suite(suite, store, executor, progress=progress, device=device)
+                cells += summary.total
+                print(
+                    f"{suite.name}: {summary.done} trained, {summary.skipped} already stored, "
+                    f"of {summary.total} ({summary.wall_time_s:.0f} s)",
+                    file=sys.stderr,
+                )
+                if summary.interrupted:
+                    raise KeyboardInterrupt
+        env = environment(device)
+        if checks:
+            _time_and_check(store, device, env, speed_repeats, progress)
+        record = {
+            "wall_s": time.perf_counter() - t0,
+            "machine": f"{env.get('cpu', '?')} ({env.get('cpu_count', '?')} cores), "
+            f"torch {env.get('torch', '?')}, {device}",
+            "workers": workers,
+            "backend": backend,
+            "cells": cells,
+            "finished_at": utcnow(),
+        }
+        store.put_check("_run", record, record["finished_at"])
+    return record
+
+
+def _time_and_check(
+    store: Store, device: str, env: dict[str, Any], repeats: int, progress: bool
+) -> None:
+    """The C16 timings (and the activation gallery), then every claim's exact check."""
+    from bench import speed
+    from bench.run.env import utcnow
+
+    print("C16: timing the activations (bench speed)", file=sys.stderr)
+    names = list(SPEED_ACTIVATIONS)
+    records = speed.measure(names, repeats=repeats, device=device, threads=1, progress=progress)
+    store.put_timings(SPEED_SUITE, records, {**env, "threads": 1}, utcnow())
+    store.put_check("gallery", speed.curves(names), utcnow())
+    for claim in registry.REGISTRY.values():
+        if claim.check is not None:
+            print(f"{claim.id}: exact check", file=sys.stderr)
+            store.put_check(claim.id, claim.check(), utcnow())
