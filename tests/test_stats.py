@@ -301,6 +301,18 @@ def test_holm_hand_computed_with_nan():
     assert np.isnan(holm([np.nan])).all() and holm([]).shape == (0,)
 
 
+def test_holm_equals_statsmodels_bit_for_bit():
+    """The written-out Holm is statsmodels' ``multipletests(method="holm")`` exactly (ties, a
+    p-value capped at 1, families of 1 to 40), so no report number moves with it."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(7)
+    for m in range(1, 41):
+        p = rng.choice([0.001, 0.01, 0.02, 0.3, 0.9], size=m) if m % 3 == 0 else rng.random(m)
+        assert holm(p).tolist() == multipletests(p, method="holm")[1].tolist()
+    assert holm([0.4, 0.6]).tolist() == [0.8, 0.8] and holm([0.6, 0.7]).tolist() == [1.0, 1.0]
+
+
 def test_equivalence_clear_cases():
     near = _diffs([0.0] * 10, noise=0.001)
     p, ok = equivalence(near, margin=0.01)

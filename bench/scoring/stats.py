@@ -36,7 +36,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from bench.scoring.base import ALPHA, ROPE
 
@@ -45,7 +44,12 @@ _CHUNK_ELEMENTS = 4_000_000
 
 
 def holm(pvalues: Iterable[float]) -> np.ndarray:
-    """Holm–Bonferroni adjustment (``statsmodels`` ``multipletests(method="holm")``).
+    """Holm–Bonferroni adjustment: the i-th smallest of m p-values times (m − i + 1), made
+    monotone by a running maximum, capped at 1.
+
+    The same arithmetic as ``statsmodels`` ``multipletests(method="holm")`` (a test holds them
+    equal), written out because that function calls ``gc.collect()`` on every call: about
+    0.1–0.4 s each in a process holding a claims store's frames, a third of a report's time.
 
     Args:
         pvalues: raw p-values; NaNs are left out of the family and stay NaN.
@@ -55,9 +59,12 @@ def holm(pvalues: Iterable[float]) -> np.ndarray:
     """
     p = np.asarray(list(pvalues), dtype=float)
     out = np.full(p.shape, np.nan)
-    good = ~np.isnan(p)
-    if good.any():
-        out[good] = multipletests(p[good], method="holm")[1]
+    good = np.flatnonzero(~np.isnan(p))
+    if len(good):
+        order = np.argsort(p[good])
+        steps = np.arange(len(good), 0, -1)
+        adjusted = np.minimum(np.maximum.accumulate(p[good][order] * steps), 1.0)
+        out[good[order]] = adjusted
     return out
 
 
