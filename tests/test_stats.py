@@ -303,11 +303,12 @@ def test_holm_hand_computed_with_nan():
 
 def test_holm_equals_statsmodels_bit_for_bit():
     """The written-out Holm is statsmodels' ``multipletests(method="holm")`` exactly (ties, a
-    p-value capped at 1, families of 1 to 40), so no report number moves with it."""
+    p-value capped at 1, families of 1 to 40), so no report number moves with it (a few
+    families: statsmodels' own call is the slow part)."""
     from statsmodels.stats.multitest import multipletests
 
     rng = np.random.default_rng(7)
-    for m in range(1, 41):
+    for m in (1, 2, 3, 6, 13, 40):
         p = rng.choice([0.001, 0.01, 0.02, 0.3, 0.9], size=m) if m % 3 == 0 else rng.random(m)
         assert holm(p).tolist() == multipletests(p, method="holm")[1].tolist()
     assert holm([0.4, 0.6]).tolist() == [0.8, 0.8] and holm([0.6, 0.7]).tolist() == [1.0, 1.0]
