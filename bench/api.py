@@ -45,9 +45,16 @@ from bench.errors import BenchError
 from bench.quick import parse_quick, quick_suite, to_toml
 
 __all__ = [
-    "as_suite", "figures", "install", "parse_quick", "quick_suite", "ranking", "report", "run",
+    "as_suite",
+    "figures",
+    "install",
+    "parse_quick",
+    "quick_suite",
+    "ranking",
+    "report",
+    "run",
     "to_toml",
-]  # fmt: skip
+]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -353,11 +360,17 @@ def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
         )
     out = pd.DataFrame(rows)
     out.attrs.update(
-        init=r.init, blocks=r.blocks, n_blocks=r.n_blocks,
-        friedman=_as_dict(r.friedman), friedman_datasets=_as_dict(r.friedman_datasets),
-        smallest_p=r.smallest_p, pairs=r.pairs, smallest_p_holm=r.smallest_p_holm,
-        decidable=r.decidable, min_ci_n=MIN_CI_N,
-    )  # fmt: skip
+        init=r.init,
+        blocks=r.blocks,
+        n_blocks=r.n_blocks,
+        friedman=_as_dict(r.friedman),
+        friedman_datasets=_as_dict(r.friedman_datasets),
+        smallest_p=r.smallest_p,
+        pairs=r.pairs,
+        smallest_p_holm=r.smallest_p_holm,
+        decidable=r.decidable,
+        min_ci_n=MIN_CI_N,
+    )
     return out
 
 

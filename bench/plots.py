@@ -78,8 +78,13 @@ def _placeholder(path: str | Path, title: str) -> Path:
     """A figure that says there is nothing to draw (every run failed before recording it)."""
     fig, ax = plt.subplots(figsize=(6, 1.5))
     ax.axis("off")
-    ax.text(0.5, 0.5, "no data: every run failed or diverged before recording this",
-            ha="center", va="center")  # fmt: skip
+    ax.text(
+        0.5,
+        0.5,
+        "no data: every run failed or diverged before recording this",
+        ha="center",
+        va="center",
+    )
     ax.set_title(title)
     return _save(fig, path)
 

@@ -27,12 +27,21 @@ if TYPE_CHECKING:
 
 # the flag of ``bench quick`` behind each suite field (its error messages name the flag)
 QUICK_FLAGS = {
-    "suite.name": "--name", "suite.seeds": "--seeds", "grid.activation": "--activations",
-    "grid.dataset": "--dataset", "dataset": "--dataset", "init": "--init",
-    "model.kind": "--kind", "model.depth": "--depth", "model.width": "--width",
-    "train.epochs": "--epochs", "grid.train.lr": "--lr", "train.lr": "--lr",
-    "train.optimizer": "--optimizer", "train.batch_size": "--batch-size",
-}  # fmt: skip
+    "suite.name": "--name",
+    "suite.seeds": "--seeds",
+    "grid.activation": "--activations",
+    "grid.dataset": "--dataset",
+    "dataset": "--dataset",
+    "init": "--init",
+    "model.kind": "--kind",
+    "model.depth": "--depth",
+    "model.width": "--width",
+    "train.epochs": "--epochs",
+    "grid.train.lr": "--lr",
+    "train.lr": "--lr",
+    "train.optimizer": "--optimizer",
+    "train.batch_size": "--batch-size",
+}
 
 
 def quick_suite(

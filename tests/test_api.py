@@ -48,8 +48,18 @@ def test_run_returns_the_suites_rows(ran):
     assert len(df) == 6  # 3 activations × 2 seeds
     assert sorted(set(df["activation"])) == ["elu", "relu", "tanh"]
     assert sorted(set(df["seed"])) == [0, 1]
-    for column in ("key", "status", "dataset", "init", "model.depth", "train.lr", "test_acc",
-                   "val_acc", "dead_final", "env.torch"):  # fmt: skip
+    for column in (
+        "key",
+        "status",
+        "dataset",
+        "init",
+        "model.depth",
+        "train.lr",
+        "test_acc",
+        "val_acc",
+        "dead_final",
+        "env.torch",
+    ):
         assert column in df.columns
     assert set(df["status"]) == {"ok"} and set(df["init"]) == {"matched"}
     assert df["test_acc"].between(0, 1).all()
@@ -136,8 +146,17 @@ def test_plots_capture_writes_nothing(tmp_path):
 
 def test_ranking(ran):
     ranked = bench.ranking(ran[1])
-    assert list(ranked.columns) == ["activation", "mean", "ci95", "avg_rank", "delta",
-                                    "p_vs_best", "p_vs_best_datasets", "n", "n_nonok"]  # fmt: skip
+    assert list(ranked.columns) == [
+        "activation",
+        "mean",
+        "ci95",
+        "avg_rank",
+        "delta",
+        "p_vs_best",
+        "p_vs_best_datasets",
+        "n",
+        "n_nonok",
+    ]
     assert sorted(ranked["activation"]) == ["elu", "relu", "tanh"]
     assert ranked["avg_rank"].is_monotonic_increasing
     assert ranked["p_vs_best"].isna().tolist() == [True, False, False]

@@ -126,12 +126,21 @@ def c09(
     )
     hf = pd.DataFrame(
         [
-            {"reading": r, "optimizer": o, "runs": 280, "half_dead": 30, "share": 0.1,
-             "share_low": 0.06, "share_high": 0.15, "n_datasets": 14, "verdict": full[v]}
+            {
+                "reading": r,
+                "optimizer": o,
+                "runs": 280,
+                "half_dead": 30,
+                "share": 0.1,
+                "share_low": 0.06,
+                "share_high": 0.15,
+                "n_datasets": 14,
+                "verdict": full[v],
+            }
             for o in _OPTS
             for r, v in zip(("excluded", "all-dead"), half.get(o, ("S", "S")))
         ]
-    )  # fmt: skip
+    )
     return {"units_die": ud, "larger": lg, "half": hf}
 
 
@@ -157,13 +166,19 @@ def c10(
     if always is not None:
         out["always"] = pd.DataFrame(
             [
-                {"activation": s, "n_datasets": 60, "wins": 40, "losses": 20,
-                 "significant_wins": 60 if v == "S" else 3,
-                 "significant_losses": 1 if v == "C" else 0, "lost_on": "",
-                 "verdict": full[v]}
+                {
+                    "activation": s,
+                    "n_datasets": 60,
+                    "wins": 40,
+                    "losses": 20,
+                    "significant_wins": 60 if v == "S" else 3,
+                    "significant_losses": 1 if v == "C" else 0,
+                    "lost_on": "",
+                    "verdict": full[v],
+                }
                 for s, v in zip(slopes, always)
             ]
-        )  # fmt: skip
+        )
     return out
 
 
@@ -280,9 +295,9 @@ def c15(verdicts: list[str], order: list[str] | None = None) -> dict:
     pairs["group"] = "all data sets"
     # a second group with the opposite verdicts: the verdict reads the first group only
     flipped = pairs.assign(
-        group="real data sets", verdict=["CONTRADICTED" if v == "SUPPORTED" else "SUPPORTED"
-                                         for v in pairs["verdict"]]
-    )  # fmt: skip
+        group="real data sets",
+        verdict=["CONTRADICTED" if v == "SUPPORTED" else "SUPPORTED" for v in pairs["verdict"]],
+    )
     pairs = pd.concat([pairs, flipped], ignore_index=True)
     order = list(ORDER) if order is None else order
     ranks = pd.DataFrame(
@@ -310,10 +325,16 @@ def c16(ratio: dict[str, float]) -> dict:
 
 def c18(all_matched: int = 20, seeds: int = 20, mse: float = 0.002) -> dict:
     summary = {
-        "seeds": seeds, "seeds_all_matched": all_matched, "changes": 95,
-        "unmatched": seeds - all_matched, "missing": 0, "units_outside": 20, "units": 120,
-        "median_mse": mse, "line_mse": 0.196,
-    }  # fmt: skip
+        "seeds": seeds,
+        "seeds_all_matched": all_matched,
+        "changes": 95,
+        "unmatched": seeds - all_matched,
+        "missing": 0,
+        "units_outside": 20,
+        "units": 120,
+        "median_mse": mse,
+        "line_mse": 0.196,
+    }
     return {"summary": pd.DataFrame([summary])}
 
 
@@ -565,8 +586,14 @@ def test_c18_measure_finds_each_kink_once():
         Context(frames={}, timings=pd.DataFrame(), checks={"C18": _c18_payload()})
     )
     k = finding.frames()["seeds"].iloc[0]
-    expected = {"changes": 3, "matched": 3, "unmatched": 0, "missing": 0, "in_range": 3,
-                "outside": 1}  # fmt: skip
+    expected = {
+        "changes": 3,
+        "matched": 3,
+        "unmatched": 0,
+        "missing": 0,
+        "in_range": 3,
+        "outside": 1,
+    }
     assert {c: int(k[c]) for c in expected} == expected
     assert finding.frames()["summary"].iloc[0]["seeds_all_matched"] == 3
 
@@ -730,8 +757,11 @@ def test_render_has_a_section_per_claim_and_is_deterministic():
         f"## {c.id}. {c.title}" for c in (REGISTRY["C4"], REGISTRY["C16"], REGISTRY["C17"])
     ]
     since = text.split("## Since the first report")[1].split("## C4.")[0]
-    rows = {r.split("|")[1].strip(): [x.strip() for x in r.split("|")[2:5]]
-            for r in since.splitlines() if r.startswith("| C")}  # fmt: skip
+    rows = {
+        r.split("|")[1].strip(): [x.strip() for x in r.split("|")[2:5]]
+        for r in since.splitlines()
+        if r.startswith("| C")
+    }
     assert rows["C4"][:2] == ["SUPPORTED", "SUPPORTED"]  # the same: what changed, no why
     assert rows["C16"][:2] == ["SUPPORTED", "**CONTRADICTED**"]  # moved: in bold, with a why
     assert rows["C17"][:2] == ["SUPPORTED", "**INCONCLUSIVE**"]
@@ -775,13 +805,26 @@ def test_c15_a_reversed_pair_needs_its_holm_adjusted_reverse_p(n_datasets, expec
 
     rng = np.random.default_rng(0)
     acts = ["selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid"]
-    base = {"selu": 0.70, "elu": 0.80, "leaky_relu": 0.75, "relu": 0.75, "tanh": 0.75,
-            "sigmoid": 0.75}  # fmt: skip
+    base = {
+        "selu": 0.70,
+        "elu": 0.80,
+        "leaky_relu": 0.75,
+        "relu": 0.75,
+        "tanh": 0.75,
+        "sigmoid": 0.75,
+    }
     rows_ = [
-        {"dataset": f"d{d}", "seed": s, "activation": a, "status": "ok",
-         "test_acc": base[a] + rng.normal(0, 0.01)}
-        for d in range(n_datasets) for s in range(5) for a in acts
-    ]  # fmt: skip
+        {
+            "dataset": f"d{d}",
+            "seed": s,
+            "activation": a,
+            "status": "ok",
+            "test_acc": base[a] + rng.normal(0, 0.01),
+        }
+        for d in range(n_datasets)
+        for s in range(5)
+        for a in acts
+    ]
     table = pairs(pd.DataFrame(rows_)).set_index("comparison")
     assert table.loc["selu > elu", "p_reverse"] == pytest.approx(2.0**-n_datasets)
     assert table.loc["selu > elu", "verdict"] == expected

@@ -12,8 +12,9 @@ from bench import claims, cli
 
 
 def _bench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def test_list_names_every_claim():
@@ -39,8 +40,9 @@ def test_an_unknown_claim_suite_is_refused(capsys):
         ('"train.lr" = [3e-4', '"train.lr" = [nan', "train.lr"),
     ],
 )
-def test_a_bad_claim_suite_stops_before_anything_trains(tmp_path, monkeypatch, capsys,
-                                                        replace, by, field):  # fmt: skip
+def test_a_bad_claim_suite_stops_before_anything_trains(
+    tmp_path, monkeypatch, capsys, replace, by, field
+):
     suites = tmp_path / "suites" / "claims"
     shutil.copytree(claims.suites_dir(), suites)
     path = suites / "c01_linear.toml"
@@ -58,7 +60,9 @@ def test_a_bad_claim_suite_stops_before_anything_trains(tmp_path, monkeypatch, c
 
 def test_report_without_a_store_says_to_run_first(tmp_path, capsys):
     out = tmp_path / "claims.md"
-    assert cli.main(["claims", "report", "--store", str(tmp_path / "none.sqlite"),
-                     "--out", str(out)]) == 2  # fmt: skip
+    assert (
+        cli.main(["claims", "report", "--store", str(tmp_path / "none.sqlite"), "--out", str(out)])
+        == 2
+    )
     assert "make claims" in capsys.readouterr().err
     assert not out.exists()

@@ -186,8 +186,11 @@ def test_c12_end_to_end(sign, expected):
 
 def test_band_and_layers_to_band():
     assert c14.in_band([0.0, 0.25, 0.1, math.nan], [1.0, 1.0, 1.3, 1.0]) == [
-        True, False, False, False,
-    ]  # fmt: skip
+        True,
+        False,
+        False,
+        False,
+    ]
     assert c14.layers_to_band([False, True, True]) == 2
     assert c14.layers_to_band([True, True, True]) == 1
     assert c14.layers_to_band([True, False, True, True]) == 3
@@ -206,9 +209,14 @@ def test_drift_reads_the_upper_half_scale_free():
 
 @pytest.mark.parametrize(
     ("share", "expected"),
-    [(0.0, "SUPPORTED"), (0.2, "SUPPORTED"), (0.5, "PARTLY"), (0.8, "CONTRADICTED"),
-     (math.nan, "INCONCLUSIVE")],
-)  # fmt: skip
+    [
+        (0.0, "SUPPORTED"),
+        (0.2, "SUPPORTED"),
+        (0.5, "PARTLY"),
+        (0.8, "CONTRADICTED"),
+        (math.nan, "INCONCLUSIVE"),
+    ],
+)
 def test_part_of_a_switched_off_variant(share, expected):
     assert c14.part(share) == expected
 
@@ -246,8 +254,13 @@ def _c14_frame(raw_deep: bool = False, elu_steady: bool = False) -> pd.DataFrame
         "he_normal weights": ("he_normal", True, "mlp"),
         "residual stack": ("matched", True, "resmlp"),
     }
-    kinds = {"all conditions hold": "selu", "raw inputs": "raw", "torch_default weights": "small",
-             "he_normal weights": "large", "residual stack": "residual"}  # fmt: skip
+    kinds = {
+        "all conditions hold": "selu",
+        "raw inputs": "raw",
+        "torch_default weights": "small",
+        "he_normal weights": "large",
+        "residual stack": "residual",
+    }
     cells = []
     for d in range(12):
         for seed in range(5):
@@ -261,12 +274,17 @@ def _c14_frame(raw_deep: bool = False, elu_steady: bool = False) -> pd.DataFrame
                         first = _probe([0.0] * L, [3.0] * 20 + [1.0] * 12)
                     cells.append(
                         {
-                            "key": f"{d}/{seed}/{name}/{act}", "status": "ok",
-                            "dataset": f"ds{d:02d}", "seed": seed, "activation": act,
-                            "init": init, "data.standardize": std, "model.kind": kind,
+                            "key": f"{d}/{seed}/{name}/{act}",
+                            "status": "ok",
+                            "dataset": f"ds{d:02d}",
+                            "seed": seed,
+                            "activation": act,
+                            "init": init,
+                            "data.standardize": std,
+                            "model.kind": kind,
                             "probes": [first, *([{}] * 7), last],
                         }
-                    )  # fmt: skip
+                    )
     return pd.DataFrame(cells)
 
 
@@ -295,8 +313,13 @@ def test_c14_end_to_end_supported():
     finding = claim.measure(Context(frames={"c14_selu": _c14_frame()}, timings=pd.DataFrame()))
     tables = finding.frames()
     share = tables["init"].set_index("variant")["normalized"]
-    assert share.to_dict() == {c14.BASE: 1.0, "raw inputs": 0.0, "torch_default weights": 0.0,
-                               "he_normal weights": 0.0, "residual stack": 0.0}  # fmt: skip
+    assert share.to_dict() == {
+        c14.BASE: 1.0,
+        "raw inputs": 0.0,
+        "torch_default weights": 0.0,
+        "he_normal weights": 0.0,
+        "residual stack": 0.0,
+    }
     assert list(tables["init"]["variant"]) == list(c14.ORDER)
     assert tables["drift"]["verdict"].iloc[0] == "SUPPORTED"
     effect = math.log(1.5) - math.log(1.1)

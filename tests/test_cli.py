@@ -31,8 +31,22 @@ def test_run_dry_run_then_run_then_nothing_left(write_suite, tmp_path, capsys):
 
     assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
     assert "12 cells trained (12 ok), 0 already stored, of 12" in capsys.readouterr().err
-    assert main(["run", str(suite), "--store", str(store), "--dry-run", "--backend", "local",
-                 "--workers", "2"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "run",
+                str(suite),
+                "--store",
+                str(store),
+                "--dry-run",
+                "--backend",
+                "local",
+                "--workers",
+                "2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "12 stored, 0 to run" in out and "estimate" not in out  # nothing left to estimate
     assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 0
@@ -85,9 +99,12 @@ def test_diverging_cell_is_stored_and_grid_completes(write_suite, tmp_path, caps
 
 @pytest.mark.parametrize(
     ("what", "names"),
-    [("activations", activations.names()), ("initializers", initializers.names()),
-     ("datasets", data.names())],
-)  # fmt: skip
+    [
+        ("activations", activations.names()),
+        ("initializers", initializers.names()),
+        ("datasets", data.names()),
+    ],
+)
 def test_list_shows_registry_keys(what, names, capsys):
     assert main(["list", what]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
@@ -134,13 +151,21 @@ ACTIVATION_LINES = {  # bench list activations, written out by hand from the reg
 
 @pytest.mark.parametrize(
     ("what", "registry"),
-    [("activations", activations.REGISTRY), ("initializers", initializers.REGISTRY),
-     ("datasets", data.REGISTRY)],
-)  # fmt: skip
+    [
+        ("activations", activations.REGISTRY),
+        ("initializers", initializers.REGISTRY),
+        ("datasets", data.REGISTRY),
+    ],
+)
 def test_list_gives_every_entry_a_description(what, registry):
     """Through a subprocess: one line per registry key, the key then its description."""
-    res = subprocess.run([sys.executable, "-m", "bench", "list", what], capture_output=True,
-                         text=True, timeout=120, cwd=Path(__file__).parents[1])  # fmt: skip
+    res = subprocess.run(
+        [sys.executable, "-m", "bench", "list", what],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
     assert res.returncode == 0, res.stderr
     lines = dict(line.split(maxsplit=1) for line in res.stdout.splitlines())
     assert list(lines)[: len(registry)] == list(registry)
@@ -158,8 +183,9 @@ def test_list_gives_every_entry_a_description(what, registry):
         assert lines["selu"].startswith("SELU, elu family; matched init lecun_normal; gain 0.75")
     if what == "datasets":
         assert lines["csv:<path>"].startswith("your own table")
-        assert lines["iris"] == ("150 × 4, 3 classes; real; scikit-learn: iris; same data as "
-                                 "keel_iris")  # fmt: skip
+        assert lines["iris"] == (
+            "150 × 4, 3 classes; real; scikit-learn: iris; same data as keel_iris"
+        )
         assert lines["@keel"] == "collection: 49 sets"
 
 
@@ -174,8 +200,10 @@ def test_list_suites(capsys, monkeypatch):
 def test_export_and_show(write_suite, tmp_path, capsys):
     store = tmp_path / "s.sqlite"
     main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"])
-    assert main(["export", "--store", str(store), "--format", "csv",
-                 "--out", str(tmp_path / "x.csv")]) == 0  # fmt: skip
+    assert (
+        main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "x.csv")])
+        == 0
+    )
     assert (tmp_path / "x.csv").read_text().count("\n") == 13
     with Store(store) as s:
         key = sorted(s.keys())[0]
@@ -193,8 +221,10 @@ def test_bad_backend_and_workers(write_suite, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", suite, "--backend", "slurm"])
     assert info.value.code == 2
-    assert main(["run", suite, "--store", str(tmp_path / "s"), "--backend", "local",
-                 "--workers", "0"]) == 2  # fmt: skip
+    assert (
+        main(["run", suite, "--store", str(tmp_path / "s"), "--backend", "local", "--workers", "0"])
+        == 2
+    )
     assert "--workers must be ≥ 1" in capsys.readouterr().err
 
 
@@ -233,8 +263,22 @@ def test_dask_backend_matches_serial(write_suite, tmp_path):
     suite = str(write_suite(TINY_SUITE.replace("seeds = [0, 1]", "seeds = [0]")))
     a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
     assert main(["run", suite, "--store", str(a), "--no-progress"]) == 0
-    assert main(["run", suite, "--store", str(b), "--no-progress", "--backend", "dask",
-                 "--workers", "2"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "run",
+                suite,
+                "--store",
+                str(b),
+                "--no-progress",
+                "--backend",
+                "dask",
+                "--workers",
+                "2",
+            ]
+        )
+        == 0
+    )
     ra, rb = _by_key(a), _by_key(b)
     assert len(ra) == 6 and ra.keys() == rb.keys()
     for key in ra:
@@ -271,8 +315,11 @@ def test_unreadable_inputs_exit_2_with_one_line_and_store_nothing(write_suite, t
         write_suite(TINY_SUITE.replace("lr = 1e-2", "lr = nan"), "nan.toml"),
         write_suite(f'dataset = "csv:{empty}"\nactivation = "relu"\ninit = "matched"\n', "e.toml"),
     ]
-    expected = ["line 2: not UTF-8 text", "train.lr: must be a finite number, got nan",
-                "not a readable CSV table"]  # fmt: skip
+    expected = [
+        "line 2: not UTF-8 text",
+        "train.lr: must be a finite number, got nan",
+        "not a readable CSV table",
+    ]
     for suite, message in zip(suites, expected):
         assert main(["run", str(suite), "--store", str(store), "--no-progress"]) == 2
         err = capsys.readouterr().err
@@ -320,8 +367,9 @@ def test_dask_workers_must_run_one_thread_and_the_drivers_versions(monkeypatch):
         pytest.raises(BenchError, match=r"one thread each .*2 threads"),
     ):
         execute.DaskExecutor(1, address=cluster.scheduler_address)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:  # fmt: skip
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         # the driver only: the workers are other processes
         monkeypatch.setattr(bench.version, "__version__", "9.9.9")
         with pytest.raises(BenchError, match="other versions than this driver"):
@@ -378,8 +426,18 @@ def test_version_and_top_level_help_name_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("run", "report", "list", "export", "show", "speed", "claims", "perf",
-                    "quick", "compare"):  # fmt: skip
+    for command in (
+        "run",
+        "report",
+        "list",
+        "export",
+        "show",
+        "speed",
+        "claims",
+        "perf",
+        "quick",
+        "compare",
+    ):
         assert f"\n    {command} " in out, command
 
 
@@ -447,8 +505,21 @@ def test_quick_writes_a_suite_file_that_reruns_its_csv_grid(tmp_path, monkeypatc
     finds the same table (and every cell already stored); item 6: --name names the report."""
     monkeypatch.chdir(tmp_path)
     _table(tmp_path / "my.csv")
-    flags = ["--activations", "relu,tanh", "--seeds", "1", "--depth", "1", "--width", "4",
-             "--epochs", "1", "--device", "cpu", "--no-progress"]  # fmt: skip
+    flags = [
+        "--activations",
+        "relu,tanh",
+        "--seeds",
+        "1",
+        "--depth",
+        "1",
+        "--width",
+        "4",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--no-progress",
+    ]
     assert main(["quick", "--datasets", "csv:my.csv", *flags]) == 0  # the plural spelling
     written = (tmp_path / "reports" / "quick.toml").read_text()
     assert 'dataset = ["csv:../my.csv"]' in written  # from reports/, where the file is
@@ -516,8 +587,10 @@ def test_list_answers_to_the_names_a_user_guesses(word, capsys):
 def test_list_and_init_suggest_what_was_meant(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["list", "initialisers"])
-    assert "cannot list 'initialisers'; choose from activations, initializers, datasets, " \
-        "suites (did you mean 'initializers'?)" in capsys.readouterr().err  # fmt: skip
+    assert (
+        "cannot list 'initialisers'; choose from activations, initializers, datasets, "
+        "suites (did you mean 'initializers'?)" in capsys.readouterr().err
+    )
     out = ["--store", str(tmp_path / "q.sqlite"), "--out", str(tmp_path / "q.md")]
     assert main(["quick", "--activations", "relu", "--init", "he", *out]) == 2
     err = capsys.readouterr().err

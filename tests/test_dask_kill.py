@@ -76,8 +76,9 @@ def test_a_killed_worker_s_cell_is_retried_once_then_stored_as_failed(
     ex.client.register_plugin(DieWhileTraining(str(logs), {"relu": 1, "tanh": 9}), name="die")
     monkeypatch.setattr(execute, "make", lambda *args, **kwargs: ex)  # the run closes it
 
-    assert main(["run", str(suite), "--store", str(store), "--no-progress",
-                 "--backend", "dask"]) == 0  # fmt: skip
+    assert (
+        main(["run", str(suite), "--store", str(store), "--no-progress", "--backend", "dask"]) == 0
+    )
 
     assert (logs / "relu").read_text() == "x"  # died once, then trained on the retry
     assert (logs / "tanh").read_text() == "xx"  # died on the retry too: not tried again

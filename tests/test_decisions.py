@@ -26,12 +26,21 @@ def _rows(scores: dict[str, list[float]]) -> pd.DataFrame:
     columns a ranking reads. ``scores``: activation → test accuracy per seed."""
     return pd.DataFrame(
         [
-            {"key": f"{a}-{i}", "status": "ok", "dataset": "d", "activation": a,
-             "init": "matched", "seed": i, "train.lr": 1e-3, "val_acc": v, "test_acc": v}
+            {
+                "key": f"{a}-{i}",
+                "status": "ok",
+                "dataset": "d",
+                "activation": a,
+                "init": "matched",
+                "seed": i,
+                "train.lr": 1e-3,
+                "val_acc": v,
+                "test_acc": v,
+            }
             for a, vs in scores.items()
             for i, v in enumerate(vs)
         ]
-    )  # fmt: skip
+    )
 
 
 def test_ranking_decides_with_holm_over_its_pairs():
@@ -59,8 +68,11 @@ def test_quick_text_names_the_holm_floor():
     from bench.report import quick
 
     ranked = api.ranking(_rows({"a": [0.9] * 6, "b": [0.8] * 6, "c": [0.7] * 6}))
-    suite = {"grid": {"dataset": ["d"]}, "model": {"kind": "mlp", "depth": 2, "width": 8},
-             "train": {"epochs": 1, "optimizer": "adam", "lr": 1e-3}}  # fmt: skip
+    suite = {
+        "grid": {"dataset": ["d"]},
+        "model": {"kind": "mlp", "depth": 2, "width": 8},
+        "train": {"epochs": 1, "optimizer": "adam", "lr": 1e-3},
+    }
     text = " ".join(quick.table(ranked, suite, "t", 6).split())
     assert (
         "With 6 blocks the smallest two-sided Wilcoxon p is 0.0312, 0.0938 after Holm over 3 "
@@ -172,8 +184,11 @@ def test_quick_text_with_one_activation_claims_no_pairs_and_counts_in_the_singul
 
     ranked = api.ranking(_rows({"relu": [0.9]}))
     assert (ranked.attrs["pairs"], ranked.attrs["decidable"]) == (0, False)
-    suite = {"grid": {"dataset": ["d"]}, "model": {"kind": "mlp", "depth": 2, "width": 8},
-             "train": {"epochs": 1, "optimizer": "adam", "lr": 1e-3}}  # fmt: skip
+    suite = {
+        "grid": {"dataset": ["d"]},
+        "model": {"kind": "mlp", "depth": 2, "width": 8},
+        "train": {"epochs": 1, "optimizer": "adam", "lr": 1e-3},
+    }
     text = quick.table(ranked, suite, "t", 1)
     assert (
         text.splitlines()[0]

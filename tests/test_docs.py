@@ -181,9 +181,14 @@ for code in cells:
 def test_checked_python_examples_print_what_the_page_shows(page, tmp_path):
     cells = [(code, shown) for d, lang, code, shown in _checked() if d == page and lang == "python"]
     done = subprocess.run(
-        [sys.executable, "-c", _CELLS], input=json.dumps([c for c, _ in cells]), cwd=tmp_path,
-        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+        [sys.executable, "-c", _CELLS],
+        input=json.dumps([c for c, _ in cells]),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     outputs = done.stdout.split("\x00\n")
     assert len(outputs) == len(cells) + 1 and outputs[-1] == "", done.stdout

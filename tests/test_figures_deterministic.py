@@ -26,7 +26,6 @@ def test_cd_diagram_does_not_depend_on_the_hash_seed(tmp_path):
     for seed in ("1", "2"):
         path = tmp_path / f"cd{seed}.png"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-c", SCRIPT, str(path)], check=True, env=env,
-                       timeout=120)  # fmt: skip
+        subprocess.run([sys.executable, "-c", SCRIPT, str(path)], check=True, env=env, timeout=120)
         pngs.append(path.read_bytes())
     assert pngs[0] == pngs[1]

@@ -22,8 +22,13 @@ ACTS = ("relu", "elu", "tanh")
 
 
 def _bench(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bench", *argv], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +37,29 @@ def quick(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("quick")
     store, out = tmp / "a.sqlite", tmp / "reports" / "q.md"
     done = _bench(
-        "quick", "--activations", ",".join(ACTS), "--dataset", "wine", "--seeds", "2",
-        "--depth", "1", "--width", "8", "--epochs", "1", "--lr", "1e-2", "--device", "cpu",
-        "--store", str(store), "--out", str(out), "--no-progress",
-    )  # fmt: skip
+        "quick",
+        "--activations",
+        ",".join(ACTS),
+        "--dataset",
+        "wine",
+        "--seeds",
+        "2",
+        "--depth",
+        "1",
+        "--width",
+        "8",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e-2",
+        "--device",
+        "cpu",
+        "--store",
+        str(store),
+        "--out",
+        str(out),
+        "--no-progress",
+    )
     return store, out, done
 
 
@@ -83,10 +107,21 @@ def test_quick_refuses_a_bad_activation_with_one_line(tmp_path):
 def _timings(store: Path, seconds: dict[str, float], torch: str, suite: str = "quick") -> None:
     """Made-up ``bench speed`` records: the same time in every repeat, width 32, both passes."""
     records = [
-        {"activation": a, "width": 32, "depth": 8, "batch": 64, "pass": p, "repeat": r,
-         "seconds": s * (2 if p == "forward_backward" else 1), "device": "cpu", "threads": 1}
-        for a, s in seconds.items() for p in ("forward", "forward_backward") for r in range(2)
-    ]  # fmt: skip
+        {
+            "activation": a,
+            "width": 32,
+            "depth": 8,
+            "batch": 64,
+            "pass": p,
+            "repeat": r,
+            "seconds": s * (2 if p == "forward_backward" else 1),
+            "device": "cpu",
+            "threads": 1,
+        }
+        for a, s in seconds.items()
+        for p in ("forward", "forward_backward")
+        for r in range(2)
+    ]
     env = {"torch": torch, "cpu": f"CPU of torch {torch}", "cpu_count": 2, "device": "cpu"}
     with Store(store) as s:
         s.put_timings(suite, records, env, "2026-11-27T00:00:00+00:00")
@@ -103,8 +138,11 @@ def test_compare_two_stores(quick, tmp_path):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "2.13.0+cpu" in out and "2.14.0+cpu" in out  # the environments, side by side
-    rows = {tuple(line.split()[:3]): line.split()[3:] for line in out.splitlines()
-            if line.split()[:1] in (["relu"], ["elu"], ["tanh"])}  # fmt: skip
+    rows = {
+        tuple(line.split()[:3]): line.split()[3:]
+        for line in out.splitlines()
+        if line.split()[:1] in (["relu"], ["elu"], ["tanh"])
+    }
     # speed: ratio to relu in A, in B, the times, B/A of the times
     assert rows[("elu", "32", "fwd")] == ["1.50×", "1.00×", "150", "µs", "200", "µs", "1.33"]
     assert rows[("relu", "32", "fwd+bwd")] == ["1.00×", "1.00×", "200", "µs", "400", "µs", "2.00"]

@@ -38,8 +38,14 @@ def test_report_shows_diverged_and_failed_cells(rendered):
     assert text.count("| diverged | non-finite loss") == 17  # in a training step
     assert text.count("| diverged | non-finite train loss after epoch") == 1  # evaluated
     files = sorted(p.name for p in (work / "reports" / "golden_files").iterdir())
-    assert files == ["activation_init.png", "critical_difference.png", "dead_units.png",
-                     "layer_std.png", "learning_curves.png", "summary.csv"]  # fmt: skip
+    assert files == [
+        "activation_init.png",
+        "critical_difference.png",
+        "dead_units.png",
+        "layer_std.png",
+        "learning_curves.png",
+        "summary.csv",
+    ]
     for name in files:
         assert f"](golden_files/{name})" in text
     summary = pd.read_csv(work / "reports" / "golden_files" / "summary.csv")
@@ -52,8 +58,12 @@ def test_report_shows_diverged_and_failed_cells(rendered):
 def test_rebuilt_report_is_identical_with_its_figures(rendered, tmp_path):
     text, work = rendered
     first = {p.name: p.read_bytes() for p in (work / "reports" / "golden_files").iterdir()}
-    out = report.build(work / "results" / "golden.sqlite", tmp_path / "again.md",
-                       generated_at=GENERATED_AT, store_label="results/golden.sqlite")  # fmt: skip
+    out = report.build(
+        work / "results" / "golden.sqlite",
+        tmp_path / "again.md",
+        generated_at=GENERATED_AT,
+        store_label="results/golden.sqlite",
+    )
     again = out.read_text().replace("again_files/", "golden_files/")
     assert again.replace("--out " + str(out), "--out reports/golden.md") == text
     second = {p.name: p.read_bytes() for p in (tmp_path / "again_files").iterdir()}
@@ -88,8 +98,9 @@ def test_store_with_two_suites_needs_a_name(tmp_path):
     from bench.suite import parse_suite
 
     with load_fixture(tmp_path / "s.sqlite") as store:
-        other = parse_suite({"suite": {"name": "other"}, "dataset": "wine",
-                             "activation": "relu", "init": "matched"})  # fmt: skip
+        other = parse_suite(
+            {"suite": {"name": "other"}, "dataset": "wine", "activation": "relu", "init": "matched"}
+        )
         store.register_suite(other, [c.key for c in other.cells()])
     with pytest.raises(BenchError, match="holds 2 suites; pick one with --suite: golden, other"):
         report.build(tmp_path / "s.sqlite", tmp_path / "r.md")

@@ -94,11 +94,13 @@ def test_metric_directions_are_declared():
 
 
 def test_nonok_runs_take_the_worst_value_but_keep_nonok_columns_stay():
-    df = frame([
-        row(test_acc=0.8, test_loss=0.3, dead_final=0.1),
-        row(seed=1, status="diverged", dead_final=0.4),
-        row(seed=2, status="failed"),
-    ])  # fmt: skip
+    df = frame(
+        [
+            row(test_acc=0.8, test_loss=0.3, dead_final=0.1),
+            row(seed=1, status="diverged", dead_final=0.4),
+            row(seed=2, status="failed"),
+        ]
+    )
     assert list(metrics.scores(df, "test_acc")) == [0.8, 0.0, 0.0]
     assert list(metrics.scores(df, "test_loss")) == [0.3, math.inf, math.inf]
     dead = metrics.scores(df, "dead_final")  # last measured health, not a made-up 1.0
@@ -109,14 +111,16 @@ def test_nonok_runs_take_the_worst_value_but_keep_nonok_columns_stay():
 
 
 def test_add_convergence_epochs_to_target_and_auc():
-    df = frame([
-        row(activation="a", val_curve=[0.5, 0.8, 1.0]),  # best on "d": target 0.9
-        row(activation="b", val_curve=[0.6, 0.95, 0.9]),
-        row(activation="c", val_curve=[0.1, 0.2, 0.3]),  # never reaches 0.9
-        row(activation="e", status="diverged", val_curve=[0.95]),  # diverged: not reached
-        row(activation="f", status="failed"),
-        row(dataset="other", epochs=2, val_curve=[0.3, 0.5]),  # own target: 0.45
-    ])  # fmt: skip
+    df = frame(
+        [
+            row(activation="a", val_curve=[0.5, 0.8, 1.0]),  # best on "d": target 0.9
+            row(activation="b", val_curve=[0.6, 0.95, 0.9]),
+            row(activation="c", val_curve=[0.1, 0.2, 0.3]),  # never reaches 0.9
+            row(activation="e", status="diverged", val_curve=[0.95]),  # diverged: not reached
+            row(activation="f", status="failed"),
+            row(dataset="other", epochs=2, val_curve=[0.3, 0.5]),  # own target: 0.45
+        ]
+    )
     out = metrics.add_convergence(df, fraction=0.9)
     assert out["epochs_to_target"].tolist() == [3, 2, 4, 4, 4, 2]
     expected_auc = [2.3 / 3, 2.45 / 3, 0.6 / 3, 0.95 / 3, 0.0, 0.8 / 2]
@@ -134,11 +138,13 @@ def test_add_convergence_epochs_to_target_and_auc():
 
 def test_select_lr_selects_on_validation_not_on_test():
     # val prefers lr 1e-3 (0.9 > 0.8); test prefers 1e-2 (0.95 > 0.7)
-    df = frame([
-        row(lr=lr, seed=s, val_acc=val, test_acc=test)
-        for lr, val, test in ((1e-3, 0.9, 0.7), (1e-2, 0.8, 0.95))
-        for s in (0, 1)
-    ])  # fmt: skip
+    df = frame(
+        [
+            row(lr=lr, seed=s, val_acc=val, test_acc=test)
+            for lr, val, test in ((1e-3, 0.9, 0.7), (1e-2, 0.8, 0.95))
+            for s in (0, 1)
+        ]
+    )
     out = metrics.select_lr(df)
     assert out["train.lr"].tolist() == [1e-3, 1e-3]
     assert out["lr_selected"].tolist() == [1e-3, 1e-3]
@@ -149,19 +155,21 @@ def test_select_lr_selects_on_validation_not_on_test():
 
 
 def test_select_lr_per_configuration_diverged_seed_and_ties():
-    df = frame([
-        # relu: lr 1e-2 has the best seed (0.95) but a diverged one → mean 0.475 < 0.9
-        row(activation="relu", lr=1e-3, seed=0, val_acc=0.9),
-        row(activation="relu", lr=1e-3, seed=1, val_acc=0.9),
-        row(activation="relu", lr=1e-2, seed=0, val_acc=0.95),
-        row(activation="relu", lr=1e-2, seed=1, status="diverged"),
-        # tanh: 1e-2 wins outright
-        row(activation="tanh", lr=1e-3, seed=0, val_acc=0.5),
-        row(activation="tanh", lr=1e-2, seed=0, val_acc=0.6),
-        # elu: a tie → the smaller learning rate
-        row(activation="elu", lr=1e-2, seed=0, val_acc=0.7),
-        row(activation="elu", lr=1e-3, seed=0, val_acc=0.7),
-    ])  # fmt: skip
+    df = frame(
+        [
+            # relu: lr 1e-2 has the best seed (0.95) but a diverged one → mean 0.475 < 0.9
+            row(activation="relu", lr=1e-3, seed=0, val_acc=0.9),
+            row(activation="relu", lr=1e-3, seed=1, val_acc=0.9),
+            row(activation="relu", lr=1e-2, seed=0, val_acc=0.95),
+            row(activation="relu", lr=1e-2, seed=1, status="diverged"),
+            # tanh: 1e-2 wins outright
+            row(activation="tanh", lr=1e-3, seed=0, val_acc=0.5),
+            row(activation="tanh", lr=1e-2, seed=0, val_acc=0.6),
+            # elu: a tie → the smaller learning rate
+            row(activation="elu", lr=1e-2, seed=0, val_acc=0.7),
+            row(activation="elu", lr=1e-3, seed=0, val_acc=0.7),
+        ]
+    )
     out = metrics.select_lr(df)
     chosen = out.groupby("activation")["lr_selected"].unique().map(list).to_dict()
     assert chosen == {"relu": [1e-3], "tanh": [1e-2], "elu": [1e-3]}
@@ -181,14 +189,16 @@ def test_select_lr_without_lr_column():
 
 
 def test_summarize_mean_ci_and_nonok():
-    df = frame([
-        row(activation="x", seed=0, test_acc=0.8),
-        row(activation="x", seed=1, test_acc=0.9),
-        row(activation="x", seed=2, test_acc=1.0),
-        row(activation="y", seed=0, test_acc=0.5),
-        row(activation="y", seed=1, status="diverged"),  # scored 0.0
-        row(activation="z", seed=0, test_acc=0.5),
-    ])  # fmt: skip
+    df = frame(
+        [
+            row(activation="x", seed=0, test_acc=0.8),
+            row(activation="x", seed=1, test_acc=0.9),
+            row(activation="x", seed=2, test_acc=1.0),
+            row(activation="y", seed=0, test_acc=0.5),
+            row(activation="y", seed=1, status="diverged"),  # scored 0.0
+            row(activation="z", seed=0, test_acc=0.5),
+        ]
+    )
     s = metrics.summarize(df, "test_acc", by="activation").set_index("activation")
     # x: mean 0.9, s = 0.1, t(0.975, 2) = 4.302653 → 4.302653 · 0.1 / √3 = 0.248414
     assert s.loc["x", "mean"] == pytest.approx(0.9)
@@ -250,16 +260,21 @@ def test_ranks_use_complete_blocks_and_refuse_ambiguous_rows():
 
 
 def test_ranks_per_dataset():
-    df = frame([
-        row(dataset=d, activation=a, seed=s, test_acc=v)
-        for d, order in (("d1", ("relu", "tanh")), ("d2", ("tanh", "relu")))
-        for s in (0, 1)
-        for a, v in zip(order, (0.9, 0.5), strict=True)
-    ])  # fmt: skip
+    df = frame(
+        [
+            row(dataset=d, activation=a, seed=s, test_acc=v)
+            for d, order in (("d1", ("relu", "tanh")), ("d2", ("tanh", "relu")))
+            for s in (0, 1)
+            for a, v in zip(order, (0.9, 0.5), strict=True)
+        ]
+    )
     r = ranks.ranks_per(df, "test_acc")
     assert r[["dataset", "activation", "avg_rank"]].values.tolist() == [
-        ["d1", "relu", 1.0], ["d1", "tanh", 2.0], ["d2", "tanh", 1.0], ["d2", "relu", 2.0],
-    ]  # fmt: skip
+        ["d1", "relu", 1.0],
+        ["d1", "tanh", 2.0],
+        ["d2", "tanh", 1.0],
+        ["d2", "relu", 2.0],
+    ]
     assert r["n_blocks"].tolist() == [2, 2, 2, 2]
 
 
@@ -370,8 +385,9 @@ def test_claimed_order_verdicts():
     # all 12 differences one way: exact one-sided p = 2^-12; Holm over 5 pairs with two
     # p = 1 entries: 5 · 2^-12 for the three smallest
     np.testing.assert_allclose(pairs["p_better"].tolist(), [2**-12, 1, 2**-12, 1, 2**-12])
-    np.testing.assert_allclose(pairs["p_better_holm"].tolist(), [5 * 2**-12, 1, 5 * 2**-12, 1,
-                                                                 5 * 2**-12])  # fmt: skip
+    np.testing.assert_allclose(
+        pairs["p_better_holm"].tolist(), [5 * 2**-12, 1, 5 * 2**-12, 1, 5 * 2**-12]
+    )
     assert pairs.loc[("relu", "tanh"), "p_worse_holm"] == pytest.approx(5 * 2**-12)
     assert pairs.loc[("selu", "elu"), ["wins", "ties", "losses"]].tolist() == [12, 0, 0]
     assert pairs.loc[("elu", "leaky_relu"), ["wins", "ties", "losses"]].tolist() == [0, 12, 0]
@@ -420,8 +436,16 @@ def _advice_frame() -> pd.DataFrame:
             base = 0.8 + 0.01 * d + 0.001 * s
             b = base - 0.005 if d % 2 or d == 0 else base + 0.005
             for act, acc in (("selu", base), ("relu", b), ("tanh", base - 0.1)):
-                rows.append({"dataset": f"d{d}", "seed": s, "activation": act,
-                             "init": "matched", "status": "ok", "test_acc": acc})  # fmt: skip
+                rows.append(
+                    {
+                        "dataset": f"d{d}",
+                        "seed": s,
+                        "activation": act,
+                        "init": "matched",
+                        "status": "ok",
+                        "test_acc": acc,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -431,9 +455,13 @@ def test_advice_speed_row_reads_the_same_holm_decisions_as_the_ranking():
     frame = _advice_frame()
     groups = {"all data sets": [f"d{d}" for d in range(8)]}
     speed = pd.DataFrame(
-        {"width": 128, "pass": "forward_backward", "activation": ["relu", "selu", "tanh"],
-         "ratio_median": [1.0, 1.3, 0.9]}
-    )  # fmt: skip
+        {
+            "width": 128,
+            "pass": "forward_backward",
+            "activation": ["relu", "selu", "tanh"],
+            "ratio_median": [1.0, 1.3, 0.9],
+        }
+    )
     first, fast = advise(frame, groups, speed)
     # tanh loses on all 8 data sets: one-sided Wilcoxon p = 1/2^8, Holm × 2 = 0.0078 < 0.05
     assert first.beaten == 1 and first.others == 2
@@ -453,9 +481,13 @@ def test_advice_speed_row_when_every_other_configuration_is_worse():
     frame = _advice_frame()
     frame = frame[frame["activation"] != "relu"]
     speed = pd.DataFrame(
-        {"width": 128, "pass": "forward_backward", "activation": ["selu", "tanh"],
-         "ratio_median": [1.3, 0.9]}
-    )  # fmt: skip
+        {
+            "width": 128,
+            "pass": "forward_backward",
+            "activation": ["selu", "tanh"],
+            "ratio_median": [1.3, 0.9],
+        }
+    )
     first, fast = advise(frame, {"all data sets": [f"d{d}" for d in range(8)]}, speed)
     assert first.how_sure == "decided" and first.unbeaten == ()
     assert fast.best == "selu + matched" and fast.note.startswith("1.30× relu's time")
@@ -477,8 +509,16 @@ def test_advice_note_shows_enough_digits_when_rank_and_mean_disagree():
         selu, relu = (0.851, 0.85) if d < 5 else (0.85, 0.8524)
         for s in range(3):
             for act, acc in (("selu", selu), ("relu", relu)):
-                rows.append({"dataset": f"d{d}", "seed": s, "activation": act,
-                             "init": "matched", "status": "ok", "test_acc": acc})  # fmt: skip
+                rows.append(
+                    {
+                        "dataset": f"d{d}",
+                        "seed": s,
+                        "activation": act,
+                        "init": "matched",
+                        "status": "ok",
+                        "test_acc": acc,
+                    }
+                )
     (first,) = advise(pd.DataFrame(rows), {"all data sets": [f"d{d}" for d in range(8)]})
     assert first.best == "selu + matched" and first.best_by_mean == "relu + matched"
     assert first.note.startswith("relu + matched has the best mean accuracy (85.09 % vs 85.06 %)")

@@ -284,10 +284,23 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
     two finished cells stay, and the run log counts exactly them."""
     suite, store, marker = write_suite(LONG_SUITE), tmp_path / "i.sqlite", tmp_path / "third"
     proc = subprocess.Popen(
-        [sys.executable, "-c", _PAUSE_THIRD_UNIT, str(marker), "run", str(suite),
-         "--store", str(store), "--no-batch", "--no-progress"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            _PAUSE_THIRD_UNIT,
+            str(marker),
+            "run",
+            str(suite),
+            "--store",
+            str(store),
+            "--no-batch",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 600
     while not marker.exists() and proc.poll() is None:
         assert time.monotonic() < deadline, "the third cell never started in 600 s"

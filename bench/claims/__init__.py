@@ -31,9 +31,18 @@ from bench.errors import UnknownNameError
 from bench.scoring.verdicts import VERDICTS
 
 __all__ = [
-    "REGISTRY", "VERDICTS", "Claim", "Context", "Figure", "Finding", "Table", "Verdict",
-    "all_suites", "get", "suites_dir",
-]  # fmt: skip
+    "REGISTRY",
+    "VERDICTS",
+    "Claim",
+    "Context",
+    "Figure",
+    "Finding",
+    "Table",
+    "Verdict",
+    "all_suites",
+    "get",
+    "suites_dir",
+]
 
 
 def suites_dir() -> Path:

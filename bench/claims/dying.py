@@ -97,9 +97,20 @@ def run_health(frame: pd.DataFrame) -> pd.DataFrame:
     ``dead_max`` / ``negative_max`` (largest after epoch 1 or later; NaN when none),
     ``dead_init``, ``epochs_ok`` and ``revival`` (:func:`revival_bound`)."""
     cols = [
-        "dataset", "activation", "optimizer", "train.lr", "seed", "diverged", "epochs_ok",
-        "dead_init", "dead_last", "dead_max", "negative_last", "negative_max", "revival",
-    ]  # fmt: skip
+        "dataset",
+        "activation",
+        "optimizer",
+        "train.lr",
+        "seed",
+        "diverged",
+        "epochs_ok",
+        "dead_init",
+        "dead_last",
+        "dead_max",
+        "negative_last",
+        "negative_max",
+        "revival",
+    ]
     rows = []
     for _, r in frame.iterrows():
         if r.get("status") == "failed":

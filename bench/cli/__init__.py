@@ -28,7 +28,7 @@ Public:
 
 A flag that takes names also answers to its singular or plural (--dataset/--datasets), a
 flag may be shortened while one flag begins so, and an unknown flag is refused under its
-command's usage with the flags it may have meant (:mod:`bench.cli.parser`).
+command's usage with the flags it may have meant (:mod:`bench.cli.flags`).
 """
 
 from __future__ import annotations

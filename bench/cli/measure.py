@@ -67,9 +67,14 @@ def cmd_speed(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         t0 = time.perf_counter()
-        records = speed.measure(names, widths, repeats=args.repeats, device=device,
-                                threads=args.threads,
-                                progress=progress_shown(not args.no_progress))  # fmt: skip
+        records = speed.measure(
+            names,
+            widths,
+            repeats=args.repeats,
+            device=device,
+            threads=args.threads,
+            progress=progress_shown(not args.no_progress),
+        )
         wall = time.perf_counter() - t0
         env, measured_at = _speed_env(device, args.threads)
         store.put_timings(suite, records, env, measured_at)
@@ -116,11 +121,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
             args.store, suites, args.backend, args.workers, device, progress=progress
         )
     except KeyboardInterrupt:
-        print("interrupted: finished cells are saved; run the same command to resume",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "interrupted: finished cells are saved; run the same command to resume", file=sys.stderr
+        )
         return 130
-    print(f"claims: {record['cells']} cells, {record['wall_s'] / 60:.1f} min; store {args.store}",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"claims: {record['cells']} cells, {record['wall_s'] / 60:.1f} min; store {args.store}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -129,16 +137,30 @@ def cmd_perf(args: argparse.Namespace) -> int:
 
     ks = positive_ints(args.ks, "--ks")
     data.get(args.dataset)  # an unknown name stops here, with the valid ones
-    for option, value in (("--depth", args.depth), ("--width", args.width),
-                          ("--epochs", args.epochs), ("--repeats", args.repeats),
-                          ("--threads", args.threads), ("--probe-epochs", args.probe_epochs),
-                          ("--probe-members", args.probe_members)):  # fmt: skip
+    for option, value in (
+        ("--depth", args.depth),
+        ("--width", args.width),
+        ("--epochs", args.epochs),
+        ("--repeats", args.repeats),
+        ("--threads", args.threads),
+        ("--probe-epochs", args.probe_epochs),
+        ("--probe-members", args.probe_members),
+    ):
         if value < 1:
             raise BenchError(f"{option} must be at least 1, got {value}")
     config = perf.PerfConfig(
-        args.dataset, args.depth, args.width, args.activation, args.epochs, 64, tuple(ks),
-        args.repeats, args.threads, args.probe_epochs, args.probe_members,
-    )  # fmt: skip
+        args.dataset,
+        args.depth,
+        args.width,
+        args.activation,
+        args.epochs,
+        64,
+        tuple(ks),
+        args.repeats,
+        args.threads,
+        args.probe_epochs,
+        args.probe_members,
+    )
     figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
     print(perf.render(figures))
     if args.json:

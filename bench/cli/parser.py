@@ -9,100 +9,29 @@ Public:
 Flags a user guesses: a flag that takes names answers to its singular and its plural
 (``--dataset``/``--datasets``, ``--activations``/``--activation``); a flag may be shortened
 while only one flag begins so (``--data`` is ``--dataset``); an unknown or ambiguous flag of
-any command is refused under that command's usage, with the flags it may have meant.
+any command is refused under that command's usage, with the flags it may have meant
+(:class:`bench.cli.flags.FlagParser`, the parser type of every command).
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
-import sys
-from collections.abc import Sequence
-from typing import Any
 
 from bench.cli import measure, read, run
 from bench.cli.common import MAX_CELLS
+from bench.cli.flags import RAW, FlagParser, examples, store_argument
 from bench.version import __version__
 
 DESCRIPTION = (
     "Train identical networks across activation × initializer grids, store every result, "
     "and write reports that rank them and judge a study note's claims. Commands:"
 )
-_RAW = argparse.RawDescriptionHelpFormatter
 LISTS = {
     "activations": ("activation",),
     "initializers": ("initializer", "inits", "init"),
     "datasets": ("dataset", "data"),
     "suites": ("suite",),
 }
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose flags may be shortened to any beginning that names one flag
-    (its other spellings included), and that refuses an unknown flag under its own
-    command's usage, naming the flags it may have meant."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["allow_abbrev"] = False  # expanded here: a flag's two spellings are one flag
-        self.flags: dict[str, str] = {}  # option string → dest, in the order declared
-        self.commands = False
-        super().__init__(*args, **kwargs)
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
-        action = super().add_argument(*args, **kwargs)
-        self.flags.update(dict.fromkeys(action.option_strings, action.dest))
-        return action
-
-    def add_subparsers(self, **kwargs: Any) -> Any:
-        self.commands = True
-        return super().add_subparsers(**kwargs)
-
-    def _expand(self, word: str) -> str:
-        name, eq, value = word.partition("=")
-        if not name.startswith("--") or name in self.flags:
-            return word
-        dests = {self.flags[f] for f in self.flags if f.startswith(name)}
-        if len(dests) != 1:
-            return word
-        (dest,) = dests
-        return next(f for f in self.flags if self.flags[f] == dest) + eq + value
-
-    def _hint(self, word: str) -> str:
-        name = word.partition("=")[0]
-        first: dict[str, str] = {}  # each flag once, by its first spelling
-        for flag, dest in self.flags.items():
-            if flag.startswith("--"):
-                first.setdefault(dest, flag)
-        flags = list(first.values())
-        begun = [f for f in flags if f.startswith(name)] if len(name) > 2 else []
-        words = {f[2:]: f for f in self.flags if f.startswith("--")}  # compared without --
-        close = begun or [
-            first[self.flags[words[w]]]
-            for w in difflib.get_close_matches(name.lstrip("-"), list(words), n=1)
-        ]
-        if not close:
-            return ""
-        listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
-        return f" (did you mean {listed}?)"
-
-    def parse_known_args(
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        words = list(sys.argv[1:] if args is None else args)
-        if not self.commands:  # a command's own flags (the top level hands the rest on)
-            end = words.index("--") if "--" in words else len(words)
-            words = [self._expand(w) for w in words[:end]] + words[end:]
-            known = self.flags
-            unknown = [w for w in words[:end] if w[:2] == "--" and w.split("=")[0] not in known]
-            if unknown:  # before argparse's own checks, which would not name them
-                self.error(
-                    f"unrecognized argument{'s' if len(unknown) > 1 else ''}: "
-                    f"{' '.join(unknown)}{self._hint(unknown[0])}"
-                )
-        namespace, extra = super().parse_known_args(words, namespace)
-        if extra:
-            self.error(f"unrecognized argument{'s' if len(extra) > 1 else ''}: {' '.join(extra)}")
-        return namespace, extra
 
 
 def _listing(text: str) -> str:
@@ -118,117 +47,132 @@ def _listing(text: str) -> str:
     )
 
 
-def _examples(*lines: str) -> str:
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
-def _store(p: argparse.ArgumentParser, what: str = "the SQLite store to read") -> None:
-    """The store, positional (STORE) or as ``--store``: a command reads either."""
-    p.add_argument("store_path", nargs="?", metavar="STORE", help=what)
-    p.add_argument("--store", help="the same, as an option")
-
-
 def build(description: str = "") -> argparse.ArgumentParser:
     """The parser; every sub-command sets ``fn`` to the function that runs it."""
     from bench import execute
     from bench.store import EXPORT_FORMATS
 
-    p = _Parser(
-        prog="bench", description=DESCRIPTION, formatter_class=_RAW,
+    p = FlagParser(
+        prog="bench",
+        description=DESCRIPTION,
+        formatter_class=RAW,
         epilog="Run 'bench COMMAND --help' for a command's options and examples.",
-    )  # fmt: skip
+    )
     p.add_argument("--version", action="version", version=f"bench {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser(
-        "run", help="train every cell of a suite not yet in the store",
+        "run",
+        help="train every cell of a suite not yet in the store",
         description="Train every cell of a suite file that the store lacks (validated first; "
         "finished cells are saved one by one, so an interrupted run resumes).",
-        formatter_class=_RAW, epilog=_examples(
+        formatter_class=RAW,
+        epilog=examples(
             "bench run suites/smoke.toml                      # into results/smoke.sqlite",
             "bench run suites/default.toml --backend local --workers 2",
             "bench run my.toml --dry-run                       # count, estimate, train nothing",
         ),
-    )  # fmt: skip
+    )
     r.add_argument("suite", help="suite file, e.g. suites/smoke.toml")
     r.add_argument("--store", help="SQLite store (default: results/<suite name>.sqlite)")
     r.add_argument(
-        "--backend", default="serial", choices=execute.BACKENDS,
+        "--backend",
+        default="serial",
+        choices=execute.BACKENDS,
         help="serial (this process, default), local (processes here), dask (a cluster)",
-    )  # fmt: skip
+    )
     r.add_argument("--workers", type=int, default=1, help="processes of the local or dask backend")
     r.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
     r.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
         help="where cells train (default auto: cuda when a GPU is usable, else cpu)",
-    )  # fmt: skip
+    )
     r.add_argument(
-        "--no-batch", action="store_true",
+        "--no-batch",
+        action="store_true",
         help="train every cell on its own instead of stacking cells that differ only in "
         "seed, initializer and optimizer numbers",
-    )  # fmt: skip
+    )
     r.add_argument(
-        "--max-members", type=int, default=execute.MAX_MEMBERS,
+        "--max-members",
+        type=int,
+        default=execute.MAX_MEMBERS,
         help=f"most cells one batch trains at once (default {execute.MAX_MEMBERS})",
-    )  # fmt: skip
+    )
     r.add_argument(
-        "--max-cells", type=int, default=MAX_CELLS,
+        "--max-cells",
+        type=int,
+        default=MAX_CELLS,
         help=f"ask before training more cells than this (default {MAX_CELLS:,}); without a "
         "terminal, stop instead",
-    )  # fmt: skip
+    )
     r.add_argument(
-        "--lease-s", type=float, default=execute.LEASE_S,
+        "--lease-s",
+        type=float,
+        default=execute.LEASE_S,
         help="a claim on a cell lapses this many seconds after its run stops renewing it "
         f"(default {execute.LEASE_S:g}); cells another live run holds are left to it",
-    )  # fmt: skip
+    )
     r.add_argument(
-        "--retry", choices=("failed",),
+        "--retry",
+        choices=("failed",),
         help="train the suite's failed cells again (their rows move to the store's history "
         "table; diverged cells are results and stay)",
-    )  # fmt: skip
+    )
     r.add_argument("--dry-run", action="store_true", help="summarize the grid and what is left")
     r.add_argument("--list", action="store_true", help="with --dry-run: every cell left, by key")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(fn=run.cmd_run)
 
     rp = sub.add_parser(
-        "report", help="write the Markdown report of a stored suite",
+        "report",
+        help="write the Markdown report of a stored suite",
         description="Write a suite's report (Markdown, figures and a summary CSV in "
         "<out stem>_files/) from the store alone; nothing trains.",
-        formatter_class=_RAW, epilog=_examples(
+        formatter_class=RAW,
+        epilog=examples(
             "bench report results/smoke.sqlite --out reports/smoke.md",
             "bench report results/x.sqlite --suite mine --out -     # the Markdown to stdout",
         ),
-    )  # fmt: skip
-    _store(rp)
+    )
+    store_argument(rp)
     rp.add_argument(
-        "--out", required=True,
+        "--out",
+        required=True,
         help="the Markdown file, e.g. reports/default.md; '-': the text to stdout (no figures)",
-    )  # fmt: skip
+    )
     rp.add_argument("--suite", help="suite name (needed when the store holds several)")
     rp.set_defaults(fn=read.cmd_report)
 
     li = sub.add_parser(
-        "list", help="list registry entries or suite files",
+        "list",
+        help="list registry entries or suite files",
         description="The registry's entries, each with one line on it, or the suite files.",
-        formatter_class=_RAW, epilog=_examples("bench list datasets", "bench list suites"),
-    )  # fmt: skip
+        formatter_class=RAW,
+        epilog=examples("bench list datasets", "bench list suites"),
+    )
     li.add_argument(
-        "what", type=_listing, metavar="WHAT",
+        "what",
+        type=_listing,
+        metavar="WHAT",
         help=f"{', '.join(LISTS)} (a singular, or inits, works too)",
-    )  # fmt: skip
+    )
     li.set_defaults(fn=read.cmd_list)
 
     e = sub.add_parser(
-        "export", help="write the store as a table, one row per cell",
+        "export",
+        help="write the store as a table, one row per cell",
         description="Every stored cell (or one suite's) as a table: its settings, metrics, "
         "timings and environment; json adds the curves and probes.",
-        formatter_class=_RAW, epilog=_examples(
+        formatter_class=RAW,
+        epilog=examples(
             "bench export results/smoke.sqlite --format csv --out smoke.csv",
             "bench export results/smoke.sqlite --suite smoke --out - | head",
         ),
-    )  # fmt: skip
-    _store(e)
+    )
+    store_argument(e)
     e.add_argument("--format", default="csv", choices=EXPORT_FORMATS, help="default csv")
     e.add_argument(
         "--out", help="output file (default: the store's name with the format); '-': stdout"
@@ -237,10 +181,12 @@ def build(description: str = "") -> argparse.ArgumentParser:
     e.set_defaults(fn=read.cmd_export)
 
     s = sub.add_parser(
-        "show", help="print one stored cell",
+        "show",
+        help="print one stored cell",
         description="Print one stored cell whole: settings, status, metrics, curves, probes.",
-        formatter_class=_RAW, epilog=_examples("bench show 3f2a9c --store results/smoke.sqlite"),
-    )  # fmt: skip
+        formatter_class=RAW,
+        epilog=examples("bench show 3f2a9c --store results/smoke.sqlite"),
+    )
     s.add_argument("key", help="cell key (a unique prefix is enough)")
     s.add_argument("--store", help="store to read (default: every results/*.sqlite)")
     s.set_defaults(fn=read.cmd_show)
@@ -252,28 +198,31 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "and width, interleaved in one process, and store the timings for the report's "
         "speed section (a new measurement replaces the suite's previous one). Prints the "
         "ratios to relu, which is always timed.",
-        formatter_class=_RAW,
-        epilog=_examples(
+        formatter_class=RAW,
+        epilog=examples(
             "bench speed results/smoke.sqlite --suite smoke",
             "bench speed results/t.sqlite --activations relu,elu,selu --repeats 3",
         ),
     )
-    _store(sp, "the store to time into")
+    store_argument(sp, "the store to time into")
     sp.add_argument(
         "--suite",
         help="suite the timings belong to (default: the store's only suite, or the store's "
         "file name); its stored grid gives the default activations",
     )
     sp.add_argument(
-        "--activations", "--activation",
+        "--activations",
+        "--activation",
         help="comma-separated names (default: the suite's, else all registered)",
-    )  # fmt: skip
+    )
     sp.add_argument("--widths", default="32,64,128", help="hidden widths (default 32,64,128)")
     sp.add_argument("--repeats", type=int, default=5, help="interleaved rounds (default 5)")
     sp.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
         help="auto (default, as bench run): cuda when a GPU is usable, else cpu",
-    )  # fmt: skip
+    )
     sp.add_argument(
         "--threads", type=int, default=1, help="torch threads (default 1, as a local worker)"
     )
@@ -286,23 +235,28 @@ def build(description: str = "") -> argparse.ArgumentParser:
         description="run: train every claim suite (suites/claims/*.toml) not yet stored, time "
         "the activations (C16) and run the exact checks (C1, C7, C8, C17, C18); report: rebuild "
         "the claims report from the store alone; list: the claims and their suites.",
-        formatter_class=_RAW,
-        epilog=_examples(
+        formatter_class=RAW,
+        epilog=examples(
             "bench claims list",
             "bench claims run --suites c01_linear        # one claim suite",
             "bench claims report --out reports/claims.md",
         ),
     )
     c.add_argument("action", choices=["run", "report", "list"], help="what to do")
-    c.add_argument("--store", default="results/bench.sqlite", help="SQLite store "
-                   "(default results/bench.sqlite, shared with make bench)")  # fmt: skip
+    c.add_argument(
+        "--store",
+        default="results/bench.sqlite",
+        help="SQLite store (default results/bench.sqlite, shared with make bench)",
+    )
     c.add_argument("--out", default="reports/claims.md", help="report file (report)")
     c.add_argument("--backend", default="local", choices=execute.BACKENDS, help="default local")
     c.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     c.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
         help="where cells train (default auto: cuda when a GPU is usable)",
-    )  # fmt: skip
+    )
     c.add_argument("--suites", "--suite", help="comma-separated claim suite names (default: all)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(fn=measure.cmd_claims)
@@ -314,8 +268,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "cell at a time against a minimal hand-written loop, with and without probes, and "
         "K cells batched against K one at a time, with the matmul peak measured in the same "
         "run. Runs alternate and repeat; medians and ranges are printed.",
-        formatter_class=_RAW,
-        epilog=_examples("bench perf", "bench perf --ks 1,16 --repeats 2"),
+        formatter_class=RAW,
+        epilog=examples("bench perf", "bench perf --ks 1,16 --repeats 2"),
     )
     pf.add_argument("--dataset", default="digits", help="data set (default digits)")
     pf.add_argument("--depth", type=int, default=8, help="hidden layers (default 8)")
@@ -352,8 +306,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         description="Build a suite from the flags (validated like a suite file), train what "
         "the store lacks, print the activations ranked with their statistics, and write the "
         "report and the grid as a suite file (<out>.toml, for bench run).",
-        formatter_class=_RAW,
-        epilog=_examples(
+        formatter_class=RAW,
+        epilog=examples(
             "bench quick --activations relu,elu,selu",
             "bench quick --activations relu,gelu --dataset keel_pima,keel_wdbc,wine --lr 1e-3,3e-3",
         ),
@@ -373,28 +327,39 @@ def build(description: str = "") -> argparse.ArgumentParser:
     q.add_argument("--depth", type=int, default=4, help="hidden layers (default 4)")
     q.add_argument("--width", type=int, default=64, help="hidden width (default 64)")
     q.add_argument("--epochs", type=int, default=10, help="epochs (default 10)")
-    q.add_argument("--lr", default="1e-3", help="learning rate(s), comma-separated; with "
-                   "several, each activation's is chosen on validation (default 1e-3)")  # fmt: skip
+    q.add_argument(
+        "--lr",
+        default="1e-3",
+        help="learning rate(s), comma-separated; with "
+        "several, each activation's is chosen on validation (default 1e-3)",
+    )
     q.add_argument("--optimizer", default="adam", help="adam or sgd (default adam)")
     q.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
     q.add_argument("--name", default="quick", help="suite name in the store (default quick)")
-    q.add_argument("--store", default="results/quick.sqlite",
-                   help="SQLite store (default results/quick.sqlite)")  # fmt: skip
+    q.add_argument(
+        "--store",
+        default="results/quick.sqlite",
+        help="SQLite store (default results/quick.sqlite)",
+    )
     q.add_argument(
         "--out",
         help="report (default reports/<--name>.md, e.g. reports/quick.md; the suite file "
         "beside it, .toml)",
     )
     q.add_argument(
-        "--backend", default="serial", choices=execute.BACKENDS,
+        "--backend",
+        default="serial",
+        choices=execute.BACKENDS,
         help="serial (default), local or dask, as bench run",
-    )  # fmt: skip
+    )
     q.add_argument("--workers", type=int, default=1, help="processes of the local or dask backend")
     q.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
     q.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda"),
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
         help="where cells train (default auto)",
-    )  # fmt: skip
+    )
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.set_defaults(fn=run.cmd_quick)
 
@@ -405,8 +370,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "versions): per activation, width and pass, the bench speed time ratio to relu in "
         "A and in B and B/A of the absolute times; where each was measured; and, for the "
         "cells both stores trained, their test accuracies and the difference.",
-        formatter_class=_RAW,
-        epilog=_examples("bench compare results/laptop.sqlite results/gpu.sqlite --suite smoke"),
+        formatter_class=RAW,
+        epilog=examples("bench compare results/laptop.sqlite results/gpu.sqlite --suite smoke"),
     )
     cm.add_argument("store_a", help="the baseline store (A)")
     cm.add_argument("store_b", help="the store compared with it (B)")

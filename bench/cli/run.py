@@ -176,13 +176,21 @@ def cmd_quick(args: argparse.Namespace) -> int:
     from bench.store import Store
 
     doc = api.quick_suite(
-        names_list(args.activations), names_list(args.dataset), _seeds(args.seeds),
-        args.init, args.kind, args.depth, args.width, args.epochs, floats(args.lr, "--lr"),
-        args.optimizer, args.batch_size, args.name,
-        "bench quick " + shlex.join(
-            f"--{k.replace('_', '-')}={getattr(args, k)}" for k in _QUICK_GRID_FLAGS
-        ),
-    )  # fmt: skip
+        names_list(args.activations),
+        names_list(args.dataset),
+        _seeds(args.seeds),
+        args.init,
+        args.kind,
+        args.depth,
+        args.width,
+        args.epochs,
+        floats(args.lr, "--lr"),
+        args.optimizer,
+        args.batch_size,
+        args.name,
+        "bench quick "
+        + shlex.join(f"--{k.replace('_', '-')}={getattr(args, k)}" for k in _QUICK_GRID_FLAGS),
+    )
     check_workers(args.backend, args.workers)
     suite = api.parse_quick(doc)  # validated before anything trains or is written
     device = resolve_device(args.device)
@@ -207,8 +215,9 @@ def cmd_quick(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if summary.interrupted:
-        print("interrupted: finished cells are saved; run the same command to resume",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "interrupted: finished cells are saved; run the same command to resume", file=sys.stderr
+        )
         return 130
     print(quick.table(api.ranking(frame), doc, suite.name, len(suite.seeds)))
     report.build(store_path, out, suite.name)
@@ -231,8 +240,19 @@ def _quick_out(args: argparse.Namespace) -> str:
     return f"reports/{args.name}.md"
 
 
-_QUICK_GRID_FLAGS = ("activations", "dataset", "seeds", "init", "kind", "depth", "width",
-                     "epochs", "lr", "optimizer", "batch_size")  # fmt: skip
+_QUICK_GRID_FLAGS = (
+    "activations",
+    "dataset",
+    "seeds",
+    "init",
+    "kind",
+    "depth",
+    "width",
+    "epochs",
+    "lr",
+    "optimizer",
+    "batch_size",
+)
 
 
 def _seeds(text: str) -> int | list[int]:

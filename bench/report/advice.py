@@ -32,24 +32,29 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
         for a in s:
             if a.setting == "speed matters":
                 use = f"`{a.best}`" + (
-                    "" if a.best != a.runner_up
+                    ""
+                    if a.best != a.runner_up
                     else " (every other configuration is shown to be less accurate)"
-                    if a.others == 0 else " (the best one is also the fastest)"
-                )  # fmt: skip
+                    if a.others == 0
+                    else " (the best one is also the fastest)"
+                )
                 rows.append(("speed matters", use, "–", "–", a.note))
                 continue
             lead = (
-                "–" if a.effect != a.effect
+                "–"
+                if a.effect != a.effect
                 else f"{100 * abs(a.effect):.1f} pp {'behind' if a.effect >= 0 else 'ahead'}"
-            )  # fmt: skip
+            )
             sets = f"{a.n_datasets} data set{'s' if a.n_datasets != 1 else ''}"
-            rows.append((
-                f"{a.setting} ({sets})",
-                f"`{a.best}`",
-                _HOW_SURE[a.how_sure] + f"; beats {a.beaten} of {a.others}",
-                f"`{a.runner_up}` ({lead} in mean accuracy)",
-                a.note,
-            ))  # fmt: skip
+            rows.append(
+                (
+                    f"{a.setting} ({sets})",
+                    f"`{a.best}`",
+                    _HOW_SURE[a.how_sure] + f"; beats {a.beaten} of {a.others}",
+                    f"`{a.runner_up}` ({lead} in mean accuracy)",
+                    a.note,
+                )
+            )
     if not rows:
         return
     doc.add("## What to use")

@@ -215,8 +215,14 @@ def _since(doc: Doc, results: list[tuple[Claim, Finding, Verdict]]) -> None:
             continue
         moved = before != v.verdict
         why = history.REASONS.get(c.id, history.CHANGES.get(c.id, "")) if moved else ""
-        rows.append((c.id, before, f"**{v.verdict}**" if moved else v.verdict,
-                     why or history.CHANGES.get(c.id, "")))  # fmt: skip
+        rows.append(
+            (
+                c.id,
+                before,
+                f"**{v.verdict}**" if moved else v.verdict,
+                why or history.CHANGES.get(c.id, ""),
+            )
+        )
     if not rows:
         return
     doc.add("## Since the first report")

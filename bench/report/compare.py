@@ -21,17 +21,21 @@ if TYPE_CHECKING:
 def render(c: Comparison) -> str:
     """The comparison as text: environments, speed, accuracy, notes (tabulate tables)."""
     parts = [f"A = {c.paths[0]}\nB = {c.paths[1]}"]
-    parts.append(tabulate(c.env, headers=["", "A", "B"], tablefmt="simple",
-                          disable_numparse=True))  # fmt: skip
+    parts.append(tabulate(c.env, headers=["", "A", "B"], tablefmt="simple", disable_numparse=True))
     if not c.speed.empty:
         rows = [
             (
-                r.activation, r.width, PASS_LABELS.get(r["pass"], r["pass"]),
-                ratio(r.ratio_a, r.low_a, r.high_a), ratio(r.ratio_b, r.low_b, r.high_b),
-                per_call(r.seconds_a), per_call(r.seconds_b), num(r.b_over_a, "{:.2f}"),
+                r.activation,
+                r.width,
+                PASS_LABELS.get(r["pass"], r["pass"]),
+                ratio(r.ratio_a, r.low_a, r.high_a),
+                ratio(r.ratio_b, r.low_b, r.high_b),
+                per_call(r.seconds_a),
+                per_call(r.seconds_b),
+                num(r.b_over_a, "{:.2f}"),
             )
             for _, r in c.speed.iterrows()
-        ]  # fmt: skip
+        ]
         parts.append(
             f"Speed: time per call / {c.reference}'s, median over repeats (min–max), in each "
             "store; B/A: B's median time per call over A's (> 1: slower in B)\n"
@@ -54,12 +58,17 @@ def render(c: Comparison) -> str:
     if not c.accuracy.empty:
         rows = [
             (
-                r.activation, r.cells, r.same_key, num(100 * r.test_acc_a, "{:.2f}"),
-                num(100 * r.test_acc_b, "{:.2f}"), num(100 * r["diff"], "{:+.2f}"),
-                num(100 * r.max_abs_diff, "{:.2f}"), f"{r.identical}/{r.cells}",
+                r.activation,
+                r.cells,
+                r.same_key,
+                num(100 * r.test_acc_a, "{:.2f}"),
+                num(100 * r.test_acc_b, "{:.2f}"),
+                num(100 * r["diff"], "{:+.2f}"),
+                num(100 * r.max_abs_diff, "{:.2f}"),
+                f"{r.identical}/{r.cells}",
             )
             for _, r in c.accuracy.iterrows()
-        ]  # fmt: skip
+        ]
         parts.append(
             "Test accuracy % of the cells both stores hold (mean over them; diverged and "
             "failed score 0); B − A in points\n"

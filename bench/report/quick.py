@@ -33,15 +33,29 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
     grid, model, train = doc["grid"], doc["model"], doc["train"]
     lrs = grid.get("train.lr", [train.get("lr")])
     several = ranked.attrs["friedman_datasets"]["n_blocks"] > 1  # several data sets
-    headers = ["#", "activation", "test acc % (± 95% CI)", "mean rank", "Δ vs #1",
-               "p vs #1" + (" (data set × seed)" if several else ""),
-               *(["p vs #1 (data sets)"] if several else []), "diverged/failed"]  # fmt: skip
+    headers = [
+        "#",
+        "activation",
+        "test acc % (± 95% CI)",
+        "mean rank",
+        "Δ vs #1",
+        "p vs #1" + (" (data set × seed)" if several else ""),
+        *(["p vs #1 (data sets)"] if several else []),
+        "diverged/failed",
+    ]
     rows = [
-        [i, r.activation, pm(r.mean, r.ci95), f"{r.avg_rank:.2f}",
-         "–" if i == 1 else f"{100 * r.delta:+.1f}", p(r.p_vs_best),
-         *([p(r.p_vs_best_datasets)] if several else []), r.n_nonok]
+        [
+            i,
+            r.activation,
+            pm(r.mean, r.ci95),
+            f"{r.avg_rank:.2f}",
+            "–" if i == 1 else f"{100 * r.delta:+.1f}",
+            p(r.p_vs_best),
+            *([p(r.p_vs_best_datasets)] if several else []),
+            r.n_nonok,
+        ]
         for i, r in enumerate(ranked.itertuples(), start=1)
-    ]  # fmt: skip
+    ]
     a = ranked.attrs
     blocks, n = " × ".join(a["blocks"]), a["n_blocks"]
     title = (
@@ -51,8 +65,11 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
         f"{', '.join(f'{x:g}' for x in lrs)}" + (" (chosen on validation)" if len(lrs) > 1 else "")
     )
     align = ("right", "left", *["right"] * (len(headers) - 2))
-    lines = [title, "", tabulate(rows, headers=headers, tablefmt="simple",
-                                 disable_numparse=True, colalign=align)]  # fmt: skip
+    lines = [
+        title,
+        "",
+        tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align),
+    ]
     fr, fd = a["friedman"], a["friedman_datasets"]
 
     def test(r: dict) -> str:
@@ -67,9 +84,13 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
         "Ranks and tests over blocks of one data set × one seed, at each configuration's "
         "learning rate chosen on validation; p vs #1: two-sided Wilcoxon signed-rank "
         "against the first, Holm-adjusted over all pairs."
-        + ("" if several else " Seeds are replicates of one split, so these p-values lean "
-           "optimistic; several data sets (--dataset a,b,c) give the data-set-level test.")
-    )  # fmt: skip
+        + (
+            ""
+            if several
+            else " Seeds are replicates of one split, so these p-values lean "
+            "optimistic; several data sets (--dataset a,b,c) give the data-set-level test."
+        )
+    )
     if (ranked["ci95"].isna() & ranked["mean"].notna()).any():
         lines.append(f"No interval where a mean rests on fewer than {a['min_ci_n']} rows.")
     if n and a["pairs"] and not a["decidable"]:  # (one activation: no pair to test)

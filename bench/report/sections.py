@@ -88,9 +88,16 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
 
 
 PAIR_HEADERS = (
-    "claim", "data sets × seeds", "won/lost", "Δ test acc, pp [95 % CI]", "p (Holm), A / B better",
-    "TOST p (Holm)", "P(A / rope / B)", "verdict", "robustness",
-)  # fmt: skip
+    "claim",
+    "data sets × seeds",
+    "won/lost",
+    "Δ test acc, pp [95 % CI]",
+    "p (Holm), A / B better",
+    "TOST p (Holm)",
+    "P(A / rope / B)",
+    "verdict",
+    "robustness",
+)
 
 
 def pair_rows(table) -> list[tuple]:
@@ -99,9 +106,11 @@ def pair_rows(table) -> list[tuple]:
     probabilities, the verdict, and how robust it is (or how many data sets it would need)."""
     rows = []
     for r in table.itertuples():
-        bayes = "–" if r.p_rope != r.p_rope else (
-            f"{r.p_a_better:.2f} / {r.p_rope:.2f} / {r.p_b_better:.2f}"
-        )  # fmt: skip
+        bayes = (
+            "–"
+            if r.p_rope != r.p_rope
+            else (f"{r.p_a_better:.2f} / {r.p_rope:.2f} / {r.p_b_better:.2f}")
+        )
         robust = getattr(r, "robustness", "–")
         if not r.decidable:
             robust = f"cannot decide: needs ≥ {int(r.needed)} data sets"
@@ -177,10 +186,9 @@ def _per_dataset(doc: Doc, s: Slice) -> None:
     doc.table(rows, ["activation", *d.datasets])
     doc.add(f"Average rank within each data set (over {' × '.join(d.inner)}; 1 = best):")
     doc.table(
-        [[f"`{act}`", *(num(d.ranks.get((ds, act), np.nan)) for ds in d.datasets)]
-         for act in acts],
+        [[f"`{act}`", *(num(d.ranks.get((ds, act), np.nan)) for ds in d.datasets)] for act in acts],
         ["activation", *d.datasets],
-    )  # fmt: skip
+    )
     curves = d.curves
     doc.figure(
         "learning_curves.png",
@@ -204,8 +212,9 @@ def _inits(doc: Doc, s: Slice) -> None:
     rows = []
     for act in t.activations:
         cells = [pct(t.means.at[act, i]) for i in t.inits]
-        cells = [f"**{c}**" if t.percent.at[act, i] == t.best[act] else c
-                 for c, i in zip(cells, t.inits)]  # fmt: skip
+        cells = [
+            f"**{c}**" if t.percent.at[act, i] == t.best[act] else c for c, i in zip(cells, t.inits)
+        ]
         row = [f"`{act}`", *cells]
         if placed:
             m = t.matched.get(act)

@@ -110,9 +110,12 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     best, others = order[0], order[1:]
     comparisons = {o: paired.compare_arms(work, best, o, family=len(others)) for o in others}
     rows = pd.DataFrame(
-        [{"arm": o, "p": c.p, "p_equiv": c.p_equiv, "verdict": c.verdict, "effect": c.effect}
-         for o, c in comparisons.items() if c is not None]
-    )  # fmt: skip
+        [
+            {"arm": o, "p": c.p, "p_equiv": c.p_equiv, "verdict": c.verdict, "effect": c.effect}
+            for o, c in comparisons.items()
+            if c is not None
+        ]
+    )
     beaten_mask = holm(rows["p"]) < ALPHA
     equivalent = holm(rows["p_equiv"]) < ALPHA
     runner = others[0]
@@ -139,11 +142,23 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
         )
     worst = order[-1]
     return Advice(
-        setting, len(means), best, how, runner,
-        "EQUIVALENT" if runner_equivalent else str(r["verdict"]), float(r["effect"]), beaten,
-        len(others), by_mean if by_mean != best else "", note, unbeaten,
-        comparisons[runner], float(means[best].mean()), worst, float(means[worst].mean()),
-    )  # fmt: skip
+        setting,
+        len(means),
+        best,
+        how,
+        runner,
+        "EQUIVALENT" if runner_equivalent else str(r["verdict"]),
+        float(r["effect"]),
+        beaten,
+        len(others),
+        by_mean if by_mean != best else "",
+        note,
+        unbeaten,
+        comparisons[runner],
+        float(means[best].mean()),
+        worst,
+        float(means[worst].mean()),
+    )
 
 
 def advise(
@@ -189,8 +204,15 @@ def _fastest_contender(first: Advice, speed: pd.DataFrame) -> Advice | None:
         return None
     fastest = min(timed, key=lambda a: (ratio[a.split(" + ")[0]], a))
     return Advice(
-        "speed matters", first.n_datasets, fastest, "open" if fastest != first.best else
-        first.how_sure, first.best, "", float("nan"), 0, len(contenders) - 1,
+        "speed matters",
+        first.n_datasets,
+        fastest,
+        "open" if fastest != first.best else first.how_sure,
+        first.best,
+        "",
+        float("nan"),
+        0,
+        len(contenders) - 1,
         note=(
             f"the fastest ({ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training "
             f"step at width {int(width)}) of the best one and the {len(contenders) - 1} "
@@ -199,7 +221,7 @@ def _fastest_contender(first: Advice, speed: pd.DataFrame) -> Advice | None:
             else f"{ratio[fastest.split(' + ')[0]]:.2f}× relu's time per training step at "
             f"width {int(width)}"
         ),
-    )  # fmt: skip
+    )
 
 
 def advise_suite(

@@ -37,8 +37,13 @@ from bench.scoring.ranking import (
 METRIC = "test_acc"
 REFERENCE = {"activation": "relu", "init": "matched"}
 SUMMARY_METRICS = (
-    "test_acc", "test_loss", "epochs_to_target", "auc_val_acc", "dead_final", "train_time_s",
-)  # fmt: skip
+    "test_acc",
+    "test_loss",
+    "epochs_to_target",
+    "auc_val_acc",
+    "dead_final",
+    "train_time_s",
+)
 HEALTH_COLUMNS = ("dead_init", "dead_final", "negative_final", "saturated_init", "saturated_final")
 FAILURES_SHOWN = 40
 
@@ -68,8 +73,11 @@ def _intro(part: pd.DataFrame, rows: list[advice.Advice]) -> Intro | None:
     if not rows or rows[0].setting == "speed matters":
         return None
     c = rows[0].comparison
-    kinds = list(part[["model.kind", "model.depth", "model.width"]].drop_duplicates()
-                 .itertuples(index=False, name=None))  # fmt: skip
+    kinds = list(
+        part[["model.kind", "model.depth", "model.width"]]
+        .drop_duplicates()
+        .itertuples(index=False, name=None)
+    )
     return Intro(
         datasets=sorted(part["dataset"].unique()),
         kinds=kinds,
@@ -337,8 +345,11 @@ def _slice_label(part: pd.DataFrame, slicing: list[str], values: Any) -> str:
     kinds = part[["model.kind", "model.depth", "model.width"]].drop_duplicates()
     text = ", ".join(f"{k} {d}×{w}" for k, d, w in kinds.itertuples(index=False, name=None))
     values = values if isinstance(values, tuple) else (values,)
-    extra = [f"{c.split('.')[-1]} {v}" for c, v in zip(slicing, values, strict=False)
-             if c not in ("model.kind", "model.depth", "model.width")]  # fmt: skip
+    extra = [
+        f"{c.split('.')[-1]} {v}"
+        for c, v in zip(slicing, values, strict=False)
+        if c not in ("model.kind", "model.depth", "model.width")
+    ]
     return ", ".join([text, *extra])
 
 
@@ -353,8 +364,11 @@ def _speed(timings: pd.DataFrame | None, acts: list[str]) -> Speed | None:
 def _summary(sel: pd.DataFrame) -> pd.DataFrame:
     """Per data set × model × activation × initializer: every summary metric's mean and CI
     at the selected learning rate, ``n``, ``n_nonok`` and ``lr_selected``."""
-    by = [c for c in ("dataset", "model.kind", "model.depth", "model.width", "activation",
-                      "init") if c in sel.columns]  # fmt: skip
+    by = [
+        c
+        for c in ("dataset", "model.kind", "model.depth", "model.width", "activation", "init")
+        if c in sel.columns
+    ]
     table = None
     for metric in SUMMARY_METRICS:
         s = metrics.summarize(sel, metric, by=by)
@@ -393,11 +407,17 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
     claimed = order(frame["activation"], verdicts.CLAIMED_ORDER)
     timed = _speed(timings, claimed)
     slices = [
-        _slice(v if isinstance(v, tuple) else (v,), part, unselected[v], head_init,
-               len(inits) > 1, _slice_label(part, slicing, v),
-               timed.ratios if timed is not None else None)
+        _slice(
+            v if isinstance(v, tuple) else (v,),
+            part,
+            unselected[v],
+            head_init,
+            len(inits) > 1,
+            _slice_label(part, slicing, v),
+            timed.ratios if timed is not None else None,
+        )
         for v, part in groups
-    ]  # fmt: skip
+    ]
     first = groups[0][1]
     bad = frame[frame["status"] != "ok"]
     counts = bad.groupby(["activation", "init", "status"]).size().reset_index(name="cells")

@@ -260,8 +260,13 @@ def probe_epochs(df: pd.DataFrame, metric: str = "dead") -> pd.DataFrame:
         for epoch, health in enumerate(r.get("probes") or []):
             if not health:  # train.probe_every skipped this epoch
                 continue
-            rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
-                         "value": pooled(health, metric)})  # fmt: skip
+            rows.append(
+                {
+                    **{c: r.get(c) for c in _ID_COLUMNS},
+                    "epoch": epoch,
+                    "value": pooled(health, metric),
+                }
+            )
     return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
 
 
@@ -278,8 +283,14 @@ def layer_profile(df: pd.DataFrame, metric: str = "std") -> pd.DataFrame:
         for when, health in (("init", probes[:1]), ("final", probes[1:][-1:])):
             for h in health:
                 for layer, value in enumerate(h.get(metric) or [], start=1):
-                    rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "when": when,
-                                 "layer": layer, "value": _num(value)})  # fmt: skip
+                    rows.append(
+                        {
+                            **{c: r.get(c) for c in _ID_COLUMNS},
+                            "when": when,
+                            "layer": layer,
+                            "value": _num(value),
+                        }
+                    )
     return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "when", "layer", "value"])
 
 
@@ -289,8 +300,9 @@ def curve_epochs(df: pd.DataFrame, curve: str = "val_acc") -> pd.DataFrame:
     rows = []
     for _, r in df.iterrows():
         for epoch, value in enumerate((r.get("curves") or {}).get(curve) or [], start=1):
-            rows.append({**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch,
-                         "value": _num(value)})  # fmt: skip
+            rows.append(
+                {**{c: r.get(c) for c in _ID_COLUMNS}, "epoch": epoch, "value": _num(value)}
+            )
     return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
 
 

@@ -257,8 +257,20 @@ def claimed_order(
     m = get_metric(metric)
     present = set(df[treatment].unique()) if treatment in df.columns else set()
     names = tuple(t for t in order if t in present)
-    cols = ["better", "worse", "n_blocks", "median_diff", "wins", "ties", "losses",
-            "p_better", "p_worse", "p_better_holm", "p_worse_holm", "verdict"]  # fmt: skip
+    cols = [
+        "better",
+        "worse",
+        "n_blocks",
+        "median_diff",
+        "wins",
+        "ties",
+        "losses",
+        "p_better",
+        "p_worse",
+        "p_better_holm",
+        "p_worse_holm",
+        "verdict",
+    ]
     sub = df[df[treatment].isin(names)] if names else df.iloc[:0]
     table = _table(sub, m, treatment, blocks) if names else pd.DataFrame()
     n = len(table)
@@ -269,10 +281,19 @@ def claimed_order(
     rows = []
     for a, b in pairwise(names):
         d = _advantage(table[a], table[b], m)
-        rows.append([a, b, n, float(np.median(d)) if n else np.nan,
-                     int((d > 0).sum()), int((d == 0).sum()), int((d < 0).sum()),
-                     wilcoxon(d, "greater", min_n=1, tied=1.0),
-                     wilcoxon(d, "less", min_n=1, tied=1.0)])  # fmt: skip
+        rows.append(
+            [
+                a,
+                b,
+                n,
+                float(np.median(d)) if n else np.nan,
+                int((d > 0).sum()),
+                int((d == 0).sum()),
+                int((d < 0).sum()),
+                wilcoxon(d, "greater", min_n=1, tied=1.0),
+                wilcoxon(d, "less", min_n=1, tied=1.0),
+            ]
+        )
     pairs = pd.DataFrame(rows, columns=cols[:9])
     pairs["p_better_holm"] = holm(pairs["p_better"])
     pairs["p_worse_holm"] = holm(pairs["p_worse"])

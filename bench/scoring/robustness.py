@@ -86,9 +86,12 @@ def dataset_groups(frame: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def _chain(
-    selected: pd.DataFrame, datasets: Sequence[str], init: str, order: Sequence[str],
+    selected: pd.DataFrame,
+    datasets: Sequence[str],
+    init: str,
+    order: Sequence[str],
     seeds: Sequence[int] | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     part = selected[selected["dataset"].isin(datasets) & (selected["init"] == init)]
     if seeds is not None:
         part = part[part["seed"].isin(seeds)]
@@ -154,8 +157,11 @@ def robust_chain(
                 changed.append(f"{ALTERNATIVES[name]} ({other})")
         holds.append(kept)
         n = len(alternatives)
-        phrases.append(f"holds in {kept}/{n}" if not changed else
-                       f"holds in {kept}/{n}; changes under " + "; ".join(changed))  # fmt: skip
+        phrases.append(
+            f"holds in {kept}/{n}"
+            if not changed
+            else f"holds in {kept}/{n}; changes under " + "; ".join(changed)
+        )
     out = main.copy()
     out["holds"] = holds
     out["alternatives"] = len(alternatives)

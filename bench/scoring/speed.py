@@ -18,9 +18,15 @@ from bench.schema import PASSES
 
 REFERENCE = "relu"
 RATIO_COLUMNS = (
-    "width", "pass", "activation", "ratio_median", "ratio_low", "ratio_high", "n_repeats",
+    "width",
+    "pass",
+    "activation",
+    "ratio_median",
+    "ratio_low",
+    "ratio_high",
+    "n_repeats",
     "seconds_median",
-)  # fmt: skip
+)
 
 
 def ratios(

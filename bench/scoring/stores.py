@@ -34,10 +34,16 @@ from bench.scoring.speed import REFERENCE
 from bench.store import Store
 
 ENV_ROWS = (  # (label, key of a timing's env)
-    ("torch", "torch"), ("device", "device"), ("CPU", "cpu"), ("CPU cores", "cpu_count"),
-    ("torch threads", "threads"), ("Python", "python"), ("platform", "platform"),
-    ("harness", "harness"), ("commit", "commit"),
-)  # fmt: skip
+    ("torch", "torch"),
+    ("device", "device"),
+    ("CPU", "cpu"),
+    ("CPU cores", "cpu_count"),
+    ("torch threads", "threads"),
+    ("Python", "python"),
+    ("platform", "platform"),
+    ("harness", "harness"),
+    ("commit", "commit"),
+)
 
 
 @dataclass
@@ -82,8 +88,9 @@ def _pick(paths: tuple[Path, Path], held: tuple[list[str], list[str]], suite: st
     if len(common) == 1:
         return common[0], common[0]
     if len(common) > 1:
-        raise BenchError(f"both stores hold {len(common)} suites; pick one with --suite: "
-                         f"{', '.join(common)}")  # fmt: skip
+        raise BenchError(
+            f"both stores hold {len(common)} suites; pick one with --suite: {', '.join(common)}"
+        )
     if len(a) == 1 and len(b) == 1:  # one suite each, named differently (e.g. after the file)
         return a[0], b[0]
     raise BenchError(f"no suite in both stores; pick one with --suite: {holds}")
@@ -138,13 +145,24 @@ def _env(names, timings, frames) -> list[tuple[str, str, str]]:
     rows = [("suite", *names)]
     rows.append(("timings measured at", *(_values(t, "measured_at") for t in timings)))
     rows += [(label, *(str(e.get(key, "–")) for e in envs)) for label, key in ENV_ROWS]
-    rows.append(("timed model", *(
-        f"mlp depth {_values(t, 'depth')}, batch {_values(t, 'batch')}, "
-        f"repeats {t['repeat'].nunique()}" if len(t) else "–" for t in timings
-    )))  # fmt: skip
+    rows.append(
+        (
+            "timed model",
+            *(
+                f"mlp depth {_values(t, 'depth')}, batch {_values(t, 'batch')}, "
+                f"repeats {t['repeat'].nunique()}"
+                if len(t)
+                else "–"
+                for t in timings
+            ),
+        )
+    )
     rows.append(("cells stored", *(str(len(f)) for f in frames)))
-    for label, column in (("cells: torch", "env.torch"), ("cells: device", "env.device"),
-                          ("cells: CPU", "env.cpu")):  # fmt: skip
+    for label, column in (
+        ("cells: torch", "env.torch"),
+        ("cells: device", "env.device"),
+        ("cells: CPU", "env.cpu"),
+    ):
         rows.append((label, *(_values(f, column) for f in frames)))
     return [tuple(str(x) for x in r) for r in rows]
 

@@ -75,9 +75,14 @@ if TYPE_CHECKING:
     from bench.suite import Suite
 
 __all__ = [
-    "CREATE_CHECKS", "EXPORT_FORMATS", "NO_MIGRATION", "STORE_VERSION", "TIMING_COLUMNS", "Store",
+    "CREATE_CHECKS",
+    "EXPORT_FORMATS",
+    "NO_MIGRATION",
+    "STORE_VERSION",
+    "TIMING_COLUMNS",
+    "Store",
     "claim_owner",
-]  # fmt: skip
+]
 
 # Why an older harness's results are not converted (the store's message, a run's note).
 NO_MIGRATION = (
@@ -277,8 +282,9 @@ class Store(Leases, Measurements, Exports):
         Their keys are never this harness's keys, so they are never reused."""
         rows = self._db.execute(
             "SELECT schema_version, count(*) FROM results WHERE schema_version != ? "
-            "GROUP BY schema_version ORDER BY schema_version", (SCHEMA_VERSION,)
-        )  # fmt: skip
+            "GROUP BY schema_version ORDER BY schema_version",
+            (SCHEMA_VERSION,),
+        )
         return dict(rows.fetchall())
 
     def _rows(self, where: str = "", params: tuple = (), table: str = "results") -> list[Result]:

@@ -25,9 +25,19 @@ CREATE TABLE IF NOT EXISTS checks (
     measured_at TEXT NOT NULL
 )"""
 TIMING_COLUMNS = (
-    "suite", "activation", "width", "depth", "batch", "pass", "repeat", "seconds", "device",
-    "threads", "env", "measured_at",
-)  # fmt: skip
+    "suite",
+    "activation",
+    "width",
+    "depth",
+    "batch",
+    "pass",
+    "repeat",
+    "seconds",
+    "device",
+    "threads",
+    "env",
+    "measured_at",
+)
 
 if TYPE_CHECKING:
     import pandas as pd
