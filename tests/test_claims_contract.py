@@ -22,20 +22,21 @@ import pandas as pd
 import pytest
 
 from bench import activations, claims, data, models, schema
+from bench.checks import CHECKS
 from bench.claims import REGISTRY, VERDICTS, Context, Figure, Table, Verdict
 from bench.records import Cell, ModelSpec, Result
 from bench.run.loop import probe_epochs
 from bench.store import Store
 from bench.suite import load_suite
 from tests.golden import HERE
-from tests.test_claims import CHECKS
+from tests.test_claims import CHECKS as PAYLOADS
 
 DATASETS, SEEDS = 3, 2  # of each suite: its first data sets and seeds in grid order
 SPEED_SUITE = "c16_speed"
 STAMP = "2026-01-01T00:00:00+00:00"
 SLOW_CHECKS = {  # measured elsewhere (tests/test_claims*.py); here their hand-built payloads
     "C1": {"rows": [{"dataset": "moons", "relative_diff": 1e-16}], "tolerance": 1e-10, "epochs": 1},
-    "C18": next(payload for claim, payload, verdict in CHECKS if claim == "C18"),
+    "C18": next(payload for claim, payload, verdict in PAYLOADS if claim == "C18"),
 }
 
 
@@ -125,10 +126,8 @@ def context(tmp_path_factory) -> Context:
                 store.put(made_up_result(cell))
         timings = json.loads((HERE / "golden_timings.json").read_text())
         store.put_timings(SPEED_SUITE, timings["records"], timings["env"], timings["measured_at"])
-        for claim in REGISTRY.values():
-            if claim.check is not None:
-                payload = SLOW_CHECKS.get(claim.id) or claim.check()
-                store.put_check(claim.id, payload, STAMP)
+        for claim_id, check in CHECKS.items():
+            store.put_check(claim_id, SLOW_CHECKS.get(claim_id) or check(), STAMP)
     with Store(path, readonly=True) as reader:
         frames = {s: reader.frame(s, series=True) for s in reader.suites()}
         return Context(frames=frames, timings=reader.timings(), checks=reader.checks())
@@ -139,7 +138,9 @@ def test_the_tiny_store_holds_each_suite_on_a_few_data_sets_and_seeds(context):
     for name, frame in context.frames.items():
         assert 0 < frame["dataset"].nunique() <= DATASETS, name
         assert frame["seed"].nunique() == SEEDS, name
-    assert set(context.checks) >= {c.id for c in REGISTRY.values() if c.check is not None}
+    assert set(context.checks) >= set(CHECKS)
+    # each check is a claim's, in the registry's order
+    assert list(CHECKS) == [c for c in REGISTRY if c in CHECKS] == ["C1", "C7", "C8", "C17", "C18"]
     assert set(context.timings["suite"]) == {SPEED_SUITE}
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench import checks
 from bench.claims import REGISTRY, Context
 from bench.claims import c01_linear as c1
 from bench.claims import c03_variance as c3
@@ -157,10 +158,9 @@ def test_c1_end_to_end(gap, same, verdict):
     assert (v.verdict, v.n_datasets, v.n_seeds) == (verdict, 12, 5)
 
 
-def test_c1_check_collapses_a_trained_stack(monkeypatch):
-    monkeypatch.setattr(c1, "CHECK_SETS", (("moons", 0),))
-    monkeypatch.setattr(c1, "CHECK_EPOCHS", 1)
-    out = c1.check()
+def test_c1_check_collapses_a_trained_stack():
+    out = checks.linear_collapse(sets=(("moons", 0),), epochs=1)
+    assert (out["tolerance"], out["epochs"]) == (c1.TOL, 1)
     (r,) = out["rows"]
     assert (r["hidden_layers"], r["map_shape"]) == (8, "2×2")
     assert r["relative_diff"] < c1.TOL

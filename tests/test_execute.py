@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import execute
+from bench import checks, execute, speed
 from bench.execute import claims as claim_suites
 from bench.run import loop
 from bench.store import Store
@@ -105,6 +105,24 @@ def test_claims_run_trains_every_suite_through_one_executor_closed_once(
     record = claim_suites.run(path, two_suites, backend, 1, progress=False, checks=False)
     assert [ex.closed for ex in made] == [1, 1]
     assert "claims: 0 cells to train of 2 suites" in capsys.readouterr().err
+
+
+def test_claims_run_stores_each_exact_check_under_its_claim_id(tmp_path, monkeypatch):
+    """After the suites, ``claims run`` stores what each check of :data:`bench.checks.CHECKS`
+    returns under its claim's id (two fast real checks here; the timing is bench speed's)."""
+    monkeypatch.setattr(speed, "measure", lambda names, **options: [])
+    monkeypatch.setattr(checks, "CHECKS", {"C7": checks.default_init, "C17": checks.relu_at_zero})
+    path = tmp_path / "checks.sqlite"
+    claim_suites.run(path, [], "serial", 1, progress=False)
+    with Store(path, readonly=True) as store:
+        stored = store.checks()
+    assert set(stored) == {"C7", "C17", "gallery", "_run"}
+    for claim_id, check in checks.CHECKS.items():
+        payload = {k: v for k, v in stored[claim_id].items() if k != "measured_at"}
+        assert payload == check()
+    assert [r["source"] for r in stored["C7"]["rows"]] == ["nn.Linear", "bench torch_default"]
+    relu = {r["gradient_at_0"] for r in stored["C17"]["rows"] if r["form"].endswith(" relu")}
+    assert relu == {0.0}  # bench relu, float32 and float64
 
 
 def test_an_error_inside_the_training_loop_is_a_failed_cell_and_the_run_goes_on(

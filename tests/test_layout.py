@@ -1,9 +1,10 @@
 """The package's shape, as docs/design.md draws it: no import cycle (imports inside functions
 and through importlib counted too), no module over 450 lines, every statistical test in
 ``bench/scoring/`` (no statistics library imported anywhere else), claims that never import
-one another, a report package that formats and never computes (no statistics library
-imported, at all or at run time), and one ranking that the report, ``bench.api.ranking`` and
-``bench quick`` all print."""
+one another, claims that never train (no torch, no training-side module: their exact checks
+are measured in ``bench/checks.py``), a report package that formats and never computes (no
+statistics library imported, at all or at run time), and one ranking that the report,
+``bench.api.ranking`` and ``bench quick`` all print."""
 
 from __future__ import annotations
 
@@ -159,6 +160,53 @@ def test_claims_do_not_import_each_other(name):
     """What two claims share lives in bench/scoring/ or bench/claims/measures.py."""
     others = {m for m in _imports(name, MODULES[name]) if CLAIM.fullmatch(m)}
     assert not others, f"{name} imports {sorted(others)}"
+
+
+# the training side: what measures and trains (the claims' exact checks are bench.checks)
+TRAINING = ("bench.run", "bench.models", "bench.execute", "bench.train", "bench.checks")
+IN_CLAIMS = sorted(m for m in MODULES if m == "bench.claims" or m.startswith("bench.claims."))
+
+
+def _training(imported: set[str]) -> set[str]:
+    return {m for m in imported if any(m == t or m.startswith(f"{t}.") for t in TRAINING)}
+
+
+def test_the_scan_sees_the_training_side():
+    """The checks' module is what the claims must not be: it imports torch and trains."""
+    assert "torch" in _libraries(MODULES["bench.checks"])
+    assert {"bench.models", "bench.claims.c01_linear"} <= _imports(
+        "bench.checks", MODULES["bench.checks"]
+    )
+    assert _training({"bench.run.loop", "bench.models", "bench.execute", "bench.runner"}) == {
+        "bench.run.loop",
+        "bench.models",
+        "bench.execute",
+    }
+
+
+@pytest.mark.parametrize("name", IN_CLAIMS)
+def test_claims_measure_and_judge_and_never_train(name):
+    """No module under bench/claims/ imports torch or the training side (bench.run,
+    bench.models, bench.execute, bench.train, bench.checks), at the top or inside a
+    function: the claims judge stored results and stored exact-check payloads."""
+    assert "torch" not in _libraries(MODULES[name]), f"{name} imports torch"
+    bad = _training(_imports(name, MODULES[name]))
+    assert not bad, f"{name} imports {sorted(bad)}: measuring belongs in bench/checks.py"
+
+
+def test_importing_every_claim_loads_no_torch():
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import bench.claims as claims\n"
+        "for m in pkgutil.iter_modules(claims.__path__):\n"
+        "    importlib.import_module(f'bench.claims.{m.name}')\n"
+        "assert len(claims.REGISTRY) == 18\n"
+        "sys.exit(1 if 'torch' in sys.modules else 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("name", sorted(m for m in MODULES if m.startswith("bench.report")))

@@ -108,7 +108,8 @@ class Context:
         frames: suite name → its results frame (``Store.frame(series=True)`` restricted to
             the suite's own cells, so nothing else in the store moves a verdict).
         timings: the store's speed timings (``bench speed``), possibly empty.
-        checks: exact checks measured by ``bench claims run`` (name → JSON payload).
+        checks: exact checks measured by ``bench claims run`` (:mod:`bench.checks`; claim
+            id or other name → JSON payload).
     """
 
     frames: dict[str, pd.DataFrame]
@@ -129,15 +130,13 @@ class Claim:
         title: a short title.
         statement: what the note says, in English.
         suites: the suite names (files ``suites/claims/<name>.toml``) whose cells it reads;
-            empty for exact checks that train nothing.
+            empty for a claim judged on an exact check alone (its payload is measured by
+            :mod:`bench.checks` under the claim's id and read from ``Context.checks``).
         treatment: what is compared (e.g. ``activation``).
         conditions: the fixed settings, in words.
         design: the experiment in one paragraph.
         measure: ``measure(ctx) -> Finding`` (computes; never formats).
         judge: ``judge(tables) -> Verdict`` (tables: name → DataFrame from ``measure``).
-        check: for claims that need no training, ``check() -> dict`` measures the exact
-            facts once (``bench claims run`` stores the payload; ``measure`` reads it from
-            ``Context.checks``). It may import torch; nothing else here does.
     """
 
     id: str
@@ -149,4 +148,3 @@ class Claim:
     design: str
     measure: Callable[[Context], Finding]
     judge: Callable[[dict[str, pd.DataFrame]], Verdict]
-    check: Callable[[], dict[str, Any]] | None = None

@@ -2,10 +2,10 @@
 
 Three parts:
 
-- **Exact** (``check``, torch): an 8×64 identity stack is trained, then its weight matrices
-  are multiplied out, W = W_head·W_8···W_1, and its biases folded in,
-  b = W_head·(…(W_2·b_1 + b_2)…) + b_head; the collapsed affine map x ↦ W x + b must give
-  the network's logits to float64 rounding.
+- **Exact** (measured by :func:`bench.checks.linear_collapse`, stored by ``bench claims
+  run``): an 8×64 identity stack is trained, then its weight matrices are multiplied out,
+  W = W_head·W_8···W_1, and its biases folded in, b = W_head·(…(W_2·b_1 + b_2)…) + b_head;
+  the collapsed affine map x ↦ W x + b must give the network's logits to float64 rounding.
 - **Same fit** (``c01_linear``): the best training loss the identity stack reaches against
   the best that logistic regression (depth 0) reaches, each at the rate that reaches the
   lowest one, on 12 data sets × 5 seeds. The margin is sized to seed noise (``K_MARGIN`` ×
@@ -19,8 +19,9 @@ Three parts:
 Public:
     CLAIM               the registry entry
     K_MARGIN, TOL       the margin in seed SDs (3); the exact check's relative tolerance
+    CHECK_SETS, CHECK_EPOCHS
+                        the exact check's data sets (with their seeds) and epochs
     BEST_LOSS           the metric read: the lowest training loss over the epochs
-    check()             the exact collapse of trained identity stacks (imports torch)
     measure(ctx)        the exact table, the same-fit and nonlinear tables, per data set
     judge(tables)       the verdict (see its docstring)
 """
@@ -45,62 +46,6 @@ MARGIN_FLOOR = 1e-4  # nats: float32 rounding of a loss; the margin never falls 
 BEST_LOSS = Metric("best_train_loss", "best training loss", "nats", False, math.inf)
 CHECK_SETS = (("spirals", 0), ("keel_vowel", 1), ("keel_segment", 2))  # data set, seed
 CHECK_EPOCHS = 5
-
-
-def check() -> dict[str, Any]:
-    """Train an 8×64 identity stack (Adam 1e-3, batch 64) on each of ``CHECK_SETS``, collapse
-    it into one affine map and compare the two on the training inputs (imports torch)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a small net: more threads only contend (as in training)
-    try:
-        rows = [_collapse(name, seed) for name, seed in CHECK_SETS]
-    finally:
-        torch.set_num_threads(threads)
-    return {"rows": rows, "tolerance": TOL, "epochs": CHECK_EPOCHS}
-
-
-def _collapse(name: str, seed: int) -> dict[str, Any]:
-    """Train one identity stack and compare it with its collapsed affine map (float64)."""
-    import torch
-    from torch.nn import functional as F
-
-    from bench import data, models
-    from bench.records import ModelSpec
-
-    s = data.load(name, 0, True, None, 1.0, 1000)
-    torch.manual_seed(seed)
-    spec = ModelSpec("mlp", 8, 64)
-    net = models.build(spec, "identity", "matched", s.n_features, s.n_classes, s.image_shape)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    X, y = s.X_train, s.y_train
-    gen = torch.Generator().manual_seed(seed)
-    for _ in range(CHECK_EPOCHS):
-        for idx in torch.randperm(len(y), generator=gen).split(64):
-            opt.zero_grad()
-            F.cross_entropy(net(X[idx]), y[idx]).backward()
-            opt.step()
-    net = net.double()
-    x = X.double()
-    w = torch.eye(x.shape[1], dtype=torch.float64)
-    b = torch.zeros(x.shape[1], dtype=torch.float64)
-    with torch.no_grad():
-        for layer in [*net.layers, net.head]:
-            w, b = layer.weight @ w, layer.weight @ b + layer.bias
-        logits, mapped = net(x), x @ w.T + b
-    scale = float(logits.abs().max())
-    return {
-        "dataset": name,
-        "hidden_layers": len(net.layers),
-        "parameters": sum(p.numel() for p in net.parameters()),
-        "map_shape": f"{w.shape[0]}×{w.shape[1]}",
-        "max_abs_diff": float((logits - mapped).abs().max()),
-        "relative_diff": float((logits - mapped).abs().max()) / scale,
-        "same_argmax": float((logits.argmax(1) == mapped.argmax(1)).double().mean()),
-        "train_loss": float(F.cross_entropy(logits, y)),
-        "train_loss_map": float(F.cross_entropy(mapped, y)),
-    }
 
 
 def _arm(row: pd.Series) -> str:
@@ -276,5 +221,4 @@ CLAIM = Claim(
     "every arm at the Adam rate that reaches its lowest loss. The data set is the unit.",
     measure=measure,
     judge=judge,
-    check=check,
 )

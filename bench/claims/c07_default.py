@@ -1,16 +1,15 @@
 """C7: PyTorch's nn.Linear / Conv default is kaiming_uniform_(a=√5), i.e. U(±1/√fan_in);
 for fan_in = 30 the bound is 0.182574.
 
-An exact check (``check``, run once by ``bench claims run`` and stored): a fresh
-``nn.Linear(30, 20000)`` and the harness's ``torch_default`` initializer on the same shape;
-the largest |w| must match the bound to 1e-6 (600,000 draws come that close to the edge)
-and the std must be within 5 standard errors of 1/√(3·30).
+An exact check (:func:`bench.checks.default_init`, run once by ``bench claims run`` and
+stored): a fresh ``nn.Linear(30, 20000)`` and the harness's ``torch_default`` initializer on
+the same shape; the largest |w| must match the bound to 1e-6 (600,000 draws come that close
+to the edge) and the std must be within 5 standard errors of 1/√(3·30).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pandas as pd
 
@@ -18,38 +17,6 @@ from bench.claims.base import Claim, Context, Finding, Table, Verdict
 
 FAN_IN, FAN_OUT = 30, 20000
 BOUND = 1 / math.sqrt(FAN_IN)
-
-
-def check() -> dict[str, Any]:
-    """Measure nn.Linear's own init and the harness's ``torch_default`` (imports torch)."""
-    import torch
-    from torch import nn
-
-    from bench import initializers
-
-    torch.manual_seed(0)
-    rows = []
-    for source in ("nn.Linear", "bench torch_default"):
-        layer = nn.Linear(FAN_IN, FAN_OUT)
-        if source != "nn.Linear":
-            initializers.initialize(layer, "torch_default", "relu")
-        w = layer.weight.detach().double()
-        rows.append(
-            {
-                "source": source,
-                "max_abs": w.abs().max().item(),
-                "std": w.std().item(),
-                "bias_max_abs": layer.bias.detach().abs().max().item(),
-                "n": w.numel(),
-            }
-        )
-    return {
-        "fan_in": FAN_IN,
-        "bound": BOUND,
-        "std": BOUND / math.sqrt(3),
-        "rows": rows,
-        "torch": torch.__version__,
-    }
 
 
 def measure(ctx: Context) -> Finding:
@@ -111,5 +78,4 @@ CLAIM = Claim(
     "with 1/√30 and their std with 1/√90.",
     measure=measure,
     judge=judge,
-    check=check,
 )

@@ -1,19 +1,19 @@
 """C8: calculate_gain: linear/conv/sigmoid 1, tanh 5/3, ReLU √2, LeakyReLU √(2/(1+slope²)),
 SELU 3/4.
 
-An exact check of ``torch.nn.init.calculate_gain`` and of the gains the harness uses, and a
-measurement (``c08_gains``) of what two of them do in training: tanh under Glorot uniform
-with gain 5/3 against gain 1, and SELU under LeCun normal with PyTorch's gain 3/4 against 1
-(the self-normalizing choice), each arm at its own learning rate, 12 KEEL real sets. The
-note states the table, not that a gain helps: the training rows say which way each gain
-moves accuracy (``finding``: gain better / gain worse / no practical difference / no
-difference shown) and do not enter the verdict.
+An exact check of ``torch.nn.init.calculate_gain`` and of the gains the harness uses
+(:func:`bench.checks.gains`, stored by ``bench claims run``), and a measurement
+(``c08_gains``) of what two of them do in training: tanh under Glorot uniform with gain 5/3
+against gain 1, and SELU under LeCun normal with PyTorch's gain 3/4 against 1 (the
+self-normalizing choice), each arm at its own learning rate, 12 KEEL real sets. The note
+states the table, not that a gain helps: the training rows say which way each gain moves
+accuracy (``finding``: gain better / gain worse / no practical difference / no difference
+shown) and do not enter the verdict.
 
 Public:
     CLAIM               the registry entry
     TABLE               the note's table: nonlinearity → gain
     FINDINGS            a comparison's outcome → the training row's label
-    check()             calculate_gain and the harness's gains (imports torch)
     measure(ctx)        the exact table, the training rows, per-data-set accuracy
     judge(tables)       the verdict (see its docstring)
 """
@@ -21,7 +21,6 @@ Public:
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pandas as pd
 
@@ -46,27 +45,6 @@ FINDINGS = {
     "EQUIVALENT": "no practical difference",
     "INCONCLUSIVE": "no difference shown",
 }
-
-
-def check() -> dict[str, Any]:
-    """calculate_gain for every entry of the table, and the harness's gains (imports torch)."""
-    from torch import nn
-
-    from bench import activations
-
-    rows = [
-        {"nonlinearity": k, "expected": v, "torch": nn.init.calculate_gain(k)}
-        for k, v in TABLE.items()
-    ]
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "selu"):
-        rows.append(
-            {
-                "nonlinearity": f"bench {name}",
-                "expected": TABLE[name],
-                "torch": activations.gain(name),
-            }
-        )
-    return {"rows": rows}
 
 
 def measure(ctx: Context) -> Finding:
@@ -170,5 +148,4 @@ CLAIM = Claim(
     "which gain trains better and are not judged.",
     measure=measure,
     judge=judge,
-    check=check,
 )

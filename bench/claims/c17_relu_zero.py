@@ -3,47 +3,16 @@
 An exact check: autograd's derivative at exactly 0 of ``torch.relu``, ``F.relu``,
 ``nn.ReLU`` and the harness's ``relu`` registry entry; LeakyReLU's and ELU's are measured
 beside them for contrast (which side's derivative PyTorch takes at 0 is read, not assumed).
+Measured by :func:`bench.checks.relu_at_zero` and stored by ``bench claims run``.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import pandas as pd
 
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
 
 CONTRAST = ("bench leaky_relu", "bench elu")  # not ReLU: measured beside it
-
-
-def check() -> dict[str, Any]:
-    """Autograd at exactly 0 for every ReLU form (imports torch)."""
-    import torch
-    from torch.nn import functional as F
-
-    from bench import activations
-
-    forms = {
-        "torch.relu": torch.relu,
-        "F.relu": F.relu,
-        "nn.ReLU()": torch.nn.ReLU(),
-        "bench relu": activations.get("relu")(),
-        "bench leaky_relu": activations.get("leaky_relu")(),
-        "bench elu": activations.get("elu")(),
-    }
-    rows = []
-    for name, fn in forms.items():
-        for dtype in (torch.float32, torch.float64):
-            x = torch.zeros(1, dtype=dtype, requires_grad=True)
-            (g,) = torch.autograd.grad(fn(x).sum(), x)
-            rows.append(
-                {
-                    "form": name,
-                    "dtype": str(dtype).removeprefix("torch."),
-                    "gradient_at_0": g.item(),
-                }
-            )
-    return {"rows": rows, "torch": torch.__version__}
 
 
 def measure(ctx: Context) -> Finding:
@@ -96,5 +65,4 @@ CLAIM = Claim(
     "for contrast).",
     measure=measure,
     judge=judge,
-    check=check,
 )

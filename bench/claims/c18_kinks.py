@@ -1,15 +1,17 @@
 """C18: weighted sums of shifted ReLUs build curved functions: each unit adds a kink.
 
-A test that can fail, measured by ``bench claims run`` and stored: the harness's own MLP
-(1 hidden layer of 6 ReLU units, He normal) fitted by full-batch Adam with MSE to sin(x) on
-[−π, π], once per seed (20 seeds). Each fitted curve is sampled on a grid and its slope
-changes are located from the samples alone; each must sit at a unit's kink x = −b/w (within
-one grid step, one grid segment wide) and have the size that unit predicts, a·|w| (a: its
-output weight); each unit whose kink lies inside the range with a visible jump must show
-one. A smooth bend (a softplus net), a change no unit explains or a unit without its change
-fails it; so does a fit no better than a straight line.
+A test that can fail, measured by :func:`bench.checks.relu_kinks` (``bench claims run``
+stores it): the harness's own MLP (1 hidden layer of 6 ReLU units, He normal) fitted by
+full-batch Adam with MSE to sin(x) on [−π, π], once per seed (20 seeds). Each fitted curve
+is sampled on a grid and its slope changes are located from the samples alone; each must
+sit at a unit's kink x = −b/w (within one grid step, one grid segment wide) and have the
+size that unit predicts, a·|w| (a: its output weight); each unit whose kink lies inside the
+range with a visible jump must show one. A smooth bend (a softplus net), a change no unit
+explains or a unit without its change fails it; so does a fit no better than a straight
+line.
 
-Public: CLAIM, check(), measure(ctx), judge(tables), kinks(x, fit, w, b, a).
+Public: CLAIM, UNITS, STEPS, SEEDS, POINTS (the fits' settings), measure(ctx),
+judge(tables), kinks(x, fit, w, b, a).
 """
 
 from __future__ import annotations
@@ -28,40 +30,6 @@ JUMP_MIN = 1e-2  # a unit (or group of coinciding units) whose jump is smaller m
 REL = 0.02  # a found change matches its units' predicted jump within 2 % (+ TOL)
 FIT_MSE = 0.05  # the best straight line has MSE 0.196 on sin over [−π, π]
 LINE_MSE = 0.5 - 3 / math.pi**2  # E[sin²] − cov(x, sin)² / var(x)
-
-
-def check() -> dict[str, Any]:
-    """Fit and record each seed's curve and its units' parameters (imports torch)."""
-    import torch
-
-    from bench import models
-    from bench.records import ModelSpec
-
-    x = torch.linspace(-math.pi, math.pi, 256).unsqueeze(1)
-    y = torch.sin(x)
-    grid = torch.linspace(-math.pi, math.pi, POINTS).unsqueeze(1)
-    fits = []
-    for seed in range(SEEDS):
-        torch.manual_seed(seed)
-        net = models.build(ModelSpec("mlp", 1, UNITS), "relu", "he_normal", 1, 1)
-        opt = torch.optim.Adam(net.parameters(), lr=0.02)
-        for _ in range(STEPS):
-            opt.zero_grad()
-            loss = torch.mean((net(x) - y) ** 2)
-            loss.backward()
-            opt.step()
-        with torch.no_grad():
-            fits.append(
-                {
-                    "seed": seed,
-                    "fit": net(grid).squeeze(1).tolist(),
-                    "w": net.layers[0].weight.squeeze(1).tolist(),
-                    "b": net.layers[0].bias.tolist(),
-                    "a": net.head.weight.squeeze(0).tolist(),
-                    "mse": float(torch.mean((net(x) - y) ** 2)),
-                }
-            )
-    return {"x": grid.squeeze(1).tolist(), "units": UNITS, "fits": fits}
 
 
 def _clusters(x: np.ndarray, fit: np.ndarray) -> list[tuple[float, float, float, int]]:
@@ -241,5 +209,4 @@ CLAIM = Claim(
     "a·|w|, both ways. The fit is compared with the best straight line.",
     measure=measure,
     judge=judge,
-    check=check,
 )

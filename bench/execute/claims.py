@@ -1,7 +1,7 @@
 """``bench claims run``: every claim suite into one store through one executor, then the
-speed measurement (C16) and the exact checks (C1, C7, C8, C17, C18), and a record of how long
-it all took and where. The claims themselves (:mod:`bench.claims`) only measure and judge
-what this stores.
+speed measurement (C16) and the exact checks (C1, C7, C8, C17, C18: :mod:`bench.checks`), and
+a record of how long it all took and where. The claims themselves (:mod:`bench.claims`) only
+measure and judge what this stores.
 
 Public:
     SPEED_SUITE                             the name the C16 timings are stored under
@@ -143,7 +143,7 @@ def _time_and_check(
     store: Store, device: str, env: dict[str, Any], repeats: int, progress: bool
 ) -> None:
     """The C16 timings (and the activation gallery), then every claim's exact check."""
-    from bench import speed
+    from bench import checks, speed
     from bench.run.env import utcnow
 
     print("C16: timing the activations (bench speed)", file=sys.stderr)
@@ -151,7 +151,6 @@ def _time_and_check(
     records = speed.measure(names, repeats=repeats, device=device, threads=1, progress=progress)
     store.put_timings(SPEED_SUITE, records, {**env, "threads": 1}, utcnow())
     store.put_check("gallery", speed.curves(names), utcnow())
-    for claim in registry.REGISTRY.values():
-        if claim.check is not None:
-            print(f"{claim.id}: exact check", file=sys.stderr)
-            store.put_check(claim.id, claim.check(), utcnow())
+    for claim_id, check in checks.CHECKS.items():
+        print(f"{claim_id}: exact check", file=sys.stderr)
+        store.put_check(claim_id, check(), utcnow())
