@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -256,23 +255,23 @@ def test_two_runs_on_one_store_at_once(write_suite, tmp_path):
 LONG_SUITE = SLOW_SUITE.replace("seeds = [0, 1, 2, 3]", "seeds = [0, 1, 2, 3, 4, 5, 6, 7]")
 
 
-# `python -m bench ARGS` whose third unit waits (600 s, interruptible) after touching a
-# marker file: a signal sent once the marker exists lands while that unit "trains", after
-# exactly two rows were stored, however loaded the machine is. Python's own SIGINT handler
-# is installed first: a parent that ignores SIGINT (a background `make test &`) passes the
-# "ignore" on, and Python then installs none, so the signal would be dropped
+# `python -m bench ARGS` whose third unit, once it starts, writes one byte to the pipe the
+# test passes (its fd is argv[1]) and then waits for a signal (signal.pause: no timer): a
+# SIGINT sent once that byte arrives lands while the unit "trains", after exactly two rows
+# were stored, however loaded the machine is. Python's own SIGINT handler is installed
+# first: a parent that ignores SIGINT (a background `make test &`) passes the "ignore" on,
+# and Python then installs none, so the signal would be dropped
 _PAUSE_THIRD_UNIT = """
-import signal, sys, time
-from pathlib import Path
+import os, signal, sys
 from bench import cli
 from bench.run import loop
 signal.signal(signal.SIGINT, signal.default_int_handler)
-real, calls, marker = loop.train, [], Path(sys.argv[1])
+real, calls, started = loop.train, [], int(sys.argv[1])
 def paused(*args, **kwargs):
     calls.append(1)
     if len(calls) == 3:
-        marker.touch()
-        time.sleep(600)
+        os.write(started, b"3")
+        signal.pause()
     return real(*args, **kwargs)
 loop.train = paused
 raise SystemExit(cli.main(sys.argv[2:]))
@@ -282,30 +281,24 @@ raise SystemExit(cli.main(sys.argv[2:]))
 def test_ctrl_c_stops_cleanly_and_keeps_finished_cells(write_suite, tmp_path):
     """Ctrl-C while the third of 32 cells trains (one cell at a time): exit status 130, the
     two finished cells stay, and the run log counts exactly them."""
-    suite, store, marker = write_suite(LONG_SUITE), tmp_path / "i.sqlite", tmp_path / "third"
+    import os
+    import select
+
+    suite, store = write_suite(LONG_SUITE), tmp_path / "i.sqlite"
+    read_end, write_end = os.pipe()
+    args = ["run", str(suite), "--store", str(store), "--no-batch", "--no-progress"]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            _PAUSE_THIRD_UNIT,
-            str(marker),
-            "run",
-            str(suite),
-            "--store",
-            str(store),
-            "--no-batch",
-            "--no-progress",
-        ],
+        [sys.executable, "-c", _PAUSE_THIRD_UNIT, str(write_end), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        pass_fds=(write_end,),
     )
-    deadline = time.monotonic() + 600
-    while not marker.exists() and proc.poll() is None:
-        assert time.monotonic() < deadline, "the third cell never started in 600 s"
-        time.sleep(0.02)
-    assert proc.poll() is None, proc.communicate()[1]
+    os.close(write_end)  # the child holds the only writer: its exit ends the read below
+    with os.fdopen(read_end, "rb") as started:
+        ready, _, _ = select.select([started], [], [], 600)  # a bound, not a pause
+        assert ready and started.read(1) == b"3", proc.communicate()[1]
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=600)
     with Store(store) as s:
