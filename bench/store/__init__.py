@@ -92,10 +92,13 @@ NO_MIGRATION = (
 
 
 def _wait_for_meta(db: sqlite3.Connection, seconds: float = 5.0) -> None:
-    """A store another process is creating right now may lack its tables for a moment."""
+    """A store another process is creating right now may lack its tables for a moment; a
+    database that already holds tables, none of them ``meta``, is someone else's file and is
+    not waited for."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+        names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if names:  # meta among them, or a foreign database: nothing to wait for
             return
         time.sleep(0.05)
 
