@@ -55,7 +55,8 @@ class Activation:
     Attributes:
         name: registry key.
         factory: zero-argument callable returning a new ``nn.Module``.
-        family: ``linear``, ``sigmoid``, ``relu``, ``elu`` or ``smooth`` (GELU-like).
+        family: ``linear``, ``sigmoid``, ``relu``, ``elu`` or ``smooth`` (GELU-like);
+            ``custom`` for an activation given by import path.
         matched_init: the initializer claim C6 pairs with this activation.
         gain_name: the ``calculate_gain`` nonlinearity name.
         negative_slope: slope for x < 0 in the leaky family (the mean slope for RReLU,
@@ -357,6 +358,7 @@ def gain(name: str | Activation) -> float:
 
     LeakyReLU-family entries pass their negative slope; SELU returns PyTorch's 3/4, which
     is *not* what self-normalization needs (the ``matched`` policy uses LeCun normal, gain 1).
+    An activation given by import path that declares a ``gain`` returns it.
     """
     act = get(name)
     if act.gain_value is not None:
