@@ -1,9 +1,12 @@
 """Activation registry: name → factory plus the metadata the harness needs.
 
 Public:
-    REGISTRY            dict name → :class:`Activation`
-    get(name)           the :class:`Activation` entry for a name (or a callable); calling the
-                        entry builds a fresh ``nn.Module``
+    REGISTRY            the built-in activations, name → :class:`Activation`: read-only
+                        (adding an entry at run time raises :class:`RegistryClosedError`)
+    RegistryClosedError a TypeError (and a BenchError) pointing at the import-path way
+    get(name)           the :class:`Activation` entry for a name, an import path
+                        ``package.module:Name`` (:mod:`bench.custom`) or a callable;
+                        calling the entry builds a fresh ``nn.Module``
     names()             the registered names, in registry order
     canonical(name)     a name in its one spelling (``leaky_relu(0.250)`` →
                         ``leaky_relu(0.25)``); raises for an unknown one
@@ -17,7 +20,12 @@ A registry entry that declares a parameter (``leaky_relu``'s and ``prelu``'s neg
 slope 0.25. Each value is its own activation: its own cells and keys, its own name in every
 report; the plain name keeps the default value.
 
-Adding an activation is one entry in ``REGISTRY``; nothing else in the harness changes.
+Adding a built-in activation is one entry in ``REGISTRY``'s source below; nothing else in the
+harness changes. A user's own activation is not registered: it is named by import path,
+``package.module:Name``, in any suite, flag or API call, and keyed by its module's source
+(:mod:`bench.custom`; docs/reference.md, "Your own activation"). A run-time entry would be
+keyed by its name alone, so an edited function would reuse stale results: ``REGISTRY``
+refuses one.
 The metadata says which initializer the claim C6 table matches it with (``matched_init``),
 which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), and its family
 (used to group rows in reports).
@@ -29,14 +37,15 @@ import copy
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bench import rng
-from bench.errors import UnknownNameError
+from bench import custom, rng
+from bench.errors import BenchError, UnknownNameError
+from bench.records import is_import_path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +55,8 @@ class Activation:
     Attributes:
         name: registry key.
         factory: zero-argument callable returning a new ``nn.Module``.
-        family: ``linear``, ``sigmoid``, ``relu``, ``elu`` or ``smooth`` (GELU-like).
+        family: ``linear``, ``sigmoid``, ``relu``, ``elu`` or ``smooth`` (GELU-like);
+            ``custom`` for an activation given by import path.
         matched_init: the initializer claim C6 pairs with this activation.
         gain_name: the ``calculate_gain`` nonlinearity name.
         negative_slope: slope for x < 0 in the leaky family (the mean slope for RReLU,
@@ -56,6 +66,10 @@ class Activation:
         saturates: |f′| falls below 1 % of its maximum at both ends (sigmoid, tanh): the
             probes' saturated fraction is defined for it (they measure this; a test checks
             that the declaration agrees).
+        gain_value: a gain the activation declares itself (an import-path activation's
+            ``gain``): :func:`gain` returns it.
+        source_sha256: for an activation given by import path, the sha256 of the module
+            source this process runs (its cells' keys hold the same), else ``None``.
     """
 
     name: str
@@ -67,6 +81,8 @@ class Activation:
     param: str | None = None
     build: Callable[[float], nn.Module] | None = None
     saturates: bool = False
+    gain_value: float | None = None
+    source_sha256: str | None = None
 
     def __call__(self) -> nn.Module:
         """Build a fresh module."""
@@ -162,7 +178,7 @@ class StackedRReLU(nn.Module):
         self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
 
 
-REGISTRY: dict[str, Activation] = {
+_BUILT_IN: dict[str, Activation] = {
     a.name: a
     for a in [
         Activation("identity", nn.Identity, "linear", "glorot_uniform", "linear"),
@@ -209,6 +225,45 @@ REGISTRY: dict[str, Activation] = {
 }
 
 
+_CLOSED = (
+    "bench.activations.REGISTRY is read-only: an activation added at run time would be keyed "
+    "by its name alone, and an edited one would reuse stale results. Name your own by import "
+    "path instead, package.module:Name (a suite's activation list, --activations, or the "
+    'class or function itself in the API): docs/reference.md, "Your own activation"'
+)
+
+
+class RegistryClosedError(BenchError, TypeError):
+    """An attempt to add to, change or empty :data:`REGISTRY`."""
+
+
+class _ReadOnly(Mapping[str, Activation]):
+    """The built-in entries behind a mapping that refuses every change with a pointer."""
+
+    def __init__(self, entries: dict[str, Activation]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> Activation:
+        return self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"REGISTRY({', '.join(self._entries)})"
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise RegistryClosedError(_CLOSED)
+
+    __setitem__ = __delitem__ = setdefault = update = pop = popitem = clear = _refuse
+
+
+REGISTRY: Mapping[str, Activation] = _ReadOnly(_BUILT_IN)
+
+
 def names() -> list[str]:
     """Return the registered activation names, in registry order."""
     return list(REGISTRY)
@@ -237,7 +292,22 @@ def _parametric(name: str) -> Activation | None:
 
 
 def _valid() -> list[str]:
-    return [*names(), *(f"{n}(<{a.param}>)" for n, a in REGISTRY.items() if a.param)]
+    params = (f"{n}(<{a.param}>)" for n, a in REGISTRY.items() if a.param)
+    return [*names(), *params, "package.module:Name"]
+
+
+def _imported(path: str) -> Activation:
+    """The entry of an activation given by import path (:func:`bench.custom.load`)."""
+    c = custom.load(path)
+    return Activation(
+        path,
+        c.factory,
+        "custom",
+        c.matched_init,
+        c.gain_name,
+        gain_value=c.gain,
+        source_sha256=c.digest,
+    )
 
 
 def canonical(name: str) -> str:
@@ -253,18 +323,24 @@ def get(name: str | Activation | Callable[[], nn.Module]) -> Activation:
     """Look an activation up.
 
     Args:
-        name: a registry key, an :class:`Activation`, or a zero-argument module factory
-            (wrapped as an ad-hoc ``smooth`` activation matched with He normal init).
+        name: a registry key, an import path ``package.module:Name`` (an ``nn.Module``
+            class or a function of a tensor, :mod:`bench.custom`), an :class:`Activation`,
+            or a zero-argument module factory (wrapped as an ad-hoc ``smooth`` activation
+            matched with He normal init; never part of a cell).
 
     Returns:
         The registry entry; ``get("relu")()`` is a new ``nn.ReLU``; ``get("leaky_relu(0.25)")``
-        an entry whose modules have slope 0.25.
+        an entry whose modules have slope 0.25; ``get("mymod:Snake")`` an entry of the
+        ``custom`` family whose ``source_sha256`` is its module's.
 
     Raises:
         UnknownNameError: for an unknown name; the message lists the valid names.
+        bench.custom.SourceError: an import path that cannot be used (the message says why).
     """
     if isinstance(name, Activation):
         return name
+    if isinstance(name, str) and is_import_path(name):
+        return _imported(name)
     if callable(name):
         label = getattr(name, "__name__", type(name).__name__).lower()
         return Activation(label, name, "smooth", "he_normal", "relu")
@@ -282,6 +358,9 @@ def gain(name: str | Activation) -> float:
 
     LeakyReLU-family entries pass their negative slope; SELU returns PyTorch's 3/4, which
     is *not* what self-normalization needs (the ``matched`` policy uses LeCun normal, gain 1).
+    An activation given by import path that declares a ``gain`` returns it.
     """
     act = get(name)
+    if act.gain_value is not None:
+        return act.gain_value
     return nn.init.calculate_gain(act.gain_name, act.negative_slope)

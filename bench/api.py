@@ -80,6 +80,10 @@ def as_suite(suite: Any, source: str | None = None) -> Suite:
         source: how a dict or TOML text is named in error messages (default ``<dict>``,
             ``<toml>``).
 
+    A dict's activations may be classes or functions as well as names: each becomes its
+    import path, ``module:qualname`` (:func:`bench.custom.path_of`; one defined in
+    ``__main__``, a notebook cell or a function, or a lambda, is refused).
+
     Raises:
         SuiteError: the suite is invalid (the message names the field).
         BenchError: the file is missing or not TOML.
@@ -100,7 +104,10 @@ def as_suite(suite: Any, source: str | None = None) -> Suite:
     if isinstance(suite, str | Path) or hasattr(suite, "__fspath__"):
         return spec.load_suite(suite)
     if isinstance(suite, Mapping):
-        return spec.parse_suite(_named(dict(suite)), source or DICT_SOURCE)
+        from bench.custom import with_paths
+
+        doc = with_paths(suite, source or DICT_SOURCE)  # activation objects → import paths
+        return spec.parse_suite(_named(doc), source or DICT_SOURCE)
     raise TypeError(
         f"expected a suite file's path, TOML text, a dict in the TOML layout or a Suite, "
         f"got {type(suite).__name__}"

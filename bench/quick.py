@@ -45,7 +45,7 @@ QUICK_FLAGS = {
 
 
 def quick_suite(
-    activations: Sequence[str],
+    activations: Sequence[Any],
     datasets: Sequence[str] = ("digits",),
     seeds: int | Sequence[int] = 5,
     init: str = "matched",
@@ -62,10 +62,13 @@ def quick_suite(
     """The suite ``bench quick`` runs, as a dict in the TOML layout (give it to
     :func:`run`, or :func:`parse_quick` to validate it with ``bench quick``'s messages).
 
+    ``activations``: names, import paths ``package.module:Name``, or the classes and
+    functions themselves (each becomes its import path: :func:`bench.custom.path_of`).
     ``seeds``: a number n (seeds 0 … n − 1) or the list of seeds. Several learning rates
     become a ``train.lr`` axis (each configuration's is chosen on validation)."""
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    grid: dict[str, Any] = {"activation": list(activations), "dataset": list(datasets)}
+    acts = [a if isinstance(a, str) else _import_path(a) for a in activations]
+    grid: dict[str, Any] = {"activation": acts, "dataset": list(datasets)}
     train: dict[str, Any] = {"optimizer": optimizer, "epochs": epochs, "batch_size": batch_size}
     if len(lrs) == 1:
         train["lr"] = lrs[0]
@@ -79,6 +82,12 @@ def quick_suite(
         "model": {"kind": kind, "depth": depth, "width": width},
         "train": train,
     }
+
+
+def _import_path(obj: Any) -> str:
+    from bench.custom import path_of  # imports torch: only for an object
+
+    return path_of(obj)
 
 
 def parse_quick(doc: dict[str, Any], source: str = "bench quick") -> Suite:

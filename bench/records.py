@@ -12,7 +12,11 @@ Public:
     SUBSPECS            table name → spec class (``model``, ``train``, ``data``)
     FIELDS              every settable dotted field path → its declared type
     DEFAULTS            every sub-spec field's default, by dotted path
-    key_with_digest(cell, digest) -> str            a cell's key for a csv: table's digest
+    key_with_digest(cell, digest, source=None) -> str
+                                                    a cell's key for a csv: table's digest
+                                                    and an import-path activation's source
+    is_import_path(name) -> bool                    an activation named ``package.module:Name``
+    source_digest(name) -> str                      sha256 of that module's source file
     cell_from_dict(d) -> Cell                       inverse of ``Cell.to_dict``
     build_cell(flat) -> Cell                        a Cell from {dotted path: value}
     flatten(d) -> dict                              nested dict → dotted paths
@@ -25,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib.util
 import json
 import math
 from dataclasses import dataclass, field
@@ -43,6 +48,7 @@ from typing import Any
 # per split (one-hot, imputation); a csv: table is keyed by its contents, not its path.
 SCHEMA_VERSION = 4
 CSV_PREFIX = "csv:"  # a data set named csv:<path> is a user's table
+IMPORT_SEP = ":"  # an activation named package.module:Name is a user's (no registry name has one)
 
 OPTIMIZERS = ("sgd", "adam")
 PROBE_EVERY = (
@@ -128,9 +134,12 @@ class Cell:
     @property
     def key(self) -> str:
         """Hash of the canonical JSON of the cell and :data:`SCHEMA_VERSION` (and, for a
-        ``csv:`` data set, of the file's contents: an edited table gets new keys)."""
+        ``csv:`` data set, of the file's contents: an edited table gets new keys; for an
+        activation given by import path, of its module's source: an edited one too)."""
         csv = self.dataset.startswith(CSV_PREFIX)
-        return key_with_digest(self, _file_digest(self.dataset[len(CSV_PREFIX) :]) if csv else None)
+        digest = _file_digest(self.dataset[len(CSV_PREFIX) :]) if csv else None
+        source = source_digest(self.activation) if is_import_path(self.activation) else None
+        return key_with_digest(self, digest, source)
 
     def label(self) -> str:
         """Short human-readable description for logs and progress bars."""
@@ -158,15 +167,43 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
         return "missing"
 
 
-def key_with_digest(cell: Cell, digest: str | None) -> str:
+def is_import_path(name: str) -> bool:
+    """Whether an activation name is an import path, ``package.module:Name`` (a user's
+    activation, keyed with its module's source) rather than a registry name."""
+    return IMPORT_SEP in name
+
+
+def source_digest(name: str) -> str:
+    """The sha256 of the source file of the module an import path names (``"missing"``
+    when it cannot be found here: the module, or its package, is not on ``sys.path``).
+
+    The file is located with :func:`importlib.util.find_spec` (which imports the parent
+    package of a dotted module, not the module itself) and hashed as bytes; the hash is
+    cached by path, modification time and size."""
+    module = name.partition(IMPORT_SEP)[0]
+    try:
+        spec = importlib.util.find_spec(module)
+    except Exception:  # a parent package missing, or failing as it imports
+        return "missing"
+    if spec is None or not spec.has_location or not spec.origin:
+        return "missing"
+    return _file_digest(spec.origin)
+
+
+def key_with_digest(cell: Cell, digest: str | None, source: str | None = None) -> str:
     """The key ``cell`` has when its ``csv:`` table's contents hash to ``digest`` (``None``
-    for a registry data set, whose contents the harness version fixes). A table is keyed by
-    its contents, not by where it lies: the same file moved keeps its keys."""
+    for a registry data set, whose contents the harness version fixes) and its activation's
+    module source to ``source`` (``None`` for a registry activation; the key document then
+    has no such field, so built-in keys are what they were). A table is keyed by its
+    contents, not by where it lies: the same file moved keeps its keys. An activation is
+    keyed by its import path and its source: the same path edited gets new keys."""
     fields = cell.to_dict()
     doc: dict[str, Any] = {"schema": SCHEMA_VERSION, "cell": fields}
     if digest is not None:
         fields["dataset"] = CSV_PREFIX
         doc["data_sha256"] = digest
+    if source is not None:
+        doc["activation_sha256"] = source
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 

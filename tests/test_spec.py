@@ -202,6 +202,7 @@ def test_registry_lookups_suggest_too():
     assert str(info.value) == (
         f"unknown activation 'rleu'; valid: {', '.join(activations.names())}"
         ", leaky_relu(<negative_slope>), prelu(<negative_slope>), elu(<alpha>)"
+        ", package.module:Name"
         " (did you mean 'relu'?)"
     )
     with pytest.raises(UnknownNameError, match=r"valid: glorot_uniform, .*\(did you mean 'glorot_"):

@@ -22,6 +22,7 @@ from bench.cli.common import (
     writable,
 )
 from bench.errors import BenchError
+from bench.records import is_import_path
 
 
 def cmd_speed(args: argparse.Namespace) -> int:
@@ -42,12 +43,14 @@ def cmd_speed(args: argparse.Namespace) -> int:
     if args.threads < 1:
         raise BenchError(f"--threads must be at least 1, got {args.threads}")
     names = [n.strip() for n in (args.activations or "").split(",") if n.strip()]
-    unknown = [n for n in names if n not in activations.REGISTRY]
+    unknown = [n for n in names if n not in activations.REGISTRY and not is_import_path(n)]
     if unknown:
         raise BenchError(
             f"unknown activation{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(map(repr, unknown))}; valid: {', '.join(activations.names())}"
         )
+    for name in filter(is_import_path, names):  # your own, package.module:Name
+        activations.get(name)  # one line on what it lacks
     device = resolve_device(args.device)  # a missing GPU stops here
     path = writable(store_of(args), "--store")
     with Store(path) as store:

@@ -213,7 +213,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
     sp.add_argument(
         "--activations",
         "--activation",
-        help="comma-separated names (default: the suite's, else all registered)",
+        help="comma-separated names or package.module:Name paths (default: the suite's, "
+        "else all registered)",
     )
     sp.add_argument("--widths", default="32,64,128", help="hidden widths (default 32,64,128)")
     sp.add_argument("--repeats", type=int, default=5, help="interleaved rounds (default 5)")
@@ -313,7 +314,10 @@ def build(description: str = "") -> argparse.ArgumentParser:
         ),
     )
     q.add_argument(
-        "--activations", "--activation", required=True, help="comma-separated, e.g. relu,elu,selu"
+        "--activations",
+        "--activation",
+        required=True,
+        help="comma-separated, e.g. relu,elu,selu; your own as package.module:Name",
     )
     q.add_argument(
         "--dataset",

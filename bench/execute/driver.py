@@ -26,9 +26,10 @@ and the summary count exactly the rows this run stored, and the next run picks u
 It never closes the executor it is given: whoever made the executor closes it, so one
 executor can run many suites (``bench claims run``).
 
-A worker computes each cell's key with its own package versions and its own copy of a
-``csv:`` table; a result whose key is not the one the driver computes is stored as
-``failed`` under the driver's key, with the reason, never as the planned cell's result.
+A worker computes each cell's key with its own package versions, its own copy of a
+``csv:`` table and of an import-path activation's module; a result whose key is not the one
+the driver computes is stored as ``failed`` under the driver's key, with the reason, never as
+the planned cell's result.
 """
 
 from __future__ import annotations
@@ -58,13 +59,15 @@ def _stamped(result: Result) -> Result:
     key = result.cell.key
     if result.key == key:
         return result
+    said = (result.error or "").strip().splitlines()[:1] if result.status == "failed" else []
     return Result(
         key,
         result.cell,
         "failed",
         error=f"the worker keyed this cell {result.key}, the driver {key}: the worker runs "
-        "other versions or sees another copy of the data file; fix the worker, then "
-        "bench run --retry failed trains it again",
+        "other versions or sees another copy of the data file or of the activation's module "
+        "(or cannot import it: PYTHONPATH); fix the worker, then bench run --retry failed "
+        "trains it again" + "".join(f" (the worker: {line})" for line in said),
         env=result.env,
         started_at=result.started_at,
         finished_at=result.finished_at,

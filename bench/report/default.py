@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from bench import plots
+from bench.records import is_import_path
 from bench.report.advice import what_to_use
 from bench.report.doc import Attachment, Doc, lr, margin, per_call
 from bench.report.sections import slice_sections
@@ -29,6 +30,8 @@ from bench.schema import SATURATION_RATIO
 
 if TYPE_CHECKING:
     from bench.scoring.headline import Headline
+
+FALLBACK = "torch_default"  # matched for an activation that declares nothing (bench.custom)
 
 
 @dataclass
@@ -66,6 +69,24 @@ def _unique(df: pd.DataFrame, column: str) -> str:
     return ", ".join(values) if values else "–"
 
 
+def _own_activations(frame: pd.DataFrame) -> str:
+    """What ``matched`` stood for with each activation given by import path (its cells'
+    ``env.matched_init``); '' when the suite has none."""
+    own = sorted(a for a in frame["activation"].unique() if is_import_path(a))
+    if not own:
+        return ""
+    parts = []
+    for name in own:
+        init = _unique(frame[frame["activation"] == name], "env.matched_init")
+        why = (
+            "the fallback: it declares no `init_family` or `gain`"
+            if init == FALLBACK
+            else "from its `init_family` or `gain`"
+        )
+        parts.append(f"`{name}`: `matched` = `{init}` ({why})")
+    return "; ".join(parts)
+
+
 # --- sections -------------------------------------------------------------------------------
 
 
@@ -95,6 +116,8 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
         ),
         ("harness", f"{_unique(frame, 'env.harness')} at commit {_unique(frame, 'env.commit')}"),
     ]
+    if own := _own_activations(frame):
+        rows.append(("own activations", own))
     doc.add("## Setup")
     doc.table(rows, ["", ""])
     doc.add(

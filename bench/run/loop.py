@@ -95,6 +95,9 @@ class State:
         gens: one data-order generator per member.
         probed: the epochs after which the probes run (empty: probes off).
         step_losses: per live member, the per-step training losses of the last epoch.
+        env: what each Result's ``env`` adds for an activation given by import path: the
+            sha256 of the source that trained (``activation_sha256``) and the initializer
+            ``matched`` stood for (``matched_init``).
     """
 
     cells: list[Cell]
@@ -108,6 +111,7 @@ class State:
     gens: list[torch.Generator] = field(default_factory=list)
     probed: frozenset[int] = frozenset()
     step_losses: torch.Tensor | None = None
+    env: dict[str, str] = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     t0: float = 0.0
 
@@ -149,14 +153,14 @@ def prepare(
         first.data.train_size,
         first.data.max_train,
     )
-    if splits.digest is not None:  # a csv: table: the data trained on is the data keyed
+    act = activations.get(first.activation)  # an import path: its module run from source
+    if splits.digest is not None or act.source_sha256 is not None:
+        # a csv: table, an activation's module: what trains is what is keyed
         for r in state.results:
-            if key_with_digest(r.cell, splits.digest) != r.key:
-                raise BenchError(
-                    f"dataset {first.dataset}: the file changed between planning the run and "
-                    "loading it; its results would not match their keys. Rerun: the cells "
-                    "are planned anew from the file as it is now"
-                )
+            if key_with_digest(r.cell, splits.digest, act.source_sha256) != r.key:
+                raise BenchError(_changed(first, act.source_sha256 is not None))
+        if act.source_sha256 is not None:  # the source trained, what `matched` stood for
+            state.env = {"activation_sha256": act.source_sha256, "matched_init": act.matched_init}
     state.data = {
         s: (getattr(splits, f"X_{s}").to(device, dtype), getattr(splits, f"y_{s}").to(device))
         for s in SPLITS
@@ -165,7 +169,7 @@ def prepare(
     for c in cells:
         torch.manual_seed(c.seed)  # the initializers draw from the global generator
         net = models.build(
-            c.model, c.activation, c.init, splits.n_features, splits.n_classes, splits.image_shape
+            c.model, act, c.init, splits.n_features, splits.n_classes, splits.image_shape
         )
         random = (m for m in net.modules() if isinstance(m, activations.RReLU))
         for layer, module in enumerate(random):  # slopes hashed from (seed, layer, step, …)
@@ -187,6 +191,19 @@ def prepare(
     state.live = list(range(len(cells)))
     state.probed = frozenset(probe_epochs(first.train))
     return state
+
+
+def _changed(cell: Cell, custom: bool) -> str:
+    """Why a unit cannot train: a file its keys hash changed since the run was planned."""
+    what = f"dataset {cell.dataset}: the file"
+    if custom:
+        what = f"activation {cell.activation}: its module's source"
+        if cell.dataset.startswith("csv:"):
+            what += f" or dataset {cell.dataset}'s file"
+    return (
+        f"{what} changed between planning the run and loading it; its results would not "
+        "match their keys. Rerun: the cells are planned anew from the file as it is now"
+    )
 
 
 def _started(cells: list[Cell], device: str, dtype: torch.dtype, executor: str) -> State:
@@ -337,7 +354,12 @@ def finalize(state: State) -> list[Result]:
     """Stage 4: derive every metric from the curves and probes (one function for every
     path), stamp the environment, and return the Results in the cells' order."""
     members = len(state.cells)
-    env = {**environment(state.device), "executor": state.executor, "members": members}
+    env = {
+        **environment(state.device),
+        "executor": state.executor,
+        "members": members,
+        **state.env,
+    }
     wall = time.perf_counter() - state.t0
     for r in state.results:
         m, curves = r.metrics, r.curves
