@@ -444,12 +444,11 @@ def test_version_and_top_level_help_name_every_command(capsys):
 def test_every_option_of_every_command_has_help_and_every_command_an_example():
     from bench.cli import parser
 
-    top = parser.build()
-    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
-    for name, sub in commands.choices.items():
+    for name, sub in parser.build().subcommands.items():
         assert "examples:" in (sub.epilog or ""), name
-        for action in sub._actions:
-            if not isinstance(action, argparse._HelpAction):
+        assert len(sub.declared) > 1, name  # -h and at least one of its own
+        for action in sub.declared:
+            if action.dest != "help":
                 assert action.help, f"bench {name} {action.option_strings or action.dest}"
 
 
@@ -542,15 +541,14 @@ def test_quick_writes_a_suite_file_that_reruns_its_csv_grid(tmp_path, monkeypatc
 def _commands() -> dict[str, argparse.ArgumentParser]:
     from bench.cli import parser
 
-    top = parser.build()
-    return next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices
+    return parser.build().subcommands
 
 
 @pytest.mark.parametrize("command", sorted(_commands()))
 def test_an_unknown_flag_of_any_command_gets_its_usage_and_a_suggestion(command, capsys):
     """Item 4: a misspelt flag (two letters swapped) is refused under the command's own
     usage, naming the flag it was."""
-    flags = [f for a in _commands()[command]._actions for f in a.option_strings]
+    flags = list(_commands()[command].flags)
     longest = max((f for f in flags if f.startswith("--") and f != "--help"), key=len, default="")
     typo = longest[:3] + longest[4] + longest[3] + longest[5:] if longest else "--verbose"
     with pytest.raises(SystemExit) as stop:

@@ -3,7 +3,9 @@
 Public:
     FlagParser          an ArgumentParser whose flags answer to their other spellings and
                         to any beginning that names one flag; an unknown flag is refused
-                        under its command's usage with the flags it may have meant
+                        under its command's usage with the flags it may have meant;
+                        ``.flags`` (option string → dest), ``.declared`` (its arguments, as
+                        declared) and ``.subcommands`` (name → parser) say what it accepts
     RAW                 the help formatter every command uses (examples kept as written)
     examples(*lines) -> str                 a command's epilog
     store_argument(p, what)                 the store, positional (STORE) or ``--store``
@@ -28,17 +30,22 @@ class FlagParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_abbrev"] = False  # expanded here: a flag's two spellings are one flag
         self.flags: dict[str, str] = {}  # option string → dest, in the order declared
+        self.declared: list[argparse.Action] = []  # every argument, -h included
+        self.subcommands: dict[str, argparse.ArgumentParser] = {}  # name → its parser
         self.commands = False
         super().__init__(*args, **kwargs)
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         action = super().add_argument(*args, **kwargs)
+        self.declared.append(action)
         self.flags.update(dict.fromkeys(action.option_strings, action.dest))
         return action
 
     def add_subparsers(self, **kwargs: Any) -> Any:
         self.commands = True
-        return super().add_subparsers(**kwargs)
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action.choices  # filled as each command's parser is added
+        return action
 
     def _expand(self, word: str) -> str:
         name, eq, value = word.partition("=")
