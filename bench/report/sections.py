@@ -196,7 +196,8 @@ def _inits(doc: Doc, s: Slice) -> None:
     doc.add(
         "## Activation × initializer",
         "Mean test accuracy % over data sets and seeds, each cell at its own "
-        "validation-chosen learning rate. Last column: where the `matched` initializer "
+        "validation-chosen learning rate; in bold, each activation's best initializer on "
+        "validation. Last column: where the `matched` initializer "
         "(claim C6) ranks among the initializers for that activation (average rank over "
         "blocks; 1 = best).",
     )
@@ -204,7 +205,7 @@ def _inits(doc: Doc, s: Slice) -> None:
     rows = []
     for act in t.activations:
         cells = [pct(t.means.at[act, i]) for i in t.inits]
-        cells = [f"**{c}**" if t.percent.at[act, i] == t.best[act] else c
+        cells = [f"**{c}**" if i == t.best[act] else c
                  for c, i in zip(cells, t.inits)]  # fmt: skip
         row = [f"`{act}`", *cells]
         if placed:

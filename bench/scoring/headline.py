@@ -6,7 +6,7 @@ ranking is :func:`bench.scoring.ranking.rank_activations`, the same one
 Public:
     METRIC              the headline metric (test accuracy)
     Intro, Claimed, PerDataset, Inits, Health, Slice, Speed, Setup, Headline   the records
-    headline(frame, timings=None) -> Headline
+    headline(frame, timings=None, rule=None) -> Headline
 
 Decisions made here, once: the learning rate of each configuration (on validation), the
 convergence reference (``relu`` with ``matched``, else every activation with the first
@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, verdicts
+from bench.records import FIELDS
+from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, tuning, verdicts
 from bench.scoring.base import TARGET_SHARE
 from bench.scoring.ranking import (
     HEAD_INIT,
@@ -120,14 +121,15 @@ class PerDataset:
 
 @dataclass
 class Inits:
-    """Activation × initializer: mean score in % per cell, the best per activation, and
-    where ``matched`` ranks among the initializers of each activation."""
+    """Activation × initializer: mean score in % per cell, the best initializer per
+    activation (chosen on validation: the best mean validation accuracy), and where
+    ``matched`` ranks among the initializers of each activation."""
 
     activations: list[str]
     inits: list[str]
     means: pd.DataFrame  # activation × init, mean score (NaN where the cell is missing)
     percent: pd.DataFrame  # the same × 100 (what the heatmap shows)
-    best: dict[str, float]  # activation -> its best percent
+    best: dict[str, str]  # activation -> its best initializer on validation
     matched: dict[str, tuple[int, int, float] | None]  # (place, of how many, avg rank)
 
 
@@ -176,21 +178,30 @@ class Speed:
 @dataclass
 class Setup:
     """What the grid holds: the axes that vary (``train.lr`` and ``seed`` last, when they
-    do), the configuration columns that do not, the cells per status, the cells' time."""
+    do), the configuration columns that do not (a pinned split seed among them), the cells
+    per status, the cells' time, the learning rates (tried, where each chosen one lies,
+    what a bracket added: :func:`bench.scoring.tuning.rates`) and the split policy
+    (:func:`bench.scoring.tuning.split_policy`)."""
 
     axes: list[str]
     fixed: list[str]
     statuses: dict[str, int]
     cell_time_s: float
+    rates: tuning.Rates | None = None
+    split: tuple[str, int | None] = ("pinned", 0)
 
 
-def _setup(frame: pd.DataFrame) -> Setup:
+def _setup(frame: pd.DataFrame, rule: dict | None = None) -> Setup:
     axes = varying(frame) + [c for c in ("train.lr", "seed") if frame[c].nunique() > 1]
-    fixed = [c for c in metrics.CONFIG_COLUMNS if c in frame.columns and c not in axes]
+    split = tuning.split_policy(frame)
+    columns = [c for c in FIELDS if c not in ("seed", "train.lr")]
+    pinned = split[0] == "pinned"  # a split seed that follows the seed is no setting
+    fixed = [c for c in columns if c in frame.columns and c not in axes]
+    fixed = [c for c in fixed if c != "data.split_seed" or pinned]
     counts = frame["status"].value_counts()
     statuses = {s: int(counts.get(s, 0)) for s in ("ok", "diverged", "failed")}
     cell_time = pd.to_numeric(frame.get("total_time_s"), errors="coerce").sum()
-    return Setup(axes, fixed, statuses, float(cell_time))
+    return Setup(axes, fixed, statuses, float(cell_time), tuning.rates(frame, rule), split)
 
 
 @dataclass
@@ -267,6 +278,8 @@ def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
     inits = order(part["init"], [HEAD_INIT])
     s = metrics.summarize(part, METRIC, by=("activation", "init"))
     s = s.set_index(["activation", "init"])
+    val = metrics.summarize(part, "val_acc", by=("activation", "init"))
+    val = val.set_index(["activation", "init"])["mean"]
     means = pd.DataFrame(index=acts, columns=inits, dtype=float)
     table = pd.DataFrame(index=acts, columns=inits, dtype=float)
     best, matched = {}, {}
@@ -275,7 +288,9 @@ def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
             v = s.at[(act, init), "mean"] if (act, init) in s.index else np.nan
             means.at[act, init] = v
             table.at[act, init] = 100 * v
-        best[act] = table.loc[act].max()
+        mine = {i: val.get((act, i), np.nan) for i in inits}
+        mine = {i: v for i, v in mine.items() if not np.isnan(v)}
+        best[act] = max(mine, key=mine.get) if mine else ""  # ties: the first listed
         matched[act] = None
         if "matched" in inits and len(inits) > 1:
             r = ranks.ranks(part[part["activation"] == act], METRIC, "init", blocks)
@@ -368,12 +383,15 @@ def _summary(sel: pd.DataFrame) -> pd.DataFrame:
     return table.merge(lr, on=by, how="left")
 
 
-def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headline:
+def headline(
+    frame: pd.DataFrame, timings: pd.DataFrame | None = None, rule: dict | None = None
+) -> Headline:
     """Score a suite's stored rows for a general report.
 
     Args:
         frame: ``Store.frame(suite, series=True)`` (not empty).
         timings: ``Store.timings(suite)`` (None or empty: no speed section).
+        rule: ``Store.tuning(suite)``: a tuned suite's rule (None: not tuned).
 
     Returns:
         The :class:`Headline`.
@@ -418,7 +436,7 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
         failed_rows=shown.head(FAILURES_SHOWN),
         n_failed=len(bad),
         summary=_summary(sel),
-        setup=_setup(frame),
+        setup=_setup(frame, rule),
         no_interval_below=metrics.MIN_CI_N if _fewest_seeds(sel) < metrics.MIN_CI_N else 0,
     )
 
