@@ -67,7 +67,7 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
         "Ranks and tests over blocks of one data set × one seed, at each configuration's "
         "learning rate chosen on validation; p vs #1: two-sided Wilcoxon signed-rank "
         "against the first, Holm-adjusted over all pairs."
-        + ("" if several else " Seeds are replicates of one split, so these p-values lean "
+        + ("" if several else " Seeds are replicates on one data set, so these p-values lean "
            "optimistic; several data sets (--dataset a,b,c) give the data-set-level test.")
     )  # fmt: skip
     if (ranked["ci95"].isna() & ranked["mean"].notna()).any():

@@ -8,6 +8,9 @@ Public:
                                 at a bound, at an untried edge ('' with nothing chosen)
     edges_text(r) -> str        every configuration at an untried edge, compactly ('' if none)
     split_text(split) -> str    the split policy in words
+    SUITE_COLUMNS               the headers of :func:`suite_row`
+    suite_row(name, r, split) -> list[str]
+                                one suite's row of the claims report's setup table
 """
 
 from __future__ import annotations
@@ -83,3 +86,46 @@ def split_text(split: tuple[str, int | None]) -> str:
     if kind == "pinned":
         return f"one split for every seed (split seed {seed}, pinned); {tail}"
     return f"split seeds neither pinned nor the cells' seeds; {tail}"
+
+
+SUITE_COLUMNS = (
+    "suite",
+    "rates tried",
+    "per configuration",
+    "bracketed",
+    "interior",
+    "bounded by divergence",
+    "at a bound",
+    "at an untried edge",
+    "cells added",
+    "splits",
+)
+
+
+def suite_row(name: str, r: Rates, split: tuple[str, int | None]) -> list[str]:
+    """One suite in the claims report's setup table (columns :data:`SUITE_COLUMNS`): where
+    a configuration chose among one rate, the shares are ``–``."""
+    chosen = r.configs - r.counts.get("single", 0)
+
+    def count(state: str) -> str:
+        if chosen <= 0 or (state == "bound" and not r.tuned):
+            return "–"
+        return f"{r.counts.get(state, 0)} ({100 * r.share(state):.1f} %)"
+
+    bracketed = "no"
+    if r.tuned and r.bounds is not None:
+        bracketed = f"`{r.metric}`, [{r.bounds[0]:g}, {r.bounds[1]:g}]"
+    kind, seed = split
+    return [
+        f"`{name}`",
+        _span(r) if r.configs else "–",
+        _per(r) if r.configs else "–",
+        bracketed,
+        *(count(s) for s in ("interior", "divergence", "bound", "edge")),
+        f"{r.extra_cells:,}" if r.tuned else "–",
+        "each cell's seed"
+        if kind == "seed"
+        else f"pinned ({seed})"
+        if kind == "pinned"
+        else "mixed",
+    ]

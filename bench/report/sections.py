@@ -70,7 +70,7 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
         fd = s.ranking.friedman_datasets
         level = f"χ² = {fd.statistic:.2f}, {p_is(fd.pvalue)}" if not fd.reason else fd.reason
         doc.add(
-            f"Seeds are replicates of one split, so blocks of {blocks_text} are not independent "
+            f"Seeds are replicates on one data set, so blocks of {blocks_text} are not independent "
             f"and their p-values lean optimistic. At the data-set level (seeds averaged first, "
             f"{fd.n_blocks} blocks of {' × '.join(outer)}, as Demšar 2006 recommends): {level}."
         )

@@ -112,8 +112,9 @@ def bracket(
     """
     columns = [c for c in metrics.CONFIG_COLUMNS if c in df.columns]
     if df.empty:
-        return pd.DataFrame(columns=["config", *columns, "rates", "lr_selected", "state",
-                                     "next_lr"])  # fmt: skip
+        return pd.DataFrame(
+            columns=["config", *columns, "rates", "lr_selected", "state", "next_lr"]
+        )
     work = df
     if metric == "auc_val_acc" and "auc_val_acc" not in df.columns:
         work = metrics.add_convergence(df, reference={})
@@ -129,8 +130,16 @@ def bracket(
         best = float(part.loc[part["best"], "train.lr"].iloc[0])
         rates = tuple(sorted(float(x) for x in part["train.lr"]))
         values = {c: first.at[cfg, c] for c in columns}
-        rows.append({"config": cfg, **values, "rates": rates, "lr_selected": best,
-                     "state": state, "next_lr": nxt})  # fmt: skip
+        rows.append(
+            {
+                "config": cfg,
+                **values,
+                "rates": rates,
+                "lr_selected": best,
+                "state": state,
+                "next_lr": nxt,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -188,8 +197,18 @@ def rates(df: pd.DataFrame, record: Mapping[str, Any] | None = None) -> Rates:
     tuned_keys = set(record.get("tuned_keys", ())) if tuned else set()
     extra = int(df["key"].isin(tuned_keys).sum()) if tuned else 0
     lrs = df["train.lr"].astype(float)
-    return Rates(tuned, float(lrs.min()), float(lrs.max()), (min(sizes), max(sizes)), len(b),
-                 counts, extra, bounds, metric, _edges(b, df))  # fmt: skip
+    return Rates(
+        tuned,
+        float(lrs.min()),
+        float(lrs.max()),
+        (min(sizes), max(sizes)),
+        len(b),
+        counts,
+        extra,
+        bounds,
+        metric,
+        _edges(b, df),
+    )
 
 
 def _edges(b: pd.DataFrame, df: pd.DataFrame) -> list[str]:
