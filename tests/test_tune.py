@@ -377,3 +377,48 @@ def test_the_setup_shares_of_a_hand_built_frame():
     )
     assert tuning.split_policy(frame) == ("seed", None)
     assert tuning.split_policy(frame.assign(**{"data.split_seed": 0})) == ("pinned", 0)
+
+
+def test_the_claims_report_gives_each_suite_its_row():
+    from bench.report import claims as report
+
+    frame = _hand_frame()
+    rule = {"bounds": [1e-3, 0.5], "metric": "val_acc", "tuned_keys": ["c0.10"]}
+    setup = [
+        ("c_tuned", tuning.rates(frame, rule), ("seed", None)),
+        ("c_grid", tuning.rates(frame), ("pinned", 0)),
+    ]
+    header = {"generated_at": "2025-01-01T00:00:00+00:00", "store": "claims.db"}
+    text, _ = report.render([], header, "files", setup=setup)
+    section = text.split("## Setup: learning rates and splits")[1]
+    rows = [[c.strip() for c in r.split("|")[1:-1]] for r in section.splitlines() if "| `c_" in r]
+    assert rows == [
+        [
+            "`c_tuned`",
+            "0.001 … 0.1",
+            "1–3",
+            "`val_acc`, [0.001, 0.5]",
+            "1 (25.0 %)",
+            "1 (25.0 %)",
+            "2 (50.0 %)",
+            "0 (0.0 %)",
+            "1",
+            "each cell's seed",
+        ],
+        [
+            "`c_grid`",
+            "0.001 … 0.1",
+            "1–3",
+            "no",
+            "1 (25.0 %)",
+            "1 (25.0 %)",
+            "–",
+            "2 (50.0 %)",
+            "–",
+            "pinned (0)",
+        ],
+    ]
+    assert "`c_grid`: At an untried edge of the grid (2; ↑ above, ↓ below): set_c ↑, set_d ↓." in (
+        section
+    )
+    assert "`c_tuned`: At" not in section
