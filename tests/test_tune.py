@@ -54,8 +54,11 @@ class Scored(execute.Executor):
 
     name, workers = "scored", 1
 
-    def __init__(self, optimum: float, diverge: float = math.inf, seeds=(0, 1, 2), stop=None):
+    def __init__(
+        self, optimum: float, diverge: float = math.inf, seeds=(0, 1, 2), stop=None, fail=()
+    ):
         self.optimum, self.diverge, self.seeds, self.stop = optimum, diverge, seeds, stop
+        self.fail = set(fail)  # (rate, seed) of the cells that fail
         self.rounds: list[list[float]] = []
 
     def map(self, units):
@@ -65,6 +68,9 @@ class Scored(execute.Executor):
         for unit in units:
             out = []
             for c in unit:
+                if (c.train.lr, c.seed) in self.fail:
+                    out.append(Result(c.key, c, "failed", error="RuntimeError: broken"))
+                    continue
                 if c.train.lr >= self.diverge and c.seed in self.seeds:
                     out.append(Result(c.key, c, "diverged", error="non-finite loss (nan)"))
                     continue
@@ -201,6 +207,24 @@ def test_an_interrupt_between_rounds_resumes_to_the_same_walk(write_suite, tmp_p
         assert _tried(store) == [1e-3, 1e-2, 0.1, 1.0]
     assert rest.rounds == [[0.1], [1.0]]
     assert (summary.done, summary.skipped, summary.total) == (12, 12, 24)
+
+
+def test_retry_failed_trains_a_failed_rate_again_and_the_walk_goes_on(write_suite, tmp_path):
+    """Seed 0 fails at 0.1 (scored 0): 0.1's mean 0.585 loses to 1e-2's 0.682, the walk
+    stops there. ``--retry failed`` moves the failed rows to the history, trains them again,
+    and the walk, reading the new results, goes on to 1 as the clean run does."""
+    suite = _suite(write_suite)
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        execute.run_suite(suite, store, Scored(0.3, fail=[(0.1, 0)]), progress=False)
+        assert _tried(store) == [1e-3, 1e-2, 0.1]
+        assert (store.frame("tuned")["status"] == "failed").sum() == 2
+    again = Scored(optimum=0.3)
+    with Store(path) as store:
+        summary = execute.run_suite(suite, store, again, progress=False, retry_failed=True)
+        assert _tried(store) == [1e-3, 1e-2, 0.1, 1.0]
+        assert set(store.frame("tuned")["status"]) == {"ok"} and len(store.history()) == 2
+    assert again.rounds == [[0.1], [1.0]] and (summary.retried, summary.done) == (2, 8)
 
 
 def test_a_dry_run_says_the_suite_is_tuned(write_suite, tmp_path, capsys):
