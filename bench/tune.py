@@ -13,8 +13,8 @@ Public:
                         the ``[tune]`` table validated (``fail(field, message)`` makes the
                         error to raise)
     configuration(cell) -> Cell
-                        the cell with its seed, its learning rate and a split seed that
-                        follows the seed set aside: what the rates of one configuration share
+                        the cell with its seed, its learning rate and its split seed (a
+                        replicate) set aside: what the rates of one configuration share
     check(cells, tuning) -> str
                         why a grid's starting rates cannot be bracketed ('' when they can)
     Walk                the cells a tuned suite holds so far and those still to train
@@ -115,9 +115,10 @@ def parse(table: Any, fail: Callable[[str, str], Exception]) -> Tuning:
 
 
 def configuration(cell: Cell) -> Cell:
-    """``cell`` with seed 0, learning rate 0 and, when its split seed follows its seed,
-    split seed 0: the cells of one configuration share it."""
-    data = replace(cell.data, split_seed=0) if cell.data.split_seed == cell.seed else cell.data
+    """``cell`` with seed 0, learning rate 0 and split seed 0 (a replicate: one pinned
+    value, or each cell's seed; never a grid axis): the cells of one configuration share
+    it, as :data:`bench.scoring.metrics.CONFIG_COLUMNS` groups them."""
+    data = replace(cell.data, split_seed=0)
     return replace(cell, seed=0, train=replace(cell.train, lr=0.0), data=data)
 
 

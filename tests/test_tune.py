@@ -167,6 +167,22 @@ def _tried_frame(frame: pd.DataFrame) -> list[float]:
     return sorted(frame["train.lr"].unique().tolist())
 
 
+def test_a_pinned_split_walks_like_one_that_follows_the_seed(write_suite, tmp_path):
+    """Split seed pinned to 1, a seed of the suite: the three seeds are still one
+    configuration. 0.1 diverges in seed 1 only (one of three: no wall), and its mean 0.585
+    loses to 1e-2's 0.682: interior, 18 cells (seed 1 judged alone would have stopped at a
+    wall while seeds 0 and 2 went on to 1)."""
+    suite = load_suite(
+        write_suite(SUITE.format(rates="[1e-3, 1e-2]", extra="") + "\n[data]\nsplit_seed = 1\n")
+    )
+    with Store(tmp_path / "s.sqlite") as store:
+        execute.run_suite(suite, store, Scored(0.3, 0.05, seeds=(1,)), progress=False)
+        frame = store.frame("tuned")
+    assert _tried_frame(frame) == [1e-3, 1e-2, 0.1] and len(frame) == 18
+    assert set(frame["data.split_seed"]) == {1}
+    assert tuning.bracket(frame, (1e-6, 3.0))["state"].tolist() == ["interior", "interior"]
+
+
 def test_a_bound_stops_the_walk(write_suite, tmp_path):
     """Optimum 10 within bounds [1e-6, 0.5]: after 0.1 the next rate, 1, is out: at a bound."""
     suite = _suite(write_suite, extra="bounds = [1e-6, 0.5]")
