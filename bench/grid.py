@@ -2,12 +2,15 @@
 cells its ``[[exclude]]`` rules remove, expanded lazily.
 
 Public:
-    Grid(base, axes, seeds, exclude=None)
+    Grid(base, axes, seeds, exclude=None, seeded=())
         .fixed(path)        the value every cell has for a field that is not an axis
         .excluded(values)   whether a rule excludes every cell with these axis values
         len(grid), grid[i], iter(grid)
                             the kept cells: counted without expanding, indexed, built one
                             at a time
+
+``seeded`` names fields that take each cell's seed (``data.split_seed`` when a suite does not
+pin it: seed s samples the initialization and the split).
 """
 
 from __future__ import annotations
@@ -36,8 +39,10 @@ class Grid:
         axes: dict[str, list[Any]],
         seeds: list[int],
         exclude: list[dict[str, list[Any]]] | None = None,
+        seeded: tuple[str, ...] = (),
     ) -> None:
         self.base = dict(base)
+        self.seeded = tuple(seeded)  # fields set to each cell's seed
         self.axes = {k: list(axes[k]) for k in sorted(axes)}
         self.seeds = list(seeds)
         self.exclude = list(exclude or [])
@@ -78,7 +83,7 @@ class Grid:
             point = dict(zip(keys, values))
             if self._rules and self.excluded(point):
                 continue
-            yield {**self.base, **point}
+            yield {**self.base, **point, **dict.fromkeys(self.seeded, point["seed"])}
 
     def __len__(self) -> int:
         return self._len
@@ -95,7 +100,7 @@ class Grid:
             values = self.axes[key]
             point[key] = values[i % len(values)]
             i //= len(values)
-        return build_cell({**self.base, **point})
+        return build_cell({**self.base, **point, **dict.fromkeys(self.seeded, point["seed"])})
 
     def __iter__(self) -> Iterator[Cell]:
         return (build_cell(c) for c in self._product())

@@ -16,12 +16,18 @@ A suite file (TOML)::
     [grid]                        # axes: dotted field path → list of values
     [model] / [train] / [data]    # fixed settings
     [[exclude]]                   # skip every cell matching all of a rule's fields
+    [tune]                        # "train.lr" = "bracket": rates beyond the grid's while
+                                  # a configuration's best is at an edge (bench/tune.py)
 
 ``dataset`` and ``activation`` are required (fixed or as an axis). ``init`` defaults to
 ``"matched"`` (:data:`DEFAULT_INIT`: each activation's matched initializer, e.g. He normal
 for ReLU, LeCun normal for SELU; ``bench list activations`` shows the pairs). Every other
 field defaults to the value its record declares (:class:`bench.records.ModelSpec`,
 ``TrainSpec``, ``DataSpec``); ``suite.name`` to the file's stem, ``suite.seeds`` to ``[0]``.
+The split seed follows the seed: a suite that does not set ``data.split_seed`` gives each
+cell ``data.split_seed = seed`` (part of its key), so seed s samples both the initialization
+and the stratified split; ``[data] split_seed = N`` pins one split for every seed (it is a
+replicate, never a ``[grid]`` axis).
 
 Everything is validated before anything trains: unknown tables or fields, unknown registry
 names, wrong types and impossible values raise :class:`bench.errors.SuiteError`, whose
@@ -41,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import activations, data, initializers, models
+from bench import activations, data, initializers, models, tune
 from bench.errors import BenchError, SuiteError, UnknownNameError, did_you_mean, unknown_name
 from bench.grid import Grid
 from bench.records import (
@@ -158,6 +164,7 @@ class Suite:
     seeds: list[int]
     grid: Grid
     source: str = "<suite>"
+    tune: tune.Tuning | None = None  # the [tune] table: the learning rate is bracketed
 
     def cells(self) -> list[Cell]:
         """All cells, in grid order."""
@@ -166,7 +173,7 @@ class Suite:
 
 _SUITE_KEYS = {"name", "description", "seeds"}
 _TOP_FIXED = {"dataset", "activation", "init"}
-_TABLES = {"suite", "grid", "exclude", *SUBSPECS}
+_TABLES = {"suite", "grid", "exclude", "tune", *SUBSPECS}
 
 
 def _choices(keys: Any) -> str:
@@ -273,6 +280,18 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             raise fail(where, f"repeated values in {values!r}")
     if len(top_datasets) > 1:
         axes["dataset"] = [checked("dataset", "dataset", v) for v in top_datasets]
+    if "data.split_seed" in axes:
+        raise fail(
+            "grid.data.split_seed",
+            "the split seed is a replicate, not an axis: leave it out (each cell's split "
+            "seed is then its seed) or pin one under [data]",
+        )
+    tuning = tune.parse(doc["tune"], fail) if "tune" in doc else None
+    if tuning is not None and len(axes.get(tune.FIELD, [])) < 2:
+        raise fail(
+            f"tune.{tune.FIELD}",
+            f'brackets the [grid]\'s "{tune.FIELD}" list: give at least two starting rates there',
+        )
 
     if "init" not in base and "init" not in axes:
         base["init"] = DEFAULT_INIT  # documented in the module docstring
@@ -303,8 +322,9 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             }
         )
 
-    grid = Grid(base, axes, seeds, exclude)
-    suite = Suite(name, description, seeds, grid, source)
+    seeded = () if "data.split_seed" in base else ("data.split_seed",)
+    grid = Grid(base, axes, seeds, exclude, seeded)
+    suite = Suite(name, description, seeds, grid, source, tuning)
 
     def values(path: str) -> list[Any]:
         return grid.axes.get(path, [grid.fixed(path)])
@@ -340,6 +360,8 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             )
     if len(suite.grid) == 0:
         raise fail("exclude", "every cell of the grid is excluded")
+    if tuning is not None and (why := tune.check(list(grid), tuning)):
+        raise fail(f"grid.{tune.FIELD}", why)
     return suite
 
 

@@ -324,6 +324,7 @@ def test_c10_leaky_mirrors_c15_ranking():
     assert mine["suite"]["seeds"] == main["suite"]["seeds"]
     assert mine["dataset"] == main["dataset"]
     assert mine["grid"]["train.lr"] == main["grid"]["train.lr"]
+    assert mine.get("tune") == main.get("tune") is not None  # both bracketed alike
     assert "matched" in main["grid"].get("init", [main.get("init", "matched")])
 
 

@@ -107,6 +107,8 @@ SUITE = """
     epochs = 2
     batch_size = 32
     probe_every = "log"
+    [data]
+    split_seed = 0  # one split for every seed: the seeds stack together (up to 16)
 """
 
 

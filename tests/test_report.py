@@ -185,11 +185,12 @@ def test_in_short_and_what_to_use_give_the_same_answer(tmp_path):
     text, _ = render_frame(_golden_frame(tmp_path))
     first = _in_short(text)
     best, runner_up = _first_answer(text)
-    assert (best, runner_up) == ("relu + matched", "elu + matched")
-    assert f"`{best}` ranked first by mean rank over the data sets" in first
-    assert f"ahead of `{runner_up}` by +2.5 points of test accuracy" in first
+    # chosen on validation (relu + matched leads on test; the test split chooses nothing)
+    assert (best, runner_up) == ("selu + naive_normal", "elu + naive_normal")
+    assert f"`{best}` ranked first by mean validation rank over the data sets" in first
+    assert f"ahead of `{runner_up}` by +1.2 points of test accuracy" in first
     # two data sets: the comparison is too small for an interval, and says so
-    assert "(too few data sets for an interval, 2 of 2 data sets won;" in first
+    assert "(too few data sets for an interval, 1 of 2 data sets won;" in first
     assert "95 % CI" not in first
 
 
@@ -205,6 +206,8 @@ def test_a_tie_on_every_data_set_is_not_a_lead(tmp_path):
     same = frame.loc[elu, keys].merge(relu[[*keys, "status", "test_acc", "val_acc"]], on=keys)
     for column in ("status", "test_acc", "val_acc"):
         frame.loc[elu, column] = same[column].to_numpy()
+    # both lead on validation (where the first is chosen), level with each other
+    frame.loc[elu | frame["key"].isin(relu["key"]), "val_acc"] += 1.0
     text, _ = render_frame(frame)
     first = _in_short(text)
     best, runner_up = _first_answer(text)

@@ -136,6 +136,8 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
         done = len(cells) - len(todo)
     left = total - done
     print(f"store {store_path}: {done:,} stored, {left:,} to run")
+    if suite.tune is not None:
+        print(_tuned(suite, store_path, device))
     if todo and len(todo) <= _PLAN_LIMIT:
         work = execute.plan(todo, batched, args.max_members)
         how = f"batched, at most {args.max_members} cells each" if batched else "one cell each"
@@ -163,6 +165,29 @@ def _dry_run(args: argparse.Namespace, suite, store_path: Path, device: str, bat
 
 
 _PLAN_LIMIT = 200_000  # a dry run plans units of work for grids up to this size
+
+
+def _tuned(suite, store_path: Path, device: str) -> str:
+    """A dry run's line on a tuned suite: the rule, and what its bracket has added so far."""
+    from bench import tune
+    from bench.store import Store
+
+    low, high = suite.tune.bounds
+    text = (
+        f"tuned: {tune.FIELD} is bracketed by {suite.tune.metric} within [{low:g}, {high:g}]: "
+        "rounds after these cells may add rates beyond the starting grid while a "
+        "configuration's best rate is at an edge"
+    )
+    if store_path.exists():
+        with Store(store_path, readonly=True) as store:
+            found = tune.walk(suite, store, device)
+        extra = len(found.cells) - found.start
+        text += (
+            f"; {extra:,} cells added so far, {len(found.todo):,} to run in the next round"
+            if extra
+            else ""
+        )
+    return text
 
 
 def cmd_quick(args: argparse.Namespace) -> int:

@@ -14,7 +14,8 @@ Public:
               max_members=MAX_MEMBERS, lease_s=LEASE_S, retry_failed=False) -> RunSummary
                                 (cells are claimed first: two runs never train one cell;
                                 rows of another schema version are noted, never reused;
-                                ``retry_failed`` trains the suite's failed cells again)
+                                ``retry_failed`` trains the suite's failed cells again;
+                                a tuned suite trains in rounds: :mod:`bench.tune`)
 
 A *unit* is a list of cells that train in one call of :func:`bench.run.loop.train`: cells
 that differ only in seed, initializer and optimizer numbers form batches of up to
@@ -23,7 +24,10 @@ that differ only in seed, initializer and optimizer numbers form batches of up t
 finishes (one transaction per cell, which also counts it in the run log), shows a progress
 bar in cells with an ETA, and on Ctrl-C stops cleanly: what finished is saved, the run log
 and the summary count exactly the rows this run stored, and the next run picks up the rest.
-It never closes the executor it is given: whoever made the executor closes it, so one
+A suite with a ``[tune]`` table trains in rounds: plan → train → ask :func:`bench.tune.walk`
+which rates its configurations still need → … until none; the rates a bracket added are
+ordinary cells, registered with the suite after its grid. It never closes the executor it
+is given: whoever made the executor closes it, so one
 executor can run many suites (``bench claims run``).
 
 A worker computes each cell's key with its own package versions, its own copy of a
@@ -44,6 +48,7 @@ from bench.errors import BenchError
 from bench.records import SCHEMA_VERSION, Cell, Result, utcnow
 from bench.run.plan import MAX_MEMBERS, Plan, plan
 from bench.store import NO_MIGRATION, Store, claim_owner
+from bench.tune import walk
 
 if TYPE_CHECKING:
     from bench.execute.backends import Executor
@@ -142,6 +147,10 @@ def run_suite(
 ) -> RunSummary:
     """Train every cell of ``suite`` that ``store`` lacks, storing each as it finishes.
 
+    A tuned suite (``[tune]``, :mod:`bench.tune`) trains in rounds: after each, the walk
+    reads the store and returns the rates its configurations still need (one round for all
+    of them), until none is left. An untuned suite is one round.
+
     Args:
         suite: the validated suite.
         store: where results go (the only writer is this function).
@@ -157,57 +166,95 @@ def run_suite(
             so that their cells train again (``diverged`` rows are results and stay).
 
     Returns:
-        A :class:`RunSummary`; ``interrupted`` is True after Ctrl-C.
+        A :class:`RunSummary` (``total``: the cells the suite holds at the end, the rates
+        a bracket added included); ``interrupted`` is True after Ctrl-C.
 
     Raises:
         BenchError: the executor failed (finished cells are saved; a rerun resumes).
     """
     import sys
 
-    from tqdm import tqdm
-
     retried = 0
     if retry_failed:
-        keys = [replace(c, device=device).key for c in suite.cells()]
+        keys = [c.key for c in walk(suite, store, device).cells]
         retried = store.retire_failed(keys, utcnow())
-    cells, todo = pending(suite, store.keys(), device)
+    before = store.keys()
+    found = walk(suite, store, device)
     owner = claim_owner()
-    held = store.claim([c.key for c in todo], owner, lease_s)
-    elsewhere = len(todo) - len(held)
-    todo = [c for c in todo if c.key in held]
     heartbeat = _Heartbeat(store.path, owner, lease_s)
+    if other := store.other_schemas():
+        print(_other_schemas_note(other), file=sys.stderr)
+    summary = RunSummary(total=len(found.cells), skipped=0, retried=retried)
+    t0 = time.perf_counter()
+    run_id = store.start_run(
+        suite, executor.name, executor.workers, len(found.cells), len(found.todo), utcnow()
+    )
+    rounds = 0
+    try:
+        while True:
+            rule = suite.tune.record(found.start) if suite.tune is not None else None
+            store.register_suite(suite, [c.key for c in found.cells], rule)
+            held = store.claim([c.key for c in found.todo], owner, lease_s)
+            summary.elsewhere = len(found.todo) - len(held)
+            todo = [c for c in found.todo if c.key in held]
+            if not todo:
+                break
+            rounds += 1
+            name = f"{suite.name} (round {rounds})" if suite.tune is not None else suite.name
+            _train(name, todo, store, executor, run_id, summary, progress, batched, max_members)
+            if summary.interrupted or suite.tune is None:
+                break
+            found = walk(suite, store, device)
+    finally:
+        heartbeat.stop()
+        store.release(owner)
+        summary.wall_time_s = time.perf_counter() - t0
+        status = "crashed" if summary.crashed else "finished"
+        status = "interrupted" if summary.interrupted else status
+        summary.done = store.run_done(run_id)  # counted with each row: whatever the moment
+        store.finish_run(run_id, summary.done, status, utcnow(), summary.wall_time_s)
+    summary.total = len(found.cells)
+    summary.skipped = sum(c.key in before for c in found.cells)
+    return summary
+
+
+def _train(
+    name: str,
+    todo: list[Cell],
+    store: Store,
+    executor: Executor,
+    run_id: int,
+    summary: RunSummary,
+    progress: bool,
+    batched: bool,
+    max_members: int,
+) -> None:
+    """One round: ``todo`` planned into units, trained by ``executor``, each result stored
+    as its unit finishes and counted in ``summary`` (``interrupted`` after Ctrl-C)."""
+    import sys
+
+    from tqdm import tqdm
+
     work = plan(todo, batched, max_members)
     if work.note() and progress:
         print(work.note(), file=sys.stderr)
-    if other := store.other_schemas():
-        print(_other_schemas_note(other), file=sys.stderr)
-    store.register_suite(suite, [c.key for c in cells])
-    summary = RunSummary(
-        total=len(cells),
-        skipped=len(cells) - len(todo) - elsewhere,
-        elsewhere=elsewhere,
-        retried=retried,
-    )
-    t0 = time.perf_counter()
-    run_id = store.start_run(
-        suite, executor.name, executor.workers, len(cells), len(todo), utcnow()
-    )
     bar = tqdm(
         total=len(todo),
         unit="cell",
-        disable=not progress or not todo,
+        disable=not progress,
         dynamic_ncols=True,
-        desc=suite.name,
+        desc=name,
         smoothing=0.05,
     )
     results = executor.map(work.units)
     storing: Result | None = None  # the result being written when an interrupt comes
+    done = store.run_done(run_id)
     try:
         for unit_results in results:
             for result in unit_results:
                 storing = _stamped(result)
                 if store.put(storing, run_id):
-                    summary.done += 1
+                    done += 1
                     summary.statuses[storing.status] += 1
                 storing = None
             bar.set_postfix_str(
@@ -219,22 +266,13 @@ def run_suite(
     except Exception as exc:  # a worker died, a result could not travel back, …
         summary.crashed = f"{type(exc).__name__}: {exc}"
         raise BenchError(
-            f"the {executor.name} executor failed after {summary.done} cells "
+            f"the {executor.name} executor failed after {store.run_done(run_id)} cells "
             f"({summary.crashed}); finished cells are saved, rerun to resume"
         ) from exc
     finally:
         close = getattr(results, "close", None)
         if close:
             close()  # the generator's own clean-up (dask: cancel what is out)
-        heartbeat.stop()
-        store.release(owner)
         bar.close()
-        summary.wall_time_s = time.perf_counter() - t0
-        status = "crashed" if summary.crashed else "finished"
-        status = "interrupted" if summary.interrupted else status
-        stored = store.run_done(run_id)  # counted with each row: whatever the interrupt's moment
-        if storing is not None and stored > summary.done:  # written, then interrupted
+        if storing is not None and store.run_done(run_id) > done:  # written, then interrupted
             summary.statuses[storing.status] += 1
-        summary.done = stored
-        store.finish_run(run_id, stored, status, utcnow(), summary.wall_time_s)
-    return summary

@@ -93,7 +93,7 @@ def prepare(
         elif suite not in known:
             raise BenchError(f"unknown suite {suite!r} in {store_path}; valid: {', '.join(known)}")
         frame = store.frame(suite, series=True)
-        runs, timings = store.runs(suite), store.timings(suite)
+        runs, timings, rule = store.runs(suite), store.timings(suite), store.tuning(suite)
         meta = Meta(
             suite=suite,
             grid_size=store.grid_size(suite),
@@ -108,7 +108,7 @@ def prepare(
         )
     if frame.empty:
         raise BenchError(f"suite {suite!r}: no stored results to report")
-    text, files = render(headline(frame, timings), meta)
+    text, files = render(headline(frame, timings, rule), meta)
     return text, files, meta.figdir
 
 

@@ -61,10 +61,11 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
     doc.table(rows, ["setting", "use", "how sure", "runner-up", "note"])
     doc.add(
         "Each row ranks every activation + initializer pair of the suite, each at its own "
-        "learning rate chosen on validation, by its mean rank over the data sets (1 = the "
-        "best test accuracy on a data set; seeds averaged first), and compares the first "
-        "with every other one at the data-set level (one-sided Wilcoxon signed-rank, Holm; "
-        f"TOST for a tie within {margin()}). A mean rank counts how often a configuration wins; "
-        "a mean accuracy also weighs how badly it fails where it fails, so the two can "
-        "disagree: the last column says so where they do."
+        "learning rate chosen on validation, by its mean validation rank over the data sets "
+        "(1 = the best validation accuracy on a data set; seeds averaged first), so the test "
+        "split chooses nothing, and then compares the first, as the control, with every "
+        "other one on test accuracy at the data-set level (one-sided Wilcoxon signed-rank, "
+        f"Holm; TOST for a tie within {margin()}). A mean rank counts how often a "
+        "configuration wins; a mean accuracy also weighs how badly it fails where it fails, "
+        "so the two can disagree: the last column says so where they do."
     )

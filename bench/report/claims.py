@@ -2,7 +2,7 @@
 evidence, rebuilt from the claims store alone (no torch, no training).
 
 Public:
-    render(results, header, figdir) -> (markdown, attachments)
+    render(results, header, figdir, advice=(), links=(), setup=()) -> (markdown, attachments)
     build(store_path, out, generated_at=None, store_label=None) -> Path
 
 The claim modules compute and judge (:func:`bench.claims.judge.judge_all`); this module only
@@ -24,10 +24,12 @@ from bench.claims.base import Claim, Finding, Table, Verdict
 from bench.errors import BenchError
 from bench.report.advice import what_to_use
 from bench.report.doc import ALPHA_TEXT, Attachment, Doc, margin, p, p_is
+from bench.report.rates import SUITE_COLUMNS, edges_text, suite_row
 from bench.scoring.verdicts import VERDICTS
 
 if TYPE_CHECKING:
     from bench.scoring.advice import Advice
+    from bench.scoring.tuning import Rates
 
 _P_COLUMNS = ("p", "p_seed", "p_equiv", "p_holm", "p_trend")
 _INT_COLUMNS = ("wins", "losses", "n_datasets", "n_seeds", "n", "layer", "model.depth", "diverged")
@@ -114,13 +116,16 @@ def render(
     figdir: str,
     advice: Sequence[Advice] = (),
     links: Sequence[str] = (),
+    setup: Sequence[tuple[str, Rates, tuple[str, int | None]]] = (),
 ) -> tuple[str, list[Attachment]]:
     """The Markdown of the claims report and the files it links to.
 
     ``header``: ``generated_at``, ``store``, and optionally ``run`` (what ``bench claims
     run`` recorded) and ``distinct`` (cells). ``advice``: the "What to use" rows (from the
     C15 ranking suite). ``links``: the files beside the report or in the repository it may
-    link to (``default.md``, ``docs/claims.md``); nothing else is linked.
+    link to (``default.md``, ``docs/claims.md``); nothing else is linked. ``setup``: per
+    claim suite, (name, its learning rates, its split policy) from
+    :func:`bench.scoring.tuning.rates` and :func:`bench.scoring.tuning.split_policy`.
     """
     doc = Doc(figdir=figdir)
     doc.add("# The note's claims on trial")
@@ -198,6 +203,7 @@ def render(
     ]
     doc.table(rows, ["claim", "title", "verdict", "evidence"])
     _since(doc, results)
+    _setup(doc, setup)
     for claim, finding, verdict in results:
         _section(doc, claim, finding, verdict)
     return doc.text(), doc.files
@@ -234,6 +240,27 @@ def _since(doc: Doc, results: list[tuple[Claim, Finding, Verdict]]) -> None:
     doc.table(rows, ["claim", "before", "now", "what changed"])
 
 
+def _setup(doc: Doc, setup: Sequence[tuple[str, Rates, tuple[str, int | None]]]) -> None:
+    """Per claim suite: the rates tried, where each configuration's chosen rate lies, the
+    cells a bracket added, the split policy; then every configuration at an untried edge."""
+    if not setup:
+        return
+    doc.add("## Setup: learning rates and splits")
+    doc.add(
+        "Per claim suite: the learning rates tried (a bracketed suite adds rates beyond its "
+        "starting grid while a configuration's best validation score is at an edge), and "
+        "where each configuration's chosen rate lies among them: interior, next to a rate "
+        "that diverged in most seeds, at a bound of the bracket, or at an edge no rate "
+        "beyond was tried (configurations with one rate choose nothing: –). Splits: "
+        "stratified, standardization fitted on the training part only; drawn by each "
+        "cell's seed unless the suite pins one."
+    )
+    doc.table([suite_row(name, r, split) for name, r, split in setup], list(SUITE_COLUMNS))
+    for name, r, _ in setup:
+        if edges := edges_text(r):
+            doc.add(f"`{name}`: {edges}")
+
+
 def _anchor(claim: Claim) -> str:
     text = f"{claim.id}. {claim.title}".lower()
     keep = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
@@ -261,14 +288,21 @@ def build(
     with Store(store_path, readonly=True) as store:
         ctx = context(store)
         run = ctx.checks.get("_run", {})
+        rules = {name: store.tuning(name) for name in ctx.frames}
     if not ctx.frames and not ctx.checks:
         raise BenchError(
             f"{store_path} holds none of the claim suites "
             f"({', '.join(claims.all_suites())}): run `bench claims run` first"
         )
+    from bench.scoring import tuning
     from bench.scoring.advice import advise_suite
 
     results = judge_all(ctx)
+    setup = [
+        (name, tuning.rates(frame, rules[name]), tuning.split_policy(frame))
+        for name, frame in ctx.frames.items()
+        if not frame.empty
+    ]
     ranking = ctx.frames.get("c15_ranking")
     advice = advise_suite(ranking, ctx.timings, "C15's networks") if ranking is not None else []
     links = [n for n in ("default.md",) if (out.parent / n).exists()]
@@ -284,7 +318,7 @@ def build(
         "distinct": len({k for f in ctx.frames.values() if "key" in f for k in f["key"]}),
     }
     figdir = f"{out.stem}_files"
-    text, files = render(results, header, figdir, advice, links)
+    text, files = render(results, header, figdir, advice, links, setup)
     out.parent.mkdir(parents=True, exist_ok=True)
     for attachment in files:
         attachment.write(out.parent / figdir / attachment.name)

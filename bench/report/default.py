@@ -24,12 +24,14 @@ from bench import plots
 from bench.records import is_import_path
 from bench.report.advice import what_to_use
 from bench.report.doc import Attachment, Doc, lr, margin, per_call
+from bench.report.rates import chosen_text, edges_text, rates_text, split_text
 from bench.report.sections import slice_sections
 from bench.report.speed import PASS_LABELS, speed_table
 from bench.schema import SATURATION_RATIO
 
 if TYPE_CHECKING:
     from bench.scoring.headline import Headline
+    from bench.scoring.tuning import Rates
 
 FALLBACK = "torch_default"  # matched for an activation that declares nothing (bench.custom)
 
@@ -101,6 +103,8 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
         ("grid", f"{grid_size} cells = {shape}" if shape else f"{grid_size} cells"),
         ("stored", f"{len(frame)} of {grid_size} cells: {status_text}"),
         ("seeds", ", ".join(str(s) for s in sorted(frame["seed"].unique()))),
+        ("splits", split_text(setup.split)),
+        *_rates(setup.rates),
         ("fixed settings", "; ".join(f"{c} = {_unique(frame, c)}" for c in setup.fixed)),
         (
             "run time",
@@ -120,6 +124,8 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
         rows.append(("own activations", own))
     doc.add("## Setup")
     doc.table(rows, ["", ""])
+    if setup.rates is not None and (edges := edges_text(setup.rates)):
+        doc.add(edges)
     doc.add(
         f"Reproduce: `python -m bench run {last['source']} --backend {last['backend']} "
         f"--workers {last['workers']} --store "
@@ -127,6 +133,14 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
         f"{meta.suite} --out {meta.out_label}`"
         + (" (`make bench` does both)." if meta.suite == "default" else ".")
     )
+
+
+def _rates(r: Rates | None) -> list[tuple[str, str]]:
+    """The setup table's learning-rate rows: the rates tried, where the chosen ones lie."""
+    if r is None:
+        return []
+    chosen = chosen_text(r)
+    return [("learning rates", rates_text(r))] + ([("chosen rates", chosen)] if chosen else [])
 
 
 def _how_to_read(doc: Doc, h: Headline) -> None:
@@ -202,8 +216,8 @@ def _intro(doc: Doc, h: Headline) -> None:
         f"**In short.** On {len(sets)} data set{'s' if len(sets) > 1 else ''} "
         f"({named}), with {kinds} networks, {a.others + 1} activation + initializer pairs "
         f"and {i.seeds} seeds each, "
-        f"`{a.best}` ranked first by mean rank over the data sets (mean test accuracy "
-        f"{100 * a.best_mean:.1f} %){lead}; `{a.worst}` ranked last "
+        f"`{a.best}` ranked first by mean validation rank over the data sets (mean test "
+        f"accuracy {100 * a.best_mean:.1f} %){lead}; `{a.worst}` ranked last "
         f"({100 * a.worst_mean:.1f} %)."
         + (" This is the first slice; each slice below has its own ranking." if h.slicing else "")
     )

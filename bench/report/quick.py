@@ -87,7 +87,7 @@ def table(ranked: pd.DataFrame, doc: dict, name: str, n_seeds: int) -> str:
         + (
             ""
             if several
-            else " Seeds are replicates of one split, so these p-values lean "
+            else " Seeds are replicates on one data set, so these p-values lean "
             "optimistic; several data sets (--dataset a,b,c) give the data-set-level test."
         )
     )

@@ -70,7 +70,7 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
         fd = s.ranking.friedman_datasets
         level = f"χ² = {fd.statistic:.2f}, {p_is(fd.pvalue)}" if not fd.reason else fd.reason
         doc.add(
-            f"Seeds are replicates of one split, so blocks of {blocks_text} are not independent "
+            f"Seeds are replicates on one data set, so blocks of {blocks_text} are not independent "
             f"and their p-values lean optimistic. At the data-set level (seeds averaged first, "
             f"{fd.n_blocks} blocks of {' × '.join(outer)}, as Demšar 2006 recommends): {level}."
         )
@@ -204,7 +204,8 @@ def _inits(doc: Doc, s: Slice) -> None:
     doc.add(
         "## Activation × initializer",
         "Mean test accuracy % over data sets and seeds, each cell at its own "
-        "validation-chosen learning rate. Last column: where the `matched` initializer "
+        "validation-chosen learning rate; in bold, each activation's best initializer on "
+        "validation. Last column: where the `matched` initializer "
         "(claim C6) ranks among the initializers for that activation (average rank over "
         "blocks; 1 = best).",
     )
@@ -212,9 +213,7 @@ def _inits(doc: Doc, s: Slice) -> None:
     rows = []
     for act in t.activations:
         cells = [pct(t.means.at[act, i]) for i in t.inits]
-        cells = [
-            f"**{c}**" if t.percent.at[act, i] == t.best[act] else c for c, i in zip(cells, t.inits)
-        ]
+        cells = [f"**{c}**" if i == t.best[act] else c for c, i in zip(cells, t.inits)]
         row = [f"`{act}`", *cells]
         if placed:
             m = t.matched.get(act)

@@ -10,8 +10,9 @@ Public:
 
 A configuration is an (activation, initializer) pair, each at its validation-chosen learning
 rate. Per group of data sets (real, synthetic, …) the configurations are ranked by their mean
-rank over data sets (seeds averaged first; rank 1 = the best test accuracy on a data set),
-Demšar's reading; the first is compared with every other at the data-set level
+*validation* rank over data sets (seeds averaged first; rank 1 = the best validation accuracy
+on a data set), Demšar's reading: the test split chooses nothing. The first is then compared,
+as the control, with every other on *test* accuracy at the data-set level
 (:func:`bench.scoring.paired.compare_arms`, Holm over those comparisons):
 
 - **decided**: it is significantly better than every other configuration;
@@ -23,9 +24,9 @@ higher mean test accuracy), ``level`` (the same accuracy on every data set: no l
 ``behind`` (first by mean rank, lower by mean accuracy). The report's opening paragraph and
 its "What to use" table both read these records.
 
-When the best mean rank and the best mean accuracy belong to different configurations, the
-row says so: a mean rank counts wins, a mean accuracy also weighs how badly a configuration
-fails where it fails.
+When the best mean validation rank and the best mean validation accuracy belong to
+different configurations, the row says so: a mean rank counts wins, a mean accuracy also
+weighs how badly a configuration fails where it fails.
 """
 
 from __future__ import annotations
@@ -47,19 +48,21 @@ class Advice:
     Attributes:
         setting: what it covers (e.g. ``real data sets, mlp 8×64``).
         n_datasets: data sets behind it.
-        best: the configuration ranked first (``activation`` with ``init``).
+        best: the configuration ranked first on validation (``activation`` with ``init``).
         how_sure: ``decided``, ``tie`` or ``open`` (see the module docstring).
-        runner_up: the configuration ranked second.
+        runner_up: the configuration ranked second on validation.
         runner_up_verdict: its comparison with the first (``EQUIVALENT``, ``B>A`` …).
         effect: the first's lead over it, test accuracy (fraction).
         beaten: how many of the other configurations the first beats significantly.
         others: how many other configurations there are.
-        best_by_mean: the configuration with the best mean accuracy, when it differs.
+        best_by_mean: the configuration with the best mean validation accuracy, when it
+            differs.
         note: one sentence for the table, or ''.
         unbeaten: the other configurations the first is not shown to beat (Holm).
         comparison: the first against the runner-up, data-set level (None without one).
         best_mean / worst_mean: mean test accuracy of the first and of ``worst``, the
-            configuration ranked last (over the data sets, seeds averaged first).
+            configuration ranked last on validation (over the data sets, seeds averaged
+            first).
     """
 
     setting: str
@@ -101,11 +104,14 @@ def _arms(frame: pd.DataFrame) -> list[str]:
 def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     work = selected.assign(arm=_arms(selected))
     work["score"] = metrics.scores(work, "test_acc")
-    means = work.groupby(["dataset", "arm"])["score"].mean().unstack()
-    means = means.dropna(axis=0, how="any")
+    work["val"] = metrics.scores(work, "val_acc")
+    both = work.groupby(["dataset", "arm"])[["score", "val"]].mean().unstack()
+    both = both.dropna(axis=0, how="any")
+    means, val = both["score"], both["val"]
     if means.shape[1] < 2 or means.empty:
         return None
-    mean_rank = means.rank(axis=1, ascending=False).mean().sort_values(kind="stable")
+    # the choice on validation; the test scores only compare it with the others afterwards
+    mean_rank = val.rank(axis=1, ascending=False).mean().sort_values(kind="stable")
     order = list(mean_rank.index)
     best, others = order[0], order[1:]
     comparisons = {o: paired.compare_arms(work, best, o, family=len(others)) for o in others}
@@ -130,15 +136,15 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
         how = "tie"
     else:
         how = "open"
-    by_mean = means.mean().idxmax()
+    by_mean = val.mean().idxmax()
     note = ""
     if by_mean != best:
-        top, own = 100 * means[by_mean].mean(), 100 * means[best].mean()
+        top, own = 100 * val[by_mean].mean(), 100 * val[best].mean()
         digits = 1 if f"{top:.1f}" != f"{own:.1f}" else 2  # never "85.4 % vs 85.4 %"
         note = (
-            f"{by_mean} has the best mean accuracy ({top:.{digits}f} % vs {own:.{digits}f} %), "
-            f"{best} the best mean rank: it wins on more data sets, the other loses less "
-            "where it loses"
+            f"{by_mean} has the best mean validation accuracy ({top:.{digits}f} % vs "
+            f"{own:.{digits}f} %), {best} the best mean validation rank: it wins on more data "
+            "sets, the other loses less where it loses"
         )
     worst = order[-1]
     return Advice(

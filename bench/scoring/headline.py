@@ -6,7 +6,8 @@ ranking is :func:`bench.scoring.ranking.rank_activations`, the same one
 Public:
     METRIC              the headline metric (test accuracy)
     Intro, Claimed, PerDataset, Inits, Health, Slice, Speed, Setup, Headline   the records
-    headline(frame, timings=None) -> Headline
+                        (defined in :mod:`bench.scoring.tables`)
+    headline(frame, timings=None, rule=None) -> Headline
 
 Decisions made here, once: the learning rate of each configuration (on validation), the
 convergence reference (``relu`` with ``matched``, else every activation with the first
@@ -17,21 +18,31 @@ verdict a report prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, verdicts
+from bench.records import FIELDS
+from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, tuning, verdicts
 from bench.scoring.base import TARGET_SHARE
 from bench.scoring.ranking import (
     HEAD_INIT,
-    Ranking,
     blocks_for,
     order,
     rank_activations,
     varying,
+)
+from bench.scoring.tables import (
+    Claimed,
+    Headline,
+    Health,
+    Inits,
+    Intro,
+    PerDataset,
+    Setup,
+    Slice,
+    Speed,
 )
 
 METRIC = "test_acc"
@@ -46,27 +57,6 @@ SUMMARY_METRICS = (
 )
 HEALTH_COLUMNS = ("dead_init", "dead_final", "negative_final", "saturated_init", "saturated_final")
 FAILURES_SHOWN = 40
-
-
-@dataclass
-class Intro:
-    """The opening paragraph's facts: on what and with what, and who won, by how much and
-    how sure, which are the first "What to use" row's (the same record, the same rule).
-
-    Attributes:
-        datasets: the data sets, sorted; ``kinds``: (kind, depth, width) of the networks.
-        seeds: fewest seeds of any data set.
-        advice: the first row of the first slice's "What to use" (its ``best``, ``worst``,
-            ``runner_up``, ``comparison`` and ``standing``).
-        interval: whether the comparison rests on enough data sets for an interval
-            (:data:`bench.scoring.metrics.MIN_CI_N`).
-    """
-
-    datasets: list[str]
-    kinds: list[tuple]
-    seeds: int
-    advice: advice.Advice
-    interval: bool = True
 
 
 def _intro(part: pd.DataFrame, rows: list[advice.Advice]) -> Intro | None:
@@ -87,160 +77,17 @@ def _intro(part: pd.DataFrame, rows: list[advice.Advice]) -> Intro | None:
     )
 
 
-@dataclass
-class Claimed:
-    """The claimed order (claim C15) in one slice.
-
-    Attributes:
-        order: the claimed order; ``present``: its activations in this slice.
-        pairs: :func:`bench.scoring.paired.chain` over every data set of the slice (None
-            when fewer than two are present).
-        n_datasets: data sets in the slice.
-        seed_level: the seed-level reading (:func:`bench.scoring.ranks.claimed_order`).
-        groups: per group of data sets (:func:`bench.scoring.robustness.dataset_groups`),
-            the chain with its robustness column.
-        needed: the fewest data sets with which the chain's pairs, Holm-adjusted together,
-            can be decided.
-    """
-
-    order: tuple[str, ...]
-    present: list[str]
-    pairs: pd.DataFrame | None
-    n_datasets: int
-    seed_level: ranks.ClaimedOrder | None
-    groups: dict[str, pd.DataFrame] = field(default_factory=dict)
-    needed: int = 0
-
-
-@dataclass
-class PerDataset:
-    """Per data set: each activation's mean and CI over seeds, its selected learning rate,
-    the best mean per data set, average ranks within each data set, validation curves."""
-
-    datasets: list[str]
-    summary: pd.DataFrame  # index (dataset, activation): mean, ci95, std, n, n_nonok
-    lr: pd.Series  # (dataset, activation) -> selected learning rate
-    best: dict[str, float]
-    inner: list[str]  # the blocks inside one data set
-    ranks: pd.Series  # (dataset, activation) -> average rank
-    curves: pd.DataFrame  # curve_epochs(head, "val_acc")
-
-
-@dataclass
-class Inits:
-    """Activation × initializer: mean score in % per cell, the best per activation, and
-    where ``matched`` ranks among the initializers of each activation."""
-
-    activations: list[str]
-    inits: list[str]
-    means: pd.DataFrame  # activation × init, mean score (NaN where the cell is missing)
-    percent: pd.DataFrame  # the same × 100 (what the heatmap shows)
-    best: dict[str, float]  # activation -> its best percent
-    matched: dict[str, tuple[int, int, float] | None]  # (place, of how many, avg rank)
-
-
-@dataclass
-class Health:
-    """Unit health: mean shares per activation, the median gradient ratio, and the series
-    of the figures."""
-
-    columns: list[str]
-    means: pd.DataFrame  # activation × columns
-    gradient_ratio: dict[str, float]
-    dead_epochs: pd.DataFrame
-    layer_std: pd.DataFrame
-
-
-@dataclass
-class Slice:
-    """One value of the axes that slice the report (all of it when none does)."""
-
-    values: tuple
-    head: pd.DataFrame
-    ranking: Ranking
-    claimed: Claimed
-    per_dataset: PerDataset
-    inits: Inits | None
-    convergence: tuple[pd.DataFrame, pd.DataFrame]  # epochs to target, AULC (by activation)
-    health: Health | None
-    advice: list[advice.Advice] = field(default_factory=list)  # "What to use"
-
-    @property
-    def activations(self) -> list[str]:
-        """The activations of the slice, best first."""
-        return self.ranking.order
-
-
-@dataclass
-class Speed:
-    """``bench speed``'s timings as ratios to the reference activation."""
-
-    reference: str
-    ratios: pd.DataFrame
-    order: list[str]
-    timings: pd.DataFrame
-
-
-@dataclass
-class Setup:
-    """What the grid holds: the axes that vary (``train.lr`` and ``seed`` last, when they
-    do), the configuration columns that do not, the cells per status, the cells' time."""
-
-    axes: list[str]
-    fixed: list[str]
-    statuses: dict[str, int]
-    cell_time_s: float
-
-
-def _setup(frame: pd.DataFrame) -> Setup:
+def _setup(frame: pd.DataFrame, rule: dict | None = None) -> Setup:
     axes = varying(frame) + [c for c in ("train.lr", "seed") if frame[c].nunique() > 1]
-    fixed = [c for c in metrics.CONFIG_COLUMNS if c in frame.columns and c not in axes]
+    split = tuning.split_policy(frame)
+    columns = [c for c in FIELDS if c not in ("seed", "train.lr")]
+    pinned = split[0] == "pinned"  # a split seed that follows the seed is no setting
+    fixed = [c for c in columns if c in frame.columns and c not in axes]
+    fixed = [c for c in fixed if c != "data.split_seed" or pinned]
     counts = frame["status"].value_counts()
     statuses = {s: int(counts.get(s, 0)) for s in ("ok", "diverged", "failed")}
     cell_time = pd.to_numeric(frame.get("total_time_s"), errors="coerce").sum()
-    return Setup(axes, fixed, statuses, float(cell_time))
-
-
-@dataclass
-class Headline:
-    """Everything a general report shows, decided.
-
-    Attributes:
-        frame: the stored rows (with the convergence columns).
-        selected: the rows at each configuration's validation-chosen learning rate.
-        reference: the convergence reference, ``{column: value}``.
-        target: its share (:data:`bench.scoring.base.TARGET_SHARE`).
-        inits: the initializers, ``matched`` first; ``head_init`` the headline's.
-        slicing: the axes sliced over (never pooled); ``slices`` one record each.
-        intro: the opening paragraph's facts (first slice), None with one activation.
-        gallery_order: the activations in the claimed order, then the others.
-        speed: the timings (None when none are stored).
-        failures: non-ok cells counted per activation, initializer and status;
-            ``failed_rows`` the first :data:`FAILURES_SHOWN` of them; ``n_failed`` all.
-        summary: the appendix table, per configuration.
-        setup: what the grid holds.
-        no_interval_below: :data:`bench.scoring.metrics.MIN_CI_N` when some configuration
-            has fewer seeds on a data set than an interval needs (its means are shown
-            alone), else 0.
-    """
-
-    frame: pd.DataFrame
-    selected: pd.DataFrame
-    reference: dict[str, str]
-    target: float
-    inits: list[str]
-    head_init: str
-    slicing: list[str]
-    slices: list[Slice]
-    intro: Intro | None
-    gallery_order: list[str]
-    speed: Speed | None
-    failures: pd.DataFrame
-    failed_rows: pd.DataFrame
-    n_failed: int
-    summary: pd.DataFrame = field(repr=False)
-    setup: Setup | None = None
-    no_interval_below: int = 0
+    return Setup(axes, fixed, statuses, float(cell_time), tuning.rates(frame, rule), split)
 
 
 def _claimed(head: pd.DataFrame, blocks: list[str], conv: pd.DataFrame, init: str) -> Claimed:
@@ -275,6 +122,8 @@ def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
     inits = order(part["init"], [HEAD_INIT])
     s = metrics.summarize(part, METRIC, by=("activation", "init"))
     s = s.set_index(["activation", "init"])
+    val = metrics.summarize(part, "val_acc", by=("activation", "init"))
+    val = val.set_index(["activation", "init"])["mean"]
     means = pd.DataFrame(index=acts, columns=inits, dtype=float)
     table = pd.DataFrame(index=acts, columns=inits, dtype=float)
     best, matched = {}, {}
@@ -283,7 +132,9 @@ def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
             v = s.at[(act, init), "mean"] if (act, init) in s.index else np.nan
             means.at[act, init] = v
             table.at[act, init] = 100 * v
-        best[act] = table.loc[act].max()
+        mine = {i: val.get((act, i), np.nan) for i in inits}
+        mine = {i: v for i, v in mine.items() if not np.isnan(v)}
+        best[act] = max(mine, key=mine.get) if mine else ""  # ties: the first listed
         matched[act] = None
         if "matched" in inits and len(inits) > 1:
             r = ranks.ranks(part[part["activation"] == act], METRIC, "init", blocks)
@@ -382,12 +233,15 @@ def _summary(sel: pd.DataFrame) -> pd.DataFrame:
     return table.merge(lr, on=by, how="left")
 
 
-def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headline:
+def headline(
+    frame: pd.DataFrame, timings: pd.DataFrame | None = None, rule: dict | None = None
+) -> Headline:
     """Score a suite's stored rows for a general report.
 
     Args:
         frame: ``Store.frame(suite, series=True)`` (not empty).
         timings: ``Store.timings(suite)`` (None or empty: no speed section).
+        rule: ``Store.tuning(suite)``: a tuned suite's rule (None: not tuned).
 
     Returns:
         The :class:`Headline`.
@@ -438,7 +292,7 @@ def headline(frame: pd.DataFrame, timings: pd.DataFrame | None = None) -> Headli
         failed_rows=shown.head(FAILURES_SHOWN),
         n_failed=len(bad),
         summary=_summary(sel),
-        setup=_setup(frame),
+        setup=_setup(frame, rule),
         no_interval_below=metrics.MIN_CI_N if _fewest_seeds(sel) < metrics.MIN_CI_N else 0,
     )
 

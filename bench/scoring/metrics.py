@@ -7,11 +7,16 @@ curves or probes are needed): one row per cell, ``status`` in ok / diverged / fa
 
 Public:
     Metric, METRICS             the declared metrics (:mod:`bench.schema`)
-    CONFIG_COLUMNS              columns naming a configuration besides seed and learning rate
+    CONFIG_COLUMNS              columns naming a configuration besides seed, learning rate
+                                and split seed (a replicate: it follows the seed)
     get_metric(name)            the :class:`Metric` for a name (or a Metric, returned as is)
     scores(df, metric)          the metric per row, non-ok runs scored as the metric says
     add_convergence(df, fraction=TARGET_SHARE, reference=None)
                                 adds ``epochs_to_target`` and ``auc_val_acc``
+    rate_scores(df, metric="val_acc", config=None)
+                                per configuration and learning rate: the seed-mean
+                                validation score, the seeds, the diverged seeds, and the
+                                rate select_lr chooses (``best``): the one criterion
     select_lr(df, metric="val_acc")     each configuration's rows at its best validation lr
     summarize(df, metric, by)   mean, 95 % CI (t over seeds), n, non-ok count per group
     average_over(df, metric, keep)      mean score per group (seeds averaged), ok-status frame
@@ -46,8 +51,11 @@ from bench.scoring.base import TARGET_SHARE
 Metric = schema.Metric
 METRICS: dict[str, Metric] = schema.METRICS
 
-# every cell field but the seed (replicates) and the learning rate (selected per config)
-CONFIG_COLUMNS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("seed", "train.lr"))
+# every cell field but the seed and the split seed (replicates: a suite's split seed is one
+# value or follows the seed) and the learning rate (selected per config)
+CONFIG_COLUMNS: tuple[str, ...] = tuple(
+    f for f in FIELDS if f not in ("seed", "train.lr", "data.split_seed")
+)
 _MODEL_COLUMNS = ("dataset", "model.kind", "model.depth", "model.width")
 # the fewest values a 95 % interval is given for: with two, t(0.975, 1) = 12.7 makes it
 # wider than the scale (62.5 ± 123.5); below this a mean stands alone
@@ -147,13 +155,69 @@ def add_convergence(
     return out
 
 
+def rate_scores(
+    df: pd.DataFrame, metric: str | Metric = "val_acc", config: str | None = None
+) -> pd.DataFrame:
+    """What :func:`select_lr` compares, per configuration and learning rate.
+
+    The validation metric is averaged over seeds (non-ok seeds count as the metric's worst
+    value, missing values are skipped); the best mean is chosen, a NaN mean (nothing
+    measured) loses to any number, and a tie goes to the smaller learning rate. The bracket
+    of :mod:`bench.scoring.tuning` reads the same table, so the rate a bracket calls interior
+    is the rate a report scores. The test split is never looked at: a ``test_*`` metric is
+    refused.
+
+    Args:
+        df: the results frame (with ``train.lr``).
+        metric: a validation (or training-curve) metric; default ``val_acc``.
+        config: a column naming each row's configuration (default: the
+            :data:`CONFIG_COLUMNS` present, grouped).
+
+    Returns:
+        One row per configuration and rate: ``config`` (the column's value, or a group
+        number), ``train.lr``, ``score`` (the seed mean), ``seeds`` (rows), ``diverged``
+        (rows whose status is ``diverged``) and ``best`` (the rate chosen), configurations
+        in order of first appearance, rates ascending.
+    """
+    m = _validation(metric)
+    if config is not None:
+        cfg = df[config]
+    else:
+        keys = [c for c in CONFIG_COLUMNS if c in df.columns]
+        cfg = df.groupby(keys, dropna=False, sort=False).ngroup() if keys else 0
+    status = df["status"] if "status" in df.columns else pd.Series("ok", index=df.index)
+    work = pd.DataFrame(
+        {
+            "config": cfg,
+            "train.lr": df["train.lr"].astype(float),
+            "score": scores(df, m),
+            "diverged": status.eq("diverged"),
+        },
+        index=df.index,
+    )
+    g = work.groupby(["config", "train.lr"], dropna=False, sort=False)
+    means = g["score"].mean().to_frame()
+    means["seeds"] = g.size()
+    means["diverged"] = g["diverged"].sum().astype(int)
+    means = means.reset_index()
+    # best mean first; a NaN mean (nothing measured) loses to any number; ties → smaller lr
+    order = (-means["score"] if m.higher_is_better else means["score"]).fillna(np.inf)
+    ranked = means.assign(_order=order).sort_values(["config", "_order", "train.lr"])
+    means["best"] = means.index.isin(ranked.groupby("config", sort=False).head(1).index)
+    first = {c: i for i, c in enumerate(pd.unique(work["config"]))}
+    means["_first"] = means["config"].map(first)
+    means = means.sort_values(["_first", "train.lr"], kind="stable").drop(columns="_first")
+    return means.reset_index(drop=True)
+
+
 def select_lr(df: pd.DataFrame, metric: str | Metric = "val_acc") -> pd.DataFrame:
     """Each configuration's rows at the learning rate that is best on validation.
 
     For every configuration (:data:`CONFIG_COLUMNS` present in the frame), the validation
     metric is averaged over seeds per learning rate (non-ok seeds count as the metric's
     worst value, missing values are skipped), the best mean wins and a tie goes to the
-    smaller learning rate. The test split is never looked at: a ``test_*`` metric is refused.
+    smaller learning rate (:func:`rate_scores`). The test split is never looked at: a
+    ``test_*`` metric is refused.
 
     Args:
         df: the results frame.
@@ -164,28 +228,19 @@ def select_lr(df: pd.DataFrame, metric: str | Metric = "val_acc") -> pd.DataFram
         ``lr_selected`` (equal to their ``train.lr``). Without a ``train.lr`` column the
         frame is returned whole with ``lr_selected`` NaN.
     """
-    m = get_metric(metric)
-    if m.column.startswith("test") or m.name.startswith("test"):
-        raise BenchError(
-            f"select_lr must select on validation, not on the test split (got {m.name!r})"
-        )
+    m = _validation(metric)
     out = df.copy()
     if "train.lr" not in out.columns:
         out["lr_selected"] = np.nan
         return out
     keys = [c for c in CONFIG_COLUMNS if c in out.columns]
     config = out.groupby(keys, dropna=False, sort=False).ngroup() if keys else 0
-    work = pd.DataFrame(
-        {"_cfg": config, "_lr": out["train.lr"].astype(float), "_score": scores(out, m)},
-        index=out.index,
-    )
-    means = work.groupby(["_cfg", "_lr"], dropna=False)["_score"].mean().reset_index()
-    # best mean first; a NaN mean (nothing measured) loses to any number; ties → smaller lr
-    means["_order"] = (-means["_score"] if m.higher_is_better else means["_score"]).fillna(np.inf)
-    best = means.sort_values(["_cfg", "_order", "_lr"]).groupby("_cfg").head(1)
-    chosen = work["_cfg"].map(best.set_index("_cfg")["_lr"])
-    keep = work["_lr"] == chosen
-    out = out[keep].copy()
+    out["_cfg"] = config
+    table = rate_scores(out, m, "_cfg")
+    best = table[table["best"]].set_index("config")["train.lr"]
+    chosen = out["_cfg"].map(best)
+    keep = out["train.lr"].astype(float) == chosen
+    out = out[keep].drop(columns="_cfg")
     out["lr_selected"] = chosen[keep]
     return out
 
@@ -333,6 +388,16 @@ def ok(df: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _validation(metric: str | Metric) -> Metric:
+    """The metric a learning rate is chosen by; a test metric is refused."""
+    m = get_metric(metric)
+    if m.column.startswith("test") or m.name.startswith("test"):
+        raise BenchError(
+            f"select_lr must select on validation, not on the test split (got {m.name!r})"
+        )
+    return m
 
 
 _ID_COLUMNS = ("key", "dataset", "activation", "init", "seed")

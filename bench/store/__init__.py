@@ -13,6 +13,9 @@ Public:
                                 insert a finished cell (ignored if its key is already stored);
                                 with ``run_id``, the run log counts it in the same transaction
         .has(key) / .keys()     what is stored
+        .outcomes(keys, curves=False)
+                                status, scalar metrics (and curves) of the stored ones among
+                                ``keys`` (what the bracketing walk reads: :mod:`bench.tune`)
         .retire_failed(keys, retired_at) -> int
                                 move the ``failed`` rows of these keys to the history table
                                 (``bench run --retry failed`` trains them again)
@@ -25,7 +28,11 @@ Public:
                                 are retaken at once, a remote one's when its lease expires
         .get(key)               one Result, or None
         .results(suite=None)    Results, optionally only those of one suite's grid
-        .register_suite(suite, keys)  remember which keys form a suite's grid (for reports)
+        .register_suite(suite, keys, tuning=None)
+                                remember which keys form a suite's grid (for reports), and
+                                the rule a tuned suite brackets its rate by
+        .tuning(suite)          that rule and the keys it added beyond the starting grid
+                                (None: the suite is not tuned)
         .suites()               suite names known to the store
         .grid_size(suite) / .description(suite)   what the suite file said
         .start_run(...) / .finish_run(...)   the log of ``bench run`` invocations
@@ -324,8 +331,12 @@ class Store(Leases, Measurements, Exports):
 
     # -- suites and runs -------------------------------------------------------------------
 
-    def register_suite(self, suite: Suite, keys: list[str]) -> None:
-        """Record that ``keys`` (in grid order) form ``suite``'s grid."""
+    def register_suite(
+        self, suite: Suite, keys: list[str], tuning: dict[str, Any] | None = None
+    ) -> None:
+        """Record that ``keys`` (in grid order: the starting grid, then the rates a bracket
+        added) form ``suite``'s grid, and its tuning rule (:meth:`bench.tune.Tuning.record`;
+        None: not tuned)."""
         with self._tx():
             self._db.execute(
                 "INSERT OR REPLACE INTO suites VALUES (?, ?, ?)",
@@ -336,6 +347,26 @@ class Store(Leases, Measurements, Exports):
                 "INSERT INTO suite_cells VALUES (?, ?, ?)",
                 [(suite.name, k, i) for i, k in enumerate(keys)],
             )
+            self._db.execute("DELETE FROM tuning WHERE suite=?", (suite.name,))
+            if tuning is not None:
+                self._db.execute("INSERT INTO tuning VALUES (?, ?)", (suite.name, _dumps(tuning)))
+
+    def tuning(self, suite: str) -> dict[str, Any] | None:
+        """A tuned suite's rule (``bounds``, ``metric``, ``start_cells``) with
+        ``tuned_keys``: the keys registered beyond its starting grid; None when the suite
+        is not tuned (or the store predates the table)."""
+        has = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='tuning'"
+        ).fetchone()
+        row = has and self._db.execute("SELECT rule FROM tuning WHERE suite=?", (suite,)).fetchone()
+        if not row:
+            return None
+        record = json.loads(row[0])
+        tuned = self._db.execute(
+            "SELECT key FROM suite_cells WHERE suite=? AND position>=? ORDER BY position",
+            (suite, int(record.get("start_cells", 0))),
+        )
+        return {**record, "tuned_keys": [k for (k,) in tuned]}
 
     def suites(self) -> list[str]:
         """Suite names registered in this store."""

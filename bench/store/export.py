@@ -9,6 +9,9 @@ Public:
                                 ``series`` adds the curves and probes
         .export(path, fmt, suite=None) -> int
                                 every stored cell to a csv, json or parquet file
+        .outcomes(keys, curves=False) -> dict
+                                status, scalar metrics (and curves) of the stored ones among
+                                ``keys``: what the bracketing walk reads (:mod:`bench.tune`)
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 
 class Exports:
     """Results as a frame or a file; mixed into :class:`bench.store.Store`, whose
-    ``results`` it reads."""
+    ``results`` (and connection, ``_db``) it reads."""
 
     def frame(self, suite: str | None = None, series: bool = False) -> pd.DataFrame:
         """One row per stored cell as a pandas DataFrame.
@@ -63,6 +66,24 @@ class Exports:
         if len(frame):  # whole epochs, missing where the run did not diverge
             frame["diverged_epoch"] = frame["diverged_epoch"].astype("Int64")
         return frame
+
+    def outcomes(
+        self, keys: list[str], curves: bool = False
+    ) -> dict[str, tuple[str, dict[str, float], dict[str, list[float]] | None]]:
+        """The stored ones among ``keys``: key → (status, scalar metrics, curves or None);
+        only what the bracketing walk reads (no cell, no probes)."""
+        out: dict[str, tuple] = {}
+        column = "curves" if curves else "NULL"
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rows = self._db.execute(
+                f"SELECT key, status, metrics, {column} FROM results WHERE key IN "
+                f"({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for key, status, scalars, series in rows:
+                out[key] = (status, json.loads(scalars), json.loads(series) if curves else None)
+        return out
 
     def export(self, path: str | Path, fmt: str, suite: str | None = None) -> int:
         """Write every stored cell to ``path`` (``-``: the standard output) as csv, json

@@ -19,6 +19,10 @@ Versions:
     2   ``results.diverged_epoch`` (and in ``history``), backfilled from the error text of
         the rows already stored; ``claims`` renamed ``leases``
 
+The ``tuning`` table (a tuned suite's rule: :meth:`bench.store.Store.tuning`) came without a
+version change: a writer creates it when it opens any store, and a reader of a store
+without it reads every suite as untuned.
+
 A writer upgrades a version-1 store when it opens it; a reader (which never writes) reads
 it as it is, taking a diverged row's epoch from its error text the same way.
 """
@@ -80,6 +84,10 @@ CREATE TABLE IF NOT EXISTS suite_cells (
     key TEXT NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (suite, key)
+);
+CREATE TABLE IF NOT EXISTS tuning (
+    suite TEXT PRIMARY KEY,
+    rule TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS leases (
     key TEXT PRIMARY KEY,
