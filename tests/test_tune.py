@@ -462,3 +462,17 @@ def test_the_claims_report_gives_each_suite_its_row():
         section
     )
     assert "`c_tuned`: At" not in section
+
+
+def test_a_tuned_report_counts_the_rates_each_configuration_tried(write_suite, tmp_path):
+    """The setup table's grid line of a tuned suite: 24 stored cells are 2 activations × 4
+    rates × 3 seeds, and the rate axis says it was bracketed (a product of the distinct
+    rates, 2 × 4 × 3 here by chance, would be wrong as soon as configurations differ)."""
+    from bench import report
+
+    suite = _suite(write_suite)
+    with Store(tmp_path / "s.sqlite") as store:
+        execute.run_suite(suite, store, Scored(optimum=0.3), progress=False)
+    out = report.build(tmp_path / "s.sqlite", tmp_path / "r.md", suite="tuned")
+    grid = next(line for line in out.read_text().splitlines() if line.startswith("| grid"))
+    assert "24 cells = 2 activation × 4 lr (bracketed per configuration) × 3 seed" in grid

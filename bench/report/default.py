@@ -92,9 +92,21 @@ def _own_activations(frame: pd.DataFrame) -> str:
 # --- sections -------------------------------------------------------------------------------
 
 
+def _rates_per_config(rates: Rates) -> str:
+    """How many rates one configuration tried: ``3`` or ``3–7``."""
+    low, high = rates.per_config
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
 def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
     frame, runs, setup, grid_size = h.frame, meta.runs, h.setup, meta.grid_size
-    shape = " × ".join(f"{frame[a].nunique()} {a.split('.')[-1]}" for a in setup.axes)
+    tuned = setup.rates is not None and setup.rates.tuned
+    shape = " × ".join(
+        f"{_rates_per_config(setup.rates)} lr (bracketed per configuration)"
+        if tuned and a == "train.lr"
+        else f"{frame[a].nunique()} {a.split('.')[-1]}"
+        for a in setup.axes
+    )
     status_text = ", ".join(f"{n} {s}" for s, n in setup.statuses.items())
     wall = sum(r["wall_time_s"] or 0.0 for r in runs)
     workers = sorted({f"{r['workers']} {r['backend']}" for r in runs})
