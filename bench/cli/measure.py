@@ -132,12 +132,13 @@ def cmd_perf(args: argparse.Namespace) -> int:
     for option, value in (("--depth", args.depth), ("--width", args.width),
                           ("--epochs", args.epochs), ("--repeats", args.repeats),
                           ("--threads", args.threads), ("--probe-epochs", args.probe_epochs),
-                          ("--probe-members", args.probe_members)):  # fmt: skip
+                          ("--probe-members", args.probe_members),
+                          ("--unit-members", args.unit_members)):  # fmt: skip
         if value < 1:
             raise BenchError(f"{option} must be at least 1, got {value}")
     config = perf.PerfConfig(
         args.dataset, args.depth, args.width, args.activation, args.epochs, 64, tuple(ks),
-        args.repeats, args.threads, args.probe_epochs, args.probe_members,
+        args.repeats, args.threads, args.probe_epochs, args.probe_members, args.unit_members,
     )  # fmt: skip
     figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
     print(perf.render(figures))
