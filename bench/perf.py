@@ -6,9 +6,11 @@ Public:
     hand_loop(cell) -> float        seconds for a minimal hand-written loop doing the
                                     cell's work (training, and per-epoch evaluation of the
                                     train/val/test splits, as the cell's curves need)
-    matmul_peak(n=1024) -> float    GFLOP/s of one large square matmul (the roofline here)
-    train_flops_per_sample(cell, n_features, n_classes) -> float
-                                    6 × multiply-adds of the MLP (forward 2, backward 4)
+    unit_cells(config) -> list[Cell]
+                                    one unit of the default suite's shape: 2 initializers ×
+                                    3 learning rates × seeds, ``unit_members`` cells
+    measure_unit(config) -> dict    that unit trained end to end against the reference
+                                    rates (:mod:`bench.flops`), interleaved
     measure(config, progress=print) -> dict
                                     every figure below, measured side by side, repeats
                                     interleaved
@@ -25,7 +27,17 @@ What it measures, for the default suite's model (an MLP on one data set, Adam):
   evaluation pass a probe replaces, a probe without and with the weight-gradient
   backward); ≤ 10 % is the goal;
 - batched training of K cells (several K) against K one-at-a-time runs: samples/s,
-  achieved GFLOP/s, and the share of the matmul peak measured in the same run.
+  achieved GFLOP/s, and the share of the matmul peak measured in the same run;
+- one unit of the default suite's shape (``unit_members`` = 18 cells, ``probe_epochs`` =
+  15 epochs, probes on the default schedule) trained end to end, its FLOPs (training and
+  the evaluation after every epoch, :func:`bench.flops.unit_flops`) over its wall time,
+  as a share of the stacked-matmul rate (a stack of 32 64×64 matmuls) and of the large
+  sgemm peak, each measured on one thread (as the harness trains) right before it; both
+  rates on two threads too (:func:`measure_unit`). The goal is ≥ 65 % of the
+  stacked-matmul rate.
+
+The FLOP counts and the reference rates are :mod:`bench.flops`'s (``matmul_peak`` and
+``train_flops_per_sample`` are imported from there).
 
 Every ratio compares runs made in the same process, in alternation, repeated; the median
 over repeats is reported with its range.
@@ -34,7 +46,6 @@ over repeats is reported with its range.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -44,7 +55,26 @@ import torch
 from torch.nn import functional as F
 
 from bench import data, models
+from bench.flops import (
+    matmul_peak,
+    stacked_matmul_rate,
+    train_flops_per_sample,
+    unit_flops,
+)
 from bench.records import Cell, ModelSpec, TrainSpec
+
+__all__ = [
+    "PerfConfig",
+    "hand_loop",
+    "matmul_peak",
+    "measure",
+    "measure_unit",
+    "probe_share",
+    "render",
+    "train_flops_per_sample",
+    "unit_cells",
+]
+_LRS = (3e-4, 1e-3, 3e-3)  # the default suite's learning rates
 
 
 @dataclass(frozen=True)
@@ -62,6 +92,7 @@ class PerfConfig:
     threads: int | None = 1
     probe_epochs: int = 15
     probe_members: int = 20
+    unit_members: int = 18
 
 
 def _cell(
@@ -71,6 +102,7 @@ def _cell(
     lr: float = 1e-3,
     epochs: int | None = None,
     probe_every: int | str | None = None,
+    init: str = "matched",
 ) -> Cell:
     train = TrainSpec(
         "adam", lr, epochs=epochs or config.epochs, batch_size=config.batch_size, probe=probe
@@ -80,7 +112,7 @@ def _cell(
     return Cell(
         config.dataset,
         config.activation,
-        "matched",
+        init,
         seed,
         ModelSpec("mlp", config.depth, config.width),
         train,
@@ -113,25 +145,6 @@ def hand_loop(cell: Cell) -> float:
                 logits = net(Xs)
                 float(F.cross_entropy(logits, ys)), float((logits.argmax(1) == ys).float().mean())
     return time.perf_counter() - t
-
-
-def matmul_peak(n: int = 1024, repeats: int = 10) -> float:
-    """GFLOP/s of an n×n float32 matmul on the CPU (best of ``repeats``)."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t)
-    return 2 * n**3 / best / 1e9
-
-
-def train_flops_per_sample(cell: Cell, n_features: int, n_classes: int) -> float:
-    """Training FLOPs per sample of an MLP: 2 per multiply-add forward, 4 backward."""
-    sizes = [n_features] + [cell.model.width] * cell.model.depth + [n_classes]
-    macs = sum(a * b for a, b in itertools.pairwise(sizes))
-    return 6.0 * macs
 
 
 def _median_range(values: list[float]) -> tuple[float, float, float]:
@@ -170,9 +183,8 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
 
     progress(f"batched vs one at a time, K in {list(config.ks)} ({config.repeats}×)")
     batched: dict[int, dict] = {}
-    lrs = (3e-4, 1e-3, 3e-3)
     for k in config.ks:
-        cells = [_cell(config, seed=i, lr=lrs[i % 3]) for i in range(k)]
+        cells = [_cell(config, seed=i, lr=_LRS[i % 3]) for i in range(k)]
         one, many = [], []
         for _ in range(config.repeats):
             t = time.perf_counter()
@@ -207,6 +219,11 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
     peak = matmul_peak()
     for b in batched.values():
         b["peak_share_batched"] = b["gflops_batched"] / peak
+    progress(
+        f"one unit of {config.unit_members} cells, {config.probe_epochs} epochs, against the "
+        f"stacked-matmul and sgemm rates ({config.repeats}×)"
+    )
+    unit = measure_unit(config)
     return {
         "config": dataclasses.asdict(config),
         "threads": torch.get_num_threads(),
@@ -220,6 +237,67 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
         "probe_share": shares,
         "batched": {str(k): v for k, v in batched.items()},
         "probe_stages": stages,
+        "unit": unit,
+    }
+
+
+def unit_cells(config: PerfConfig) -> list[Cell]:
+    """``config.unit_members`` cells that train as one unit, as the default suite's do:
+    2 initializers × 3 learning rates × seeds 0, 1, …, ``probe_epochs`` epochs, probes on
+    the default schedule."""
+    seeds = range(-(-config.unit_members // 6))
+    cells = [
+        _cell(config, seed=s, lr=lr, init=init, probe=True, epochs=config.probe_epochs)
+        for s in seeds
+        for init in ("matched", "torch_default")
+        for lr in _LRS
+    ]
+    return cells[: config.unit_members]
+
+
+def measure_unit(config: PerfConfig) -> dict:
+    """One unit of :func:`unit_cells` trained end to end, against the reference rates.
+
+    Each repeat measures the stacked-matmul rate (32 × 64² ``bmm``) and the sgemm peak
+    (1024²) on one thread, trains the unit (the loop trains on one thread), then both
+    rates on two threads; the unit's share of each one-thread rate is taken repeat by
+    repeat, so drifts in the machine's load hit both sides.
+
+    Returns:
+        FLOPs (training, evaluation, total), the unit's seconds and GFLOP/s, the reference
+        rates and the shares: medians over the repeats, with (median, min, max) triples
+        for the shares.
+    """
+    from bench.run import loop
+
+    cells = unit_cells(config)
+    first = cells[0]
+    splits = data.load(first.dataset, first.data.split_seed)
+    n_eval = len(splits.y_train) + len(splits.y_val) + len(splits.y_test)
+    flops = unit_flops(
+        first, len(cells), len(splits.y_train), n_eval, splits.n_features, splits.n_classes
+    )
+    loop.train(cells[:2])  # warm-up
+    rows: dict[str, list[float]] = {
+        k: [] for k in ("stacked_1", "sgemm_1", "stacked_2", "sgemm_2", "seconds")
+    }
+    for _ in range(config.repeats):
+        rows["stacked_1"].append(stacked_matmul_rate(threads=1))
+        rows["sgemm_1"].append(matmul_peak(threads=1))
+        t = time.perf_counter()
+        loop.train(cells)
+        rows["seconds"].append(time.perf_counter() - t)
+        rows["stacked_2"].append(stacked_matmul_rate(threads=2))
+        rows["sgemm_2"].append(matmul_peak(threads=2))
+    gflops = [flops["total"] / s / 1e9 for s in rows["seconds"]]
+    return {
+        "members": len(cells),
+        "epochs": first.train.epochs,
+        "flops": flops,
+        **{f"{k}_gflops" if k != "seconds" else k: statistics.median(v) for k, v in rows.items()},
+        "gflops": statistics.median(gflops),
+        "share_of_stacked": _median_range([g / r for g, r in zip(gflops, rows["stacked_1"])]),
+        "share_of_sgemm": _median_range([g / r for g, r in zip(gflops, rows["sgemm_1"])]),
     }
 
 
@@ -255,8 +333,7 @@ def _probe_stages(config: PerfConfig, k: int) -> dict:
     weight-gradient backward (the probe's pass replaces that evaluation)."""
     from bench.run import loop
 
-    lrs = (3e-4, 1e-3, 3e-3)
-    state = loop.prepare([_cell(config, seed=i, lr=lrs[i % 3]) for i in range(k)])
+    state = loop.prepare([_cell(config, seed=i, lr=_LRS[i % 3]) for i in range(k)])
     X, y = state.data["train"]
     engine = state.engine
     stages = {
@@ -323,4 +400,28 @@ def render(f: dict) -> str:
             f"{b['gflops_one']:>7.1f} → {b['gflops_batched']:>6.1f} "
             f"{b['peak_share_batched']:>8.0%}"
         )
+    if "unit" in f:
+        lines += ["", *_render_unit(f["unit"], f["n_train"])]
     return "\n".join(lines)
+
+
+def _render_unit(u: dict, n_train: int) -> list[str]:
+    """The end-to-end lines: one unit against the reference rates."""
+
+    def pct(t: tuple[float, float, float] | list[float]) -> str:
+        return f"{t[0]:.0%} ({t[1]:.0%}–{t[2]:.0%})"
+
+    fl = u["flops"]
+    return [
+        f"end to end: one unit of the default suite's shape, {u['members']} cells × "
+        f"{u['epochs']} epochs (n_train {n_train}), probes on the default schedule, one thread",
+        f"  reference rates, GFLOP/s (1 thread / 2 threads): stacked matmul (bmm, 32 × 64²) "
+        f"{u['stacked_1_gflops']:.1f} / {u['stacked_2_gflops']:.1f}; large sgemm (1024²) "
+        f"{u['sgemm_1_gflops']:.1f} / {u['sgemm_2_gflops']:.1f}",
+        f"  {fl['total'] / 1e9:.1f} GFLOP (training {fl['training'] / 1e9:.1f}, evaluation "
+        f"after every epoch {fl['evaluation'] / 1e9:.1f}; probes not counted) in "
+        f"{u['seconds']:.2f} s: {u['gflops']:.1f} GFLOP/s",
+        f"  = {pct(u['share_of_stacked'])} of the stacked-matmul rate, "
+        f"{pct(u['share_of_sgemm'])} of the sgemm peak, both on one thread "
+        "(goal: ≥ 65% of the stacked-matmul rate)",
+    ]

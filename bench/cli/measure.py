@@ -148,6 +148,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
         ("--threads", args.threads),
         ("--probe-epochs", args.probe_epochs),
         ("--probe-members", args.probe_members),
+        ("--unit-members", args.unit_members),
     ):
         if value < 1:
             raise BenchError(f"{option} must be at least 1, got {value}")
@@ -163,6 +164,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
         args.threads,
         args.probe_epochs,
         args.probe_members,
+        args.unit_members,
     )
     figures = perf.measure(config, progress=lambda line: print(line, file=sys.stderr))
     print(perf.render(figures))

@@ -268,7 +268,9 @@ def build(description: str = "") -> argparse.ArgumentParser:
         description="Train the default suite's model (digits, 8×64 MLP, Adam, batch 64) one "
         "cell at a time against a minimal hand-written loop, with and without probes, and "
         "K cells batched against K one at a time, with the matmul peak measured in the same "
-        "run. Runs alternate and repeat; medians and ranges are printed.",
+        "run; then one unit of the default suite's shape end to end, as a share of the "
+        "stacked-matmul rate and the sgemm peak. Runs alternate and repeat; medians and "
+        "ranges are printed.",
         formatter_class=RAW,
         epilog=examples("bench perf", "bench perf --ks 1,16 --repeats 2"),
     )
@@ -297,6 +299,13 @@ def build(description: str = "") -> argparse.ArgumentParser:
         type=int,
         default=20,
         help="K of the stacked probe-share measurement (default 20)",
+    )
+    pf.add_argument(
+        "--unit-members",
+        type=int,
+        default=18,
+        help="cells of the end-to-end unit, timed against the stacked-matmul rate "
+        "(default 18, the default suite's stacks)",
     )
     pf.add_argument("--json", help="also write every figure to this JSON file")
     pf.set_defaults(fn=measure.cmd_perf)

@@ -43,14 +43,15 @@ from bench.run import layout
 
 
 class _Affine(torch.autograd.Function):
-    """bias + x @ W per member; the weight gradient written in aligned member blocks
-    (:func:`bench.run.layout.aligned_bmm`), so its rounding does not depend on K."""
+    """bias + x @ W per member (bias (K, 1, out)); the weight gradient written in aligned
+    member blocks (:func:`bench.run.layout.aligned_bmm`), so its rounding does not depend
+    on K."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
         # the classic signature: a separate setup_context costs a signature binding per call
         ctx.save_for_backward(x, weight)
-        return torch.baddbmm(bias.unsqueeze(1), x, weight)
+        return torch.baddbmm(bias, x, weight)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
@@ -58,7 +59,7 @@ class _Affine(torch.autograd.Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = torch.bmm(grad, weight.transpose(1, 2)) if need_x else None
         gw = layout.aligned_bmm(x.transpose(1, 2), grad) if need_w else None
-        gb = grad.sum(1) if need_b else None
+        gb = grad.sum(1, keepdim=True) if need_b else None
         return gx, gw, gb
 
 
@@ -67,23 +68,25 @@ class StackedLinear(nn.Module):
 
     ``weight`` is kept as (K, in, out), each member's ``nn.Linear`` weight transposed, so
     that ``x @ weight`` needs no transpose and autograd's weight gradient arrives in the
-    parameter's own layout. When a member's in × out is not a multiple of 16 (a small or
-    odd layer), the weight gradient would start unaligned for some members: such layers
-    run through :class:`_Affine`, which writes it in aligned blocks (at the cost of a
-    Python-level backward, so only where needed).
+    parameter's own layout; ``bias`` as (K, 1, out), the shape ``baddbmm`` broadcasts over
+    the rows (no view per call, and no view node for autograd to walk back). When a
+    member's in × out is not a multiple of 16 (a small or odd layer), the weight gradient
+    would start unaligned for some members: such layers run through :class:`_Affine`,
+    which writes it in aligned blocks (at the cost of a Python-level backward, so only
+    where needed).
     """
 
     def __init__(self, layers: Sequence[nn.Linear]) -> None:
         super().__init__()
         weights = torch.stack([m.weight.detach() for m in layers]).transpose(1, 2)
         self.weight = nn.Parameter(weights.contiguous())
-        self.bias = nn.Parameter(torch.stack([m.bias.detach() for m in layers]))
+        self.bias = nn.Parameter(torch.stack([m.bias.detach() for m in layers]).unsqueeze(1))
         self.aligned = layout.aligned(self.weight[0].numel())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """One ``baddbmm``: bias + x @ W for every member."""
         if self.aligned or x.device.type != "cpu":
-            return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight)
+            return torch.baddbmm(self.bias, x, self.weight)
         return _Affine.apply(x, self.weight, self.bias)
 
 
