@@ -153,3 +153,18 @@ def test_an_error_inside_the_training_loop_is_a_failed_cell_and_the_run_goes_on(
             assert r.diverged_epoch is None and "test_acc" not in r.metrics
         else:
             assert r.status == "ok" and r.error is None and r.metrics["epochs_run"] == 2
+
+
+def test_claims_run_says_its_count_is_the_starting_grid_of_a_tuned_suite(
+    write_suite, tmp_path, capsys
+):
+    """A bracketed suite trains more cells than its grid lists: the opening count says it
+    is the starting grid, and how many suites will add rounds."""
+    tuned = SECOND_SUITE.replace('name = "second"', 'name = "tuned"')
+    tuned = tuned.replace("[grid]\n", '[grid]\n    "train.lr" = [1e-2, 1e-1]\n', 1)
+    tuned += '    [tune]\n    "train.lr" = "bracket"\n'
+    suites = [load_suite(write_suite(tuned, "t.toml"))]
+    claim_suites.run(tmp_path / "t.sqlite", suites, "serial", 1, progress=False, checks=False)
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith("claims: 4 cells to train of 1 suites (1 of the suites bracket")
+    assert "these are their starting grids, and later rounds add the rates" in first

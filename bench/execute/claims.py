@@ -106,8 +106,15 @@ def run(
             for cell in pending(suite, stored, device)[1]:
                 todo.setdefault(cell.key, cell)
         seconds = cost.core_seconds(list(todo.values()))
+        tuned = sum(1 for suite in suites if suite.tune is not None)
+        rounds = (
+            f" ({tuned} of the suites bracket their learning rates: these are their starting "
+            "grids, and later rounds add the rates they still need)"
+            if tuned
+            else ""
+        )
         print(
-            f"claims: {len(todo):,} cells to train of {len(suites)} suites; estimate "
+            f"claims: {len(todo):,} cells to train of {len(suites)} suites{rounds}; estimate "
             f"{cost.describe(seconds, workers)} on a quiet 2-core reference machine, then "
             "about a minute for the timing and the checks (resumable: rerun to finish)",
             file=sys.stderr,
