@@ -34,17 +34,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-RECORD_FIELDS = (
-    "activation",
-    "width",
-    "depth",
-    "batch",
-    "pass",
-    "repeat",
-    "seconds",
-    "device",
-    "threads",
-)
+from bench.store.measurements import TIMING_FIELDS
+
+RECORD_FIELDS = TIMING_FIELDS  # one record's keys: what the store's timings table holds
 
 
 def measure(

@@ -2,6 +2,7 @@
 A mixin of :class:`bench.store.Store` (the ``timings`` and ``checks`` tables).
 
 Public:
+    TIMING_FIELDS               the fields of one timing record (``bench.speed.measure``'s)
     TIMING_COLUMNS              the columns of ``Measurements.timings``
     Measurements                the store's methods for them
         .put_timings(suite, records, env, measured_at) -> int
@@ -24,8 +25,8 @@ CREATE TABLE IF NOT EXISTS checks (
     payload TEXT NOT NULL,
     measured_at TEXT NOT NULL
 )"""
-TIMING_COLUMNS = (
-    "suite",
+# the fields of one ``bench.speed.measure`` record, as the timings table stores them
+TIMING_FIELDS = (
     "activation",
     "width",
     "depth",
@@ -35,9 +36,8 @@ TIMING_COLUMNS = (
     "seconds",
     "device",
     "threads",
-    "env",
-    "measured_at",
 )
+TIMING_COLUMNS = ("suite", *TIMING_FIELDS, "env", "measured_at")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,8 +69,8 @@ class Measurements:
         Returns:
             The number of rows written.
         """
-        fields = TIMING_COLUMNS[1:-2]
-        rows = [(suite, *(rec[f] for f in fields), _dumps(env), measured_at) for rec in records]
+        context = (_dumps(env), measured_at)
+        rows = [(suite, *(rec[f] for f in TIMING_FIELDS), *context) for rec in records]
         with self._tx():
             self._db.execute("DELETE FROM timings WHERE suite=?", (suite,))
             self._db.executemany(
