@@ -170,7 +170,7 @@ def walk(suite: Suite, store: Store, device: str = "cpu") -> Walk:
     stored too. The result depends on the stored results alone.
     """
     cells = [replace(c, device=device) for c in suite.cells()]
-    tuning: Tuning | None = getattr(suite, "tune", None)
+    tuning = suite.tune
     if tuning is None:
         stored = store.keys()
         return Walk(cells, [c for c in cells if c.key not in stored], len(cells))
@@ -180,6 +180,7 @@ def walk(suite: Suite, store: Store, device: str = "cpu") -> Walk:
     for c in cells:
         groups.setdefault(configuration(c), {}).setdefault(c.train.lr, []).append(c)
     ids = {config: i for i, config in enumerate(groups)}
+    by_id = dict(enumerate(groups))
     seen: dict[str, tuple] = {}
     added: list[Cell] = []
     active = list(groups)
@@ -190,7 +191,6 @@ def walk(suite: Suite, store: Store, device: str = "cpu") -> Walk:
         if not ready:
             break
         judged = bracket(_frame(ready, groups, ids, seen), tuning.bounds, tuning.metric, "_config")
-        by_id = {i: g for g, i in ids.items()}
         active = []
         for row in judged[judged["state"] == "edge"].itertuples(index=False):
             config, rate = by_id[int(row.config)], float(row.next_lr)

@@ -427,6 +427,18 @@ def test_probe_epochs_skip_the_epochs_the_schedule_left_out():
     assert long["epoch"].tolist() == [0, 2] and long["value"].tolist() == [0.5, 0.25]
 
 
+def _advice_row(d: int, seed: int, act: str, acc: float) -> dict:
+    """One ok run of data set ``d{d}`` with the ``matched`` initializer."""
+    return {
+        "dataset": f"d{d}",
+        "seed": seed,
+        "activation": act,
+        "init": "matched",
+        "status": "ok",
+        "test_acc": acc,
+    }
+
+
 def _advice_frame() -> pd.DataFrame:
     """8 data sets × 3 seeds: A (selu) beats C (tanh) by 10 points on every data set, and
     B (relu) trails A by 0.5 points on 5 data sets and leads by 0.5 on the other 3."""
@@ -436,16 +448,7 @@ def _advice_frame() -> pd.DataFrame:
             base = 0.8 + 0.01 * d + 0.001 * s
             b = base - 0.005 if d % 2 or d == 0 else base + 0.005
             for act, acc in (("selu", base), ("relu", b), ("tanh", base - 0.1)):
-                rows.append(
-                    {
-                        "dataset": f"d{d}",
-                        "seed": s,
-                        "activation": act,
-                        "init": "matched",
-                        "status": "ok",
-                        "test_acc": acc,
-                    }
-                )
+                rows.append(_advice_row(d, s, act, acc))
     return pd.DataFrame(rows).assign(val_acc=lambda d: d["test_acc"])  # chosen on validation
 
 
@@ -509,16 +512,7 @@ def test_advice_note_shows_enough_digits_when_rank_and_mean_disagree():
         selu, relu = (0.851, 0.85) if d < 5 else (0.85, 0.8524)
         for s in range(3):
             for act, acc in (("selu", selu), ("relu", relu)):
-                rows.append(
-                    {
-                        "dataset": f"d{d}",
-                        "seed": s,
-                        "activation": act,
-                        "init": "matched",
-                        "status": "ok",
-                        "test_acc": acc,
-                    }
-                )
+                rows.append(_advice_row(d, s, act, acc))
     frame = pd.DataFrame(rows).assign(val_acc=lambda d: d["test_acc"])
     (first,) = advise(frame, {"all data sets": [f"d{d}" for d in range(8)]})
     assert first.best == "selu + matched" and first.best_by_mean == "relu + matched"
