@@ -144,21 +144,20 @@ class _PReLU(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        # x (1, K, rest); an integer of x's width: all bits set where x > 0, else none
-        bits = _BITS[x.element_size()]
-        positive = torch.gt(x, 0, out=torch.empty_like(x, dtype=bits)).neg_()
-        ctx.save_for_backward(x, weight, positive)
+        ctx.save_for_backward(x, weight)  # x (1, K, rest)
         return torch.prelu(x, weight)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
-        x, weight, positive = ctx.saved_tensors
-        other, bits = positive.bitwise_not(), positive.dtype
-        w = weight.view(1, -1, 1)
+        x, weight = ctx.saved_tensors
+        bits = _BITS[x.element_size()]  # an integer of x's width
+        # all bits set where not x > 0 (NaN included), none where x > 0
+        other = torch.gt(x, 0, out=torch.empty_like(x, dtype=bits)).sub_(1)
         gx = gw = None
-        if ctx.needs_input_grad[0]:
-            gx = (w * grad).view(bits).bitwise_and_(other)
-            gx = gx.bitwise_or_(grad.view(bits) & positive).view(x.dtype)
+        if ctx.needs_input_grad[0]:  # g ^ ((g ^ w·g) & other): w·g where other, else g
+            g = grad.view(bits)
+            gx = (weight.view(1, -1, 1) * grad).view(bits)
+            gx = gx.bitwise_xor_(g).bitwise_and_(other).bitwise_xor_(g).view(x.dtype)
         if ctx.needs_input_grad[1]:
             terms = (x * grad).view(bits).bitwise_and_(other).view(x.dtype)
             gw = terms.sum(2, keepdim=True).view_as(weight)
