@@ -10,7 +10,8 @@ stages timed on their own, as shares of its time and of the stacked-matmul rate.
 ``run`` trains every unit the planner makes of one data set's cells in a suite (the
 default suite: 8 activations, each a stack of 18 cells, 15 epochs), after one warm-up unit,
 ``--rounds`` times, on one thread as ``make bench``'s workers do, and prints each unit's
-wall time. ``table`` reads py-spy's raw output (``-f raw --native``: one line per distinct
+wall time (``--dataset a,b,c``: several data sets' units; ``--bracket``: and the units of
+one bracket round; timed as a whole process at two commits, alternated, it compares them). ``table`` reads py-spy's raw output (``-f raw --native``: one line per distinct
 stack, with its sample count), keeps the samples taken inside those units, and prints a
 Markdown table of shares: rows are the loop's stages (from the Python frames on the stack),
 columns the kind of work the innermost frame was doing (from the native symbol: MKL's
@@ -125,22 +126,47 @@ def _profiled(units: list) -> None:
 
 
 def units_of(
-    suite_path: str, dataset: str, activations: list[str] | None, members: int = 0
+    suite_path: str,
+    dataset: str,
+    activations: list[str] | None,
+    members: int = 0,
+    bracket: bool = False,
 ) -> list[list]:
-    """The units the planner makes of one data set's cells in a suite.
+    """The units the planner makes of some data sets' cells in a suite (``dataset``:
+    comma-separated names).
 
+    ``activations``: only these; a name the suite lacks gets the cells of the suite's first
+    activation, renamed (issue 23's rrelu, prelu, mish on the default suite). ``bracket``:
+    then the units of one bracket round, the next rate above the highest for every
+    configuration (the rates' top ratio again), as a tuned suite's second round adds them.
     ``members`` > 0: instead, one stack of that many cells per activation (the suite's
     cells, repeated with other seeds): what other stack sizes would do.
     """
     from bench.run.plan import plan
     from bench.suite import load_suite
 
-    cells = [c for c in load_suite(suite_path).cells() if c.dataset == dataset]
-    if activations:
-        cells = [c for c in cells if c.activation in activations]
+    names = dataset.split(",")
+    cells = [c for c in load_suite(suite_path).cells() if c.dataset in names]
+    if activations and cells:
+        first = [c for c in cells if c.activation == cells[0].activation]
+        cells = [c for c in cells if c.activation in activations] + [
+            dataclasses.replace(c, activation=a)
+            for a in activations
+            if a not in {c.activation for c in cells}
+            for c in first
+        ]
     if not cells:
         sys.exit(f"no cells of {dataset} in {suite_path}")
     units = plan(cells).units
+    if bracket:
+        rates = sorted({c.train.lr for c in cells})
+        top, step = rates[-1], rates[-1] / rates[-2] if len(rates) > 1 else 10.0
+        more = [
+            dataclasses.replace(c, train=dataclasses.replace(c.train, lr=top * step))
+            for c in cells
+            if c.train.lr == top
+        ]
+        units += plan(more).units
     if members:
         units = [
             [dataclasses.replace(u[i % len(u)], seed=u[i % len(u)].seed + 1000 * (i // len(u)))
@@ -253,10 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="train one data set's units (run it under py-spy)")
     r.add_argument("--suite", default="suites/default.toml")
-    r.add_argument("--dataset", default="keel_spambase")
+    r.add_argument("--dataset", default="keel_spambase", help="one, or several comma-separated")
     r.add_argument("--activations", help="comma-separated (default: the suite's)")
     r.add_argument("--rounds", type=int, default=2)
     r.add_argument("--members", type=int, default=0, help="one stack of N cells per activation")
+    r.add_argument("--bracket", action="store_true", help="and one bracket round's units")
     t = sub.add_parser("table", help="shares from py-spy's raw output (-f raw --native)")
     t.add_argument("raw")
     g = sub.add_parser("stages", help="stage shares and FLOP rates of one data set's units")
@@ -270,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(args.raw))
         return 0
     acts = args.activations.split(",") if args.activations else None
-    units = units_of(args.suite, args.dataset, acts, args.members)
+    units = units_of(args.suite, args.dataset, acts, args.members, getattr(args, "bracket", False))
     if args.command == "run":
         run(units, args.rounds)
     else:
