@@ -84,7 +84,8 @@ class ResMLP(MLP):
 class CNN(ProbedNet):
     """``depth`` × (Conv, kernel 3, same padding → activation), then flatten → Linear.
 
-    1-D for inputs shaped (C, L) (MNIST-1D), 2-D for (C, H, W) (digits).
+    1-D for inputs shaped (C, L) (MNIST-1D, the time series of ``@series``: one channel),
+    2-D for (C, H, W) (digits).
     """
 
     def __init__(
@@ -141,7 +142,8 @@ def build(
     elif spec.kind == "cnn":
         if image_shape is None:
             raise BenchError(
-                "model.kind = 'cnn' needs a data set with a spatial layout (digits, mnist1d)"
+                "model.kind = 'cnn' needs a data set with a spatial layout (digits, mnist1d, "
+                "the time series of @series)"
             )
         model = CNN(image_shape, n_classes, spec.depth, spec.width, act)
     else:
