@@ -7,6 +7,8 @@ Public:
     ProbedNet               base class: ``probe_points()`` lists (layer, activation) pairs
     Dropout                 standard or alpha dropout, its masks from :mod:`bench.rng`
     StackedDropout          K of them as one module (``Dropout.stacked``)
+    hidden(layer, x) -> Tensor
+                            one hidden layer (``ProbedNet.hidden_layers()``) applied to ``x``
     build(spec, activation, init, n_inputs, n_classes, image_shape=None) -> ProbedNet
 
 Every hidden nonlinearity is a fresh module from the activation registry; every weight is
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -133,6 +135,17 @@ class StackedDropout(nn.Module):
         self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
 
 
+def hidden(layer: tuple, x: torch.Tensor) -> torch.Tensor:
+    """One hidden layer of :meth:`ProbedNet.hidden_layers` on ``x``: affine map → norm →
+    activation → dropout."""
+    affine, norm, act, drop = layer
+    x = affine(x)
+    if norm is not None:
+        x = norm(x)
+    x = act(x)
+    return x if drop is None else drop(x)
+
+
 def _norm(kind: str, width: int, spatial: int) -> nn.Module:
     """The normalization of a hidden layer of ``width`` units (channels), ``spatial``
     position dimensions (0 for an MLP)."""
@@ -166,13 +179,13 @@ class ProbedNet(nn.Module):
         self.norms = nn.ModuleList(_norm(norm, width, spatial) for _ in range(depth) if on)
         self.drops = nn.ModuleList(Dropout(dropout, dropout_kind) for _ in range(depth) if dropout)
 
-    def hidden(self, index: int, x: torch.Tensor) -> torch.Tensor:
-        """Hidden layer ``index``: affine map → norm → activation → dropout."""
-        x = self.layers[index](x)
-        if self.norms:
-            x = self.norms[index](x)
-        x = self.acts[index](x)
-        return self.drops[index](x) if self.drops else x
+    def hidden_layers(
+        self,
+    ) -> Iterator[tuple[nn.Module, nn.Module | None, nn.Module, nn.Module | None]]:
+        """(affine map, norm, activation, dropout) per hidden layer, input side first; a
+        norm or dropout the spec leaves out is ``None``. Apply one with :func:`hidden`."""
+        none = itertools.repeat(None)
+        return zip(self.layers, self.norms or none, self.acts, self.drops or none)
 
     def probe_points(self) -> list[tuple[nn.Module, nn.Module]]:
         """Return (affine layer, activation module) per hidden layer, input side first."""
@@ -209,8 +222,8 @@ class MLP(ProbedNet):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return logits."""
-        for i in range(len(self.layers)):
-            x = self.hidden(i, x)
+        for layer in self.hidden_layers():
+            x = hidden(layer, x)
         return self.head(x)
 
 
@@ -222,9 +235,10 @@ class ResMLP(MLP):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return logits."""
-        x = self.hidden(0, x)
-        for i in range(1, len(self.layers)):
-            x = x + self.hidden(i, x)
+        layers = self.hidden_layers()
+        x = hidden(next(layers), x)
+        for layer in layers:
+            x = x + hidden(layer, x)
         return self.head(x)
 
     def layer_output(
@@ -271,8 +285,8 @@ class CNN(ProbedNet):
         """Return logits; ``x`` is (…, N, features) and is reshaped to the image shape
         (leading dims pass through: a stacked copy of the network feeds (K, N, features))."""
         x = x.reshape(*x.shape[:-1], *self.image_shape)
-        for i in range(len(self.layers)):
-            x = self.hidden(i, x)
+        for layer in self.hidden_layers():
+            x = hidden(layer, x)
         return self.head(x.flatten(-len(self.image_shape)))
 
 
