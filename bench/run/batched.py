@@ -191,13 +191,14 @@ class StackedBatchNorm(nn.Module):
             real = x if self.rows is None else x[:, : self.rows]
             dims = (1, *range(3, x.dim()))
             mean = real.mean(dims, keepdim=True)
-            var = (real - mean).square().mean(dims, keepdim=True)
+            var = (real - mean).square().mean(dims, keepdim=True)  # torch.var_mean: slower
             self._track(mean, var, real[0, :, 0].numel())
         else:
             mean = _per_member(x, self.running_mean)
             var = _per_member(x, self.running_var)
-        y = (x - mean) / (var + self.eps).sqrt()
-        return y * _per_member(x, self.scale) + _per_member(x, self.shift)
+        # (x − mean) · scale/√(var + ε) + shift: three passes over x, the rest per unit
+        gain = _per_member(x, self.scale) / (var + self.eps).sqrt()
+        return (x - mean) * gain + _per_member(x, self.shift)
 
     @torch.no_grad()
     def _track(self, mean: torch.Tensor, var: torch.Tensor, n: int) -> None:
