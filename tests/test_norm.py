@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -28,7 +29,7 @@ from bench.run import batched, engines
 from bench.run import probes as run_probes
 from bench.run.optim import Hyper
 from bench.store import Store
-from bench.suite import parse_suite
+from bench.suite import load_suite, parse_suite
 
 # keys computed on main (7baf313) before model.norm / model.dropout existed
 KNOWN = [
@@ -377,3 +378,33 @@ def test_build_refuses_an_unknown_norm_or_dropout_kind():
         models.build(ModelSpec("mlp", 2, 8, "group"), "relu", "matched", 5, 3)
     with pytest.raises(Exception, match="valid: standard, alpha"):
         models.build(ModelSpec("mlp", 2, 8, "none", 0.1, "gauss"), "relu", "matched", 5, 3)
+
+
+# --- the designs of issue 24 ------------------------------------------------------------------
+
+NORM_SUITES = Path(__file__).resolve().parents[1] / "suites" / "norm"
+
+
+def test_the_klambauer_design_has_its_fourteen_arms_at_three_depths():
+    suite = load_suite(NORM_SUITES / "c15_klambauer.toml")
+    cells = suite.cells()
+    arms = {
+        (c.activation, c.model.kind, c.model.norm, c.model.dropout, c.model.dropout_kind)
+        for c in cells
+    }
+    snn = {("selu", "mlp", "none", 0.0, "standard"), ("selu", "mlp", "none", 0.05, "alpha")}
+    others = {
+        (a, kind, norm, 0.0, "standard")
+        for a in ("relu", "elu", "gelu")
+        for kind, norm in (("mlp", "none"), ("mlp", "batch"), ("mlp", "layer"), ("resmlp", "none"))
+    }
+    assert arms == snn | others
+    assert {c.model.depth for c in cells} == {2, 8, 16}
+    assert len(cells) == len(suite.grid) == 14 * 3 * 43 * 3 * 3  # arms, depths, sets, rates, seeds
+
+
+def test_the_chain_under_normalization_has_four_arms_of_the_six_activations():
+    suite = load_suite(NORM_SUITES / "c15_norm.toml")
+    arms = {(c.model.kind, c.model.norm) for c in suite.cells()}
+    assert arms == {("mlp", "none"), ("mlp", "batch"), ("mlp", "layer"), ("resmlp", "none")}
+    assert len(suite.grid) == 6 * 4 * 43 * 3 * 3
