@@ -22,8 +22,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from bench import plots
 from bench.claims import common, measures
-from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.scoring import metrics, paired, ranks, robustness, verdicts
 
 ORDER = verdicts.CLAIMED_ORDER
@@ -156,9 +157,21 @@ def measure(ctx: Context) -> Finding:
     f.add(
         Table(
             "ranks",
-            "Mean rank over data sets (1 = best; seeds averaged first), matched init.",
+            "Mean rank over data sets (1 = best; seeds averaged first), matched init; the "
+            "critical-difference diagram below shows them at once (Friedman + Nemenyi over "
+            "data sets: descriptive, the pairs decide).",
             _mean_ranks(head),
             percent=("test_acc",),
+        )
+    )
+    avg = metrics.average_over(head, "test_acc", keep=["dataset", "activation"])
+    cd = ranks.nemenyi_diagram(avg, "test_acc", "activation", ["dataset"])
+    f.figures.append(
+        Figure(
+            "c15_critical_difference.png",
+            "Critical-difference diagram (descriptive): mean ranks over data sets, matched "
+            "init; a bar joins activations Friedman + Nemenyi does not tell apart",
+            lambda p: plots.cd_diagram(cd, p, "Average rank, test accuracy (matched init)"),
         )
     )
     f.add(
@@ -239,8 +252,10 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         f"{r.comparison}: {r.verdict}"
         + (
             ""
-            if r.verdict != "INCONCLUSIVE" or not r.to_detect
+            if r.verdict != "INCONCLUSIVE"
             else f" (≈ {int(r.to_detect)} data sets to detect)"
+            if r.to_detect == r.to_detect
+            else " (to detect: —, the observed effect points the other way)"
         )
         + (f" [{r.robustness}]" if "robustness" in pairs and isinstance(r.robustness, str) else "")
         for r in pairs.itertuples()
@@ -250,8 +265,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         effect=tau,
         effect_label="Kendall τ between the observed mean-rank order and the claimed order",
         p=p_tau,
-        test="Kendall's τ, two-sided; the pairs: one-sided Wilcoxon over data sets, Holm over "
-        "the five pairs, TOST for equivalence",
+        test="Kendall's τ, two-sided; the pairs: one-sided Wilcoxon signed-rank over data "
+        "sets, Holm over the five pairs, signed-rank TOST for equivalence",
         n_datasets=n_ds,
         n_seeds=n_seeds,
         conditions="8×64 MLPs, matched init, Adam, lr chosen per configuration on "
