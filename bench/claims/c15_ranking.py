@@ -92,37 +92,43 @@ def _by(conv: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _caveat(frame: pd.DataFrame) -> pd.DataFrame:
-    """SELU against ELU in each C14 variant (which self-normalizing condition is off)."""
+    """SELU against ELU in each C14 variant (which self-normalizing condition is off), one
+    family (Holm over the variants)."""
     if frame.empty:
         return pd.DataFrame()
     work = frame.assign(
         arm=frame["activation"], variant=[measures.variant(r) for _, r in frame.iterrows()]
     )
-    rows = []
-    for name in CAVEAT_ORDER:
-        sub = work[work["variant"] == name]
-        rows.append(verdicts.row(f"selu > elu, {name}", paired.compare_arms(sub, "selu", "elu")))
-    return pd.DataFrame(rows)
+    pairs = [
+        paired.Pair(f"selu > elu, {name}", work[work["variant"] == name], "selu", "elu")
+        for name in CAVEAT_ORDER
+    ]
+    return paired.compare_family(pairs)
 
 
 def _selu_vs_relu(selected: pd.DataFrame) -> pd.DataFrame:
     """SELU + LeCun normal against ReLU + He normal (both ``matched``) on the KEEL sets, all
-    and those with ≥ 1000 samples: the data-set-level one-sided and two-sided Wilcoxon p
-    beside the SELU paper's."""
+    and those with ≥ 1000 samples (one family): the data-set-level one-sided and two-sided
+    Wilcoxon p beside the SELU paper's."""
     from bench import data
 
     keel = set(data.collection("@keel"))
     large = {n for n in keel if data.REGISTRY[n].rows >= robustness.SMALL}
-    head = selected[selected["init"] == "matched"]
-    rows = []
-    for label, sets in (("all", keel), ("≥ 1000 samples", large)):
-        part = head[head["dataset"].isin(sets)]
-        comp = paired.compare_arms(part.assign(arm=part["activation"]), "selu", "relu")
-        row = verdicts.row(f"selu + lecun_normal > relu + he_normal, KEEL {label}", comp)
-        row["p_two_sided"] = comp.p_two_sided if comp is not None else math.nan
-        row["p_paper"] = PAPER[label]
-        rows.append(row)
-    return pd.DataFrame(rows)
+    head = selected[selected["init"] == "matched"].assign(arm=lambda d: d["activation"])
+    groups = (("all", keel), ("≥ 1000 samples", large))
+    pairs = [
+        paired.Pair(
+            f"selu + lecun_normal > relu + he_normal, KEEL {label}",
+            head[head["dataset"].isin(sets)],
+            "selu",
+            "relu",
+        )
+        for label, sets in groups
+    ]
+    table, comparisons = paired.compare_pairs(pairs)
+    table["p_two_sided"] = [c.p_two_sided if c is not None else math.nan for c in comparisons]
+    table["p_paper"] = [PAPER[label] for label, _ in groups]
+    return table
 
 
 def measure(ctx: Context) -> Finding:
