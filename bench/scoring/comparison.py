@@ -40,6 +40,7 @@ def compare(
     n_boot: int = 4000,
     seed: int = 0,
     family: int = 1,
+    companions: bool = True,
 ) -> Comparison:
     """Judge arm A against arm B from the paired differences (A - B) of :func:`paired`.
 
@@ -84,6 +85,10 @@ def compare(
         seed: bootstrap and posterior-sampling seed.
         family: the comparisons this one is Holm-adjusted with (for ``decidable``,
             ``needed`` and ``to_detect``).
+        companions: compute what is shown beside the test (the bootstrap interval and the
+            Bayesian probabilities); False leaves them NaN (a robustness reading needs
+            only the effect and the verdict), the effect being the same mean of data-set
+            means.
 
     Returns:
         A :class:`Comparison`.
@@ -102,16 +107,19 @@ def compare(
     if data.empty:  # both arms failed on every data set: nothing is tested
         return _untested(float(rope), floor, int(lost.sum()))
     per_dataset = data.groupby("dataset", sort=True)["diff"].mean().to_numpy()
-    effect, low, high = hierarchical_bootstrap(
-        data, "diff", "dataset", n_boot=n_boot, alpha=alpha, seed=seed
-    )
+    effect, low, high = float(per_dataset.mean()), math.nan, math.nan
+    bayes = (math.nan, math.nan, math.nan)
+    if companions:
+        effect, low, high = hierarchical_bootstrap(
+            data, "diff", "dataset", n_boot=n_boot, alpha=alpha, seed=seed
+        )
+        bayes = bayes_signed_rank(per_dataset, rope, seed)
     n_nonzero = int((np.round(per_dataset, 12) != 0).sum())
     p_greater = wilcoxon(per_dataset, "greater")
     p_less = wilcoxon(per_dataset, "less")
     p_lower, p_upper = tost_halves(per_dataset, rope)
     p_equiv = max(p_lower, p_upper)  # stats.tost
     verdict, negligible = decide(p_greater, p_less, p_equiv, "A>B", alpha)
-    bayes = bayes_signed_rank(per_dataset, rope, seed)
     return Comparison(
         effect=effect,
         ci_low=low,

@@ -234,7 +234,9 @@ class Pair:
         return arm_diffs(self.frame, self.a, self.b, self.metric, self.blocks, self.column)
 
 
-def compare_family(pairs: Sequence[Pair], alpha: float = ALPHA) -> pd.DataFrame:
+def compare_family(
+    pairs: Sequence[Pair], alpha: float = ALPHA, companions: bool = True
+) -> pd.DataFrame:
     """Every pair compared (:func:`compare`), Holm over exactly the pairs tested, each
     verdict decided on the adjusted p-values (:func:`holm_rows`): the one path of every
     verdict of a claim or a report table.
@@ -248,17 +250,19 @@ def compare_family(pairs: Sequence[Pair], alpha: float = ALPHA) -> pd.DataFrame:
     Args:
         pairs: the comparisons, in row order.
         alpha: significance level of the tests and of the adjusted p-values.
+        companions: compute the bootstrap interval and the Bayesian probabilities beside
+            each test (:func:`compare`; False for a robustness reading).
 
     Returns:
         One row per pair: the pair's ``info`` columns, then those of
         :func:`bench.scoring.verdicts.row`, then ``p_holm``, ``p_reverse_holm`` and
         ``p_equiv_holm``; empty for no pairs.
     """
-    return compare_pairs(pairs, alpha)[0]
+    return compare_pairs(pairs, alpha, companions)[0]
 
 
 def compare_pairs(
-    pairs: Sequence[Pair], alpha: float = ALPHA
+    pairs: Sequence[Pair], alpha: float = ALPHA, companions: bool = True
 ) -> tuple[pd.DataFrame, list[Comparison | None]]:
     """:func:`compare_family`'s rows, and the :class:`Comparison` behind each (None for a
     pair without paired data), for a caller that reads more than the row (its effect and
@@ -266,7 +270,7 @@ def compare_pairs(
     diffs = [p.differences() for p in pairs]
     size = max(1, sum(tested(d) for d in diffs))
     comparisons = [
-        None if d.empty else compare(d, rope=p.rope, alpha=alpha, family=size)
+        None if d.empty else compare(d, p.rope, alpha, family=size, companions=companions)
         for p, d in zip(pairs, diffs, strict=True)
     ]
     rows = [
@@ -307,7 +311,9 @@ def holm_rows(
     return table
 
 
-def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataFrame:
+def chain(
+    frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER, companions: bool = True
+) -> pd.DataFrame:
     """Each adjacent pair of ``order``, restricted to the activations present in ``frame``
     (one configuration per data set × seed × activation, e.g. after lr selection), compared
     at the data-set level on test accuracy, one family (:func:`compare_family`): one row
@@ -315,7 +321,7 @@ def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataF
     work = frame.assign(arm=frame["activation"])
     present = [a for a in order if a in set(work["activation"])]
     pairs = [Pair(f"{a} > {b}", work, a, b) for a, b in itertools.pairwise(present)]
-    return compare_family(pairs)
+    return compare_family(pairs, companions=companions)
 
 
 def per_dataset(

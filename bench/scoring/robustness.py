@@ -99,10 +99,15 @@ def dataset_groups(frame: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def _chain(
-    selected: pd.DataFrame, datasets: Sequence[str], init: str, order: Sequence[str]
+    selected: pd.DataFrame,
+    datasets: Sequence[str],
+    init: str,
+    order: Sequence[str],
+    companions: bool = False,
 ) -> pd.DataFrame:
+    """The chain on these data sets; an alternative reading needs no companions."""
     part = selected[selected["dataset"].isin(datasets) & (selected["init"] == init)]
-    return paired.chain(part, order)
+    return paired.chain(part, order, companions)
 
 
 def _reverses(main: float, other: float) -> bool:
@@ -202,7 +207,7 @@ def robust_chain(
         :func:`bench.scoring.paired.chain`'s table plus the columns of :func:`readings`.
     """
     selected = metrics.select_lr(conv, lr_metric)
-    main = _chain(selected, datasets, init, order)
+    main = _chain(selected, datasets, init, order, companions=True)
     if main.empty:
         return main
     alternatives: dict[str, list[pd.DataFrame]] = {}
