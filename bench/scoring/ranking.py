@@ -75,11 +75,14 @@ class Ranking:
         friedman / friedman_datasets: Friedman's test over the blocks, and over the
             ``outer`` blocks with seeds averaged first.
         differ: Friedman's p over the blocks is below α.
-        cd: the critical-difference inputs (ranks and Holm-adjusted pairwise Wilcoxon p
-            over the blocks).
+        cd: ranks and Holm-adjusted pairwise Wilcoxon p over the blocks (what
+            :func:`bench.api.ranking` reads).
         pairwise_datasets: the same pairwise p-values with seeds averaged first, one block
             per ``outer`` value (None with a single one).
         init: the initializer of ``head`` ("" when it holds several).
+        diagram: the critical-difference diagram's inputs, Friedman + Nemenyi at the
+            data-set level (seeds averaged first; over the blocks with one data set):
+            descriptive, drawn by the report (:func:`bench.scoring.ranks.nemenyi_diagram`).
     """
 
     metric: str
@@ -93,6 +96,7 @@ class Ranking:
     cd: ranks.CriticalDifference
     pairwise_datasets: pd.DataFrame | None
     init: str = ""
+    diagram: ranks.CriticalDifference | None = None
 
     @property
     def order(self) -> list[str]:
@@ -150,7 +154,12 @@ def rank_activations(
     differ = not fr.reason and fr.pvalue < ALPHA
     inits = head["init"].unique() if "init" in head.columns else []
     init = str(inits[0]) if len(inits) == 1 else ""
-    return Ranking(metric, blocks, outer, r, summary, fr, fd, differ, cd, pd_, init)
+    diagram = (
+        ranks.nemenyi_diagram(avg, metric, "activation", outer)
+        if several
+        else ranks.nemenyi_diagram(head, metric, "activation", blocks)
+    )
+    return Ranking(metric, blocks, outer, r, summary, fr, fd, differ, cd, pd_, init, diagram)
 
 
 def rank_results(frame: pd.DataFrame, metric: str = "test_acc") -> Ranking:

@@ -92,8 +92,10 @@ class PerDataset:
 @dataclass
 class Inits:
     """Activation × initializer: mean score in % per cell, the best initializer per
-    activation (chosen on validation: the best mean validation accuracy), and where
-    ``matched`` ranks among the initializers of each activation."""
+    activation (chosen on validation: the best mean validation accuracy), where
+    ``matched`` ranks among the initializers of each activation, and the
+    critical-difference diagram of every activation + initializer configuration (Friedman
+    + Nemenyi over data sets, descriptive; None with fewer than three)."""
 
     activations: list[str]
     inits: list[str]
@@ -101,6 +103,7 @@ class Inits:
     percent: pd.DataFrame  # the same × 100 (what the heatmap shows)
     best: dict[str, str]  # activation -> its best initializer on validation
     matched: dict[str, tuple[int, int, float] | None]  # (place, of how many, avg rank)
+    diagram: ranks.CriticalDifference | None = None
 
 
 @dataclass
