@@ -11,9 +11,12 @@ Public:
     dataset_groups(frame) -> dict[label, list[str]]
                             the data sets of each non-empty group
     ALTERNATIVES            the alternative analyses, by label
+    robust(conv, datasets, init, family, lr_metric="val_acc") -> DataFrame
+                            a family of comparisons (``family(rows) -> compare_family's
+                            table``) on these data sets, with a ``robustness`` column
+                            ("holds in 4/4", "changes under …")
     robust_chain(conv, datasets, init, order=CLAIMED_ORDER, lr_metric="val_acc") -> DataFrame
-                            :func:`bench.scoring.paired.chain` on these data sets, with a
-                            ``robustness`` column ("holds in 4/4", "changes under …")
+                            :func:`robust` of :func:`bench.scoring.paired.chain`
 
 Kind and size come from the data-set registry (:mod:`bench.data`, read without torch); a
 user's ``csv:`` table counts as real, its size estimated from its training rows.
@@ -21,7 +24,7 @@ user's ``csv:`` table counts as real, its size estimated from its training rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -85,17 +88,17 @@ def dataset_groups(frame: pd.DataFrame) -> dict[str, list[str]]:
     return {k: v for k, v in found.items() if v}
 
 
-def _chain(
+def _family(
     selected: pd.DataFrame,
     datasets: Sequence[str],
     init: str,
-    order: Sequence[str],
+    family: Callable[[pd.DataFrame], pd.DataFrame],
     seeds: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     part = selected[selected["dataset"].isin(datasets) & (selected["init"] == init)]
     if seeds is not None:
         part = part[part["seed"].isin(seeds)]
-    return paired.chain(part, order)
+    return family(part)
 
 
 def robust_chain(
@@ -105,8 +108,20 @@ def robust_chain(
     order: Sequence[str] = CLAIMED_ORDER,
     lr_metric: str = "val_acc",
 ) -> pd.DataFrame:
-    """The claimed chain on ``datasets`` with initializer ``init`` (each configuration at its
-    validation-chosen learning rate), and each pair's verdict re-derived under the
+    """The claimed chain (:func:`bench.scoring.paired.chain` of ``order``, best first) on
+    ``datasets`` with initializer ``init``, its verdicts re-derived as :func:`robust` says."""
+    return robust(conv, datasets, init, lambda part: paired.chain(part, order), lr_metric)
+
+
+def robust(
+    conv: pd.DataFrame,
+    datasets: Sequence[str],
+    init: str,
+    family: Callable[[pd.DataFrame], pd.DataFrame],
+    lr_metric: str = "val_acc",
+) -> pd.DataFrame:
+    """A family of comparisons on ``datasets`` with initializer ``init`` (each configuration
+    at its validation-chosen learning rate), and each pair's verdict re-derived under the
     :data:`ALTERNATIVES` that apply: another criterion for the learning rate, the
     ``torch_default`` initializer (when the frame has it), the real data sets only (when
     ``datasets`` holds synthetic ones), and each half of the seeds (when there are two or
@@ -117,32 +132,34 @@ def robust_chain(
             ``lr_metric`` needs them).
         datasets: the group's data sets.
         init: the initializer of the comparison.
-        order: the claimed order, best first.
+        family: the comparisons, from the rows of one reading (one configuration per data
+            set × seed × activation): a table of :func:`bench.scoring.paired.compare_family`
+            (``comparison`` and ``verdict`` columns, one row per pair).
         lr_metric: the validation metric of the main reading.
 
     Returns:
-        :func:`bench.scoring.paired.chain`'s table plus ``holds`` and ``alternatives``
-        (counts) and ``robustness`` (a phrase: ``holds in 4/4`` or ``changes under …``).
+        ``family``'s table plus ``holds`` and ``alternatives`` (counts) and ``robustness``
+        (a phrase: ``holds in 4/4`` or ``changes under …``).
     """
     selected = metrics.select_lr(conv, lr_metric)
-    main = _chain(selected, datasets, init, order)
+    main = _family(selected, datasets, init, family)
     if main.empty:
         return main
     alternatives: dict[str, list[pd.DataFrame]] = {}
     best = "best_val_acc" if lr_metric != "best_val_acc" else "val_acc"
-    alternatives["lr"] = [_chain(metrics.select_lr(conv, best), datasets, init, order)]
+    alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
     if "torch_default" in set(conv["init"]) and init != "torch_default":
-        alternatives["init"] = [_chain(selected, datasets, "torch_default", order)]
+        alternatives["init"] = [_family(selected, datasets, "torch_default", family)]
     info = _kind_and_rows(conv[conv["dataset"].isin(datasets)])
     real = list(info.index[info["kind"] == "real"])
     if real and len(real) < len(info):
-        alternatives["real"] = [_chain(selected, real, init, order)]
+        alternatives["real"] = [_family(selected, real, init, family)]
     seeds = sorted(set(selected["seed"]))
     if len(seeds) >= 2:
         half = (len(seeds) + 1) // 2
         alternatives["seeds"] = [
-            _chain(selected, datasets, init, order, seeds[:half]),
-            _chain(selected, datasets, init, order, seeds[half:]),
+            _family(selected, datasets, init, family, seeds[:half]),
+            _family(selected, datasets, init, family, seeds[half:]),
         ]
     verdicts = main.set_index("comparison")["verdict"]
     holds, phrases = [], []
