@@ -60,7 +60,9 @@ def add(sub: argparse._SubParsersAction) -> None:
         "suite is default)",
     )
     ch.add_argument("--backend", default="local", choices=execute.BACKENDS, help="default local")
-    ch.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    ch.add_argument(
+        "--workers", type=int, help="processes of the local or dask backend (default 2)"
+    )
     ch.add_argument("--address", help="dask scheduler address, e.g. tcp://host:8786")
     ch.add_argument(
         "--device",
@@ -80,12 +82,15 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 def cmd_challenge(args: argparse.Namespace) -> int:
     """Count, train what is missing, time, report; 130 after an interrupt."""
+    from bench import activations
     from bench.execute import challenge
     from bench.suite import load_suite
 
-    check_workers(args.backend, args.workers)
+    workers = args.workers if args.workers is not None else 1 if args.backend == "serial" else 2
+    check_workers(args.backend, workers)
     if args.repeats < 1:
         raise BenchError(f"--repeats must be at least 1, got {args.repeats}")
+    activations.canonical(args.activation)  # a path that cannot be used: one line, nothing made
     base = load_suite(args.suite)  # validated before anything trains or is written
     if not args.dry_run:
         writable(args.store, "--store")
@@ -98,7 +103,7 @@ def cmd_challenge(args: argparse.Namespace) -> int:
             args.store,
             args.out,
             args.backend,
-            args.workers,
+            workers,
             args.address,
             args.device,
             progress_shown(not args.no_progress),

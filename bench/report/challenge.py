@@ -115,6 +115,8 @@ def _intro(doc: Doc, c: Challenge, st: Standing, meta: Meta) -> None:
         if "relu" in health.means.index and me != "relu":
             text += f" (`relu`: {pct(health.means.at['relu', 'dead_final'])} %)"
         text += "."
+    if st.label:
+        text += f" (This is the first slice, {st.label}; each slice below has its own.)"
     doc.add(text)
 
 
@@ -209,9 +211,16 @@ def _versus(doc: Doc, c: Challenge, st: Standing) -> None:
 
 
 def _groups(doc: Doc, st: Standing) -> None:
-    if not st.groups:
-        return
     labels = list(st.groups)
+    if not labels:
+        kinds = [k for k in st.datasets if k != "all data sets"] or ["all data sets"]
+        doc.add(
+            "## By kind and size of data set",
+            f"Every data set here is in one group ({'; '.join(kinds)}): the comparison above "
+            "is that group's. A suite with real and synthetic, small and large data sets "
+            "(suites/default.toml) reads them apart here.",
+        )
+        return
     doc.add(
         "## By kind and size of data set",
         "The same comparison within each group of data sets (real or synthetic; a real one "
@@ -330,7 +339,8 @@ def render(c: Challenge, meta: Meta) -> tuple[str, list[Attachment]]:
     for st in c.standings:
         if st.label:
             doc.add(f"# Slice: {st.label}")
-            doc.prefix = st.label.replace(" = ", "").replace(", ", "_").replace(".", "") + "_"
+            values = zip(h.slicing, st.slice.values)
+            doc.prefix = "_".join(f"{c.split('.')[-1]}{v}" for c, v in values) + "_"
         _standing(doc, c, st)
     doc.prefix = ""
     speed_section(doc, h, meta, "bench challenge")

@@ -60,8 +60,8 @@ class Standing:
         configurations: :func:`configurations` of the slice.
         baselines: the other activations, in the slice ranking's order.
         versus: :func:`versus` on every data set with the robustness columns.
-        groups: per group of data sets (:func:`bench.scoring.robustness.dataset_groups`,
-            "all data sets" left out): :func:`versus` on that group, its own family.
+        groups: per group of data sets (:func:`bench.scoring.robustness.dataset_groups`)
+            that is not every data set: :func:`versus` on that group, its own family.
         verdicts: verdict → the baselines that got it in ``versus``.
         datasets: group label → its data sets (every group, "all data sets" first).
     """
@@ -180,10 +180,10 @@ def _standing(h: Headline, s: Slice, label: str, challenger: str) -> Standing:
         return versus(part, challenger, baselines)
 
     main = robustness.robust(conv, everything, h.head_init, family)
-    by_group = {
+    by_group = {  # a group that holds every data set is the main reading
         name: family(s.head[s.head["dataset"].isin(sets)])
         for name, sets in groups.items()
-        if name != robustness.GROUPS[0]
+        if sorted(sets) != everything
     }
     tally: dict[str, list[str]] = {}
     for r in main.itertuples():
