@@ -78,7 +78,7 @@ def _intro(doc: Doc, c: Challenge, st: Standing, meta: Meta) -> None:
         .itertuples(index=False, name=None)
     )
     real, synthetic = len(sets.get("real", [])), len(sets.get("synthetic", []))
-    n_sets = len(sets["all data sets"])
+    n_sets = len(st.everything)
     seeds = int(h.selected.groupby("dataset")["seed"].nunique().min())
     places = st.places(me)
     n_conf = len(st.configurations)
@@ -213,7 +213,7 @@ def _versus(doc: Doc, c: Challenge, st: Standing) -> None:
 def _groups(doc: Doc, st: Standing) -> None:
     labels = list(st.groups)
     if not labels:
-        kinds = [k for k in st.datasets if k != "all data sets"] or ["all data sets"]
+        kinds = list(st.datasets)[1:] or list(st.datasets)  # the first: every data set
         doc.add(
             "## By kind and size of data set",
             f"Every data set here is in one group ({'; '.join(kinds)}): the comparison above "

@@ -75,6 +75,11 @@ class Standing:
     verdicts: dict[str, list[str]] = field(default_factory=dict)
     datasets: dict[str, list[str]] = field(default_factory=dict)
 
+    @property
+    def everything(self) -> list[str]:
+        """Every data set of the slice, sorted."""
+        return self.datasets.get(robustness.GROUPS[0], [])
+
     def places(self, challenger: str) -> dict[str, tuple[int, int]]:
         """The challenger's configurations: initializer → (place, of how many)."""
         c = self.configurations
