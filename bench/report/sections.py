@@ -4,6 +4,8 @@ part of a :class:`bench.scoring.headline.Slice`.
 
 Public:
     slice_sections(doc, s, head_init)   append every section of slice ``s`` to ``doc``
+    PAIR_HEADERS, pair_rows(table)      a family of comparisons as a table
+    health_section(doc, s, note="")     the unit-health section of slice ``s``
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def slice_sections(doc: Doc, s: Slice, head_init: str, links: frozenset[str] = f
     if s.inits is not None:
         _inits(doc, s)
     _convergence(doc, s)
-    _health(doc, s)
+    health_section(doc, s)
 
 
 def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
@@ -303,7 +305,10 @@ def _convergence(doc: Doc, s: Slice) -> None:
     doc.table(rows, ["activation", "epochs to target", "mean val acc over epochs %"])
 
 
-def _health(doc: Doc, s: Slice) -> None:
+def health_section(doc: Doc, s: Slice, note: str = "") -> None:
+    """The "Unit health" section of one slice: dead, negative-regime and saturated shares
+    at initialization and after training, the gradient ratio, and their figures; ``note``:
+    a paragraph put before the table."""
     health = s.health
     if health is None:
         doc.add("## Unit health", "No probes were recorded (train.probe = false).")
@@ -319,6 +324,8 @@ def _health(doc: Doc, s: Slice) -> None:
         "by that of the last, at initialization (≪ 1: gradients vanish towards the input, "
         "claim C2).",
     )
+    if note:
+        doc.add(note)
     means, rows = health.means, []
     for act in s.activations:
         row = [f"`{act}`"] + [

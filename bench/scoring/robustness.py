@@ -20,9 +20,12 @@ Public:
     readings(main, alternatives) -> DataFrame
                             the main rows with the sign and decision readings, from the
                             same family's rows under each alternative
-    robust_chain(conv, datasets, init, order=CLAIMED_ORDER, lr_metric="val_acc") -> DataFrame
-                            :func:`bench.scoring.paired.chain` on these data sets, with its
+    robust(conv, datasets, init, family, lr_metric="val_acc") -> DataFrame
+                            a family of comparisons (``family(rows, companions) ->
+                            compare_family's table``) on these data sets, with its
                             readings under every alternative that applies
+    robust_chain(conv, datasets, init, order=CLAIMED_ORDER, lr_metric="val_acc") -> DataFrame
+                            :func:`robust` of :func:`bench.scoring.paired.chain`
 
 Kind and size come from the data-set registry (:mod:`bench.data`, read without torch); a
 user's ``csv:`` table counts as real, its size estimated from its training rows.
@@ -30,7 +33,7 @@ user's ``csv:`` table counts as real, its size estimated from its training rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -98,16 +101,19 @@ def dataset_groups(frame: pd.DataFrame) -> dict[str, list[str]]:
     return {k: v for k, v in found.items() if v}
 
 
-def _chain(
+Family = Callable[[pd.DataFrame, bool], pd.DataFrame]
+
+
+def _family(
     selected: pd.DataFrame,
     datasets: Sequence[str],
     init: str,
-    order: Sequence[str],
+    family: Family,
     companions: bool = False,
 ) -> pd.DataFrame:
-    """The chain on these data sets; an alternative reading needs no companions."""
+    """The family on these data sets; an alternative reading needs no companions."""
     part = selected[selected["dataset"].isin(datasets) & (selected["init"] == init)]
-    return paired.chain(part, order, companions)
+    return family(part, companions)
 
 
 def _reverses(main: float, other: float) -> bool:
@@ -187,8 +193,24 @@ def robust_chain(
     order: Sequence[str] = CLAIMED_ORDER,
     lr_metric: str = "val_acc",
 ) -> pd.DataFrame:
-    """The claimed chain on ``datasets`` with initializer ``init`` (each configuration at its
-    validation-chosen learning rate), with each pair's two readings (:func:`readings`)
+    """The claimed chain (:func:`bench.scoring.paired.chain` of ``order``, best first) on
+    ``datasets`` with initializer ``init``, with each pair's readings (:func:`robust`)."""
+
+    def family(part: pd.DataFrame, companions: bool) -> pd.DataFrame:
+        return paired.chain(part, order, companions)
+
+    return robust(conv, datasets, init, family, lr_metric)
+
+
+def robust(
+    conv: pd.DataFrame,
+    datasets: Sequence[str],
+    init: str,
+    family: Family,
+    lr_metric: str = "val_acc",
+) -> pd.DataFrame:
+    """A family of comparisons on ``datasets`` with initializer ``init`` (each configuration at
+    its validation-chosen learning rate), with each pair's two readings (:func:`readings`)
     under the :data:`ALTERNATIVES` that apply: another criterion for the learning rate; the
     ``torch_default`` initializer (when the frame has it); the real and the synthetic data
     sets apart (when ``datasets`` holds both kinds); the small and the large real ones
@@ -200,21 +222,24 @@ def robust_chain(
             ``lr_metric`` needs them).
         datasets: the group's data sets.
         init: the initializer of the comparison.
-        order: the claimed order, best first.
+        family: the comparisons, from the rows of one reading (one configuration per data
+            set × seed × activation) and whether to add the Bayesian companions: a table of
+            :func:`bench.scoring.paired.compare_family` (``comparison``, ``effect`` and
+            ``verdict`` columns, one row per pair).
         lr_metric: the validation metric of the main reading.
 
     Returns:
-        :func:`bench.scoring.paired.chain`'s table plus the columns of :func:`readings`.
+        ``family``'s table plus the columns of :func:`readings`.
     """
     selected = metrics.select_lr(conv, lr_metric)
-    main = _chain(selected, datasets, init, order, companions=True)
+    main = _family(selected, datasets, init, family, companions=True)
     if main.empty:
         return main
     alternatives: dict[str, list[pd.DataFrame]] = {}
     best = "best_val_acc" if lr_metric != "best_val_acc" else "val_acc"
-    alternatives["lr"] = [_chain(metrics.select_lr(conv, best), datasets, init, order)]
+    alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
     if "torch_default" in set(conv["init"]) and init != "torch_default":
-        alternatives["init"] = [_chain(selected, datasets, "torch_default", order)]
+        alternatives["init"] = [_family(selected, datasets, "torch_default", family)]
     info = _kind_and_rows(conv[conv["dataset"].isin(datasets)])
     real = info[info["kind"] == "real"]
     subsets = {
@@ -226,12 +251,14 @@ def robust_chain(
     for pair in (("real", "synthetic"), ("small", "large")):
         if all(0 < len(subsets[k]) < len(info) for k in pair):
             for k in pair:
-                alternatives[k] = [_chain(selected, subsets[k], init, order)]
+                alternatives[k] = [_family(selected, subsets[k], init, family)]
     seeds = sorted(set(selected["seed"]))
     if len(seeds) >= 2:
         half = (len(seeds) + 1) // 2
         alternatives["seeds"] = [
-            _chain(metrics.select_lr(conv[conv["seed"].isin(h)], lr_metric), datasets, init, order)
+            _family(
+                metrics.select_lr(conv[conv["seed"].isin(h)], lr_metric), datasets, init, family
+            )
             for h in (seeds[:half], seeds[half:])
         ]
     return readings(main, alternatives)
