@@ -8,7 +8,8 @@ Public:
                                     train/val/test splits, as the cell's curves need)
     unit_cells(config) -> list[Cell]
                                     one unit of the default suite's shape: 2 initializers ×
-                                    3 learning rates × seeds, ``unit_members`` cells
+                                    3 learning rates × seeds (each seed its own split),
+                                    ``unit_members`` cells
     measure_unit(config) -> dict    that unit trained end to end against the reference
                                     rates (:mod:`bench.flops`), interleaved
     measure(config, progress=print) -> dict
@@ -28,13 +29,13 @@ What it measures, for the default suite's model (an MLP on one data set, Adam):
   backward); ≤ 10 % is the goal;
 - batched training of K cells (several K) against K one-at-a-time runs: samples/s,
   achieved GFLOP/s, and the share of the matmul peak measured in the same run;
-- one unit of the default suite's shape (``unit_members`` = 18 cells, ``probe_epochs`` =
-  15 epochs, probes on the default schedule) trained end to end, its FLOPs (training and
-  the evaluation after every epoch, :func:`bench.flops.unit_flops`) over its wall time,
-  as a share of the stacked-matmul rate (a stack of 32 64×64 matmuls) and of the large
-  sgemm peak, each measured on one thread (as the harness trains) right before it; both
-  rates on two threads too (:func:`measure_unit`). The goal is ≥ 65 % of the
-  stacked-matmul rate.
+- one unit of the default suite's shape (``unit_members`` = 18 cells, each seed on its own
+  split, ``probe_epochs`` = 15 epochs, probes on the default schedule) trained end to
+  end, its FLOPs (training and the evaluation after every epoch,
+  :func:`bench.flops.unit_flops`) over its wall time, as a share of the stacked-matmul
+  rate (a stack of 32 64×64 matmuls) and of the large sgemm peak, each measured on one
+  thread (as the harness trains) right before it; both rates on two threads too
+  (:func:`measure_unit`). The goal is ≥ 65 % of the stacked-matmul rate.
 
 The FLOP counts and the reference rates are :mod:`bench.flops`'s (``matmul_peak`` and
 ``train_flops_per_sample`` are imported from there).
@@ -61,7 +62,7 @@ from bench.flops import (
     train_flops_per_sample,
     unit_flops,
 )
-from bench.records import Cell, ModelSpec, TrainSpec
+from bench.records import Cell, DataSpec, ModelSpec, TrainSpec
 
 __all__ = [
     "PerfConfig",
@@ -243,11 +244,14 @@ def measure(config: PerfConfig, progress: Callable[[str], None] = print) -> dict
 
 def unit_cells(config: PerfConfig) -> list[Cell]:
     """``config.unit_members`` cells that train as one unit, as the default suite's do:
-    2 initializers × 3 learning rates × seeds 0, 1, …, ``probe_epochs`` epochs, probes on
-    the default schedule."""
+    2 initializers × 3 learning rates × seeds 0, 1, …, each seed on its own split (the
+    split seed follows the seed), ``probe_epochs`` epochs, probes on the default schedule."""
     seeds = range(-(-config.unit_members // 6))
     cells = [
-        _cell(config, seed=s, lr=lr, init=init, probe=True, epochs=config.probe_epochs)
+        dataclasses.replace(
+            _cell(config, seed=s, lr=lr, init=init, probe=True, epochs=config.probe_epochs),
+            data=DataSpec(split_seed=s),
+        )
         for s in seeds
         for init in ("matched", "torch_default")
         for lr in _LRS
@@ -334,13 +338,13 @@ def _probe_stages(config: PerfConfig, k: int) -> dict:
     from bench.run import loop
 
     state = loop.prepare([_cell(config, seed=i, lr=_LRS[i % 3]) for i in range(k)])
-    X, y = state.data["train"]
+    X, y, which = state.data.split("train", state.live)
     engine = state.engine
     stages = {
         "epoch": lambda: loop.epoch(state, 1),
-        "eval_forward": lambda: engine.logits(X),
-        "probe": lambda: engine.trace(X, None),
-        "probe_with_grads": lambda: engine.trace(X, y),
+        "eval_forward": lambda: engine.logits(X, which),
+        "probe": lambda: engine.trace(X, None, which),
+        "probe_with_grads": lambda: engine.trace(X, y, which),
     }
     times: dict[str, list[float]] = {name: [] for name in stages}
     for fn in stages.values():

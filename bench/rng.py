@@ -2,6 +2,7 @@
 
 Public:
     MASK                    2³² − 1: every hashed value is a 32-bit integer held in int64
+    GOLDEN                  the odd multiplier that spreads element numbers (j ↦ j·G mod 2³²)
     mix(x) -> Tensor        the 32-bit hash of every element of an int64 tensor (in place)
     mix_int(x) -> int       the same hash of one Python integer
     member_key(seed, layer) -> int
@@ -23,7 +24,10 @@ The hash is a two-round xor-shift-multiply mixer on 32 bits (constants from Well
 prospector, both below 2³¹, so every product of a 32-bit value and a constant fits in int64
 without overflow). Element ``j`` of a member's tensor (``j = sample · units + unit``) is
 drawn as ``mix((j · G mod 2³²) xor key)`` with G odd; its top 24 bits give the uniform
-number exactly in float32.
+number exactly in float32. :func:`uniform` computes that hash in 32-bit integers (half the
+memory traffic of int64): products wrap modulo 2³² as the int64 masks do, arithmetic right
+shifts are masked to logical ones, and the first xor-shift, which distributes over the
+xor, is applied to the counters once and to each key: the same bits as :func:`mix`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import torch
 
 MASK = 0xFFFFFFFF
 _M1, _M2 = 0x21F0AAAD, 0x735A2D97
-_GOLDEN = 0x61C88647  # odd: j ↦ j·G mod 2³² is a bijection
+GOLDEN = 0x61C88647  # odd: j ↦ j·G mod 2³² is a bijection
 _SCALE = 2.0**-24
 
 
@@ -107,7 +111,14 @@ def step_keys(keys: torch.Tensor, step: int) -> torch.Tensor:
 
 @functools.lru_cache(maxsize=16)
 def _counters(numel: int, device: torch.device) -> torch.Tensor:
-    return (torch.arange(numel, dtype=torch.int64, device=device) * _GOLDEN) & MASK
+    """(numel,) int32: j·G mod 2³², its first xor-shift applied (wrapped to int32)."""
+    c = (torch.arange(numel, dtype=torch.int64, device=device) * GOLDEN) & MASK
+    return (c ^ (c >> 16)).to(torch.int32)
+
+
+def _shifted(x: torch.Tensor, bits: int) -> torch.Tensor:
+    """The logical right shift of int32 ``x`` taken as unsigned 32-bit values."""
+    return (x >> bits).bitwise_and_((1 << (32 - bits)) - 1)
 
 
 def uniform(keys: torch.Tensor, numel: int, dtype: torch.dtype) -> torch.Tensor:
@@ -122,5 +133,11 @@ def uniform(keys: torch.Tensor, numel: int, dtype: torch.dtype) -> torch.Tensor:
     Returns:
         (K, numel), multiples of 2⁻²⁴ in [0, 1).
     """
-    bits = mix(_counters(numel, keys.device) ^ keys[:, None])
-    return (bits >> 8).to(dtype).mul_(_SCALE)
+    # mix((c xor k)), in int32: its first xor-shift is c' xor k' (c' = c ^ c >> 16, the same
+    # for k), the rest as in mix (products wrap modulo 2³², shifts made logical)
+    x = _counters(numel, keys.device) ^ (keys ^ (keys >> 16)).to(torch.int32)[:, None]
+    x *= _M1
+    x ^= _shifted(x, 15)
+    x *= _M2
+    x ^= _shifted(x, 15)
+    return _shifted(x, 8).to(dtype).mul_(_SCALE)

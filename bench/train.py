@@ -7,8 +7,9 @@ Public:
     environment(device="cpu") -> dict   torch version, threads, CPU, harness, commit, device
     CURVES                              names of the per-epoch series in ``Result.curves``
 
-Several cells that differ only in seed, initializer and optimizer numbers train faster
-together: :func:`bench.run.loop.train` takes a list (the executors batch cells this way).
+Several cells that differ only in seed, initializer, optimizer numbers and split seed
+train faster together: :func:`bench.run.loop.train` takes a list (the executors batch cells
+this way).
 """
 
 from __future__ import annotations

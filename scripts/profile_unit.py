@@ -168,14 +168,15 @@ def _stage_functions(unit: list) -> dict:
     from bench.run import loop
 
     state = loop.prepare(unit)
-    engine, (X, y) = state.engine, state.data["train"]
-    rest = [state.data[s][0] for s in loop.SPLITS[1:]]
+    engine = state.engine
+    X, y, which = state.data.split("train", state.live)
+    rest = [state.data.split(s, state.live)[::2] for s in loop.SPLITS[1:]]
     return {
         "epoch": lambda: loop.epoch(state, 1),
-        "eval_train": lambda: engine.logits(X),
-        "eval_rest": lambda: [engine.logits(x) for x in rest],
-        "probe": lambda: engine.trace(X, None),
-        "probe_grads": lambda: engine.trace(X, y),
+        "eval_train": lambda: engine.logits(X, which),
+        "eval_rest": lambda: [engine.logits(*x) for x in rest],
+        "probe": lambda: engine.trace(X, None, which),
+        "probe_grads": lambda: engine.trace(X, y, which),
         "unit": lambda: loop.train(unit),
     }
 

@@ -23,8 +23,8 @@ def test_run_dry_run_then_run_then_nothing_left(write_suite, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "12 cells = 3 activation × 2 init × 2 seeds" in out and "0 stored, 12 to run" in out
     assert "  activation            3: relu, tanh, selu" in out
-    # one stack per activation and seed: each seed draws its own split
-    assert "6 units of work (batched, at most 64 cells each)" in out
+    # one stack per activation: each seed draws its own split, and the splits share it
+    assert "3 units of work (batched, at most 64 cells each)" in out
     assert out.count("wine/mlp2x8/") == 0  # keys only with --list
     assert main(["run", str(suite), "--store", str(store), "--dry-run", "--list"]) == 0
     assert capsys.readouterr().out.count("wine/mlp2x8/") == 12
@@ -253,7 +253,9 @@ def test_batched_and_per_cell_runs_store_the_same_results(write_suite, tmp_path)
     assert main(["run", suite, "--store", str(a), "--no-progress"]) == 0
     assert main(["run", suite, "--store", str(b), "--no-progress", "--no-batch"]) == 0
     ra, rb = _by_key(a), _by_key(b)
-    assert {r.env["members"] for r in ra.values()} == {2}  # 3 activations × 2 seeds × 2 inits
+    # 3 activations × (2 inits × 2 seeds), each seed on its own split, in one stack
+    assert {r.env["members"] for r in ra.values()} == {4}
+    assert {r.cell.data.split_seed for r in ra.values()} == {0, 1}
     assert {r.env["members"] for r in rb.values()} == {1}
     for key in ra:
         assert_same_results(ra[key], rb[key])
@@ -292,16 +294,16 @@ def test_executor_crash_is_a_clear_error_and_logged(write_suite, tmp_path, capsy
     serial_map = execute.SerialExecutor.map
 
     def broken_map(self, units):
-        yield from serial_map(self, units[:1])  # one unit of 2 cells, then the crash
+        yield from serial_map(self, units[:1])  # one unit of 4 cells, then the crash
         raise RuntimeError("worker vanished")
 
     monkeypatch.setattr(execute.SerialExecutor, "map", broken_map)
     store = tmp_path / "s.sqlite"
     assert main(["run", str(write_suite(TINY_SUITE)), "--store", str(store), "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert "the serial executor failed after 2 cells (RuntimeError: worker vanished)" in err
+    assert "the serial executor failed after 4 cells (RuntimeError: worker vanished)" in err
     with Store(store) as s:
-        assert len(s.results()) == 2
+        assert len(s.results()) == 4
         assert [r["status"] for r in s.runs()] == ["crashed"]
 
 

@@ -3,8 +3,10 @@
 The same cells are trained alone (the one-at-a-time path) and in stacks of K = 2, 5 and
 16, on mlp, resmlp and cnn, with RReLU and PReLU among the activations and, in some cases,
 a member that diverges mid-run in the middle of its stack and is dropped; every untimed
-field must be equal bit for bit. Then whole runs through the CLI: ``--max-members`` 16, 5
-and 2, ``--no-batch``, and a resume that fills a store in other stacks.
+field must be equal bit for bit. So are cells whose split seeds differ, trained in one
+stack (each member on its own split) and alone. Then whole runs through the CLI:
+``--max-members`` 16, 5 and 2, ``--no-batch``, and a resume that fills a store in other
+stacks.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import math
 import pytest
 import torch
 
+from bench import data, execute
 from bench.cli import main
 from bench.records import Cell, DataSpec, ModelSpec, TrainSpec
 from bench.run import loop
 from bench.store import Store
+from tests.conftest import tiny_cell
 from tests.results import assert_same_results
 
 INITS = ("matched", "glorot_uniform", "lecun_normal", "torch_default")
@@ -101,6 +105,43 @@ def test_a_cell_is_the_same_bit_for_bit_alone_and_in_stacks_of_2_5_16(case):
                 assert_same_results(alone[r.key], r)
 
 
+@pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4]], ids=lambda c: f"{c[0]}-{c[4]}")
+def test_cells_on_different_splits_store_in_one_stack_what_they_store_alone(case):
+    """Members whose split seeds differ share a stack (one unit), each gathering its
+    batches from, and evaluated and probed on, its own split: each stores exactly what it
+    stores trained alone (the wild member diverging among them where the case says so)."""
+    cells = [
+        dataclasses.replace(c, data=dataclasses.replace(c.data, split_seed=c.seed % 3))
+        for c in _cells(*case)[:8]
+    ]
+    assert len(execute.plan(cells).units) == 1
+    stacked = loop.train(cells)
+    assert {r.env["members"] for r in stacked} == {8}
+    for r in stacked:
+        assert_same_results(loop.train([r.cell])[0], r)
+    on_split_0 = loop.train([dataclasses.replace(cells[1], data=cells[0].data)])[0]
+    assert on_split_0.metrics["test_loss"] != stacked[1].metrics["test_loss"]  # splits differ
+
+
+def test_splits_of_other_sizes_train_in_stacks_of_their_own(tmp_path):
+    """A table's one-hot columns follow the categories its training split holds: a
+    category in one row gives splits of two widths. Their members train in two stacks of
+    one unit, each storing what it stores alone."""
+    rows = ["x,colour,label"] + [f"{i % 7 / 7},{'ab'[i % 2]},{'pq'[i // 2 % 2]}" for i in range(39)]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join([*rows, "0.5,c,p"]) + "\n")  # one row coloured c
+    base = tiny_cell(dataset=f"csv:{path}")
+    widths = {s: data.load(base.dataset, s).n_features for s in (0, 1, 2, 4)}
+    assert sorted(widths.values()) == [3, 3, 4, 4]  # c in training (4 columns) or not (3)
+    cells = [dataclasses.replace(base, seed=s, data=DataSpec(split_seed=s)) for s in widths]
+    assert len(execute.plan(cells).units) == 1
+    together = loop.train(cells)
+    assert [r.env["members"] for r in together] == [2, 2, 2, 2]
+    for r in together:
+        assert r.status == "ok" and r.metrics["n_params"] == 8 * (widths[r.cell.seed] + 1) + 90
+        assert_same_results(loop.train([r.cell])[0], r)
+
+
 def test_the_comparison_is_bit_for_bit():
     """The helper fails on one unit in the last place, and on the sign of a zero."""
     (r,) = loop.train([_cells(*CASES[1])[0]])
@@ -131,9 +172,7 @@ SUITE = """
     epochs = 2
     batch_size = 32
     probe_every = "log"
-    [data]
-    split_seed = 0  # one split for every seed: the seeds stack together (up to 16)
-"""
+"""  # each seed draws its own split (four splits); the seeds stack together (up to 16)
 
 
 def _stored(path) -> dict:

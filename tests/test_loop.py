@@ -256,6 +256,84 @@ def test_rrelu_is_random_in_training_and_the_mean_slope_in_evaluation():
     assert torch.equal(act(x), x * (0.125 + 1 / 3) / 2)
 
 
+def test_rrelu_draws_are_the_int64_hash_of_their_element_numbers():
+    """The 32-bit draw gives the bits the documented int64 hash gives: element j of member
+    k is mix((j·G mod 2³²) xor key), its top 24 bits over 2²⁴ (keys across all 32 bits,
+    sizes with and without a vector tail)."""
+    from bench import rng
+
+    keys = torch.tensor([0, 1, 2**31 - 1, 2**31, 2**32 - 1, 0x9E3779B9], dtype=torch.int64)
+    for numel in (1, 37, 4096):
+        j = torch.arange(numel, dtype=torch.int64)
+        want = rng.mix(((j * rng.GOLDEN) & rng.MASK) ^ keys[:, None]) >> 8
+        for dtype in (torch.float32, torch.float64):
+            got = rng.uniform(keys, numel, dtype)
+            assert torch.equal(got, want.to(dtype) * 2.0**-24), (numel, dtype)
+    assert rng.uniform(keys, 5, torch.float32)[0].tolist() == [
+        (rng.mix_int((i * rng.GOLDEN) & rng.MASK) >> 8) * 2.0**-24 for i in range(5)
+    ]
+
+
+def test_rrelu_slopes_are_one_where_x_is_not_negative_and_the_draw_elsewhere():
+    """What masked_fill(x ≥ 0, 1) of the drawn slopes gives, bit for bit, gradients too:
+    ±0 pass with slope 1 (their signs kept), NaN takes the slope."""
+    from bench.activations import RReLU
+
+    act = RReLU(0.125, 1 / 3)
+    x = torch.randn(3, 64, 5, generator=torch.Generator().manual_seed(1))
+    x[0, 0] = torch.tensor([0.0, -0.0, math.nan, -math.inf, math.inf])
+    noise = torch.rand(3, 64, 5, generator=torch.Generator().manual_seed(2))
+    slope = noise.clone().mul_(act.upper - act.lower).add_(act.lower)
+    want = x * slope.masked_fill(x >= 0, 1.0)
+    leaf = x.clone().requires_grad_(True)
+    got = act.apply(leaf, noise.clone())
+    assert torch.equal(got.nan_to_num(7.0), want.nan_to_num(7.0))
+    assert torch.equal(got.isnan(), want.isnan()) and got[0, 0, 1].signbit()
+    got.backward(torch.full_like(x, 3.0))
+    assert torch.equal(leaf.grad, 3.0 * slope.masked_fill(x >= 0, 1.0))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_stacked_prelu_gives_torchs_values_and_gradients_bit_for_bit(dtype):
+    """StackedPReLU's own backward against ``torch.prelu`` with the members as channels:
+    the output, the input's gradient and every member's slope gradient, with zeros of
+    both signs, NaN, infinities, a slope of -0 and a member with no negative input."""
+    from torch import nn
+
+    from bench.run import batched
+
+    gen = torch.Generator().manual_seed(3)
+    k, rows, units = 5, 64, 33
+    slopes = [0.25, -0.0, -0.7, 1.5, 0.0]
+    acts = [nn.PReLU(init=s).to(dtype) for s in slopes]
+    stacked = batched.StackedPReLU(acts)
+    x = torch.randn(k, rows, units, generator=gen, dtype=dtype)
+    x[0, 0, :4] = torch.tensor([0.0, -0.0, math.nan, -math.inf])
+    x[2, 0, 0] = math.inf  # x > 0: adds +0 to its slope's gradient, not inf · g · 0 = NaN
+    x[4] = x[4].abs() + 0.1  # every input positive: its slope's gradient is a sum of +0s
+    g = torch.randn(k, rows, units, generator=gen, dtype=dtype)
+    g[1, 0, :4] = torch.tensor([0.0, -0.0, 0.0, -0.0])
+    leaf = x.clone().requires_grad_(True)
+    out = stacked(leaf)
+    out.backward(g)
+    ref_x = x.clone().reshape(1, k, -1).requires_grad_(True)
+    ref_w = stacked.weight.detach().reshape(-1).clone().requires_grad_(True)
+    ref = torch.prelu(ref_x, ref_w)
+    ref.backward(g.reshape(1, k, -1))
+    pairs = [
+        (out, ref.view_as(x)),
+        (leaf.grad, ref_x.grad.view_as(x)),
+        (stacked.weight.grad.reshape(-1), ref_w.grad),
+    ]
+    for a, b in pairs:
+        assert torch.equal(a.nan_to_num(7.0), b.nan_to_num(7.0))
+        assert torch.equal(a.signbit() & ~a.isnan(), b.signbit() & ~b.isnan())
+    assert stacked.weight.grad[4].item() == 0.0 and not stacked.weight.grad[4].signbit()
+    assert stacked.weight.grad[2].isfinite() and stacked.weight.grad[0].isnan()
+    with torch.no_grad():  # evaluation: torch.prelu itself
+        assert torch.equal(stacked(x).nan_to_num(7.0), ref.detach().view_as(x).nan_to_num(7.0))
+
+
 def test_the_device_is_part_of_the_key():
     cell = members("mlp", "adam")[0]
     assert dataclasses.replace(cell, device="cuda").key != cell.key

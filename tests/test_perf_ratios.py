@@ -71,13 +71,14 @@ def test_the_unit_is_one_stack_of_the_default_suites_shape():
         if c.dataset == "keel_pima" and c.activation == "relu"
     ]
     assert len(cells) == len(suite) == 18
-    assert {(c.init, c.train.lr, c.seed) for c in cells} == {
-        (c.init, c.train.lr, c.seed) for c in suite
+    assert {(c.init, c.train.lr, c.seed, c.data.split_seed) for c in cells} == {
+        (c.init, c.train.lr, c.seed, c.data.split_seed) for c in suite
     }
+    assert len({c.data.split_seed for c in cells}) == 3  # each seed its own split
     assert {(c.model, c.train.epochs, c.train.batch_size, c.train.probe) for c in cells} == {
         (c.model, c.train.epochs, c.train.batch_size, c.train.probe) for c in suite
     }
-    assert [len(u) for u in plan(cells).units] == [18]
+    assert [len(u) for u in plan(cells).units] == [len(u) for u in plan(suite).units] == [18]
     assert len(perf.unit_cells(dataclasses.replace(config, unit_members=7))) == 7
 
 

@@ -18,8 +18,8 @@ Public:
                                 a tuned suite trains in rounds: :mod:`bench.tune`)
 
 A *unit* is a list of cells that train in one call of :func:`bench.run.loop.train`: cells
-that differ only in seed, initializer and optimizer numbers form batches of up to
-``max_members`` stacked networks; a cell that cannot batch is a unit of its own.
+that differ only in seed, initializer, optimizer numbers and split seed form batches of up
+to ``max_members`` stacked networks; a cell that cannot batch is a unit of its own.
 ``run_suite`` skips cells whose key is already stored, writes each Result as its unit
 finishes (one transaction per cell, which also counts it in the run log), shows a progress
 bar in cells with an ETA, and on Ctrl-C stops cleanly: what finished is saved, the run log

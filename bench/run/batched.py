@@ -134,6 +134,42 @@ class StackedConv(nn.Module):
         return y.reshape(n, k, -1, *y.shape[2:]).transpose(0, 1)
 
 
+_BITS = {2: torch.int16, 4: torch.int32, 8: torch.int64}  # a float's width → its bits
+
+
+class _PReLU(torch.autograd.Function):
+    """``torch.prelu`` with torch's own gradients, computed in vector kernels.
+
+    Torch's ``_prelu_kernel_backward`` is a scalar loop with two outputs (on the CPU about
+    30× ReLU's backward). The same numbers come from a compare and bit selections: the
+    input's gradient is ``g`` where x > 0, else ``w · g``; the weight's is the sum over
+    each member's elements of +0 where x > 0, else ``x · g``, reduced as autograd reduces
+    torch's (``sum`` over the rows, keeping dims), so every bit is torch's.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        # x (1, K, rest); an integer of x's width: all bits set where x > 0, else none
+        bits = _BITS[x.element_size()]
+        positive = torch.gt(x, 0, out=torch.empty_like(x, dtype=bits)).neg_()
+        ctx.save_for_backward(x, weight, positive)
+        return torch.prelu(x, weight)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        x, weight, positive = ctx.saved_tensors
+        other, bits = positive.bitwise_not(), positive.dtype
+        w = weight.view(1, -1, 1)
+        gx = gw = None
+        if ctx.needs_input_grad[0]:
+            gx = (w * grad).view(bits).bitwise_and_(other)
+            gx = gx.bitwise_or_(grad.view(bits) & positive).view(x.dtype)
+        if ctx.needs_input_grad[1]:
+            terms = (x * grad).view(bits).bitwise_and_(other).view(x.dtype)
+            gw = terms.sum(2, keepdim=True).view_as(weight)
+        return gx, gw
+
+
 class StackedPReLU(nn.Module):
     """K PReLUs with one learned slope each: ``x`` if x > 0 else ``a_k · x``."""
 
@@ -146,9 +182,13 @@ class StackedPReLU(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``torch.prelu`` itself with the members as its channels: (K, …) seen as
-        (1, K, rest), contiguous, so forward and backward run the same kernel as alone."""
+        (1, K, rest), contiguous, so forward and backward run the same kernels as alone
+        (the backward :class:`_PReLU`'s, when a gradient is wanted)."""
         k = x.shape[0]
-        return torch.prelu(x.reshape(1, k, -1), self.weight.reshape(-1)).view_as(x)
+        flat, weight = x.reshape(1, k, -1), self.weight.reshape(-1)
+        if torch.is_grad_enabled() and (flat.requires_grad or weight.requires_grad):
+            return _PReLU.apply(flat, weight).view_as(x)
+        return torch.prelu(flat, weight).view_as(x)
 
 
 def _per_member(x: torch.Tensor, values: torch.Tensor, channels_first: bool = True) -> torch.Tensor:

@@ -46,12 +46,16 @@ class Engine(Protocol):
         """Optimizer step after ``losses(...).sum().backward()``, then drop the gradients."""
         ...
 
-    def logits(self, X: torch.Tensor) -> torch.Tensor:
-        """(K, N, C) on shared inputs, no grad, eval mode."""
+    def logits(self, X: torch.Tensor, which: torch.Tensor | None = None) -> torch.Tensor:
+        """(K, N, C), no grad, eval mode: on inputs (N, …) shared by every member, or with
+        ``which`` on (D, N, …), member k reading ``X[which[k]]``."""
         ...
 
-    def trace(self, X: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, Health]:
-        """Probe on ``X``: (logits (K, N, C), one health record per member)."""
+    def trace(
+        self, X: torch.Tensor, y: torch.Tensor | None, which: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, Health]:
+        """Probe on ``X`` (shared, or per member as in :meth:`logits`): (logits (K, N, C),
+        one health record per member)."""
         ...
 
     def keep(self, index: list[int]) -> None:
@@ -101,21 +105,29 @@ class Stacked:
         self.opt.zero_grad()
 
     @torch.no_grad()
-    def logits(self, X: torch.Tensor) -> torch.Tensor:
-        """(K, N, C), in chunks of samples whose size does not depend on K."""
+    def logits(self, X: torch.Tensor, which: torch.Tensor | None = None) -> torch.Tensor:
+        """(K, N, C), in chunks of samples whose size does not depend on K; ``X`` (N, …)
+        shared, or (D, N, …) with ``which`` picking each member's slice."""
         self.net.eval()
         size = layout.chunk_rows(self.width, X.device)
         chunks = []
-        for s in range(0, len(X), size):
-            part = X[s : s + size]
-            inputs = layout.pad_rows(part.expand(self.k, *part.shape))
-            chunks.append(self.net(inputs)[:, : len(part)])
+        for s in range(0, X.shape[0 if which is None else 1], size):
+            if which is None:
+                part = X[s : s + size]
+                part = part.expand(self.k, *part.shape)
+            else:
+                part = X[:, s : s + size].index_select(0, which)
+            chunks.append(self.net(layout.pad_rows(part))[:, : part.shape[1]])
         return torch.cat(chunks, dim=1)
 
-    def trace(self, X: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, Health]:
-        """Probe every member on ``X`` (eval mode), chunk by chunk."""
+    def trace(
+        self, X: torch.Tensor, y: torch.Tensor | None, which: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, Health]:
+        """Probe every member on ``X`` (eval mode), chunk by chunk; ``X`` and ``y`` shared,
+        or (D, N, …) and (D, N) with ``which`` picking each member's slice."""
         self.net.eval()
-        return probes.probe(probes.module_chunk(self.net, self.k), X, y)
+        chunk = probes.module_chunk(self.net, self.k, per_member=which is not None)
+        return probes.probe(chunk, X, y, which)
 
     def keep(self, index: list[int]) -> None:
         """Compact the stack to the members ``index`` (the others diverged)."""

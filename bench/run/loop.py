@@ -3,7 +3,7 @@
 Public:
     CURVES                      names of the per-epoch series in ``Result.curves``
     State                       what the stages share: cells, data, engine, results
-    prepare(cells, device="cpu", dtype=torch.float32) -> State
+    prepare(cells, device="cpu", dtype=torch.float32, loaded=None) -> State
                                 data and networks on the device, the engine, empty results
     epoch(state, n)             one epoch of every live member; divergence checked once
     observe(state, n)           evaluation (train/val/test) after epoch n, and the probes
@@ -14,13 +14,17 @@ Public:
                                 metrics from curves and probes, one function for every path
     train(cells, device="cpu", dtype=torch.float32, executor="serial") -> list[Result]
                                 prepare → observe → (epoch → observe)* → finalize, on one
-                                thread (CPU) or with deterministic algorithms (CUDA)
-    batch_key(cell) -> tuple    cells with equal keys may train together
+                                thread (CPU) or with deterministic algorithms (CUDA); each
+                                distinct split loaded once, one stack per split size
+    batch_key(cell) -> tuple    cells with equal keys may train together (their split
+                                seeds may differ)
     why_alone(cell) -> str      why a cell must train on its own ('' when it can batch)
 
 A member is one cell. Each is built by ``models.build`` under its own seed and keeps its own
 data-order generator (seeded with the cell's seed, on the device), RReLU and dropout keys
-(the cell's seed: :mod:`bench.rng`), learning rate, momentum and weight decay. A cell
+(the cell's seed: :mod:`bench.rng`), learning rate, momentum and weight decay, and reads
+its own split of the data set (:mod:`bench.run.inputs`: members whose split seeds differ
+share the stack, each gathering its minibatches from its own training tensor). A cell
 gives the same numbers, bit for bit, alone or in a stack of any size (one engine for both,
 member-aligned layouts: :mod:`bench.run.layout`). Per-step losses stay on the device; once
 per epoch the loop checks them: a member whose loss was NaN/Inf is stored as ``diverged``
@@ -31,6 +35,7 @@ Result per cell.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import traceback
@@ -41,26 +46,27 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from bench import activations, data, models, schema
+from bench import activations, models, schema
 from bench.errors import BenchError
-from bench.records import Cell, Result, TrainSpec, key_with_digest, pooled
-from bench.run import layout
+from bench.records import Cell, DataSpec, Result, TrainSpec, key_with_digest, pooled
+from bench.run import inputs, layout
 from bench.run.engines import Engine
 from bench.run.engines import build as build_engine
 from bench.run.env import environment, synchronize, tune_allocator, utcnow
 from bench.run.optim import Hyper
 
 CURVES = tuple(schema.CURVES)  # as declared, in the declared order
-SPLITS = ("train", "val", "test")
+SPLITS = inputs.SPLITS
 
 
 def batch_key(cell: Cell) -> tuple:
-    """What cells must share to train as one batch: everything but seed, initializer and
-    the optimizer's numbers (learning rate, momentum, weight decay)."""
+    """What cells must share to train as one batch: everything but seed, initializer, the
+    optimizer's numbers (learning rate, momentum, weight decay) and the split seed (each
+    member reads its own split; :func:`train` stacks splits of equal sizes together)."""
     t = cell.train
     return (
         cell.dataset,
-        cell.data,
+        dataclasses.replace(cell.data, split_seed=0),
         cell.model,
         cell.activation,
         cell.device,
@@ -91,7 +97,7 @@ class State:
         cells / results: one per member, in member order (sorted by hyperparameters).
         live: indices (into ``cells``) of members still training, in engine order.
         engine: the :class:`~bench.run.engines.Engine`.
-        data: the :class:`~bench.data.Splits`, on the device.
+        data: the members' :class:`~bench.run.inputs.Inputs`, on the device.
         gens: one data-order generator per member.
         probed: the epochs after which the probes run (empty: probes off).
         step_losses: per live member, the per-step training losses of the last epoch.
@@ -107,7 +113,7 @@ class State:
     executor: str = "serial"
     live: list[int] = field(default_factory=list)
     engine: Engine | None = None
-    data: Any = None
+    data: inputs.Inputs | None = None
     gens: list[torch.Generator] = field(default_factory=list)
     probed: frozenset[int] = frozenset()
     step_losses: torch.Tensor | None = None
@@ -126,14 +132,17 @@ def prepare(
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
     executor: str = "serial",
+    loaded: dict[DataSpec, Any] | None = None,
 ) -> State:
-    """Stage 1: load the data once, build every member under its own seed, make the engine.
+    """Stage 1: load each split once, build every member under its own seed, make the engine.
 
     Args:
-        cells: cells with equal :func:`batch_key` (one cell: the per-cell path).
+        cells: cells with equal :func:`batch_key` whose splits have equal sizes (one cell:
+            the per-cell path).
         device: ``cpu`` or ``cuda``.
         dtype: floating type of data and parameters (float64 in equivalence tests).
         executor: the executor's name, stored with each result.
+        loaded: splits already loaded (:func:`bench.run.inputs.load`); the rest are loaded.
 
     Returns:
         The :class:`State`; members sorted so that equal hyperparameters are adjacent.
@@ -144,27 +153,18 @@ def prepare(
         raise ValueError("cells of one batch must share data set, model, activation, …")
     cells = sorted(cells, key=lambda c: (_hyper(c), c.seed, c.init))
     state = _started(cells, device, dtype, executor)
+    loaded = dict(loaded or {})
+    loaded.update(inputs.load([c for c in cells if c.data not in loaded]))
     first = cells[0]
-    splits = data.load(
-        first.dataset,
-        first.data.split_seed,
-        first.data.standardize,
-        first.data.label_column,
-        first.data.train_size,
-        first.data.max_train,
-    )
+    splits = loaded[first.data]
     act = activations.get(first.activation)  # an import path: its module run from source
-    if splits.digest is not None or act.source_sha256 is not None:
-        # a csv: table, an activation's module: what trains is what is keyed
-        for r in state.results:
-            if key_with_digest(r.cell, splits.digest, act.source_sha256) != r.key:
-                raise BenchError(_changed(first, act.source_sha256 is not None))
-        if act.source_sha256 is not None:  # the source trained, what `matched` stood for
-            state.env = {"activation_sha256": act.source_sha256, "matched_init": act.matched_init}
-    state.data = {
-        s: (getattr(splits, f"X_{s}").to(device, dtype), getattr(splits, f"y_{s}").to(device))
-        for s in SPLITS
-    }
+    for r in state.results:  # a csv: table, an activation's module: what trains is what is keyed
+        digest, sha = loaded[r.cell.data].digest, act.source_sha256
+        if (digest or sha) is not None and key_with_digest(r.cell, digest, sha) != r.key:
+            raise BenchError(_changed(first, sha is not None))
+    if act.source_sha256 is not None:  # the source trained, what `matched` stood for
+        state.env = {"activation_sha256": act.source_sha256, "matched_init": act.matched_init}
+    state.data = inputs.Inputs.build(cells, loaded, device, dtype)
     nets = []
     for c in cells:
         torch.manual_seed(c.seed)  # the initializers draw from the global generator
@@ -235,17 +235,22 @@ def probe_epochs(train: TrainSpec) -> list[int]:
 def epoch(state: State, n: int) -> None:
     """Stage 2: one epoch of mini-batch steps for every live member.
 
-    Each member shuffles with its own generator; per-step losses stay on the device and
-    are checked once, at the end: members with a non-finite loss are marked ``diverged``
-    (epoch and batch of the first one) and dropped.
+    Each member shuffles with its own generator and gathers its batches from its own
+    split's training rows; per-step losses stay on the device and are checked once, at
+    the end: members with a non-finite loss are marked ``diverged`` (epoch and batch of the
+    first one) and dropped.
     """
-    engine, (X, y) = state.engine, state.data["train"]
-    size, bs = len(y), state.cells[0].train.batch_size
+    engine, (X, y) = state.engine, state.data.tensors["train"]
+    size, bs = y.shape[1], state.cells[0].train.batch_size
+    X, y = X.flatten(0, 1), y.flatten()  # every split's rows, one after another
     synchronize(state.device)
     t = time.perf_counter()
     perms = torch.stack(
         [torch.randperm(size, generator=state.gens[i], device=state.device) for i in state.live]
     )
+    if len(state.data.tensors["train"][1]) > 1:  # each member's rows: its split's block
+        first = [state.data.split_of[i] * size for i in state.live]
+        perms += torch.tensor(first, device=state.device)[:, None]
     n_batches = math.ceil(size / bs)
     losses = torch.empty(len(state.live), n_batches, device=state.device, dtype=state.dtype)
     engine.train_mode()
@@ -290,9 +295,11 @@ def _drop_stopped(state: State) -> None:
 
 @torch.no_grad()
 def _scores(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """(K, 2): mean cross-entropy and accuracy of each member's (N, C) logits."""
+    """(K, 2): mean cross-entropy and accuracy of each member's (N, C) logits, against
+    labels (N,) shared by every member or (K, N), each member its own."""
     k, n, c = logits.shape
-    loss = F.cross_entropy(logits.reshape(k * n, c), y.repeat(k), reduction="none").view(k, n)
+    labels = y.expand(k, n).reshape(k * n)
+    loss = F.cross_entropy(logits.reshape(k * n, c), labels, reduction="none").view(k, n)
     acc = (logits.argmax(dim=2) == y).to(logits.dtype).mean(1)
     return torch.stack([loss.mean(1), acc], dim=1)
 
@@ -308,7 +315,8 @@ def observe(state: State, n: int) -> None:
     """
     if not state.live:
         return
-    engine, (X, y) = state.engine, state.data["train"]
+    engine = state.engine
+    X, y, which = state.data.split("train", state.live)
     synchronize(state.device)
     t = time.perf_counter()
     scores: dict[str, torch.Tensor] = {}
@@ -319,7 +327,7 @@ def observe(state: State, n: int) -> None:
         # a full-batch backward costs about an epoch: weight-gradient norms are measured at
         # initialization and after the last epoch only (NaN in between)
         last = n in (0, state.cells[0].train.epochs)
-        train_logits, health = engine.trace(X, y if last else None)
+        train_logits, health = engine.trace(X, y if last else None, which)
         synchronize(state.device)
         probe_share = (time.perf_counter() - t) / len(state.live)
         for j, i in enumerate(state.live):
@@ -327,14 +335,14 @@ def observe(state: State, n: int) -> None:
             state.results[i].metrics["probe_time_s"] += probe_share
         if n == 0:
             return
-        scores["train"] = _scores(train_logits, y)
+        scores["train"] = _scores(train_logits, _labels(y, which))
     elif n == 0:
         return
     t = time.perf_counter()
     for s in SPLITS:
         if s not in scores:
-            Xs, ys = state.data[s]
-            scores[s] = _scores(engine.logits(Xs), ys)
+            Xs, ys, which = state.data.split(s, state.live)
+            scores[s] = _scores(engine.logits(Xs, which), _labels(ys, which))
     table = torch.stack([scores[s] for s in SPLITS], dim=1).tolist()  # (K, split, 2)
     eval_share = (time.perf_counter() - t) / len(state.live)
     for j, i in enumerate(state.live):
@@ -348,6 +356,11 @@ def observe(state: State, n: int) -> None:
             r.curves[f"{s}_loss"].append(loss)
             r.curves[f"{s}_acc"].append(acc)
     _drop_stopped(state)
+
+
+def _labels(y: torch.Tensor, which: torch.Tensor | None) -> torch.Tensor:
+    """Labels (N,) shared by the members, or each member's (K, N) picked by ``which``."""
+    return y if which is None else y.index_select(0, which)
 
 
 def finalize(state: State) -> list[Result]:
@@ -403,24 +416,33 @@ def train(
 ) -> list[Result]:
     """Train cells that share a :func:`batch_key` together (one cell: the per-cell path).
 
-    Never raises for a training problem: a diverged member is a ``diverged`` Result, an
-    exception makes every member still training ``failed`` with the message.
+    Each distinct split is loaded once; cells whose splits have equal sizes train as one
+    stack (:func:`bench.run.inputs.stacks`). Never raises for a training problem: a
+    diverged member is a ``diverged`` Result, an exception makes every member still
+    training ``failed`` with the message.
 
     Returns:
         One Result per cell, in the order of ``cells``.
     """
     by_key = {c.key: c for c in cells}
-    state = _started(list(cells), device, dtype, executor)
+    results: dict[str, Result] = {}
     with layout.deterministic(device):
         try:
-            state = prepare(cells, device, dtype, executor)
-            observe(state, 0)
-            for n in range(1, cells[0].train.epochs + 1):
-                if not state.live:
-                    break
-                epoch(state, n)
-                observe(state, n)
-        except Exception as exc:  # a failed cell is a result, not a crash of the grid
-            _fail(state, exc)
-        results = {r.key: r for r in finalize(state)}
+            loaded = inputs.load(cells)
+            stacks = inputs.stacks(cells, loaded)
+        except Exception:  # prepare meets the error again and fails every cell with it
+            loaded, stacks = {}, [list(cells)]
+        for stack in stacks:
+            state = _started(stack, device, dtype, executor)
+            try:
+                state = prepare(stack, device, dtype, executor, loaded)
+                observe(state, 0)
+                for n in range(1, stack[0].train.epochs + 1):
+                    if not state.live:
+                        break
+                    epoch(state, n)
+                    observe(state, n)
+            except Exception as exc:  # a failed cell is a result, not a crash of the grid
+                _fail(state, exc)
+            results.update((r.key, r) for r in finalize(state))
     return [results[k] for k in by_key]

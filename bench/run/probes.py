@@ -8,11 +8,11 @@ Public:
     derivative(act, z)      f'(z) elementwise, by autograd on the activation module
     derivative_profile(act) -> (max |f'|, saturates)
     Accumulator             per-member statistics folded in chunk by chunk
-    probe(chunk_fn, X, y=None) -> (logits, health records)
-                            K members probed on all of ``X``, in chunks of samples
+    probe(chunk_fn, X, y=None, which=None) -> (logits, health records)
+                            K members probed on all of ``X`` (shared, or each its own slice)
     (re-exported from :mod:`bench.run.hooks`: Call, is_activation, activation_modules,
     feeding_candidates, recording — how the activation calls are found and recorded)
-    module_chunk(model, members=None, activations=None)
+    module_chunk(model, members=None, activations=None, per_member=False)
                             the chunk function of one network (or of K stacked ones)
     trace_module(model, X, y=None, activations=None) -> (logits, [health record])
                             one network probed on ``X`` (K = 1)
@@ -259,6 +259,7 @@ def probe(
     ],
     X: torch.Tensor,
     y: torch.Tensor | None = None,
+    which: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, list[dict[str, list[float]]]]:
     """Probe K members on the whole of ``X``, chunk by chunk.
 
@@ -271,26 +272,34 @@ def probe(
     Args:
         chunk_fn: ``chunk_fn(X_chunk, loss_weights)`` → (logits (K, n, C), layers, weight
             gradients of ``Σ loss_weights · cross-entropy`` per member, or ``None`` when
-            ``loss_weights`` is ``None``).
-        X: all probe samples.
-        y: labels; when given, gradient norms of the mean cross-entropy are measured.
+            ``loss_weights`` is ``None``); with ``which``, the chunks and their labels are
+            member-first, (K, n, …) and (K, n).
+        X: all probe samples (N, …), shared by every member; with ``which``, (D, N, …).
+        y: labels, (N,) (with ``which``: (D, N)); when given, gradient norms of the mean
+            cross-entropy are measured.
+        which: (K,) for inputs per member: member k is probed on ``X[which[k]]``.
 
     Returns:
         (logits (K, N, C) on all of ``X``, one health record per member).
     """
     acc = Accumulator()
     logits = []
-    n, start, size = len(X), 0, 2 * layout.ROWS  # the first chunk measures a sample's size
+    n = len(X) if which is None else X.shape[1]
+    start, size = 0, 2 * layout.ROWS  # the first chunk measures a sample's size
     while start < n:
         stop = min(start + size, n)
         rows = stop - start
         extra = layout.padded(rows) - rows
-        part = X[start:stop]
-        labels = None if y is None else y[start:stop]
-        if extra:
-            part = torch.cat([part, part[:1].expand(extra, *part.shape[1:])])
-            if labels is not None:
-                labels = torch.cat([labels, labels.new_full((extra,), _IGNORED)])
+        labels = None if y is None else y[..., start:stop]
+        if which is None:
+            part = X[start:stop]
+            part = torch.cat([part, part[:1].expand(extra, *part.shape[1:])]) if extra else part
+        else:  # member-first, each member's own rows
+            part = layout.pad_rows(X[:, start:stop].index_select(0, which))
+            labels = None if labels is None else labels.index_select(0, which)
+        if extra and labels is not None:
+            fill = labels.new_full((*labels.shape[:-1], extra), _IGNORED)
+            labels = torch.cat([labels, fill], dim=-1)
         out, layers, grads = chunk_fn(part, None if labels is None else (labels, 1.0 / n))
         if extra:
             out = out[:, :rows]
@@ -312,6 +321,7 @@ def module_chunk(
     model: nn.Module,
     members: int | None = None,
     activations: Iterable[nn.Module] | None = None,
+    per_member: bool = False,
 ):
     """The ``chunk_fn`` of :func:`probe` for a network, in eval mode.
 
@@ -322,6 +332,8 @@ def module_chunk(
         members: K for a stacked network; ``None`` for a plain one (K = 1).
         activations: further modules to count as activations (see
             :func:`activation_modules`).
+        per_member: a stacked network's chunks come member-first, (K, n, …) with labels
+            (K, n) (:func:`probe` with ``which``); else one chunk (n, …) for every member.
     """
     acts = activation_modules(model, activations)
     feeders = feeding_candidates(model, acts)
@@ -331,7 +343,8 @@ def module_chunk(
     n_layers: list[int] = []
 
     def fn(X: torch.Tensor, weights: tuple[torch.Tensor, float] | None):
-        inputs = X if members is None else X.expand(members, *X.shape)  # a stride-0 view
+        shared = members is not None and not per_member
+        inputs = X.expand(members, *X.shape) if shared else X  # shared: a stride-0 view
         with (
             recording(acts, feeders, keep_layer_input=layer_output is not None) as calls,
             torch.set_grad_enabled(weights is not None),
@@ -349,7 +362,8 @@ def module_chunk(
             y, scale = weights
             k = logits.shape[0]
             flat = logits.reshape(-1, logits.shape[-1])
-            loss = F.cross_entropy(flat, y.repeat(k), reduction="sum") * scale
+            labels = y.expand(k, y.shape[-1]).reshape(-1)  # shared (n,) or per member (K, n)
+            loss = F.cross_entropy(flat, labels, reduction="sum") * scale
             wanted = {
                 id(c.feeder.weight): c.feeder.weight
                 for c in calls
