@@ -111,7 +111,8 @@ def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
         ["dataset", "activation"]
     )
     lr = head.groupby(["dataset", "activation"])["lr_selected"].first()
-    best = {ds: s.loc[ds]["mean"].max() for ds in sets}
+    val = head.groupby(["dataset", "activation"], sort=False)["val_acc"].mean()
+    best = {ds: str(val.loc[ds].fillna(-1.0).idxmax()) for ds in sets}  # ties: the first
     inner = [b for b in blocks if b != "dataset"]
     per = ranks.ranks_per(head, METRIC, by="dataset", blocks=inner)
     per = per.set_index(["dataset", "activation"])["avg_rank"]

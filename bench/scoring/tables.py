@@ -78,12 +78,13 @@ class Claimed:
 @dataclass
 class PerDataset:
     """Per data set: each activation's mean and CI over seeds, its selected learning rate,
-    the best mean per data set, average ranks within each data set, validation curves."""
+    the best activation per data set (chosen on validation: the best mean validation
+    accuracy), average ranks within each data set, validation curves."""
 
     datasets: list[str]
     summary: pd.DataFrame  # index (dataset, activation): mean, ci95, std, n, n_nonok
     lr: pd.Series  # (dataset, activation) -> selected learning rate
-    best: dict[str, float]
+    best: dict[str, str]  # data set -> its best activation on validation
     inner: list[str]  # the blocks inside one data set
     ranks: pd.Series  # (dataset, activation) -> average rank
     curves: pd.DataFrame  # curve_epochs(head, "val_acc")
