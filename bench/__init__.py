@@ -9,6 +9,7 @@ functions); cli. docs/design.md draws the layout; docs/notebook.md the notebook 
     bench.report(store, suite=None)  -> str (the Markdown report)
     bench.figures(store, suite=None) -> dict of matplotlib Figures
     bench.ranking(frame)             -> pandas.DataFrame (activations ranked, with p-values)
+    bench.challenge(activation)      -> your activation against every baseline, reported
 
 ``bench.run`` and ``bench.report`` are also the subpackage and the module of those names;
 calling them calls :func:`bench.api.run` and :func:`bench.api.report`. Nothing heavy (torch,
@@ -17,10 +18,10 @@ pandas, matplotlib) is imported until a function is called.
 
 import sys
 
-from bench.api import as_suite, figures, ranking
+from bench.api import as_suite, challenge, figures, ranking
 from bench.api import install as _install
 from bench.version import __version__
 
-__all__ = ["__version__", "as_suite", "figures", "ranking", "report", "run"]
+__all__ = ["__version__", "as_suite", "challenge", "figures", "ranking", "report", "run"]
 
 _install(sys.modules[__name__])

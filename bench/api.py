@@ -1,9 +1,14 @@
 """The notebook API: run a suite, rank it, read its report and figures, from Python.
 
-Public (also as ``bench.run``, ``bench.report``, ``bench.figures``, ``bench.ranking``):
+Public (also as ``bench.run``, ``bench.report``, ``bench.figures``, ``bench.ranking``,
+``bench.challenge``):
     run(suite, store=None, backend="serial", workers=1, progress=False, device="auto",
         address=None, series=False) -> pandas.DataFrame
                         train what the store lacks; the suite's rows (``Store.frame``)
+    challenge(activation, suite="suites/default.toml", store="results/bench.sqlite",
+              out=None, ...) -> Challenged
+                        one activation against every baseline of a suite, trained where
+                        the store lacks it, timed, reported (``bench challenge``)
     report(store, suite=None, out=None) -> str
                         the Markdown report (with ``out``: also written there, with its
                         figures and CSV, exactly as ``bench report``)
@@ -46,6 +51,7 @@ from bench.quick import parse_quick, quick_suite, to_toml
 
 __all__ = [
     "as_suite",
+    "challenge",
     "figures",
     "install",
     "parse_quick",
@@ -60,6 +66,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from bench.execute.challenge import Challenged
     from bench.suite import Suite
 
 RESULTS_DIR = Path("results")
@@ -180,6 +187,64 @@ def run(
         if summary.interrupted:
             raise KeyboardInterrupt("interrupted: finished cells are stored; call again to resume")
         return db.frame(parsed.name, series=series)
+
+
+def challenge(
+    activation: Any,
+    suite: Any = None,
+    store: str | Path | None = None,
+    out: str | Path | None = None,
+    backend: str = "serial",
+    workers: int = 1,
+    progress: bool = False,
+    device: str = "auto",
+    address: str | None = None,
+    repeats: int = 5,
+    dry_run: bool = False,
+) -> Challenged:
+    """One activation against every baseline of a suite, as ``bench challenge``: counted,
+    only its cells and the baseline cells the store lacks trained, timed with the others
+    in one process, reported on its own (:mod:`bench.execute.challenge`).
+
+    Args:
+        activation: an ``nn.Module`` class or a function of a tensor defined in a module
+            file (its import path is used: :func:`bench.custom.path_of`), a
+            ``package.module:Name`` path, or a registry name.
+        suite: the baselines' suite, as :func:`as_suite` takes it (default
+            ``suites/default.toml``).
+        store: the store (default ``results/bench.sqlite``, which ``make bench`` fills).
+        out: the report (default ``reports/challenge-<name>.md``).
+        backend, workers, progress, device, address: as :func:`run`.
+        repeats: interleaved rounds of the timing.
+        dry_run: only count (printed) what would train and what is reused.
+
+    Returns:
+        A :class:`bench.execute.challenge.Challenged`: ``counts``, ``summary`` (``done``:
+        cells trained), ``out`` and the report's ``text``.
+
+    Raises:
+        BenchError: a bad activation (a lambda, a path that cannot be imported: one line),
+            suite or device, before anything trains.
+    """
+    from bench.custom import path_of
+    from bench.execute import challenge as challenger
+
+    name = path_of(activation)  # refuses a lambda or an object of __main__ in one line
+    base = as_suite(challenger.DEFAULT_SUITE if suite is None else suite)
+    return challenger.run(
+        name,
+        base,
+        challenger.DEFAULT_STORE if store is None else store,
+        out,
+        backend,
+        workers,
+        address,
+        device,
+        progress,
+        repeats,
+        dry_run,
+        say=lambda line: print(line, file=sys.stderr),
+    )
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -334,55 +399,11 @@ def ranking(frame: pd.DataFrame, metric: str = "test_acc") -> pd.DataFrame:
         :attr:`bench.scoring.ranking.Ranking.decidable`) and ``min_ci_n`` (the fewest rows
         a ``ci95`` is given for: :data:`bench.scoring.metrics.MIN_CI_N`).
     """
-    import numpy as np
-    import pandas as pd
-
-    from bench.scoring.metrics import MIN_CI_N
-    from bench.scoring.ranking import rank_results
+    from bench.scoring.ranking import rank_results, ranking_table
 
     if frame.empty:
         raise BenchError("no results to rank")
-    r = rank_results(frame, metric)
-    ranks, s, p = r.ranks, r.summary, r.cd.pvalues
-    best = ranks.index[0]
-    by_datasets = r.pairwise_datasets
-    rows = []
-    for act in ranks.index:
-        rows.append(
-            {
-                "activation": act,
-                "mean": s.at[act, "mean"],
-                "ci95": s.at[act, "ci95"],
-                "avg_rank": ranks.at[act, "avg_rank"],
-                "delta": s.at[act, "mean"] - s.at[best, "mean"],
-                "p_vs_best": np.nan if act == best else p.at[act, best],
-                "p_vs_best_datasets": (
-                    np.nan
-                    if act == best or by_datasets is None or act not in by_datasets.index
-                    else by_datasets.at[act, best]
-                ),
-                "n": int(s.at[act, "n"]),
-                "n_nonok": int(s.at[act, "n_nonok"]),
-            }
-        )
-    out = pd.DataFrame(rows)
-    out.attrs.update(
-        init=r.init,
-        blocks=r.blocks,
-        n_blocks=r.n_blocks,
-        friedman=_as_dict(r.friedman),
-        friedman_datasets=_as_dict(r.friedman_datasets),
-        smallest_p=r.smallest_p,
-        pairs=r.pairs,
-        smallest_p_holm=r.smallest_p_holm,
-        decidable=r.decidable,
-        min_ci_n=MIN_CI_N,
-    )
-    return out
-
-
-def _as_dict(result: Any) -> dict[str, Any]:
-    return {k: getattr(result, k) for k in ("statistic", "pvalue", "n_blocks", "k", "reason")}
+    return ranking_table(rank_results(frame, metric))
 
 
 # --- bench.run and bench.report: modules that can be called -------------------------------

@@ -188,8 +188,8 @@ def heatmap(table: pd.DataFrame, path: str | Path, title: str, fmt: str = "{:.1f
 def cd_diagram(cd, path: str | Path, title: str) -> Path:
     """Critical-difference diagram from :class:`bench.scoring.ranks.CriticalDifference`.
 
-    Activations joined by a bar are not significantly different (Holm-corrected pairwise
-    Wilcoxon, α = 0.05).
+    Treatments joined by a bar are not significantly different at α = 0.05 by the test
+    behind ``cd.pvalues`` (Friedman + Nemenyi for the reports' diagrams).
     """
     import scikit_posthocs as sp
 

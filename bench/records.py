@@ -12,6 +12,10 @@ Public:
     SUBSPECS            table name → spec class (``model``, ``train``, ``data``)
     FIELDS              every settable dotted field path → its declared type
     DEFAULTS            every sub-spec field's default, by dotted path
+    OMITTED_AT_DEFAULT  fields added after results were stored → their defaults: left out
+                        of ``Cell.to_dict`` (so of every key document) at those defaults
+    fill_defaults(rows) -> list[dict]               flat rows of cells made alike: a later
+                                                    field one row holds, every row holds
     key_with_digest(cell, digest, source=None) -> str
                                                     a cell's key for a csv: table's digest
                                                     and an import-path activation's source
@@ -60,11 +64,21 @@ STATUSES = ("ok", "diverged", "failed")
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Network shape: ``kind`` (mlp | resmlp | cnn), ``depth`` hidden layers of ``width``."""
+    """Network shape: ``kind`` (mlp | resmlp | cnn), ``depth`` hidden layers of ``width``.
+
+    ``norm`` (none | batch | layer) sits between each hidden affine map and its activation;
+    ``dropout`` (a rate in [0, 1), 0 = off) follows each hidden activation, of
+    ``dropout_kind`` standard or alpha (``bench.models`` builds both). These three were
+    added after results were stored: at their defaults they are left out of the key
+    document, so every earlier key is what it was (:data:`OMITTED_AT_DEFAULT`).
+    """
 
     kind: str = "mlp"
     depth: int = 4
     width: int = 64
+    norm: str = "none"
+    dropout: float = 0.0
+    dropout_kind: str = "standard"
 
 
 @dataclass(frozen=True)
@@ -119,13 +133,19 @@ class Cell:
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain dict (JSON-ready); what ``dataclasses.asdict`` gives, built directly
-        (keys of million-cell grids are computed from it)."""
+        (keys of million-cell grids are computed from it), less the fields added later
+        that stand at their defaults (:data:`OMITTED_AT_DEFAULT`): the key document of a
+        cell that sets none of them is what it was before they existed."""
+        model = dict(vars(self.model))
+        for name, default in _LATER_MODEL.items():
+            if model[name] == default:
+                del model[name]
         return {
             "dataset": self.dataset,
             "activation": self.activation,
             "init": self.init,
             "seed": self.seed,
-            "model": dict(vars(self.model)),
+            "model": model,
             "train": dict(vars(self.train)),
             "data": dict(vars(self.data)),
             "device": self.device,
@@ -144,8 +164,11 @@ class Cell:
     def label(self) -> str:
         """Short human-readable description for logs and progress bars."""
         where = "" if self.device == "cpu" else f"@{self.device}"
+        m = self.model
+        extra = "" if m.norm == "none" else f"+{m.norm}norm"
+        extra += f"+{m.dropout_kind}dropout{m.dropout:g}" if m.dropout else ""
         return (
-            f"{self.dataset}/{self.model.kind}{self.model.depth}x{self.model.width}/"
+            f"{self.dataset}/{m.kind}{m.depth}x{m.width}{extra}/"
             f"{self.activation}/{self.init}/lr={self.train.lr:g}/seed={self.seed}{where}"
         )
 
@@ -257,6 +280,10 @@ class Result:
 
 
 SUBSPECS: dict[str, type] = {"model": ModelSpec, "train": TrainSpec, "data": DataSpec}
+# fields added to ModelSpec after results were stored, with their defaults: left out of a
+# cell's dict (its key document, the store's cell column, an export's row) at the default
+_LATER_MODEL: dict[str, Any] = {"norm": "none", "dropout": 0.0, "dropout_kind": "standard"}
+OMITTED_AT_DEFAULT: dict[str, Any] = {f"model.{k}": v for k, v in _LATER_MODEL.items()}
 
 
 def _fields() -> dict[str, Any]:
@@ -279,6 +306,25 @@ DEFAULTS: dict[str, Any] = {  # every sub-spec field's default, by dotted path
     for name, spec in SUBSPECS.items()
     for f in dataclasses.fields(spec)
 }
+
+
+def fill_defaults(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Make flat cell rows (``flatten(cell.to_dict())`` plus anything) alike: a field left
+    out at its default (:data:`OMITTED_AT_DEFAULT`) that one row holds is set to
+    its default in every row that lacks it, so a frame built from them has no gaps there;
+    rows none of which holds it stay without it (a store of earlier cells reads as before).
+
+    Args:
+        rows: flat dicts, changed in place.
+
+    Returns:
+        ``rows``.
+    """
+    held = [path for path in OMITTED_AT_DEFAULT if any(path in row for row in rows)]
+    for row in rows:
+        for path in held:
+            row.setdefault(path, OMITTED_AT_DEFAULT[path])
+    return rows
 
 
 def cell_from_dict(d: dict[str, Any]) -> Cell:

@@ -116,6 +116,9 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "model.kind": _in(models.MODEL_KINDS, "model kind"),
     "model.depth": _at_least(0),
     "model.width": _at_least(1),
+    "model.norm": _in(models.NORMS, "normalization"),
+    "model.dropout": _below(1),
+    "model.dropout_kind": _in(models.DROPOUT_KINDS, "dropout kind"),
     "train.optimizer": _in(OPTIMIZERS, "optimizer"),
     "train.lr": _at_least(0, strict=True),
     "train.momentum": _below(1),
@@ -338,6 +341,14 @@ def parse_suite(doc: dict[str, Any], source: str = "<suite>") -> Suite:
             raise fail(
                 "model.depth",
                 f"depth 0 (no hidden layer) exists for model.kind 'mlp' only, not {kind!r}",
+            )
+    for rate, kind in itertools.product(values("model.dropout"), values("model.dropout_kind")):
+        pair = {"model.dropout": rate, "model.dropout_kind": kind}
+        if rate == 0 and kind != "standard" and not grid.excluded(pair):
+            raise fail(
+                "model.dropout_kind",
+                f"{kind!r} at model.dropout = 0 is no dropout, under other keys than the "
+                "same network's without it: give a rate, or [[exclude]] that pair",
             )
     for dataset, label in itertools.product(values("dataset"), values("data.label_column")):
         if label is None or dataset.startswith(CSV_PREFIX):

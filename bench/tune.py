@@ -53,7 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from bench.records import Cell, flatten
+from bench.records import Cell, fill_defaults, flatten
 
 if TYPE_CHECKING:
     from bench.store import Store
@@ -217,4 +217,4 @@ def _frame(configs, groups, ids, seen):
                     row["curves"] = curves
                 row["_config"] = ids[config]
                 rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(fill_defaults(rows))

@@ -54,13 +54,15 @@ def cmp_row(
         "losses": n_datasets - wins,
         "n_datasets": n_datasets,
         "n_seeds": n_seeds,
+        "n_failed": 0,
         "decidable": n_datasets >= 5,
         "needed": 5,
-        "to_detect": 0 if verdict != "INCONCLUSIVE" else 40,
+        "to_detect": math.nan if verdict != "INCONCLUSIVE" else 40.0,
         "p_a_better": {"SUPPORTED": 0.97, "CONTRADICTED": 0.0}.get(verdict, 0.2),
         "p_rope": 0.99 if verdict == "EQUIVALENT" else 0.01,
         "p_b_better": {"SUPPORTED": 0.0, "CONTRADICTED": 0.97}.get(verdict, 0.2),
         "verdict": verdict,
+        "negligible": False,
     }
 
 

@@ -43,7 +43,7 @@ SLOW_CHECKS = {  # measured elsewhere (tests/test_claims*.py); here their hand-b
 @cache
 def _layers(spec: ModelSpec, dataset: str, activation: str) -> int:
     """How many activation layers the cell's network has (its probes' length)."""
-    entry = data.get(dataset)
+    entry = data.entry(dataset)  # its metadata: no file is read
     net = models.build(
         spec, activation, "matched", entry.features, entry.classes, entry.image_shape
     )

@@ -235,8 +235,10 @@ def test_c10_never_dies_and_revival_from_the_sweep():
 # --- C10 accuracy ----------------------------------------------------------------------------
 
 
-def test_per_dataset_paired_t_test_by_hand():
-    # diffs 0.01, 0.02, 0.03: t = 0.02 / (0.01 / √3) = 2√3, df 2: P(T > t) = ½ − t / (2√(2 + t²))
+def test_per_dataset_signed_rank_over_seeds_by_hand():
+    # diffs 0.01, 0.02, 0.03 over three seeds: all positive, the one pattern of 2³ as extreme:
+    # p = 1/8 better, 1 worse; one data set is a family of one; 5 seeds are the fewest
+    # with which one data set can reach 0.05 (1/32)
     frame = pd.DataFrame(
         [
             {
@@ -252,9 +254,8 @@ def test_per_dataset_paired_t_test_by_hand():
     )
     t = paired.per_dataset(frame, "leaky_relu", "relu").iloc[0]
     assert t["diff"] == pytest.approx(0.02)
-    t_stat = 2 * math.sqrt(3)
-    assert t["p_better"] == pytest.approx(0.5 - t_stat / (2 * math.sqrt(2 + t_stat**2)))
-    assert t["p_worse"] == pytest.approx(1 - t["p_better"])
+    assert (t["p_better"], t["p_worse"]) == (1 / 8, 1.0)
+    assert (t["p_better_holm"], t["needed_seeds"]) == (1 / 8, 5)
 
 
 def _acc_rows(n_datasets: int, effect: dict[str, float], reversed_on: int | None = None):
@@ -306,8 +307,11 @@ def test_c10_accuracy_beats_on_average_but_not_always():
     )
     assert set(acc["verdict"]) == {"SUPPORTED"}
     alw = tables["always"].set_index("activation")
-    assert alw.loc["leaky_relu(0.18)", "lost_on"] == "ds03"
-    assert (alw["significant_losses"] == 1).all() and (alw["verdict"] == "CONTRADICTED").all()
+    # ReLU wins ds03 on every seed, but five seeds give at best p = 1/32 on one data set,
+    # 12/32 after Holm over the twelve: "always" cannot be judged data set by data set
+    # here (eight seeds could: 12/256 < 0.05)
+    assert (alw["losses"] >= 1).all() and (alw["significant_losses"] == 0).all()
+    assert (alw["needed_seeds"] == 8).all() and (alw["verdict"] == "INCONCLUSIVE").all()
     assert v.verdict == "PARTLY", v.evidence
     assert (v.n_datasets, v.n_seeds) == (12, 5)
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from bench import data
-from bench.data import images, keel
+from bench.data import images, keel, series
 from bench.errors import BenchError, UnknownNameError
 
 SIZES = {
@@ -31,7 +31,14 @@ SIZES = {
 }
 # the KEEL sets: rows, one-hot width over all rows (a training split can miss a category)
 SIZES |= {n: (e.rows, e.features, e.classes) for n, e in keel.SETS.items()}
-BUNDLED = [n for n in data.names() if n not in images.NAMES]  # images: tests/test_images.py
+# the time-series sets: rows, length as read (tests/test_series.py checks them in detail)
+SIZES |= {n: (e.rows, e.length, e.classes) for n, e in series.SETS.items()}
+_NO_SERIES = pytest.mark.skip(reason=f"time-series wheels not installed: {series.INSTALL}")
+BUNDLED = [  # images: tests/test_images.py
+    pytest.param(n, marks=_NO_SERIES) if n in series.SETS and not series.available(n) else n
+    for n in data.names()
+    if n not in images.NAMES
+]
 ENCODED = {n for n, e in keel.SETS.items() if e.categorical}  # one-hot: width per split
 
 
@@ -53,6 +60,8 @@ def test_collections_hold_each_data_once_and_say_what_they_are():
     assert {"mnist5k", "keel_letter", "keel_yeast1"} <= set(real)
     assert {"spirals", "mnist1d", "keel_twonorm", "keel_magic"} <= set(synthetic)
     assert not set(images.NAMES) & (set(real) | set(synthetic))  # downloads: never implied
+    assert data.collection("@series") == series.names() and len(series.names()) == 12
+    assert not set(series.names()) & (set(real) | set(synthetic))  # named on their own
     with pytest.raises(UnknownNameError, match=r"collection '@kel'.*did you mean '@keel'"):
         data.collection("@kel")
 
@@ -197,7 +206,7 @@ def test_image_shapes_for_cnn():
     assert data.get("mnist5k").image_shape == (1, 28, 28)
     assert data.get("moons").image_shape is None
     spatial = [n for n, d in data.REGISTRY.items() if d.image_shape]
-    assert spatial == ["digits", "mnist1d", "mnist5k", *images.NAMES]
+    assert spatial == ["digits", "mnist1d", "mnist5k", *series.names(), *images.NAMES]
 
 
 def test_mnist1d_is_generated_without_files(tmp_path, monkeypatch):

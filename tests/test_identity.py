@@ -37,9 +37,31 @@ CASES = [
     ("cnn", "digits", 0.1, 3, "rrelu", "sgd", (0.1, 0.3), True),
     ("cnn", "digits", 0.1, 3, "gelu", "adam", (1e-2, 3e-2), False),
 ]
+# the same, then model.norm, model.dropout, model.dropout_kind: batch norms whose last step
+# has fewer real rows than padded ones, layer norms, both dropouts
+NORM_CASES = [
+    ("mlp", "wine", 1.0, 7, "selu", "adam", (1e-2, 3e-2), False, "batch", 0.1, "alpha"),
+    ("mlp", "wine", 1.0, 8, "prelu", "sgd", (0.1, 0.3), False, "layer", 0.2, "standard"),
+    ("resmlp", "moons", 0.5, 8, "rrelu", "adam", (1e-2, 3e-2), False, "batch", 0.1, "standard"),
+    ("resmlp", "moons", 0.5, 5, "elu", "adam", (1e-2, 3e-2), False, "layer", 0.0, "standard"),
+    ("cnn", "digits", 0.1, 3, "gelu", "adam", (1e-2, 3e-2), False, "batch", 0.1, "alpha"),
+    ("cnn", "digits", 0.1, 3, "relu", "sgd", (0.1, 0.3), False, "layer", 0.1, "standard"),
+]
 
 
-def _cells(kind, dataset, share, width, activation, optimizer, lrs, diverges) -> list[Cell]:
+def _cells(
+    kind,
+    dataset,
+    share,
+    width,
+    activation,
+    optimizer,
+    lrs,
+    diverges,
+    norm="none",
+    dropout=0.0,
+    dropout_kind="standard",
+) -> list[Cell]:
     """16 cells that may share a stack: they differ in seed, initializer, learning rate."""
     out = []
     for seed in range(16):
@@ -52,7 +74,7 @@ def _cells(kind, dataset, share, width, activation, optimizer, lrs, diverges) ->
                 activation,
                 "naive_normal" if wild else INITS[seed % 4],
                 seed,
-                ModelSpec(kind, 2, width),
+                ModelSpec(kind, 2, width, norm, dropout, dropout_kind),
                 TrainSpec(optimizer, lr, momentum, 0.0, 3, 32, probe_every=2),
                 DataSpec(train_size=share),
             )
@@ -60,14 +82,16 @@ def _cells(kind, dataset, share, width, activation, optimizer, lrs, diverges) ->
     return out
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-{c[4]}")
+@pytest.mark.parametrize(
+    "case", CASES + NORM_CASES, ids=lambda c: "-".join(map(str, c[:1] + c[4:5] + c[8:]))
+)
 def test_a_cell_is_the_same_bit_for_bit_alone_and_in_stacks_of_2_5_16(case):
     cells = _cells(*case)
     alone = {c.key: loop.train([c])[0] for c in cells}
     assert {r.env["members"] for r in alone.values()} == {1}
     statuses = {c.seed: alone[c.key].status for c in cells}
     diverged = {s for s, status in statuses.items() if status == "diverged"}
-    if case[-1]:  # the wild member diverges mid-run, the others train on
+    if case[7]:  # the wild member diverges mid-run, the others train on
         assert diverged == {WILD}, statuses
         wild = alone[cells[WILD].key]
         assert wild.error.startswith("non-finite") and wild.metrics["epochs_run"] >= 1

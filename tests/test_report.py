@@ -40,6 +40,7 @@ def test_report_shows_diverged_and_failed_cells(rendered):
     files = sorted(p.name for p in (work / "reports" / "golden_files").iterdir())
     assert files == [
         "activation_init.png",
+        "configurations_cd.png",
         "critical_difference.png",
         "dead_units.png",
         "layer_std.png",

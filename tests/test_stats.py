@@ -1,6 +1,7 @@
 """Tests of bench.scoring (paired, stats, ranks): pairing, hierarchical bootstrap, verdicts,
-Holm, TOST and its zero-spread rule, the t-test, the t and Clopper–Pearson intervals, a family
-of comparisons, trend, rank correlation. Synthetic tables only; no training, no torch."""
+Holm, the exact signed-rank test (ties, Pratt's zeros) and its TOST, the t and
+Clopper–Pearson intervals, a family of comparisons, trend, rank correlation. Synthetic
+tables only; no training, no torch."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from statsmodels.stats.weightstats import ttost_paired
 
 from bench.scoring.paired import Comparison, Pair, compare, compare_family, paired
 from bench.scoring.ranks import rank_correlation
@@ -20,7 +20,6 @@ from bench.scoring.stats import (
     needed,
     smallest_p,
     t_interval,
-    t_test,
     tost,
     tost_halves,
     trend,
@@ -167,9 +166,9 @@ def test_compare_b_better():
 def test_compare_equivalent():
     diffs = _diffs([0.0] * 12, noise=0.001)
     res = compare(diffs, rope=0.01)
-    assert res.verdict == "EQUIVALENT"
+    assert res.verdict == "EQUIVALENT" and not res.negligible
     assert -0.01 < res.ci_low < res.ci_high < 0.01
-    assert res.p_equiv < 1e-6
+    assert res.p_equiv == 1 / 4096  # every data set inside ±1 point, on both sides of TOST
 
 
 def test_compare_inconclusive_mixed_signs():
@@ -201,11 +200,13 @@ def test_compare_small_but_not_inside_rope_is_not_equivalent():
     assert res.verdict == "INCONCLUSIVE"
 
 
-def test_compare_equivalent_takes_precedence_over_significance():
+def test_a_significant_edge_inside_the_rope_is_supported_but_negligible():
+    """+0.5 point on each of 12 data sets: the edge is real (p = 1/4096) and TOST puts it
+    inside ±1 point (1/4096 too): A>B, negligible (was EQUIVALENT, which hid the edge)."""
     res = compare(_diffs([0.005] * 12, noise=0.001))
     assert 0 < res.ci_low < res.ci_high < 0.01
-    assert res.p == 1 / 4096
-    assert res.verdict == "EQUIVALENT"
+    assert res.p == 1 / 4096 and res.p_equiv == 1 / 4096
+    assert res.verdict == "A>B" and res.negligible
 
 
 def test_compare_counts_min_seeds_and_via_paired():
@@ -221,17 +222,18 @@ def test_compare_counts_min_seeds_and_via_paired():
 
 
 def test_equivalent_needs_tost_not_a_narrow_bootstrap_interval():
-    """Six data sets at ±1.2 points: mean 0, s = 0.01315, se = 0.00537. The percentile
-    bootstrap's 2.5 % point is one positive data set of six (7/64 ≥ 2.5 % > 1/64): mean
-    −0.8 points, so the interval [−0.8, +0.8] is inside ±1 point. TOST's t = 0.01 / 0.00537 =
-    1.86 with 5 degrees of freedom: p ≈ 0.06. No verdict; the old interval rule said
-    EQUIVALENT."""
+    """Six data sets at ±1.2 points. The percentile bootstrap's 2.5 % point is one positive
+    data set of six (7/64 ≥ 2.5 % > 1/64): mean −0.8 points, so the interval [−0.8, +0.8]
+    is inside ±1 point. TOST's lower half tests d + 0.01 = +2.2 (×3) and −0.2 (×3): ranks 5
+    and 2 (tied), W⁺ = 15 of 21; the negative ranks sum to ≤ 6 in 11 of the 64 sign
+    patterns ({}, one 2, two 2s, three 2s, one 5), so p = 11/64 = 0.17. No verdict; the old
+    interval rule said EQUIVALENT."""
     res = compare(_diffs([0.012, -0.012] * 3, noise=0.0))
     assert res.ci_low == pytest.approx(-0.008) and res.ci_high == pytest.approx(0.008)
-    assert res.p_equiv > 0.05  # but TOST cannot show it
+    assert res.p_lower == pytest.approx(11 / 64) and res.p_equiv == pytest.approx(11 / 64)
     assert res.verdict == "INCONCLUSIVE"
-    tight = compare(_diffs([0.001, -0.001] * 3, noise=0.0))
-    assert tight.p_equiv < 1e-4 and tight.verdict == "EQUIVALENT"
+    tight = compare(_diffs([0.001, -0.001] * 3, noise=0.0))  # every one inside: 1/2⁶
+    assert tight.p_equiv == 1 / 64 and tight.verdict == "EQUIVALENT"
 
 
 def test_a_test_that_finds_nothing_decides_nothing():
@@ -246,11 +248,15 @@ def test_a_test_that_finds_nothing_decides_nothing():
 )
 def test_cannot_decide_below_the_wilcoxon_floor_after_holm(n, family, decidable, need):
     """Every data set favours A by 10 points: p = 1/2^n. With Holm over ``family`` pairs
-    the smallest adjusted p is family/2^n; at or above 0.05 nothing is read."""
+    the smallest adjusted p is family/2^n; at or above 0.05 nothing is read: the family's
+    verdict (decided on the Holm-adjusted p) cannot be SUPPORTED."""
     res = compare(_diffs([0.10] * n, noise=0.005), family=family)
     assert res.p == 1 / 2**n
     assert (res.decidable, res.needed) == (decidable, need)
-    assert res.verdict == ("A>B" if decidable else "INCONCLUSIVE")
+    diffs = [_diffs([0.10] * n, noise=0.005, seed=k) for k in range(family)]
+    out = compare_family([Pair(f"p{k}", diffs=d) for k, d in enumerate(diffs)])
+    assert (out["verdict"] == "SUPPORTED").all() == decidable
+    assert out["decidable"].tolist() == [decidable] * family
 
 
 def test_bayesian_signed_rank_probabilities():
@@ -266,28 +272,34 @@ def test_bayesian_signed_rank_probabilities():
     assert again.p_rope == same.p_rope  # a fixed seed: the same probabilities
 
 
-def test_holm_rows_keeps_a_verdict_only_where_its_adjusted_p_is_below_alpha():
+def test_holm_rows_decides_each_verdict_on_the_adjusted_p_values():
+    """Holm over the family first, then the rule on the adjusted p-values: a row whose raw
+    TOST p was below α but whose adjusted one is not still gets its directional verdict
+    (the old rule demoted a raw EQUIVALENT to INCONCLUSIVE even when the claimed direction
+    held after Holm)."""
     from bench.scoring.paired import holm_rows
 
+    def r(p, rev, eq):
+        return {"p": p, "p_reverse": rev, "p_equiv": eq, "n_datasets": 10, "verdict": "?"}
+
     rows_ = pd.DataFrame(
-        [
-            {"verdict": "SUPPORTED", "p": 0.01, "p_reverse": 0.99, "p_equiv": 0.9},
-            {"verdict": "SUPPORTED", "p": 0.03, "p_reverse": 0.99, "p_equiv": 0.9},
-            {"verdict": "EQUIVALENT", "p": 0.5, "p_reverse": 0.5, "p_equiv": 0.01},
-            {"verdict": "CONTRADICTED", "p": 0.99, "p_reverse": 0.04, "p_equiv": 0.9},
-        ]
+        [r(0.01, 0.99, 0.04), r(0.03, 0.99, 0.9), r(0.5, 0.5, 0.01), r(0.99, 0.04, 0.9)]
     )
     out = holm_rows(rows_)
-    # p: 0.01·4 = 0.04 < 0.05 kept; 0.03·3 = 0.09 dropped. p_equiv 0.01·4 = 0.04 kept.
-    # p_reverse: 0.04·4 = 0.16 dropped
-    assert out["verdict"].tolist() == ["SUPPORTED", "INCONCLUSIVE", "EQUIVALENT", "INCONCLUSIVE"]
+    # p: 0.01·4 = 0.04 < 0.05; 0.03·3 = 0.09. p_equiv: 0.01·4 = 0.04, 0.04·3 = 0.12.
+    # p_reverse: 0.04·4 = 0.16
     np.testing.assert_allclose(out["p_holm"], [0.04, 0.09, 1.0, 1.0])
+    np.testing.assert_allclose(out["p_equiv_holm"], [0.12, 1.0, 0.04, 1.0])
+    assert out["verdict"].tolist() == ["SUPPORTED", "INCONCLUSIVE", "EQUIVALENT", "INCONCLUSIVE"]
+    assert out["negligible"].tolist() == [False, False, False, False]
+    mirrored = holm_rows(rows_, claimed=["B>A", "B>A", "B>A", "B>A"])
+    assert mirrored["verdict"].tolist()[0] == "SUPPORTED"  # p is the claimed side's p
 
 
-def test_compare_single_dataset_has_nan_p():
+def test_compare_single_dataset_gives_the_exact_p_of_one_sign():
     res = compare(_diffs([0.05], noise=0.01))
-    assert np.isnan(res.p) and np.isnan(res.p_equiv)
-    assert res.verdict == "INCONCLUSIVE"
+    assert res.p == 0.5 and res.p_less == 1.0  # one positive difference: 1 of 2 patterns
+    assert res.verdict == "INCONCLUSIVE" and not res.decidable
 
 
 # --- holm, equivalence ----------------------------------------------------------------------
@@ -317,14 +329,12 @@ def test_holm_equals_statsmodels_bit_for_bit():
 def test_equivalence_clear_cases():
     near = _diffs([0.0] * 10, noise=0.001)
     p, ok = equivalence(near, margin=0.01)
-    assert ok and p < 1e-6
-    per_dataset = near.groupby("dataset")["diff"].mean().to_numpy()
-    expected = ttost_paired(per_dataset, np.zeros_like(per_dataset), -0.01, 0.01)[0]
-    assert p == pytest.approx(expected, rel=1e-6)
+    assert ok and p == 1 / 1024  # all ten inside ±0.01: each TOST half 1/2¹⁰
     p_far, ok_far = equivalence(_diffs([0.05] * 10, noise=0.01), margin=0.01)
-    assert not ok_far and p_far > 0.99
+    assert not ok_far and p_far == 1.0  # every one above +margin: the upper half's p is 1
     p_one, ok_one = equivalence(_diffs([0.0], noise=0.001), margin=0.01)
-    assert np.isnan(p_one) and not ok_one
+    assert p_one == 0.5 and not ok_one
+    assert np.isnan(equivalence(near.iloc[0:0], margin=0.01)[0])
 
 
 # --- trend ----------------------------------------------------------------------------------
@@ -414,64 +424,93 @@ def test_to_detect_follows_the_normal_approximation_over_the_wilcoxon_efficiency
     assert to_detect(small) == 62  # (2.4865 · 3.0779)² / 0.9549 = 61.34, rounded up
     assert to_detect(small, family=5) == 100  # z₀.₉₉ = 2.3263: (3.1680 · 3.0779)² / 0.9549 = 99.57
     assert to_detect(small, power=0.5) == 27  # z₀.₅ = 0: (1.6449 · 3.0779)² / 0.9549 = 26.84
-    assert to_detect([0.01]) == 0 and to_detect([0.0, 0.0, 0.0]) == 0
+    assert to_detect([0.01, 0.01]) == 5  # no spread, the right side: the floor
 
 
-# --- one-sample tests by hand, and the zero-spread rule --------------------------------------
+def test_to_detect_reads_the_claimed_direction():
+    """C15's relu > tanh read 1,755 data sets to detect while its mean favoured tanh: an
+    effect that points the other way cannot be detected in the claimed direction (NaN,
+    shown as —); the mirrored claim gets the number."""
+    from bench.scoring.stats import to_detect
+
+    small = np.array([0.004, -0.002] * 10)  # mean +0.001
+    assert np.isnan(to_detect(-small))  # claimed A > B, observed B ahead
+    assert to_detect(-small, alternative="less") == 62  # claimed B > A: as above
+    assert np.isnan(to_detect(small, alternative="less"))
+    assert np.isnan(to_detect([0.01])) and np.isnan(to_detect([0.0, 0.0, 0.0]))  # undefined
+    # six data sets at −4 and +3 points: B ahead by 0.5 on average, not significantly
+    # (W⁺ = 3 · 2 = 6, P(W⁺ ≤ 6) = 11/64); s = 0.035·√(6/5) = 0.038341:
+    # ((2.4865 · 0.038341 / 0.005)² / 0.9549 = 380.7
+    diffs = _diffs([-0.04, 0.03] * 3, noise=0.0, n_seeds=1)
+    row = compare_family([Pair("a > b", diffs=diffs)]).iloc[0]
+    assert row["verdict"] == "INCONCLUSIVE" and np.isnan(row["to_detect"])
+    back = compare_family([Pair("b > a", diffs=diffs, claimed="B>A")]).iloc[0]
+    assert back["verdict"] == "INCONCLUSIVE" and back["to_detect"] == 381
 
 
-def _t2_upper(t: float) -> float:
-    """P(T > t) for Student's t with 2 degrees of freedom: ½ − t / (2√(2 + t²))."""
-    return 0.5 - t / (2 * np.sqrt(2 + t**2))
+# --- the one test: exact signed rank, Pratt's zeros, ties ------------------------------------
 
 
-def test_t_test_by_hand_with_two_degrees_of_freedom():
-    # d = 1, 2, 3: mean 2, s = 1, standard error 1/√3
-    d = [1.0, 2.0, 3.0]
-    t = 2 * np.sqrt(3)  # against 0
-    assert t_test(d, 0.0, "greater") == pytest.approx(_t2_upper(t))  # 0.0189
-    assert t_test(d, 0.0, "less") == pytest.approx(1 - _t2_upper(t))
-    assert t_test(d, 0.0, "two-sided") == pytest.approx(2 * _t2_upper(t))
-    assert np.isnan(t_test([1.0], 0.0)) and np.isnan(t_test([], 0.0))
+def test_signed_rank_exact_with_ties_and_zeros_by_hand():
+    # d = 1, 2, 3, −4: ranks 1..4, W⁺ = 6. Of the 16 subsets of {1, 2, 3, 4}, seven sum to
+    # ≥ 6 ({2,4}, {3,4}, {1,2,3}, {1,2,4}, {1,3,4}, {2,3,4}, all): p = 7/16
+    assert wilcoxon([1.0, 2.0, 3.0, -4.0], "greater") == 7 / 16
+    # Pratt: 0, 2, −3, 5 ranks |d| with the zero (1, 2, 3, 4); the zero has no sign, so W⁺
+    # = 2 + 4 = 6 over the 8 patterns of {2, 3, 4}: sums ≥ 6 are {2,4}, {3,4}, {2,3,4}: 3/8
+    assert wilcoxon([0.0, 2.0, -3.0, 5.0], "greater") == 3 / 8
+    # ties: 1, 1, −2 ranks 1.5, 1.5, 3; W⁺ = 3: sums 0, 1.5, 1.5, 3, 3, 4.5, 4.5, 6 → 5/8
+    assert wilcoxon([1.0, 1.0, -2.0], "greater") == 5 / 8
+    assert wilcoxon([1.0, 1.0, -2.0], "less") == 5 / 8  # W⁺ ≤ 3: 0, 1.5, 1.5, 3, 3
+    assert wilcoxon([1.0, 1.0, -2.0], "two-sided") == 1.0  # 2 · 5/8, capped
+    # all zero: no sign pattern is more extreme than another; nothing at all: NaN
+    assert wilcoxon([0.0, 0.0, 0.0], "greater") == 1.0 and np.isnan(wilcoxon([], "greater"))
+    # float noise is neither a tie breaker nor a sign: 0.1 + 0.2 − 0.3 is a zero
+    assert wilcoxon([0.1 + 0.2 - 0.3, 2.0, -3.0, 5.0], "greater") == 3 / 8
 
 
-def test_tost_halves_and_tost_by_hand():
-    # d = 1, 2, 3, margin 2.5: below +2.5, t = (2 − 2.5)·√3; above −2.5, t = (2 + 2.5)·√3
-    d = [1.0, 2.0, 3.0]
-    p_lower, p_upper = tost_halves(d, 2.5)
-    assert p_lower == pytest.approx(_t2_upper(4.5 * np.sqrt(3)))  # 0.0080
-    assert p_upper == pytest.approx(_t2_upper(0.5 * np.sqrt(3)))  # 0.2389
-    assert tost(d, 2.5) == max(p_lower, p_upper)
-    assert tost(d, 2.5) == pytest.approx(0.2389, abs=1e-4)
+def test_signed_rank_equals_scipy_where_scipy_is_exact_and_the_permutation_test_elsewhere():
+    rng = np.random.default_rng(0)
+    for n in (5, 13, 30, 50):  # no ties, no zeros: scipy's exact distribution
+        d = rng.normal(0.3, 1.0, n)
+        for alt in ("greater", "less", "two-sided"):
+            expected = stats.wilcoxon(d, alternative=alt, method="exact").pvalue
+            assert wilcoxon(d, alt) == pytest.approx(expected, rel=1e-12)
+
+    def w_plus(x, axis=-1):  # Pratt's statistic, zeros ranked with the rest
+        x = np.atleast_2d(x)
+        r = stats.rankdata(np.abs(x), axis=-1)
+        return (r * (x > 0)).sum(axis=-1)
+
+    for n in (6, 9, 11):  # ties and zeros: every one of the 2ⁿ sign patterns
+        d = np.round(rng.normal(0.2, 1.0, n))
+        perm = stats.permutation_test(
+            (d,), w_plus, permutation_type="samples", n_resamples=np.inf, alternative="greater"
+        )
+        assert wilcoxon(d, "greater") == pytest.approx(perm.pvalue, rel=1e-12)
 
 
-@pytest.mark.parametrize(
-    ("value", "mu", "greater", "less", "two_sided"),
-    [
-        (0.3, 0.0, 0.0, 1.0, 0.0),  # strictly above mu: certain on the "greater" side
-        (-0.3, 0.0, 1.0, 0.0, 0.0),
-        (0.0, 0.0, 1.0, 1.0, 1.0),  # on mu itself: no side is shown
-    ],
-)
-def test_zero_spread_rule(value, mu, greater, less, two_sided):
-    d = [value] * 4  # no spread: scipy's t is undefined
-    assert t_test(d, mu, "greater") == greater
-    assert t_test(d, mu, "less") == less
-    assert t_test(d, mu, "two-sided") == two_sided
+def test_equal_differences_get_the_one_sided_floor_not_a_zero_spread_rule():
+    """n equal nonzero differences are n differences on one side: 1/2ⁿ (the t-test had no
+    standard error there and a special rule gave 0 or 1)."""
+    assert wilcoxon([0.3] * 4, "greater") == 1 / 16 and wilcoxon([0.3] * 4, "less") == 1.0
+    assert tost_halves([0.005] * 3, 0.01) == (1 / 8, 1 / 8)  # inside ±0.01 on both sides
+    assert tost([0.02] * 3, 0.01) == 1.0  # above +margin: the upper half cannot be shown
+    assert tost([0.01] * 3, 0.01) == 1.0  # on the margin: zeros of the upper half
 
 
-def test_zero_spread_tost_is_0_strictly_inside_the_margin_and_1_otherwise():
-    assert tost([0.005] * 3, 0.01) == 0.0
-    assert tost_halves([0.005] * 3, 0.01) == (0.0, 0.0)
-    assert tost([0.01] * 3, 0.01) == 1.0  # on the margin: not inside
-    assert tost_halves([0.02] * 3, 0.01) == (0.0, 1.0)  # above −margin, not below +margin
-    assert tost([-0.02] * 3, 0.01) == 1.0
+def test_tost_halves_by_hand():
+    # d = 1, 2, 3, margin 2.5: lower half d + 2.5 = 3.5, 4.5, 5.5 all above 0: 1/8; upper
+    # half d − 2.5 = −1.5, −0.5, +0.5: ranks 3, 1.5, 1.5, W⁺ = 1.5; P(W⁺ ≤ 1.5) = 3/8
+    # ({}, {1.5}, {1.5'})
+    p_lower, p_upper = tost_halves([1.0, 2.0, 3.0], 2.5)
+    assert (p_lower, p_upper) == (1 / 8, 3 / 8)
+    assert tost([1.0, 2.0, 3.0], 2.5) == 3 / 8
 
 
-def test_compare_reads_the_zero_spread_rule_through_its_tost_halves():
+def test_compare_of_equal_differences_reads_the_same_exact_test():
     res = compare(_diffs([0.005] * 8, noise=0.0))  # every data set exactly +0.5 point
-    assert (res.p_lower, res.p_upper, res.p_equiv) == (0.0, 0.0, 0.0)
-    assert res.verdict == "EQUIVALENT"
+    assert (res.p_lower, res.p_upper, res.p_equiv, res.p) == (1 / 256,) * 4
+    assert res.verdict == "A>B" and res.negligible
 
 
 def test_wilcoxon_exact_by_hand():

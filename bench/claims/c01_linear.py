@@ -166,7 +166,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
             f"(= {K_MARGIN:g} seed SDs); fits no better: p = {r['p_no_better']:.3g}, "
             f"equivalent: p = {r['p_equiv']:.3g} ({parts[1]})"
         )
-        test = "one-sided t-test over data sets (non-superiority, margin sized to seed noise)"
+        test = "one-sided signed-rank test over data sets (non-superiority, margin: seed noise)"
         fields = common.from_row(r, p=float(r["p_no_better"]), test=test)
     for _, x in nonlin.iterrows():
         bits.append(f"{x['comparison']} by {x['effect']:+.3f} nats ({x['verdict']})")
@@ -195,7 +195,7 @@ def _lowest(curves: object) -> float:
 
 
 def _halves(comp: paired.Comparison | None, margin: float) -> dict[str, float]:
-    """The two one-sided t-tests of TOST behind the same-fit comparison (per-data-set
+    """The two one-sided signed-rank tests of TOST behind the same-fit comparison (per-data-set
     differences, higher is better: positive = the stack fits better): ``p_no_better``
     (mean < +margin) and ``p_no_worse`` (mean > −margin); NaN without a comparison or a
     margin."""

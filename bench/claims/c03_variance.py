@@ -225,7 +225,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
 
 
 def _one_sided(g: np.ndarray, margin: float) -> dict:
-    """The growth's two one-sided t-tests (:func:`bench.scoring.stats.tost_halves`):
+    """The growth's two one-sided signed-rank tests (:func:`bench.scoring.stats.tost_halves`):
     ``p_below`` (growth < +margin), ``p_above`` (growth > −margin) and TOST's ``p_equiv``."""
     above, below = stats.tost_halves(g, margin)
     return {"p_below": below, "p_above": above, "p_equiv": stats.tost(g, margin)}

@@ -12,9 +12,10 @@ and decides nothing.
 Accuracy, over the C15 main suite's data sets (``c15_ranking``: ReLU and LeakyReLU 0.01,
 matched init) and ``c10_leaky`` (LeakyReLU 0.18, Xu et al.'s best slope, the same cells
 otherwise): each slope against ReLU at the data-set level (Holm over the two slopes), and
-"always" per data set: a one-sided paired t-test over seeds on each data set, Holm over the
-data sets (:func:`bench.scoring.paired.per_dataset`); a data set where ReLU is significantly
-better contradicts "always".
+"always" per data set: a one-sided signed-rank test over the seeds of each data set, Holm
+over the data sets (:func:`bench.scoring.paired.per_dataset`); a data set where ReLU is
+significantly better contradicts "always" (with n seeds the smallest p is 1/2ⁿ, so the
+table says how many seeds a decision needs).
 
 Public: CLAIM, measure(ctx), judge(tables).
 """
@@ -44,6 +45,7 @@ def _always(table: pd.DataFrame, slope: str) -> dict:
         "significant_wins": better,
         "significant_losses": worse,
         "lost_on": ", ".join(table.loc[table["p_worse_holm"] < verdicts.ALPHA, "dataset"]),
+        "needed_seeds": int(table["needed_seeds"].max()) if n else 0,
         "verdict": verdict,
     }
 
@@ -128,8 +130,9 @@ def measure(ctx: Context) -> Finding:
             Table(
                 "always",
                 '"Always": data sets where LeakyReLU is significantly better '
-                "or worse than ReLU (one-sided paired t-test over seeds, Holm over the "
-                "data sets).",
+                "or worse than ReLU (one-sided signed-rank test over seeds, Holm over the "
+                "data sets; needed_seeds: the fewest seeds with which one data set can reach "
+                "α after Holm).",
                 pd.DataFrame([_always(paired.per_dataset(main, s, "relu"), s) for s in present]),
             )
         )
@@ -192,7 +195,7 @@ CLAIM = Claim(
     "counted all dead; a lower bound on revival is shown. Accuracy: LeakyReLU (0.01, from "
     "C15's main suite, and 0.18, Xu et al.'s slope, from c10_leaky with the same settings) "
     "against ReLU over C15's data sets, at the data-set level and data set by data set "
-    "(paired t-test over seeds, Holm over data sets).",
+    "(signed-rank test over seeds, Holm over data sets).",
     measure=measure,
     judge=judge,
 )

@@ -22,8 +22,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from bench import plots
 from bench.claims import common, measures
-from bench.claims.base import Claim, Context, Finding, Table, Verdict
+from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.scoring import metrics, paired, ranks, robustness, verdicts
 
 ORDER = verdicts.CLAIMED_ORDER
@@ -91,37 +92,43 @@ def _by(conv: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _caveat(frame: pd.DataFrame) -> pd.DataFrame:
-    """SELU against ELU in each C14 variant (which self-normalizing condition is off)."""
+    """SELU against ELU in each C14 variant (which self-normalizing condition is off), one
+    family (Holm over the variants)."""
     if frame.empty:
         return pd.DataFrame()
     work = frame.assign(
         arm=frame["activation"], variant=[measures.variant(r) for _, r in frame.iterrows()]
     )
-    rows = []
-    for name in CAVEAT_ORDER:
-        sub = work[work["variant"] == name]
-        rows.append(verdicts.row(f"selu > elu, {name}", paired.compare_arms(sub, "selu", "elu")))
-    return pd.DataFrame(rows)
+    pairs = [
+        paired.Pair(f"selu > elu, {name}", work[work["variant"] == name], "selu", "elu")
+        for name in CAVEAT_ORDER
+    ]
+    return paired.compare_family(pairs)
 
 
 def _selu_vs_relu(selected: pd.DataFrame) -> pd.DataFrame:
     """SELU + LeCun normal against ReLU + He normal (both ``matched``) on the KEEL sets, all
-    and those with ≥ 1000 samples: the data-set-level one-sided and two-sided Wilcoxon p
-    beside the SELU paper's."""
+    and those with ≥ 1000 samples (one family): the data-set-level one-sided and two-sided
+    Wilcoxon p beside the SELU paper's."""
     from bench import data
 
     keel = set(data.collection("@keel"))
     large = {n for n in keel if data.REGISTRY[n].rows >= robustness.SMALL}
-    head = selected[selected["init"] == "matched"]
-    rows = []
-    for label, sets in (("all", keel), ("≥ 1000 samples", large)):
-        part = head[head["dataset"].isin(sets)]
-        comp = paired.compare_arms(part.assign(arm=part["activation"]), "selu", "relu")
-        row = verdicts.row(f"selu + lecun_normal > relu + he_normal, KEEL {label}", comp)
-        row["p_two_sided"] = comp.p_two_sided if comp is not None else math.nan
-        row["p_paper"] = PAPER[label]
-        rows.append(row)
-    return pd.DataFrame(rows)
+    head = selected[selected["init"] == "matched"].assign(arm=lambda d: d["activation"])
+    groups = (("all", keel), ("≥ 1000 samples", large))
+    pairs = [
+        paired.Pair(
+            f"selu + lecun_normal > relu + he_normal, KEEL {label}",
+            head[head["dataset"].isin(sets)],
+            "selu",
+            "relu",
+        )
+        for label, sets in groups
+    ]
+    table, comparisons = paired.compare_pairs(pairs)
+    table["p_two_sided"] = [c.p_two_sided if c is not None else math.nan for c in comparisons]
+    table["p_paper"] = [PAPER[label] for label, _ in groups]
+    return table
 
 
 def measure(ctx: Context) -> Finding:
@@ -156,9 +163,21 @@ def measure(ctx: Context) -> Finding:
     f.add(
         Table(
             "ranks",
-            "Mean rank over data sets (1 = best; seeds averaged first), matched init.",
+            "Mean rank over data sets (1 = best; seeds averaged first), matched init; the "
+            "critical-difference diagram below shows them at once (Friedman + Nemenyi over "
+            "data sets: descriptive, the pairs decide).",
             _mean_ranks(head),
             percent=("test_acc",),
+        )
+    )
+    avg = metrics.average_over(head, "test_acc", keep=["dataset", "activation"])
+    cd = ranks.nemenyi_diagram(avg, "test_acc", "activation", ["dataset"])
+    f.figures.append(
+        Figure(
+            "c15_critical_difference.png",
+            "Critical-difference diagram (descriptive): mean ranks over data sets, matched "
+            "init; a bar joins activations Friedman + Nemenyi does not tell apart",
+            lambda p: plots.cd_diagram(cd, p, "Average rank, test accuracy (matched init)"),
         )
     )
     f.add(
@@ -239,8 +258,10 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         f"{r.comparison}: {r.verdict}"
         + (
             ""
-            if r.verdict != "INCONCLUSIVE" or not r.to_detect
+            if r.verdict != "INCONCLUSIVE"
             else f" (≈ {int(r.to_detect)} data sets to detect)"
+            if r.to_detect == r.to_detect
+            else " (to detect: —, the observed effect points the other way)"
         )
         + (f" [{r.robustness}]" if "robustness" in pairs and isinstance(r.robustness, str) else "")
         for r in pairs.itertuples()
@@ -250,17 +271,17 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         effect=tau,
         effect_label="Kendall τ between the observed mean-rank order and the claimed order",
         p=p_tau,
-        test="Kendall's τ, two-sided; the pairs: one-sided Wilcoxon over data sets, Holm over "
-        "the five pairs, TOST for equivalence",
+        test="Kendall's τ, two-sided; the pairs: one-sided Wilcoxon signed-rank over data "
+        "sets, Holm over the five pairs, signed-rank TOST for equivalence",
         n_datasets=n_ds,
         n_seeds=n_seeds,
         conditions="8×64 MLPs, matched init, Adam, lr chosen per configuration on "
         "validation from 3e-4, 1e-3, 3e-3, 15 epochs, at most 2000 training rows",
         evidence=f"{first}, {n_ds} data sets: {parts}; τ = {tau:.2f}",
-        would_change="a pair whose verdict changes under another reasonable analysis (the "
-        "robustness column) is fragile; an INCONCLUSIVE pair would need about the number of "
-        "data sets shown; deeper nets or other architectures change the order (depth and "
-        "architecture tables)",
+        would_change="a pair whose sign reverses under another reasonable analysis (the "
+        "robustness column's first reading) is fragile; an INCONCLUSIVE pair would need "
+        "about the number of data sets shown; deeper nets or other architectures change the "
+        "order (depth and architecture tables)",
     )
 
 
@@ -281,7 +302,8 @@ CLAIM = Claim(
     f"TOST inside ±{100 * verdicts.ROPE:g} point for equivalence; a "
     "hierarchical bootstrap interval and the Bayesian signed-rank probabilities beside), "
     "read for all data sets, the real ones (small and large apart) and the synthetic ones, "
-    "each verdict re-derived under four other analyses. The chain is read again at depth 16 "
+    "each pair re-derived under other reasonable analyses (sign and decision read apart). "
+    "The chain is read again at depth 16 "
     "(the real sets) and 32, on residual MLPs and on CNNs; SELU + LeCun is set against "
     "ReLU + He on the KEEL sets as the SELU paper did; and SELU is compared with ELU where "
     "one self-normalizing condition is off.",

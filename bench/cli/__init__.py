@@ -1,5 +1,5 @@
 """Command line: ``python -m bench`` (or ``bench``) run · report · list · export · show · speed ·
-perf.
+perf · quick · challenge · compare.
 
 Public:
     main(argv=None) -> int      exit status: 0 ok, 2 bad input (message on stderr),
@@ -24,6 +24,10 @@ Public:
                 [--store results/quick.sqlite] [--out reports/<name>.md]
                 [--backend serial|local|dask] [--workers N] [--device auto|cpu|cuda]
                 [--no-progress]
+    bench challenge IMPORT_PATH [--suite suites/default.toml] [--store results/bench.sqlite]
+                    [--out reports/challenge-<name>.md] [--backend serial|local|dask]
+                    [--workers N] [--device auto|cpu|cuda] [--repeats N] [--dry-run]
+                    [--no-progress]
     bench compare STORE_A STORE_B [--suite NAME]
 
 A flag that takes names also answers to its singular or plural (--dataset/--datasets), a

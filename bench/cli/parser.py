@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench.cli import measure, read, run
+from bench.cli import challenge, measure, read, run
 from bench.cli.common import MAX_CELLS
 from bench.cli.flags import RAW, FlagParser, examples, store_argument
 from bench.version import __version__
@@ -375,6 +375,8 @@ def build(description: str = "") -> argparse.ArgumentParser:
     )
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.set_defaults(fn=run.cmd_quick)
+
+    challenge.add(sub)  # bench challenge: your own activation against every baseline
 
     cm = sub.add_parser(
         "compare",

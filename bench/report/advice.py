@@ -62,10 +62,13 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
     doc.add(
         "Each row ranks every activation + initializer pair of the suite, each at its own "
         "learning rate chosen on validation, by its mean validation rank over the data sets "
-        "(1 = the best validation accuracy on a data set; seeds averaged first), so the test "
-        "split chooses nothing, and then compares the first, as the control, with every "
-        "other one on test accuracy at the data-set level (one-sided Wilcoxon signed-rank, "
-        f"Holm; TOST for a tie within {margin()}). A mean rank counts how often a "
-        "configuration wins; a mean accuracy also weighs how badly it fails where it fails, "
-        "so the two can disagree: the last column says so where they do."
+        "(1 = the best validation accuracy on a data set; seeds averaged first): the winner "
+        "is picked on *validation* scores alone, so the test split chooses nothing. It is "
+        "then compared, as a control chosen in advance, with every other one on *test* "
+        "accuracy at the data-set level, one family (one-sided Wilcoxon signed-rank, Holm "
+        'over the others: what "beats N of M" counts; signed-rank TOST for a tie within '
+        f"{margin()}). A mean rank counts how often a configuration wins; a mean accuracy "
+        "also weighs how badly it fails where it fails, so the two can disagree: the last "
+        "column says so where they do. The critical-difference diagram of the activation × "
+        "initializer section ranks the same configurations at once (descriptive)."
     )

@@ -69,6 +69,10 @@ def _table(doc: Doc, table: Table) -> None:
         doc.add(f"*{table.caption}* — no data.")
         return
     doc.add(f"*{table.caption}*")
+    if {"verdict", "negligible"} <= set(frame.columns):  # one column: "SUPPORTED, negligible"
+        small = frame["negligible"].fillna(False).astype(bool)
+        verdict = frame["verdict"].where(~small, frame["verdict"] + ", negligible")
+        frame = frame.assign(verdict=verdict).drop(columns="negligible")
     rows = [[_cell(v, c, table) for c, v in zip(frame.columns, r)] for r in frame.itertuples(False)]
     doc.table(rows, [_header(str(c), table) for c in frame.columns])
 
@@ -171,21 +175,24 @@ def render(
         )
     doc.add(line)
     doc.add(
-        "**Verdicts.** SUPPORTED: the claimed effect is found (one-sided data-set-level "
-        f"Wilcoxon test below α = {ALPHA_TEXT}, after Holm where there are several pairs). "
-        "CONTRADICTED: its reverse is found by the same test, or an equivalence test (TOST, "
-        f"α = {ALPHA_TEXT}) puts the difference inside the margin ({margin('accuracy point')} "
-        "unless a claim "
-        "says otherwise), so the claimed difference is not there in practice; a part that "
-        "is EQUIVALENT therefore counts against a claim that a difference exists. The p of "
-        "an Evidence line is the test in the claimed direction: a CONTRADICTED beside a "
-        "large p rests on the reverse test (`p_reverse`) or the equivalence test "
+        "**Verdicts** (one rule for every pair: the table in docs/claims.md). SUPPORTED: "
+        "the claimed direction is found (one-sided Wilcoxon signed-rank test over data sets, "
+        f"exact, below α = {ALPHA_TEXT} after Holm over the claim's family); \"SUPPORTED, "
+        'negligible" where the signed-rank TOST also puts the difference inside the margin '
+        f"({margin('accuracy point')} unless a claim says otherwise): real, too small to "
+        "matter. CONTRADICTED: the reverse direction is found by the same test, or a claim's "
+        "own upper bound rules the claimed effect out; a part that is EQUIVALENT (TOST inside "
+        "the margin, no direction found) counts against a claim that a difference exists. "
+        "The p of an Evidence line is the test in the claimed direction: a CONTRADICTED "
+        "beside a large p rests on the reverse test (`p_reverse`) or the equivalence test "
         "(`p_equiv`), both in the tables. PARTLY: a compound claim whose parts got "
         "different verdicts (not necessarily one SUPPORTED: the verdict line names each "
-        "part's). "
-        "INCONCLUSIVE: none of these, including every comparison with too few data sets "
-        "for the test to reach α at all (the `to_detect` column says how many data sets the "
-        "observed effect would need); a test that finds nothing is never read as support. "
+        "part's). INCONCLUSIVE: none of these; `to_detect` gives the data sets a test in "
+        "the claimed direction would need at the observed effect (– where that effect "
+        "points the other way), `decidable` whether the data sets with a nonzero "
+        "difference can reach α at all; a pair whose arms both failed on every data set "
+        "(both at the floor or both at chance: `n_failed` data sets, left out) is "
+        "INCONCLUSIVE; a test that finds nothing is never read as support. "
         "Where shown, `p_a_better`, `p_rope`, `p_b_better` are the Bayesian signed-rank "
         f"posterior (baycomp) with the same {margin()} region of practical equivalence. "
         "Effects are "
@@ -195,8 +202,8 @@ def render(
         "points; `p`: one-sided Wilcoxon signed-rank over data sets in the claimed direction; "
         "`p_holm`: the same, Holm-adjusted over the claim's pairs; `p_seed`: the test over "
         "data set × seed pairs (secondary, optimistic); `p_reverse`: the data-set-level test "
-        f"in the reverse direction; `p_equiv`: TOST p-value for a difference inside {margin()}; "
-        "`wins`/`losses`: data sets."
+        "in the reverse direction; `p_equiv`: signed-rank TOST p-value for a difference "
+        f"inside {margin()}; `wins`/`losses`: data sets."
     )
     rows = [
         [f"[{c.id}](#{_anchor(c)})", c.title, f"**{v.verdict}**", v.evidence] for c, _, v in results

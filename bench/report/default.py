@@ -4,6 +4,15 @@
 Public:
     Meta                what the store says about the suite besides its results
     render(record, meta) -> (markdown, attachments)   the pure part, for tests
+    setup_table(doc, record, meta) -> dict            the "Setup" section, no "Reproduce"
+    gallery_section(doc, activations, curves)         each activation and its derivative
+    speed_section(doc, record, meta, command="bench speed")
+                                                      the timings as ratios
+    failures_section(doc, record)                     the diverged and failed cells
+    appendix_section(doc, record)                     every configuration, as a CSV
+
+The sections are public so that another report of a suite (the challenge report,
+:mod:`bench.report.challenge`) shows the same ones the same way.
 
 How configurations are compared (stated in every report): each configuration (data set,
 model, activation, initializer, …) gets the learning rate whose mean *validation* accuracy
@@ -98,7 +107,10 @@ def _rates_per_config(rates: Rates) -> str:
     return f"{low}" if low == high else f"{low}–{high}"
 
 
-def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
+def setup_table(doc: Doc, h: Headline, meta: Meta) -> dict:
+    """The "Setup" section without its "Reproduce" line: the grid, what is stored, seeds,
+    splits, learning rates, fixed settings, run time, environment, harness, own
+    activations. Returns the run log's last run (or a stand-in), which that line names."""
     frame, runs, setup, grid_size = h.frame, meta.runs, h.setup, meta.grid_size
     tuned = setup.rates is not None and setup.rates.tuned
     shape = " × ".join(
@@ -138,6 +150,11 @@ def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
     doc.table(rows, ["", ""])
     if setup.rates is not None and (edges := edges_text(setup.rates)):
         doc.add(edges)
+    return last
+
+
+def _setup(doc: Doc, h: Headline, meta: Meta) -> None:
+    last = setup_table(doc, h, meta)
     doc.add(
         f"Reproduce: `python -m bench run {last['source']} --backend {last['backend']} "
         f"--workers {last['workers']} --store "
@@ -235,7 +252,9 @@ def _intro(doc: Doc, h: Headline) -> None:
     )
 
 
-def _gallery(doc: Doc, acts: list[str], data: dict | None) -> None:
+def gallery_section(doc: Doc, acts: list[str], data: dict | None) -> None:
+    """Each of ``acts`` with its derivative, from ``bench.speed.curves``' stored ``data``
+    (a pointer to ``bench speed`` when there is none)."""
     if not data:
         doc.add(
             "(The activation gallery, each function with its derivative, is drawn from "
@@ -255,7 +274,9 @@ def _gallery(doc: Doc, acts: list[str], data: dict | None) -> None:
     )
 
 
-def _speed(doc: Doc, h: Headline, meta: Meta) -> None:
+def speed_section(doc: Doc, h: Headline, meta: Meta, command: str = "bench speed") -> None:
+    """The "Speed" section: the stored timings as ratios to the reference's (how to make
+    them when none are stored); ``command``: the one that measured them."""
     doc.add("## Speed")
     sp = h.speed
     if sp is None:
@@ -270,7 +291,7 @@ def _speed(doc: Doc, h: Headline, meta: Meta) -> None:
     doc.add(
         f"Time per call of each activation's MLP ({_unique(timings, 'depth')} hidden layers, "
         f"`matched` initializer, a batch of {_unique(timings, 'batch')} random rows) as a "
-        f"ratio to `{ref}`'s, measured by `bench speed` at {_unique(timings, 'measured_at')} "
+        f"ratio to `{ref}`'s, measured by `{command}` at {_unique(timings, 'measured_at')} "
         f"in one process on {_unique(timings, 'device')} with {_unique(timings, 'threads')} "
         f"torch thread(s) (torch {env.get('torch', '–')}, {env.get('cpu', '–')}). "
         f"{timings['repeat'].nunique()} repeats; each visits the width × pass combinations "
@@ -291,7 +312,7 @@ def _speed(doc: Doc, h: Headline, meta: Meta) -> None:
     doc.add(f"For scale, `{ref}` takes per call (median): {scale}.")
 
 
-def _summary(doc: Doc, h: Headline) -> None:
+def appendix_section(doc: Doc, h: Headline) -> None:
     """Appendix: per data set × model × activation × initializer, every headline metric."""
     from bench.scoring.headline import SUMMARY_METRICS
 
@@ -305,7 +326,8 @@ def _summary(doc: Doc, h: Headline) -> None:
     )
 
 
-def _failures(doc: Doc, h: Headline) -> None:
+def failures_section(doc: Doc, h: Headline) -> None:
+    """The diverged and failed cells: counted per configuration, the first ones listed."""
     doc.add("## Diverged and failed cells")
     if not h.n_failed:
         doc.add("None: every cell finished with status `ok`.")
@@ -361,7 +383,7 @@ def render(h: Headline, meta: Meta) -> tuple[str, list[Attachment]]:
     doc.add(f"Generated {meta.generated_at} from the store `{meta.store_label}` alone.")
     _setup(doc, h, meta)
     _how_to_read(doc, h)
-    _gallery(doc, h.gallery_order, meta.gallery)
+    gallery_section(doc, h.gallery_order, meta.gallery)
     if h.slicing:
         doc.add(
             "The grid varies "
@@ -377,7 +399,7 @@ def render(h: Headline, meta: Meta) -> tuple[str, list[Attachment]]:
             doc.prefix += "_"
         slice_sections(doc, s, h.head_init)
     doc.prefix = ""
-    _speed(doc, h, meta)
-    _failures(doc, h)
-    _summary(doc, h)
+    speed_section(doc, h, meta)
+    failures_section(doc, h)
+    appendix_section(doc, h)
     return doc.text(), doc.files

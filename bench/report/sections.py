@@ -4,6 +4,8 @@ part of a :class:`bench.scoring.headline.Slice`.
 
 Public:
     slice_sections(doc, s, head_init)   append every section of slice ``s`` to ``doc``
+    PAIR_HEADERS, pair_rows(table)      a family of comparisons as a table
+    health_section(doc, s, note="")     the unit-health section of slice ``s``
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from bench import plots
 from bench.report.doc import ALPHA_TEXT, Doc, lr, margin, num, p, p_is, pct, pm
+from bench.scoring.verdicts import FAILED
 
 if TYPE_CHECKING:
     from bench.scoring.headline import Slice
@@ -28,7 +31,7 @@ def slice_sections(doc: Doc, s: Slice, head_init: str, links: frozenset[str] = f
     if s.inits is not None:
         _inits(doc, s)
     _convergence(doc, s)
-    _health(doc, s)
+    health_section(doc, s)
 
 
 def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
@@ -74,11 +77,14 @@ def _ranking(doc: Doc, s: Slice, head_init: str) -> None:
             f"and their p-values lean optimistic. At the data-set level (seeds averaged first, "
             f"{fd.n_blocks} blocks of {' × '.join(outer)}, as Demšar 2006 recommends): {level}."
         )
-    cd = s.ranking.cd
+    cd = s.ranking.diagram
+    level = outer if s.ranking.pairwise_datasets is not None else blocks
+    averaged = " (seeds averaged first)" if len(level) < len(blocks) else ""
     doc.add(
-        "Critical-difference diagram: average ranks; activations joined by a bar are not "
-        "significantly different (pairwise Wilcoxon signed-rank, Holm-corrected, "
-        f"α = {ALPHA_TEXT})."
+        f"Critical-difference diagram (descriptive): average ranks over {cd.n_blocks} blocks "
+        f"of {' × '.join(level)}{averaged}; activations joined by a bar are not told apart "
+        f"by Friedman's test with Nemenyi's post-hoc test (α = {ALPHA_TEXT}). It shows every "
+        "activation at once; the verdicts come from the pairwise tests of the next section."
     )
     doc.figure(
         "critical_difference.png",
@@ -96,14 +102,17 @@ PAIR_HEADERS = (
     "TOST p (Holm)",
     "P(A / rope / B)",
     "verdict",
+    "to detect",
     "robustness",
 )
 
 
 def pair_rows(table) -> list[tuple]:
     """One row per compared pair: its replication, effect and interval, the Holm-adjusted
-    one-sided Wilcoxon p-values (A better / B better) and TOST p-value, the Bayesian
-    probabilities, the verdict, and how robust it is (or how many data sets it would need)."""
+    one-sided signed-rank p-values (A better / B better) and TOST p-value, the Bayesian
+    probabilities, the verdict (with "negligible" where TOST puts a decided difference
+    inside the margin, "both arms failed" where nothing was tested), what an INCONCLUSIVE
+    pair would need, and its two robustness readings (sign first)."""
     rows = []
     for r in table.itertuples():
         bayes = (
@@ -111,23 +120,52 @@ def pair_rows(table) -> list[tuple]:
             if r.p_rope != r.p_rope
             else (f"{r.p_a_better:.2f} / {r.p_rope:.2f} / {r.p_b_better:.2f}")
         )
-        robust = getattr(r, "robustness", "–")
-        if not r.decidable:
-            robust = f"cannot decide: needs ≥ {int(r.needed)} data sets"
+        failed = int(getattr(r, "n_failed", 0) or 0)
+        sets = f"{int(r.n_datasets)} × {int(r.n_seeds)}"
         rows.append(
             (
                 f"`{r.comparison.replace(' > ', '` > `')}`",
-                f"{int(r.n_datasets)} × {int(r.n_seeds)}",
+                sets + (f" (+{failed} both failed)" if failed and r.n_datasets else ""),
                 f"{int(r.wins)}/{int(r.losses)}",
-                f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
+                "–"
+                if r.effect != r.effect
+                else f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
                 f"{p(r.p_holm)} / {p(r.p_reverse_holm)}",
                 p(r.p_equiv_holm),
                 bayes,
-                f"**{r.verdict}**",
-                robust,
+                _verdict(r, failed),
+                _to_detect(r),
+                _robust(r),
             )
         )
     return rows
+
+
+def _verdict(r, failed: int) -> str:
+    if r.n_datasets == 0 and failed:
+        return f"**{r.verdict}** ({FAILED})"
+    if getattr(r, "negligible", False):
+        return f"**{r.verdict}**, negligible (inside {margin()})"
+    return f"**{r.verdict}**"
+
+
+def _to_detect(r) -> str:
+    """An INCONCLUSIVE pair: ``cannot decide: needs ≥ 7 data sets`` (the floor), else the
+    data sets a test in the claimed direction would need (``≈ 120``), ``—`` where the
+    observed effect points the other way; a decided pair: ``–``."""
+    if r.verdict != "INCONCLUSIVE" or not r.n_datasets:
+        return "–"
+    if not r.decidable:
+        return f"cannot decide: needs ≥ {int(r.needed)} data sets"
+    return "—" if r.to_detect != r.to_detect else f"≈ {int(r.to_detect)} data sets"
+
+
+def _robust(r) -> str:
+    """``sign holds in 7/7 — still decided in 7/7``; a reversal in bold, first."""
+    if not isinstance(getattr(r, "sign", None), str):
+        return "–"
+    sign = f"**sign {r.sign}**" if r.reverses else f"sign {r.sign}"
+    return f"{sign} — {r.decision}"
 
 
 def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
@@ -149,17 +187,27 @@ def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
         doc.table(pair_rows(table), PAIR_HEADERS)
     co = c.seed_level
     doc.add(
-        f"Judged at the data-set level: each data set's seed-averaged difference is one "
-        "observation; one-sided Wilcoxon signed-rank over data sets, Holm over the pairs: "
-        f"SUPPORTED needs the A-better p below α = {ALPHA_TEXT}, CONTRADICTED the B-better "
-        f"one; EQUIVALENT needs a TOST p (Holm) below α = {ALPHA_TEXT} for a difference inside "
-        f"{margin()}; the 95 % interval (hierarchical bootstrap: data sets, then seeds) and the "
-        f"Bayesian signed-rank probabilities (A better / inside {margin()} / B better) are shown "
-        "beside and decide nothing. A test that finds nothing gives INCONCLUSIVE. With Holm "
-        f"over these {len(c.present) - 1} pairs, fewer than {c.needed} data sets cannot "
-        "reach α at all. Robustness: each verdict re-derived with the learning rate chosen "
-        "on the best-epoch validation accuracy, with the torch_default initializer, on the "
-        "real data sets only, and on each half of the seeds. Secondary, seed-level reading "
+        "Judged at the data-set level: each data set's seed-averaged difference is one "
+        "observation; one-sided Wilcoxon signed-rank test over data sets (exact; a data set "
+        "whose difference is exactly 0 carries no sign), Holm over the pairs of each table. "
+        f'SUPPORTED: the A-better p below α = {ALPHA_TEXT}, and "negligible" when TOST '
+        f"(signed-rank, Holm) also puts the difference inside {margin()}: a real edge too "
+        "small to matter. CONTRADICTED: the B-better p below α. EQUIVALENT: TOST inside "
+        f"{margin()} and no direction shown. INCONCLUSIVE otherwise, with the data sets a "
+        "test in the claimed direction would need at the observed effect with 80 % power "
+        f"(— where the observed effect points the other way; with Holm over these "
+        f"{len(c.present) - 1} pairs, fewer than {c.needed} data sets with a nonzero "
+        "difference cannot reach α at all). A data set where both arms failed (both at the "
+        "floor, or both predicting one class) is left out: a pair with nothing else is "
+        "INCONCLUSIVE (both arms failed). The 95 % interval (hierarchical bootstrap: data "
+        "sets, then seeds) and the Bayesian signed-rank probabilities (A better / inside "
+        f"{margin()} / B better) are shown beside and decide nothing. Robustness, two "
+        "readings of each pair re-derived under other reasonable analyses (the learning "
+        "rate chosen on the best-epoch validation accuracy; the torch_default initializer; "
+        "the real and the synthetic data sets apart, and the small and the large real ones, "
+        "where a group holds both; each half of the seeds, its rates chosen again on that "
+        "half): whether the effect keeps its sign (a reversal in bold), and whether the "
+        "verdict stays decided or loses power. Secondary, seed-level reading "
         "(data set × seed blocks, optimistic): observed order by average rank "
         f"{' > '.join(co.ranks.index)}, Kendall's τ = {co.tau:.2f} ({p_is(co.pvalue)})."
     )
@@ -170,7 +218,8 @@ def _per_dataset(doc: Doc, s: Slice) -> None:
     doc.add(
         "## Per data set",
         "Test accuracy % (mean ± 95 % CI over seeds) at the learning rate chosen on "
-        "validation, shown in brackets. Best per data set in bold.",
+        "validation, shown in brackets. In bold, each data set's best activation on "
+        "validation (the best mean validation accuracy; the test split chooses nothing).",
     )
     rows = []
     for act in acts:
@@ -181,7 +230,7 @@ def _per_dataset(doc: Doc, s: Slice) -> None:
                 continue
             mean, ci = d.summary.at[(ds, act), "mean"], d.summary.at[(ds, act), "ci95"]
             cell = f"{pm(mean, ci)} ({lr(d.lr.get((ds, act)))})"
-            row.append(f"**{cell}**" if mean == d.best[ds] else cell)
+            row.append(f"**{cell}**" if act == d.best[ds] else cell)
         rows.append(row)
     doc.table(rows, ["activation", *d.datasets])
     doc.add(f"Average rank within each data set (over {' × '.join(d.inner)}; 1 = best):")
@@ -226,6 +275,21 @@ def _inits(doc: Doc, s: Slice) -> None:
         "activation × initializer heatmap",
         lambda path: plots.heatmap(table, path, "Test accuracy % (lr chosen on validation)"),
     )
+    cd = t.diagram
+    if cd is None:
+        return
+    doc.add(
+        f'Every activation + initializer configuration at once (the ones "What to use" '
+        f"ranks), a critical-difference diagram (descriptive): average ranks of test accuracy "
+        f"over {cd.n_blocks} data sets (seeds averaged first); configurations joined by a bar "
+        "are not told apart by Friedman's test with Nemenyi's post-hoc test "
+        f'(α = {ALPHA_TEXT}). "What to use" decides with its own pairwise tests.'
+    )
+    doc.figure(
+        "configurations_cd.png",
+        "critical-difference diagram of the activation + initializer configurations",
+        lambda path: plots.cd_diagram(cd, path, "Average rank, test accuracy (configurations)"),
+    )
 
 
 def _convergence(doc: Doc, s: Slice) -> None:
@@ -242,7 +306,10 @@ def _convergence(doc: Doc, s: Slice) -> None:
     doc.table(rows, ["activation", "epochs to target", "mean val acc over epochs %"])
 
 
-def _health(doc: Doc, s: Slice) -> None:
+def health_section(doc: Doc, s: Slice, note: str = "") -> None:
+    """The "Unit health" section of one slice: dead, negative-regime and saturated shares
+    at initialization and after training, the gradient ratio, and their figures; ``note``:
+    a paragraph put before the table."""
     health = s.health
     if health is None:
         doc.add("## Unit health", "No probes were recorded (train.probe = false).")
@@ -258,6 +325,8 @@ def _health(doc: Doc, s: Slice) -> None:
         "by that of the last, at initialization (≪ 1: gradients vanish towards the input, "
         "claim C2).",
     )
+    if note:
+        doc.add(note)
     means, rows = health.means, []
     for act in s.activations:
         row = [f"`{act}`"] + [

@@ -6,6 +6,11 @@ Public:
     StackedConv             K ``nn.Conv1d``/``nn.Conv2d``: one plain convolution per member
                             on the CPU, one grouped convolution on a GPU
     StackedPReLU            K ``nn.PReLU`` slopes (one per member)
+    StackedBatchNorm        K ``nn.BatchNorm1d``/``2d``: each member's statistics over its
+                            real rows only (``rows``, which the engine sets), running
+                            statistics in evaluation
+    StackedLayerNorm        K ``nn.LayerNorm`` (last dim) or ``nn.GroupNorm`` with one group
+                            (channels and positions): each sample on its own
     STACKED                 torch module type → its stacked counterpart (add an entry to
                             stack another torch layer type)
     stacked_form(module) -> Callable | None
@@ -185,11 +190,104 @@ class StackedPReLU(nn.Module):
         return torch.prelu(flat, weight).view_as(x)
 
 
+def _per_member(x: torch.Tensor, values: torch.Tensor, channels_first: bool = True) -> torch.Tensor:
+    """(K, C) per-member, per-unit values viewed to broadcast over ``x``: (K, N, C, *spatial)
+    with the units on dim 2, or (K, N, …, C) with them last (``channels_first=False``)."""
+    if channels_first:
+        return values.view(values.shape[0], 1, values.shape[1], *(1,) * (x.dim() - 3))
+    return values.view(values.shape[0], *(1,) * (x.dim() - 2), values.shape[1])
+
+
+class StackedBatchNorm(nn.Module):
+    """K batch normalizations: ``x`` (K, N, C, *spatial) → the same shape.
+
+    In training, member k's mean and (biased) variance per unit are taken over its first
+    ``rows`` rows (and the positions): the real samples of the step, never the rows the
+    engine pads with (:mod:`bench.run.layout`), which are normalized with them but enter
+    no statistic; the running mean and the running unbiased variance move by
+    ``momentum`` (not at all in a step of one sample, whose variance is undefined). In
+    evaluation, the running statistics. Then each member's scale and shift. Only exact
+    arithmetic (no transcendental function), and the reductions run per member along the
+    rows, so a member's numbers do not depend on K.
+    """
+
+    pass_through = True  # the probes look through it for the layer feeding an activation
+
+    def __init__(self, norms: Sequence[nn.modules.batchnorm._BatchNorm]) -> None:
+        super().__init__()
+        first = norms[0]
+        self.eps, self.momentum = first.eps, first.momentum
+        # not ``weight``: the probes take a parameter named so for a layer's weight matrix
+        self.scale = nn.Parameter(torch.stack([m.weight.detach() for m in norms]))
+        self.shift = nn.Parameter(torch.stack([m.bias.detach() for m in norms]))
+        self.register_buffer("running_mean", torch.stack([m.running_mean for m in norms]))
+        self.register_buffer("running_var", torch.stack([m.running_var for m in norms]))
+        self.rows: int | None = None  # real rows per member in a training pass; None: all
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalize with the batch's statistics (training) or the running ones."""
+        if self.training:
+            real = x if self.rows is None else x[:, : self.rows]
+            dims = (1, *range(3, x.dim()))
+            mean = real.mean(dims, keepdim=True)
+            var = (real - mean).square().mean(dims, keepdim=True)  # torch.var_mean: slower
+            self._track(mean, var, real[0, :, 0].numel())
+        else:
+            mean = _per_member(x, self.running_mean)
+            var = _per_member(x, self.running_var)
+        # (x − mean) · scale/√(var + ε) + shift: three passes over x, the rest per unit
+        gain = _per_member(x, self.scale) / (var + self.eps).sqrt()
+        return (x - mean) * gain + _per_member(x, self.shift)
+
+    @torch.no_grad()
+    def _track(self, mean: torch.Tensor, var: torch.Tensor, n: int) -> None:
+        if n < 2:
+            return
+        k, m = self.running_mean.shape[0], self.momentum
+        unbiased = var.reshape(k, -1) * (n / (n - 1))
+        self.running_mean.mul_(1 - m).add_(mean.reshape(k, -1) * m)
+        self.running_var.mul_(1 - m).add_(unbiased * m)
+
+    def keep(self, index: Sequence[int]) -> None:
+        """Follow the stack when members leave it (the running statistics)."""
+        idx = torch.tensor(list(index), device=self.running_mean.device)
+        self.running_mean = self.running_mean.index_select(0, idx)
+        self.running_var = self.running_var.index_select(0, idx)
+
+
+class StackedLayerNorm(nn.Module):
+    """K layer normalizations: each sample of each member normalized over its own units
+    (``nn.LayerNorm`` over the last dim) or over its channels and positions
+    (``nn.GroupNorm`` with one group, channels on dim 2 of (K, N, C, *spatial)), by
+    ``F.layer_norm`` row by row, then each member's scale and shift per unit or channel."""
+
+    pass_through = True
+
+    def __init__(self, norms: Sequence[nn.LayerNorm | nn.GroupNorm]) -> None:
+        super().__init__()
+        first = norms[0]
+        self.eps = first.eps
+        self.channels_first = isinstance(first, nn.GroupNorm)
+        self.scale = nn.Parameter(torch.stack([m.weight.detach() for m in norms]))
+        self.shift = nn.Parameter(torch.stack([m.bias.detach() for m in norms]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Per sample: zero mean, unit (biased) variance, then scale and shift."""
+        over = x.shape[2:] if self.channels_first else x.shape[-1:]
+        y = F.layer_norm(x, over, eps=self.eps)
+        first = self.channels_first
+        return y * _per_member(x, self.scale, first) + _per_member(x, self.shift, first)
+
+
 STACKED: dict[type[nn.Module], type[nn.Module]] = {
     nn.Linear: StackedLinear,
     nn.Conv1d: StackedConv,
     nn.Conv2d: StackedConv,
     nn.PReLU: StackedPReLU,
+    nn.BatchNorm1d: StackedBatchNorm,
+    nn.BatchNorm2d: StackedBatchNorm,
+    nn.LayerNorm: StackedLayerNorm,
+    nn.GroupNorm: StackedLayerNorm,
 }
 
 
@@ -221,6 +319,23 @@ def why_not_stackable(net: nn.Module) -> str:
             return f"{name} is a grouped, padded-by-mode or bias-free convolution"
         if isinstance(module, nn.Linear) and module.bias is None:
             return f"{name} is a bias-free Linear"
+        if why := _odd_norm(module):
+            return f"{name} is a {why}"
+    return ""
+
+
+def _odd_norm(module: nn.Module) -> str:
+    """Why a normalization module has no stacked form ('' when it has one, or is none)."""
+    if isinstance(module, nn.modules.batchnorm._BatchNorm) and (
+        not module.affine or not module.track_running_stats or module.momentum is None
+    ):
+        return "batch norm without affine, running statistics or a momentum"
+    if isinstance(module, nn.GroupNorm) and (module.num_groups != 1 or not module.affine):
+        return "group norm with more than one group or without affine"
+    if isinstance(module, nn.LayerNorm) and (
+        len(module.normalized_shape) != 1 or module.weight is None or module.bias is None
+    ):
+        return "layer norm over more than one dim or without affine"
     return ""
 
 

@@ -80,6 +80,8 @@ class Stacked:
         self.hypers = list(hypers)
         self.opt = GroupedOptimizer(kind, list(self.net.parameters()), _groups(self.hypers))
         self.width = max(max(p.shape[1:]) for p in self.net.parameters() if p.dim() > 2)
+        # batch norms: their statistics read a member's real rows, not the padding
+        self.counted = [m for m in self.net.modules() if isinstance(m, batched.StackedBatchNorm)]
 
     def train_mode(self) -> None:
         """Training mode for the stacked network."""
@@ -89,8 +91,10 @@ class Stacked:
         """Per-member mean cross-entropy, shape (K,).
 
         The rows are padded to a multiple of :data:`~bench.run.layout.ROWS` before the
-        forward pass (the loss reads the real rows only)."""
+        forward pass (the loss and batch norms' statistics read the real rows only)."""
         k, b = yb.shape
+        for m in self.counted:
+            m.rows = b
         out = self.net(layout.pad_rows(xb))[:, :b]
         loss = F.cross_entropy(out.reshape(k * b, -1), yb.reshape(-1), reduction="none")
         return loss.view(k, b).mean(1)

@@ -19,7 +19,8 @@ PReLU, RReLU, …; not Softmax, Softmin, LogSoftmax, Softmax2d, GLU or Multihead
 which are not elementwise) or in :mod:`bench.activations`, plus any module passed in
 ``activations=``; the harness's own networks pass theirs (``probe_points()``). The layer
 *feeding* an activation is the module with a weight of two or more dimensions whose output
-is the activation's input, seen through normalization and dropout modules.
+is the activation's input, seen through normalization and dropout modules (torch's, and
+those whose class sets ``pass_through = True``: the harness's stacked norms and dropout).
 :mod:`bench.run.probes` turns the recorded calls into unit health.
 """
 
@@ -110,8 +111,12 @@ def feeding_candidates(model: nn.Module, acts: Sequence[nn.Module]) -> list[nn.M
     return [
         m
         for m in model.modules()
-        if id(m) not in skip and (_has_weight_matrix(m) or isinstance(m, _PASS_THROUGH))
+        if id(m) not in skip and (_has_weight_matrix(m) or _passes_through(m))
     ]
+
+
+def _passes_through(module: nn.Module) -> bool:
+    return isinstance(module, _PASS_THROUGH) or getattr(type(module), "pass_through", False)
 
 
 def _derivative(

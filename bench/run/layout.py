@@ -39,8 +39,8 @@ A result must not depend on how many members shared its stack (``--max-members``
   executor now does too).
 
 Padded rows are copies of a real row: they pass through the network like any sample, and
-the loss, the scores and the probes read the real rows only, so padding changes no
-quantity a member reports; it only fixes where its numbers sit in memory.
+the loss, the scores, the probes and batch norms' statistics read the real rows only, so
+padding changes no quantity a member reports; it only fixes where its numbers sit in memory.
 """
 
 from __future__ import annotations

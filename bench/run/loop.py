@@ -21,8 +21,8 @@ Public:
     why_alone(cell) -> str      why a cell must train on its own ('' when it can batch)
 
 A member is one cell. Each is built by ``models.build`` under its own seed and keeps its own
-data-order generator (seeded with the cell's seed, on the device), RReLU keys (the cell's
-seed: slopes from :mod:`bench.rng`), learning rate, momentum and weight decay, and reads
+data-order generator (seeded with the cell's seed, on the device), RReLU and dropout keys
+(the cell's seed: :mod:`bench.rng`), learning rate, momentum and weight decay, and reads
 its own split of the data set (:mod:`bench.run.inputs`: members whose split seeds differ
 share the stack, each gathering its minibatches from its own training tensor). A cell
 gives the same numbers, bit for bit, alone or in a stack of any size (one engine for both,
@@ -171,8 +171,8 @@ def prepare(
         net = models.build(
             c.model, act, c.init, splits.n_features, splits.n_classes, splits.image_shape
         )
-        random = (m for m in net.modules() if isinstance(m, activations.RReLU))
-        for layer, module in enumerate(random):  # slopes hashed from (seed, layer, step, …)
+        random = (m for m in net.modules() if isinstance(m, activations.RReLU | models.Dropout))
+        for layer, module in enumerate(random):  # slopes, masks from (seed, layer, step, …)
             module.seed, module.layer = c.seed, layer
         nets.append(net.to(device, dtype))
         state.gens.append(torch.Generator(device=device).manual_seed(c.seed))

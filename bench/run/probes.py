@@ -9,8 +9,7 @@ Public:
     derivative_profile(act) -> (max |f'|, saturates)
     Accumulator             per-member statistics folded in chunk by chunk
     probe(chunk_fn, X, y=None, which=None) -> (logits, health records)
-                            K members probed on all of ``X`` (shared, or each member its
-                            own slice), in chunks of samples
+                            K members probed on all of ``X`` (shared, or each its own slice)
     (re-exported from :mod:`bench.run.hooks`: Call, is_activation, activation_modules,
     feeding_candidates, recording — how the activation calls are found and recorded)
     module_chunk(model, members=None, activations=None, per_member=False)
@@ -37,7 +36,8 @@ whose derivative vanishes at both ends, sigmoid and tanh; NaN for the others; th
 and both rules are :mod:`bench.schema`'s, which the reports' figures read too). ``mean`` and
 ``std`` describe what the layer hands on (the activation's output; for a residual block of
 the harness: ``h + act(W h + b)``); ``pre_mean`` and ``pre_std`` its pre-activation, the
-activation's input ``z = W h + b`` (Glorot & Bengio's view). A unit is a column of dim 1 of
+activation's input ``z = W h + b``, after the norm where the network has one (Glorot &
+Bengio's view). A unit is a column of dim 1 of
 the activation's input: a feature, or for a conv layer a channel, reduced over samples and
 positions. The derivative comes from autograd on the activation module itself, so the
 definitions hold for every registry entry with no per-activation code. Every statistic is

@@ -11,12 +11,15 @@ Public:
 A configuration is an (activation, initializer) pair, each at its validation-chosen learning
 rate. Per group of data sets (real, synthetic, …) the configurations are ranked by their mean
 *validation* rank over data sets (seeds averaged first; rank 1 = the best validation accuracy
-on a data set), Demšar's reading: the test split chooses nothing. The first is then compared,
-as the control, with every other on *test* accuracy at the data-set level
-(:func:`bench.scoring.paired.compare_arms`, Holm over those comparisons):
+on a data set), Demšar's reading: the test split chooses nothing, so the first is a control
+chosen in advance of every test on test scores, and "beats N of the others" is one family.
+It is then compared with every other on *test* accuracy at the data-set level, one family
+(:func:`bench.scoring.paired.compare_pairs`: the one-sided signed-rank test, Holm over
+those comparisons, TOST for equivalence):
 
-- **decided**: it is significantly better than every other configuration;
-- **tie**: the runner-up is practically equivalent to it (TOST inside ±1 point);
+- **decided**: it is significantly better than every other configuration, and no
+  difference is inside ±1 point;
+- **tie**: the runner-up is practically equivalent to it (TOST inside ±1 point, Holm);
 - **open**: neither; the runner-up is not shown to be worse.
 
 Whether the first *leads* the runner-up at all is :attr:`Advice.standing`: ``ahead`` (a
@@ -37,7 +40,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from bench.scoring import metrics, paired, robustness, speed
-from bench.scoring.stats import holm
 from bench.scoring.verdicts import ALPHA
 
 
@@ -51,7 +53,9 @@ class Advice:
         best: the configuration ranked first on validation (``activation`` with ``init``).
         how_sure: ``decided``, ``tie`` or ``open`` (see the module docstring).
         runner_up: the configuration ranked second on validation.
-        runner_up_verdict: its comparison with the first (``EQUIVALENT``, ``B>A`` …).
+        runner_up_verdict: the first against it, after Holm: ``A>B`` (the first better),
+            ``B>A``, ``EQUIVALENT`` (inside ±1 point, whether or not a difference is also
+            shown) or ``INCONCLUSIVE``.
         effect: the first's lead over it, test accuracy (fraction).
         beaten: how many of the other configurations the first beats significantly.
         others: how many other configurations there are.
@@ -93,6 +97,9 @@ class Advice:
         return "ahead" if c.effect > 0 else "behind"
 
 
+_OUTCOME = {"SUPPORTED": "A>B", "CONTRADICTED": "B>A", "INCONCLUSIVE": "INCONCLUSIVE"}
+
+
 def _label(activation: str, init: str) -> str:
     return f"{activation} + {init}"
 
@@ -114,22 +121,14 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     mean_rank = val.rank(axis=1, ascending=False).mean().sort_values(kind="stable")
     order = list(mean_rank.index)
     best, others = order[0], order[1:]
-    comparisons = {o: paired.compare_arms(work, best, o, family=len(others)) for o in others}
-    rows = pd.DataFrame(
-        [
-            {"arm": o, "p": c.p, "p_equiv": c.p_equiv, "verdict": c.verdict, "effect": c.effect}
-            for o, c in comparisons.items()
-            if c is not None
-        ]
-    )
-    beaten_mask = holm(rows["p"]) < ALPHA
-    equivalent = holm(rows["p_equiv"]) < ALPHA
+    pairs = [paired.Pair(f"{best} > {o}", work, best, o) for o in others]
+    table, comparisons = paired.compare_pairs(pairs)
+    beaten_mask = (table["verdict"] == "SUPPORTED").to_numpy()
+    equivalent = (table["p_equiv_holm"] < ALPHA).to_numpy()
     runner = others[0]
-    r = rows.set_index("arm").loc[runner]
-    runner_equivalent = bool(equivalent[rows.index[rows["arm"] == runner][0]])
+    runner_equivalent = bool(equivalent[0])
     beaten = int(beaten_mask.sum())
-    shown = {a for a, b in zip(rows["arm"], beaten_mask, strict=True) if b}
-    unbeaten = tuple(o for o in others if o not in shown)
+    unbeaten = tuple(o for o, b in zip(others, beaten_mask, strict=True) if not b)
     if beaten == len(others) and not equivalent.any():
         how = "decided"
     elif runner_equivalent:
@@ -153,14 +152,14 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
         best,
         how,
         runner,
-        "EQUIVALENT" if runner_equivalent else str(r["verdict"]),
-        float(r["effect"]),
+        "EQUIVALENT" if runner_equivalent else _OUTCOME.get(table["verdict"].iloc[0], ""),
+        float(table["effect"].iloc[0]),
         beaten,
         len(others),
         by_mean if by_mean != best else "",
         note,
         unbeaten,
-        comparisons[runner],
+        comparisons[0],
         float(means[best].mean()),
         worst,
         float(means[worst].mean()),

@@ -27,8 +27,11 @@ CLAIMED_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # clai
 @dataclass(frozen=True)
 class Comparison:
     """A vs B over data sets × seeds; :func:`bench.scoring.paired.compare` says how each
-    field is made. p-values are one-sided unless named otherwise; ``p_lower`` and
-    ``p_upper`` are the two halves of the TOST behind ``p_equiv`` (its larger one)."""
+    field is made. p-values are one-sided signed-rank p-values unless named otherwise;
+    ``p_lower`` and ``p_upper`` are the two halves of the TOST behind ``p_equiv`` (its
+    larger one). ``verdict`` is an outcome (``A>B``, ``B>A``, ``EQUIVALENT``,
+    ``INCONCLUSIVE``) of :func:`bench.scoring.verdicts.decide`; ``negligible``: a
+    directional outcome whose TOST also puts it inside ±rope."""
 
     effect: float
     ci_low: float
@@ -43,12 +46,16 @@ class Comparison:
     wins: int
     losses: int
     p_less: float = float("nan")  # the mirrored one-sided p (B > A), what "B>A" rests on
-    decidable: bool = True  # the data sets can reach alpha at all (after Holm over family)
-    needed: int = 0  # the fewest data sets that can
+    decidable: bool = True  # the nonzero data sets can reach alpha (after Holm over family)
+    needed: int = 0  # the fewest nonzero data sets that can
     p_a_better: float = float("nan")  # Bayesian signed-rank: P(A better by more than rope)
     p_rope: float = float("nan")  # P(|difference| inside the rope)
     p_b_better: float = float("nan")  # P(B better by more than rope)
-    to_detect: int = 0  # data sets to detect the observed mean difference with 80 % power
+    to_detect: float = float("nan")  # data sets to detect A>B at the observed mean (80 % power)
     p_two_sided: float = float("nan")  # the data-set-level test either way
-    p_lower: float = float("nan")  # TOST half: the mean difference is above −rope
-    p_upper: float = float("nan")  # TOST half: the mean difference is below +rope
+    p_lower: float = float("nan")  # TOST half: the differences lie above −rope
+    p_upper: float = float("nan")  # TOST half: the differences lie below +rope
+    to_detect_less: float = float("nan")  # the same for B>A (NaN: the mean points to A)
+    n_nonzero: int = 0  # data sets whose mean difference is not 0 (what the floor counts)
+    n_failed: int = 0  # data sets where both arms failed, left out of every test
+    negligible: bool = False  # a directional outcome that TOST also puts inside ±rope

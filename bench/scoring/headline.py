@@ -111,7 +111,8 @@ def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
         ["dataset", "activation"]
     )
     lr = head.groupby(["dataset", "activation"])["lr_selected"].first()
-    best = {ds: s.loc[ds]["mean"].max() for ds in sets}
+    val = head.groupby(["dataset", "activation"], sort=False)["val_acc"].mean()
+    best = {ds: str(val.loc[ds].fillna(-1.0).idxmax()) for ds in sets}  # ties: the first
     inner = [b for b in blocks if b != "dataset"]
     per = ranks.ranks_per(head, METRIC, by="dataset", blocks=inner)
     per = per.set_index(["dataset", "activation"])["avg_rank"]
@@ -141,7 +142,18 @@ def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
             if "matched" in r.index:
                 place = list(r.index).index("matched") + 1
                 matched[act] = (place, len(r), float(r.at["matched", "avg_rank"]))
-    return Inits(acts, inits, means, table, best, matched)
+    return Inits(acts, inits, means, table, best, matched, _configurations(part, blocks))
+
+
+def _configurations(part: pd.DataFrame, blocks: list[str]) -> ranks.CriticalDifference | None:
+    """Every activation + initializer configuration ranked at once: Friedman + Nemenyi at
+    the data-set level (seeds averaged first), descriptive."""
+    work = part.assign(config=[f"{a} + {i}" for a, i in zip(part["activation"], part["init"])])
+    if work["config"].nunique() < 3:
+        return None
+    outer = [b for b in blocks if b != "seed"] or ["dataset"]
+    avg = metrics.average_over(work, METRIC, keep=[*outer, "config"])
+    return ranks.nemenyi_diagram(avg, METRIC, "config", outer)
 
 
 def _health(head: pd.DataFrame) -> Health | None:

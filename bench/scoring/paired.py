@@ -15,21 +15,34 @@ Public:
                                 the paired differences of two arms on a metric (scored,
                                 lower-is-better negated)
     compare(diffs, rope, alpha, ..., family=1)    the project's comparison rule → Comparison
+                                (:mod:`bench.scoring.comparison`, re-exported here)
     compare_arms(frame, a, b, metric, rope, blocks, column, family)
                                 arm ``a`` against arm ``b`` at the data-set level
     Pair                        one comparison of a family: its label, arms, metric, rope
     compare_family(pairs, alpha) -> DataFrame
-                                every pair compared, Holm over exactly the pairs compared:
-                                one row each (:func:`bench.scoring.verdicts.row`)
-    holm_rows(table, alpha) -> DataFrame
-                                Holm over a family of comparison rows, verdicts kept only
-                                where the adjusted p behind them is below alpha
+                                every pair compared, Holm over exactly the pairs tested,
+                                each verdict decided on the adjusted p-values: one row each
+                                (:func:`bench.scoring.verdicts.row`)
+    compare_pairs(pairs, alpha) -> (DataFrame, list[Comparison | None])
+                                the same rows and the comparisons behind them
+    holm_rows(table, alpha, claimed=None) -> DataFrame
+                                Holm over a family of comparison rows, then each row's
+                                verdict by :func:`bench.scoring.verdicts.decide` on the
+                                adjusted p-values
     chain(frame, order=CLAIMED_ORDER) -> DataFrame
                                 each adjacent pair of an order compared at the data-set
                                 level, one family
     per_dataset(frame, a, b, metric, column) -> DataFrame
-                                each data set on its own: one-sided t-tests over its seeds,
-                                Holm over the data sets
+                                each data set on its own: one-sided signed-rank tests over
+                                its seeds, Holm over the data sets
+
+**Both arms failed.** A block where both arms failed (both scored the metric's floor: the
+runs diverged or failed; or, for an accuracy on held-out data, both scored the same below
+100 %, one same value on every seed: one class predicted by both, the chance level of the
+split) says nothing about which arm is better.
+A data set where both arms failed in every block is left out of every test and counted
+(``n_failed``); a comparison left with no data set decides nothing
+(:data:`bench.scoring.verdicts.FAILED`), never EQUIVALENT nor CONTRADICTED.
 """
 
 from __future__ import annotations
@@ -44,19 +57,10 @@ import pandas as pd
 
 from bench import schema
 from bench.scoring.base import ALPHA, CLAIMED_ORDER, ROPE, Comparison
+from bench.scoring.comparison import compare, tested
 from bench.scoring.metrics import scores
-from bench.scoring.stats import (
-    bayes_signed_rank,
-    hierarchical_bootstrap,
-    holm,
-    needed,
-    smallest_p,
-    t_test,
-    to_detect,
-    tost_halves,
-    wilcoxon,
-)
-from bench.scoring.verdicts import row
+from bench.scoring.stats import holm, needed, wilcoxon
+from bench.scoring.verdicts import decide, row
 
 __all__ = [
     "Comparison",
@@ -66,6 +70,7 @@ __all__ = [
     "compare",
     "compare_arms",
     "compare_family",
+    "compare_pairs",
     "holm_rows",
     "paired",
     "per_dataset",
@@ -83,14 +88,36 @@ def arm_diffs(
     """The paired differences (:func:`paired`) of arm ``a`` against arm ``b`` (values of
     ``column``) on ``metric``: diverged and failed runs score the metric's worst value,
     lower-is-better metrics are negated first (a positive ``diff`` always means ``a`` is
-    better), non-finite scores are dropped. Empty when no block holds both arms."""
+    better), non-finite scores are dropped. ``failed``: both arms failed on the block's data
+    set (module docstring: both at the floor in every block, or, for a held-out accuracy,
+    both at one same value below 100 % in every block). Empty when no block holds both
+    arms."""
     m = schema.get(metric)
     work = frame.copy()
     work["score"] = scores(frame, m) if len(frame) else []
     if not m.higher_is_better:
         work["score"] = -work["score"]
     work = work[np.isfinite(work["score"].astype(float))]
-    return paired(work, column, a, b, "score", blocks)
+    out = paired(work, column, a, b, "score", blocks)
+    return out.assign(failed=_both_failed(out, m))
+
+
+# accuracies on held-out data, where two arms that predict one class score alike (on the
+# training data two learners can also plateau at one same level: no chance reading there)
+_HELD_OUT = ("test_acc", "val_acc", "best_val_acc")
+
+
+def _both_failed(out: pd.DataFrame, m: schema.Metric) -> pd.Series:
+    """Per block of :func:`arm_diffs`: both arms failed on its data set (module docstring)."""
+    if out.empty:
+        return pd.Series(dtype=bool)
+    floor = m.worst if m.higher_is_better else -m.worst
+    block = (out["a"] == floor) & (out["b"] == floor)
+    if m.name in _HELD_OUT:  # one class predicted by both: that class's share of the split
+        block |= (out["a"] == out["b"]) & (out["a"] < 1.0)
+    g = out.assign(_block=block).groupby("dataset")
+    constant = g["a"].transform("nunique") == 1  # one class predicted: the same on each split
+    return g["_block"].transform("all") & (constant | (out["a"] == floor))
 
 
 def compare_arms(
@@ -167,117 +194,6 @@ def paired(
     return out
 
 
-def compare(
-    diffs: pd.DataFrame,
-    rope: float = ROPE,
-    alpha: float = ALPHA,
-    n_boot: int = 4000,
-    seed: int = 0,
-    family: int = 1,
-) -> Comparison:
-    """Judge arm A against arm B from the paired differences (A - B) of :func:`paired`.
-
-    Quantities (data set = unit of replication; its seeds are averaged first):
-
-    - ``effect``, ``ci_low``, ``ci_high``: :func:`hierarchical_bootstrap` of ``diff`` over data
-      sets (1 - ``alpha`` percentile interval). Shown; it decides nothing.
-    - ``p`` / ``p_less``: one-sided Wilcoxon signed-rank p (``greater`` / ``less``, zeros
-      dropped) on the per-data-set mean differences; NaN with fewer than 2 data sets.
-    - ``p_seed``: the same test on all (data set, seed) differences (secondary reading).
-    - ``p_two_sided``: the same Wilcoxon test either way.
-    - ``p_equiv``: TOST p that ``|mean difference| < rope`` on the per-data-set means, the
-      larger of its halves ``p_lower`` (mean > −rope) and ``p_upper`` (mean < +rope)
-      (:func:`bench.scoring.stats.tost_halves`); NaN with fewer than 2 data sets.
-    - ``p_a_better``, ``p_rope``, ``p_b_better``: the Bayesian signed-rank test (Benavoli
-      et al. 2014, ``baycomp.SignedRankTest``) on the per-data-set mean differences with
-      the same rope, 10,000 posterior samples from a fixed seed.
-    - ``decidable``, ``needed``: whether ``family · 1/2**n_datasets < alpha`` (the smallest
-      one-sided Wilcoxon p, Holm-adjusted over ``family`` comparisons, can reach ``alpha``),
-      and the fewest data sets for which it can (:func:`bench.scoring.stats.needed`).
-    - ``to_detect``: the data sets a one-sided test would need to detect the observed mean
-      difference with 80 % power (:func:`bench.scoring.stats.to_detect`; for planning).
-    - ``wins`` / ``losses``: data sets whose mean difference is > 0 / < 0.
-
-    Verdict rule (the project's rule, shared by every claim), checked in this order:
-
-    1. ``"INCONCLUSIVE"`` when not ``decidable``: no outcome of these data sets could be
-       significant, so none is read (the report says how many data sets it would take);
-    2. ``"EQUIVALENT"`` if TOST ``p_equiv < alpha``: the difference is shown to lie inside
-       ±rope (this wins even when it is also significant: real but negligible);
-    3. ``"A>B"`` if ``p < alpha``; ``"B>A"`` if ``p_less < alpha``;
-    4. otherwise ``"INCONCLUSIVE"``: a test that finds nothing decides nothing.
-
-    Only data-set-level tests decide; ``p_seed``, the bootstrap interval and the Bayesian
-    probabilities are reported beside them. Several pairs are one family:
-    :func:`compare_family` Holm-adjusts the p-values over them.
-
-    Args:
-        diffs: frame with ``dataset`` and ``diff`` columns (other columns ignored).
-        rope: region of practical equivalence, in score units (0.01 = one accuracy point).
-        alpha: significance level of the tests and 1 - coverage of the CI.
-        n_boot: bootstrap draws.
-        seed: bootstrap and posterior-sampling seed.
-        family: the comparisons this one is Holm-adjusted with (for ``decidable``).
-
-    Returns:
-        A :class:`Comparison`.
-
-    Raises:
-        ValueError: if ``diffs`` has no non-missing difference or ``rope <= 0``.
-    """
-    if rope <= 0:
-        raise ValueError(f"compare: rope must be > 0, got {rope}")
-    data = diffs[["dataset", "diff"]].dropna()
-    if data.empty:
-        raise ValueError("compare: no paired differences")
-    per_dataset = data.groupby("dataset", sort=True)["diff"].mean().to_numpy()
-    effect, low, high = hierarchical_bootstrap(
-        data, "diff", "dataset", n_boot=n_boot, alpha=alpha, seed=seed
-    )
-    n = len(per_dataset)
-    p_greater = wilcoxon(per_dataset, "greater")
-    p_less = wilcoxon(per_dataset, "less")
-    p_seed = wilcoxon(data["diff"].to_numpy(), "greater")
-    p_lower, p_upper = tost_halves(per_dataset, rope)
-    p_equiv = max(p_lower, p_upper)  # stats.tost
-    decidable = family * smallest_p(n, "greater") < alpha
-    bayes = bayes_signed_rank(per_dataset, rope, seed)
-    if not decidable:
-        verdict = "INCONCLUSIVE"
-    elif p_equiv < alpha:
-        verdict = "EQUIVALENT"
-    elif p_greater < alpha:
-        verdict = "A>B"
-    elif p_less < alpha:
-        verdict = "B>A"
-    else:
-        verdict = "INCONCLUSIVE"
-    return Comparison(
-        effect=effect,
-        ci_low=low,
-        ci_high=high,
-        p=p_greater,
-        p_seed=p_seed,
-        p_equiv=p_equiv,
-        n_datasets=n,
-        n_seeds=int(data.groupby("dataset").size().min()),
-        rope=float(rope),
-        verdict=verdict,
-        wins=int((per_dataset > 0).sum()),
-        losses=int((per_dataset < 0).sum()),
-        p_less=p_less,
-        decidable=decidable,
-        needed=needed(alpha, "greater", family),
-        p_a_better=bayes[0],
-        p_rope=bayes[1],
-        p_b_better=bayes[2],
-        to_detect=to_detect(per_dataset, alpha, family),
-        p_two_sided=wilcoxon(per_dataset, "two-sided"),
-        p_lower=p_lower,
-        p_upper=p_upper,
-    )
-
-
 @dataclass(frozen=True, eq=False)
 class Pair:
     """One comparison of a family (:func:`compare_family`). Compared and hashed by identity
@@ -318,59 +234,86 @@ class Pair:
         return arm_diffs(self.frame, self.a, self.b, self.metric, self.blocks, self.column)
 
 
-def compare_family(pairs: Sequence[Pair], alpha: float = ALPHA) -> pd.DataFrame:
-    """Every pair compared (:func:`compare`), then Holm over the family (:func:`holm_rows`).
+def compare_family(
+    pairs: Sequence[Pair], alpha: float = ALPHA, companions: bool = True
+) -> pd.DataFrame:
+    """Every pair compared (:func:`compare`), Holm over exactly the pairs tested, each
+    verdict decided on the adjusted p-values (:func:`holm_rows`): the one path of every
+    verdict of a claim or a report table.
 
-    The family is exactly the pairs compared: a pair without paired data (no block holds
-    both arms) gets an empty, INCONCLUSIVE row and is not counted. The same count is each
-    comparison's ``family`` (whether its data sets can reach ``alpha`` after Holm, and how
-    many it would need), so the adjustment and the floor read the same family. A p-value
-    that no test could give (NaN: one data set, or every difference zero) stays out of that
-    p-value's adjustment (:func:`bench.scoring.stats.holm`).
+    The family is exactly the pairs tested: a pair without paired data (no block holds
+    both arms) or whose arms both failed on every data set gets an INCONCLUSIVE row with
+    NaN p-values and is not counted. The same count is each comparison's ``family``
+    (whether its nonzero data sets can reach ``alpha`` after Holm, how many it would need,
+    ``to_detect``), so the adjustment and the floor read the same family.
 
     Args:
         pairs: the comparisons, in row order.
         alpha: significance level of the tests and of the adjusted p-values.
+        companions: compute the bootstrap interval and the Bayesian probabilities beside
+            each test (:func:`compare`; False for a robustness reading).
 
     Returns:
         One row per pair: the pair's ``info`` columns, then those of
         :func:`bench.scoring.verdicts.row`, then ``p_holm``, ``p_reverse_holm`` and
         ``p_equiv_holm``; empty for no pairs.
     """
+    return compare_pairs(pairs, alpha, companions)[0]
+
+
+def compare_pairs(
+    pairs: Sequence[Pair], alpha: float = ALPHA, companions: bool = True
+) -> tuple[pd.DataFrame, list[Comparison | None]]:
+    """:func:`compare_family`'s rows, and the :class:`Comparison` behind each (None for a
+    pair without paired data), for a caller that reads more than the row (its effect and
+    interval, say)."""
     diffs = [p.differences() for p in pairs]
-    size = sum(not d.empty for d in diffs)
-    rows = []
-    for p, d in zip(pairs, diffs, strict=True):
-        comp = None if d.empty else compare(d, rope=p.rope, alpha=alpha, family=size)
-        rows.append({**p.info, **row(p.label, comp, p.claimed)})
-    return holm_rows(pd.DataFrame(rows), alpha)
+    size = max(1, sum(tested(d) for d in diffs))
+    comparisons = [
+        None if d.empty else compare(d, p.rope, alpha, family=size, companions=companions)
+        for p, d in zip(pairs, diffs, strict=True)
+    ]
+    rows = [
+        {**p.info, **row(p.label, c, p.claimed)} for p, c in zip(pairs, comparisons, strict=True)
+    ]
+    table = holm_rows(pd.DataFrame(rows), alpha, [p.claimed for p in pairs])
+    return table, comparisons
 
 
-def holm_rows(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
+def holm_rows(
+    table: pd.DataFrame, alpha: float = ALPHA, claimed: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Holm over a family of comparison rows (:func:`bench.scoring.verdicts.row`): adds
-    ``p_holm`` (claimed direction), ``p_reverse_holm`` and ``p_equiv_holm``, and keeps a
-    row's verdict only when the Holm-adjusted p behind it is below ``alpha``: SUPPORTED
-    needs ``p_holm``, CONTRADICTED ``p_reverse_holm`` (or, from EQUIVALENT, ``p_equiv_holm``),
-    EQUIVALENT ``p_equiv_holm``; otherwise the row becomes INCONCLUSIVE. A copy."""
+    ``p_holm`` (claimed direction), ``p_reverse_holm`` and ``p_equiv_holm`` (each adjusted
+    over the rows that have it: the pairs tested), then decides each row's ``verdict`` and
+    ``negligible`` on those adjusted p-values (:func:`bench.scoring.verdicts.decide`;
+    ``claimed``: each row's claimed direction, ``A>B`` by default). A copy."""
     table = table.copy()
     if table.empty or "p" not in table:
         return table
     table["p_holm"] = holm(table["p"].tolist())
     table["p_reverse_holm"] = holm(table["p_reverse"].tolist())
     table["p_equiv_holm"] = holm(table["p_equiv"].tolist())
-    equivalent = table["p_equiv"] < alpha  # the row's own (unadjusted) finding
-    weak = (table["verdict"] == "SUPPORTED") & ~(table["p_holm"] < alpha)
-    weak |= (table["verdict"] == "CONTRADICTED") & ~equivalent & ~(table["p_reverse_holm"] < alpha)
-    weak |= (
-        table["verdict"].isin(["EQUIVALENT", "CONTRADICTED"])
-        & equivalent
-        & ~(table["p_equiv_holm"] < alpha)
-    )
-    table.loc[weak, "verdict"] = "INCONCLUSIVE"
+    claims = list(claimed) if claimed is not None else ["A>B"] * len(table)
+    decided = [
+        decide(p, r, e, c, alpha, failed=n == 0)
+        for p, r, e, c, n in zip(
+            table["p_holm"],
+            table["p_reverse_holm"],
+            table["p_equiv_holm"],
+            claims,
+            table["n_datasets"],
+            strict=True,
+        )
+    ]
+    table["verdict"] = [v for v, _ in decided]
+    table["negligible"] = [bool(n) for _, n in decided]
     return table
 
 
-def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataFrame:
+def chain(
+    frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER, companions: bool = True
+) -> pd.DataFrame:
     """Each adjacent pair of ``order``, restricted to the activations present in ``frame``
     (one configuration per data set × seed × activation, e.g. after lr selection), compared
     at the data-set level on test accuracy, one family (:func:`compare_family`): one row
@@ -378,7 +321,7 @@ def chain(frame: pd.DataFrame, order: Sequence[str] = CLAIMED_ORDER) -> pd.DataF
     work = frame.assign(arm=frame["activation"])
     present = [a for a in order if a in set(work["activation"])]
     pairs = [Pair(f"{a} > {b}", work, a, b) for a, b in itertools.pairwise(present)]
-    return compare_family(pairs)
+    return compare_family(pairs, companions=companions)
 
 
 def per_dataset(
@@ -389,14 +332,15 @@ def per_dataset(
     column: str = "activation",
 ) -> pd.DataFrame:
     """Each data set on its own: ``a`` − ``b`` on ``metric`` paired by seed
-    (:func:`arm_diffs`), its mean, and one-sided one-sample t-tests over the seeds that
-    ``a`` is better (``p_better``) and worse (``p_worse``) (:func:`bench.scoring.stats.t_test`,
-    its zero-spread rule included), each Holm-adjusted over the data sets
-    (``p_better_holm``, ``p_worse_holm``).
+    (:func:`arm_diffs`), its mean, and one-sided signed-rank tests over the seeds
+    (:func:`bench.scoring.stats.wilcoxon`, the one test) that ``a`` is better
+    (``p_better``) and worse (``p_worse``), each Holm-adjusted over the data sets
+    (``p_better_holm``, ``p_worse_holm``). With n seeds the smallest p is 1/2ⁿ, so a family
+    of many data sets needs many seeds: ``needed_seeds`` is the fewest that can decide.
 
     Returns:
         One row per data set: ``dataset``, ``diff``, ``n_seeds``, ``p_better``,
-        ``p_worse``, ``p_better_holm``, ``p_worse_holm``.
+        ``p_worse``, ``p_better_holm``, ``p_worse_holm``, ``needed_seeds``.
     """
     diffs = arm_diffs(frame, a, b, metric, ("dataset", "seed"), column)
     rows = []
@@ -407,11 +351,12 @@ def per_dataset(
                 "dataset": ds,
                 "diff": float(d.mean()),
                 "n_seeds": len(d),
-                "p_better": t_test(d, 0.0, "greater"),
-                "p_worse": t_test(d, 0.0, "less"),
+                "p_better": wilcoxon(d, "greater"),
+                "p_worse": wilcoxon(d, "less"),
             }
         )
     out = pd.DataFrame(rows, columns=["dataset", "diff", "n_seeds", "p_better", "p_worse"])
     out["p_better_holm"] = holm(out["p_better"])
     out["p_worse_holm"] = holm(out["p_worse"])
+    out["needed_seeds"] = needed(ALPHA, "greater", max(len(out), 1))
     return out

@@ -18,6 +18,8 @@ Public:
     rank_results(frame, metric="test_acc") -> Ranking
                         the report's overall ranking of a results frame: each configuration
                         at its learning rate chosen on validation, the headline initializer
+    ranking_table(ranking) -> DataFrame
+                        a Ranking as the table :func:`bench.api.ranking` returns
 """
 
 from __future__ import annotations
@@ -75,11 +77,14 @@ class Ranking:
         friedman / friedman_datasets: Friedman's test over the blocks, and over the
             ``outer`` blocks with seeds averaged first.
         differ: Friedman's p over the blocks is below α.
-        cd: the critical-difference inputs (ranks and Holm-adjusted pairwise Wilcoxon p
-            over the blocks).
+        cd: ranks and Holm-adjusted pairwise Wilcoxon p over the blocks (what
+            :func:`bench.api.ranking` reads).
         pairwise_datasets: the same pairwise p-values with seeds averaged first, one block
             per ``outer`` value (None with a single one).
         init: the initializer of ``head`` ("" when it holds several).
+        diagram: the critical-difference diagram's inputs, Friedman + Nemenyi at the
+            data-set level (seeds averaged first; over the blocks with one data set):
+            descriptive, drawn by the report (:func:`bench.scoring.ranks.nemenyi_diagram`).
     """
 
     metric: str
@@ -93,6 +98,7 @@ class Ranking:
     cd: ranks.CriticalDifference
     pairwise_datasets: pd.DataFrame | None
     init: str = ""
+    diagram: ranks.CriticalDifference | None = None
 
     @property
     def order(self) -> list[str]:
@@ -150,7 +156,12 @@ def rank_activations(
     differ = not fr.reason and fr.pvalue < ALPHA
     inits = head["init"].unique() if "init" in head.columns else []
     init = str(inits[0]) if len(inits) == 1 else ""
-    return Ranking(metric, blocks, outer, r, summary, fr, fd, differ, cd, pd_, init)
+    diagram = (
+        ranks.nemenyi_diagram(avg, metric, "activation", outer)
+        if several
+        else ranks.nemenyi_diagram(head, metric, "activation", blocks)
+    )
+    return Ranking(metric, blocks, outer, r, summary, fr, fd, differ, cd, pd_, init, diagram)
 
 
 def rank_results(frame: pd.DataFrame, metric: str = "test_acc") -> Ranking:
@@ -167,3 +178,50 @@ def rank_results(frame: pd.DataFrame, metric: str = "test_acc") -> Ranking:
     """
     sel = metrics.select_lr(frame)
     return rank_activations(sel[sel["init"] == head_init(sel)], metric)
+
+
+def ranking_table(r: Ranking) -> pd.DataFrame:
+    """A :class:`Ranking` as the table :func:`bench.api.ranking` returns (its docstring
+    names the columns and ``attrs``): one row per activation, best first."""
+    import numpy as np
+
+    ranks_, s, p = r.ranks, r.summary, r.cd.pvalues
+    best = ranks_.index[0]
+    by_datasets = r.pairwise_datasets
+    rows = []
+    for act in ranks_.index:
+        rows.append(
+            {
+                "activation": act,
+                "mean": s.at[act, "mean"],
+                "ci95": s.at[act, "ci95"],
+                "avg_rank": ranks_.at[act, "avg_rank"],
+                "delta": s.at[act, "mean"] - s.at[best, "mean"],
+                "p_vs_best": np.nan if act == best else p.at[act, best],
+                "p_vs_best_datasets": (
+                    np.nan
+                    if act == best or by_datasets is None or act not in by_datasets.index
+                    else by_datasets.at[act, best]
+                ),
+                "n": int(s.at[act, "n"]),
+                "n_nonok": int(s.at[act, "n_nonok"]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs.update(
+        init=r.init,
+        blocks=r.blocks,
+        n_blocks=r.n_blocks,
+        friedman=_as_dict(r.friedman),
+        friedman_datasets=_as_dict(r.friedman_datasets),
+        smallest_p=r.smallest_p,
+        pairs=r.pairs,
+        smallest_p_holm=r.smallest_p_holm,
+        decidable=r.decidable,
+        min_ci_n=metrics.MIN_CI_N,
+    )
+    return out
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    return {k: getattr(result, k) for k in ("statistic", "pvalue", "n_blocks", "k", "reason")}

@@ -9,8 +9,10 @@ Public:
     pairwise_wilcoxon(df, metric, treatment, blocks)  Holm-adjusted pairwise p-value matrix
     claimed_order(df, metric, order, blocks, alpha)   Kendall τ and adjacent-pair verdicts
                                 → :class:`ClaimedOrder`
-    critical_difference(df, metric, treatment, blocks)  what a CD diagram needs
-                                → :class:`CriticalDifference`
+    critical_difference(df, metric, treatment, blocks)  a CD diagram's inputs from the
+                                pairwise Wilcoxon tests → :class:`CriticalDifference`
+    nemenyi_diagram(df, metric, treatment, blocks)  a CD diagram's inputs from Friedman +
+                                Nemenyi (descriptive) → :class:`CriticalDifference`
     kendall_tau(claimed, observed)      Kendall τ of a claimed order against scores
     rank_correlation(observed_order, claimed_order)   Kendall τ between two orders
 
@@ -34,7 +36,7 @@ from scipy import stats
 
 from bench.errors import BenchError
 from bench.scoring.metrics import Metric, get_metric, scores
-from bench.scoring.stats import holm, wilcoxon
+from bench.scoring.stats import holm, nemenyi, wilcoxon
 from bench.scoring.verdicts import CLAIMED_ORDER, pair_verdict
 
 
@@ -195,8 +197,8 @@ def pairwise_wilcoxon(
 ) -> pd.DataFrame:
     """Two-sided Wilcoxon signed-rank test for every pair, Holm-corrected over all pairs.
 
-    Zero differences are dropped (``zero_method="wilcox"``); a pair that differs in no
-    block gets p = 1.
+    The one signed-rank test (:func:`bench.scoring.stats.wilcoxon`: Pratt's zeros, exact up
+    to its limit); a pair that differs in no block gets p = 1.
 
     Args:
         df: the results frame.
@@ -212,10 +214,7 @@ def pairwise_wilcoxon(
     table = _table(df, m, treatment, blocks)
     names = list(ranks(df, m, treatment, blocks).index)
     pairs = list(combinations(names, 2))
-    raw = [
-        wilcoxon(_advantage(table[a], table[b], m), "two-sided", min_n=1, tied=1.0)
-        for a, b in pairs
-    ]
+    raw = [wilcoxon(_advantage(table[a], table[b], m), "two-sided") for a, b in pairs]
     adj = holm(raw)
     out = pd.DataFrame(1.0, index=pd.Index(names, name=treatment), columns=names)
     for (a, b), p in zip(pairs, adj, strict=True):
@@ -290,8 +289,8 @@ def claimed_order(
                 int((d > 0).sum()),
                 int((d == 0).sum()),
                 int((d < 0).sum()),
-                wilcoxon(d, "greater", min_n=1, tied=1.0),
-                wilcoxon(d, "less", min_n=1, tied=1.0),
+                wilcoxon(d, "greater"),
+                wilcoxon(d, "less"),
             ]
         )
     pairs = pd.DataFrame(rows, columns=cols[:9])
@@ -329,6 +328,39 @@ def critical_difference(
     p = pairwise_wilcoxon(df, metric, treatment, blocks)
     avg = r["avg_rank"].rename("avg_rank")
     return CriticalDifference(avg, p, int(r["n_blocks"].iloc[0]) if len(r) else 0)
+
+
+def nemenyi_diagram(
+    df: pd.DataFrame,
+    metric: str | Metric,
+    treatment: str = "activation",
+    blocks: Sequence[str] = ("dataset",),
+) -> CriticalDifference:
+    """A critical-difference diagram's inputs by Friedman's test and Nemenyi's post-hoc test
+    (Demšar 2006; :func:`bench.scoring.stats.nemenyi`) over the complete blocks: average
+    ranks and the Nemenyi p-values. Descriptive: where a table ranks more than two arms it
+    shows them all at once; the verdicts come from the pairwise signed-rank tests.
+
+    Args:
+        df: one row per block and treatment (e.g. seeds averaged: one block per data set).
+        metric: metric name or :class:`Metric` (its direction decides which end is best).
+        treatment: the column compared.
+        blocks: the block columns.
+
+    Returns:
+        :class:`CriticalDifference` (Nemenyi p-values; all 1 with fewer than 2 blocks or 3
+        treatments, where Friedman's test does not apply).
+    """
+    m = get_metric(metric)
+    table = _table(df, m, treatment, blocks)
+    r = ranks(df, m, treatment, blocks)
+    names = list(r.index)
+    p = pd.DataFrame(1.0, index=pd.Index(names, name=treatment), columns=names)
+    if len(table) >= 2 and table.shape[1] >= 3:
+        sign = 1.0 if m.higher_is_better else -1.0
+        p = nemenyi(sign * table[names]).rename_axis(treatment)
+    n = int(r["n_blocks"].iloc[0]) if len(r) else 0
+    return CriticalDifference(r["avg_rank"].rename("avg_rank"), p, n)
 
 
 def _table(df: pd.DataFrame, m: Metric, treatment: str, blocks: Sequence[str]) -> pd.DataFrame:

@@ -2,8 +2,14 @@
 
 A data-set-level verdict is read for groups of data sets, as the SELU paper did (all of
 them, the real ones, the small and the large real ones, and the synthetic ones apart), and
-is re-derived under alternative analysis choices: a verdict that changes under one is
-fragile, and the reports say so.
+is re-derived under alternative analysis choices. Each pair then gets two readings, kept
+apart because they mean different things:
+
+- **sign**: does the effect keep its sign under every alternative, or does it *reverse*
+  under one (the reading a reader must see first: the effect itself is fragile);
+- **decision**: is a decided verdict still decided under every alternative, or does it
+  *lose power* (INCONCLUSIVE: fewer data sets or seeds, not a different answer) or change
+  to another verdict; an undecided one says where it would be decided.
 
 Public:
     SMALL                   a data set with fewer rows than this is small (1000)
@@ -11,9 +17,15 @@ Public:
     dataset_groups(frame) -> dict[label, list[str]]
                             the data sets of each non-empty group
     ALTERNATIVES            the alternative analyses, by label
+    readings(main, alternatives) -> DataFrame
+                            the main rows with the sign and decision readings, from the
+                            same family's rows under each alternative
+    robust(conv, datasets, init, family, lr_metric="val_acc") -> DataFrame
+                            a family of comparisons (``family(rows, companions) ->
+                            compare_family's table``) on these data sets, with its
+                            readings under every alternative that applies
     robust_chain(conv, datasets, init, order=CLAIMED_ORDER, lr_metric="val_acc") -> DataFrame
-                            :func:`bench.scoring.paired.chain` on these data sets, with a
-                            ``robustness`` column ("holds in 4/4", "changes under …")
+                            :func:`robust` of :func:`bench.scoring.paired.chain`
 
 Kind and size come from the data-set registry (:mod:`bench.data`, read without torch); a
 user's ``csv:`` table counts as real, its size estimated from its training rows.
@@ -21,7 +33,7 @@ user's ``csv:`` table counts as real, its size estimated from its training rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -40,8 +52,12 @@ ALTERNATIVES = {
     "lr": "learning rate chosen on the best-epoch validation accuracy",
     "init": "torch_default initializer",
     "real": "real data sets only",
-    "seeds": "each half of the seeds alone",
+    "synthetic": "synthetic data sets only",
+    "small": f"real data sets < {SMALL} samples only",
+    "large": f"real data sets ≥ {SMALL} samples only",
+    "seeds": "each half of the seeds, its rates chosen again on it",
 }
+_DECIDED = ("SUPPORTED", "CONTRADICTED", "EQUIVALENT")
 
 
 def _kind_and_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,17 +101,89 @@ def dataset_groups(frame: pd.DataFrame) -> dict[str, list[str]]:
     return {k: v for k, v in found.items() if v}
 
 
-def _chain(
+Family = Callable[[pd.DataFrame, bool], pd.DataFrame]
+
+
+def _family(
     selected: pd.DataFrame,
     datasets: Sequence[str],
     init: str,
-    order: Sequence[str],
-    seeds: Sequence[int] | None = None,
+    family: Family,
+    companions: bool = False,
 ) -> pd.DataFrame:
+    """The family on these data sets; an alternative reading needs no companions."""
     part = selected[selected["dataset"].isin(datasets) & (selected["init"] == init)]
-    if seeds is not None:
-        part = part[part["seed"].isin(seeds)]
-    return paired.chain(part, order)
+    return family(part, companions)
+
+
+def _reverses(main: float, other: float) -> bool:
+    return (main > 0 and other < 0) or (main < 0 and other > 0)
+
+
+def readings(
+    main: pd.DataFrame, alternatives: Mapping[str, Sequence[pd.DataFrame]]
+) -> pd.DataFrame:
+    """The two robustness readings of each row of a family, from the same family's rows
+    (matched by ``comparison``) under each alternative analysis (an alternative may have
+    several tables, e.g. the two halves of the seeds: each must agree).
+
+    Args:
+        main: the family's rows (:func:`bench.scoring.paired.compare_family`).
+        alternatives: alternative key (of :data:`ALTERNATIVES`, or any label) → its tables.
+
+    Returns:
+        A copy of ``main`` with ``alternatives`` (how many), ``reverses`` (under how many the
+        effect changes sign), ``holds`` (under how many the verdict is the same), ``sign``
+        (``holds in 4/4`` or ``reverses under …``), ``decision`` (``still decided in 4/4``,
+        ``loses power under … (INCONCLUSIVE)``, ``changes under … (EQUIVALENT)``,
+        ``undecided in 4/4`` or ``decided under … (SUPPORTED)``) and ``robustness`` (the
+        two, sign first).
+    """
+    n = len(alternatives)
+    out = main.copy()
+    found = {
+        key: [t.set_index("comparison") if not t.empty else t for t in tables]
+        for key, tables in alternatives.items()
+    }
+    reverses, holds, signs, decisions = [], [], [], []
+    for label, effect, verdict in zip(main["comparison"], main["effect"], main["verdict"]):
+        flipped, kept, moved = [], 0, []
+        for key, tables in found.items():
+            name = ALTERNATIVES.get(key, key)
+            rows = [t.loc[label] for t in tables if not t.empty and label in t.index]
+            if any(_reverses(effect, r["effect"]) for r in rows):
+                flipped.append(name)
+            other = [str(r["verdict"]) for r in rows] if len(rows) == len(tables) else []
+            if other and all(v == verdict for v in other):
+                kept += 1
+            else:
+                moved.append(f"{name} ({next((v for v in other if v != verdict), 'absent')})")
+        reverses.append(len(flipped))
+        holds.append(kept)
+        signs.append(f"holds in {n}/{n}" if not flipped else "reverses under " + ", ".join(flipped))
+        decisions.append(_decision(verdict, kept, n, moved))
+    out["alternatives"] = n
+    out["reverses"] = reverses
+    out["holds"] = holds
+    out["sign"] = signs
+    out["decision"] = decisions
+    out["robustness"] = [f"sign {s} — {d}" for s, d in zip(signs, decisions, strict=True)]
+    return out
+
+
+def _decision(verdict: str, kept: int, n: int, moved: list[str]) -> str:
+    """The decision reading of one row (see :func:`readings`)."""
+    decided = verdict in _DECIDED
+    if not moved:
+        return f"{'still decided' if decided else 'undecided'} in {n}/{n}"
+    if not decided:
+        return "decided under " + ", ".join(moved)
+    weak = [m for m in moved if m.endswith("(INCONCLUSIVE)") or m.endswith("(absent)")]
+    other = [m for m in moved if m not in weak]
+    parts = [f"still decided in {kept}/{n}"]
+    parts += ["loses power under " + ", ".join(weak)] if weak else []
+    parts += ["changes under " + ", ".join(other)] if other else []
+    return "; ".join(parts)
 
 
 def robust_chain(
@@ -105,65 +193,72 @@ def robust_chain(
     order: Sequence[str] = CLAIMED_ORDER,
     lr_metric: str = "val_acc",
 ) -> pd.DataFrame:
-    """The claimed chain on ``datasets`` with initializer ``init`` (each configuration at its
-    validation-chosen learning rate), and each pair's verdict re-derived under the
-    :data:`ALTERNATIVES` that apply: another criterion for the learning rate, the
-    ``torch_default`` initializer (when the frame has it), the real data sets only (when
-    ``datasets`` holds synthetic ones), and each half of the seeds (when there are two or
-    more; both halves must agree with the verdict for it to hold).
+    """The claimed chain (:func:`bench.scoring.paired.chain` of ``order``, best first) on
+    ``datasets`` with initializer ``init``, with each pair's readings (:func:`robust`)."""
+
+    def family(part: pd.DataFrame, companions: bool) -> pd.DataFrame:
+        return paired.chain(part, order, companions)
+
+    return robust(conv, datasets, init, family, lr_metric)
+
+
+def robust(
+    conv: pd.DataFrame,
+    datasets: Sequence[str],
+    init: str,
+    family: Family,
+    lr_metric: str = "val_acc",
+) -> pd.DataFrame:
+    """A family of comparisons on ``datasets`` with initializer ``init`` (each configuration at
+    its validation-chosen learning rate), with each pair's two readings (:func:`readings`)
+    under the :data:`ALTERNATIVES` that apply: another criterion for the learning rate; the
+    ``torch_default`` initializer (when the frame has it); the real and the synthetic data
+    sets apart (when ``datasets`` holds both kinds); the small and the large real ones
+    apart (when they hold both sizes); each half of the seeds, its rates chosen again on
+    that half's validation scores (two or more seeds; both halves must agree).
 
     Args:
         conv: the frame before learning-rate selection (with the convergence columns when
             ``lr_metric`` needs them).
         datasets: the group's data sets.
         init: the initializer of the comparison.
-        order: the claimed order, best first.
+        family: the comparisons, from the rows of one reading (one configuration per data
+            set × seed × activation) and whether to add the Bayesian companions: a table of
+            :func:`bench.scoring.paired.compare_family` (``comparison``, ``effect`` and
+            ``verdict`` columns, one row per pair).
         lr_metric: the validation metric of the main reading.
 
     Returns:
-        :func:`bench.scoring.paired.chain`'s table plus ``holds`` and ``alternatives``
-        (counts) and ``robustness`` (a phrase: ``holds in 4/4`` or ``changes under …``).
+        ``family``'s table plus the columns of :func:`readings`.
     """
     selected = metrics.select_lr(conv, lr_metric)
-    main = _chain(selected, datasets, init, order)
+    main = _family(selected, datasets, init, family, companions=True)
     if main.empty:
         return main
     alternatives: dict[str, list[pd.DataFrame]] = {}
     best = "best_val_acc" if lr_metric != "best_val_acc" else "val_acc"
-    alternatives["lr"] = [_chain(metrics.select_lr(conv, best), datasets, init, order)]
+    alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
     if "torch_default" in set(conv["init"]) and init != "torch_default":
-        alternatives["init"] = [_chain(selected, datasets, "torch_default", order)]
+        alternatives["init"] = [_family(selected, datasets, "torch_default", family)]
     info = _kind_and_rows(conv[conv["dataset"].isin(datasets)])
-    real = list(info.index[info["kind"] == "real"])
-    if real and len(real) < len(info):
-        alternatives["real"] = [_chain(selected, real, init, order)]
+    real = info[info["kind"] == "real"]
+    subsets = {
+        "real": list(real.index),
+        "synthetic": list(info.index[info["kind"] != "real"]),
+        "small": list(real.index[real["rows"] < SMALL]),
+        "large": list(real.index[real["rows"] >= SMALL]),
+    }
+    for pair in (("real", "synthetic"), ("small", "large")):
+        if all(0 < len(subsets[k]) < len(info) for k in pair):
+            for k in pair:
+                alternatives[k] = [_family(selected, subsets[k], init, family)]
     seeds = sorted(set(selected["seed"]))
     if len(seeds) >= 2:
         half = (len(seeds) + 1) // 2
         alternatives["seeds"] = [
-            _chain(selected, datasets, init, order, seeds[:half]),
-            _chain(selected, datasets, init, order, seeds[half:]),
+            _family(
+                metrics.select_lr(conv[conv["seed"].isin(h)], lr_metric), datasets, init, family
+            )
+            for h in (seeds[:half], seeds[half:])
         ]
-    verdicts = main.set_index("comparison")["verdict"]
-    holds, phrases = [], []
-    for label, verdict in verdicts.items():
-        kept, changed = 0, []
-        for name, tables in alternatives.items():
-            found = [t.set_index("comparison")["verdict"].get(label, "absent") for t in tables]
-            if all(v == verdict for v in found):
-                kept += 1
-            else:
-                other = next(v for v in found if v != verdict)
-                changed.append(f"{ALTERNATIVES[name]} ({other})")
-        holds.append(kept)
-        n = len(alternatives)
-        phrases.append(
-            f"holds in {kept}/{n}"
-            if not changed
-            else f"holds in {kept}/{n}; changes under " + "; ".join(changed)
-        )
-    out = main.copy()
-    out["holds"] = holds
-    out["alternatives"] = len(alternatives)
-    out["robustness"] = phrases
-    return out
+    return readings(main, alternatives)

@@ -4,27 +4,37 @@ statsmodels, baycomp; no torch). The comparisons of two arms built on them are
 :mod:`bench.scoring.paired`.
 
 Public:
+    EXACT_MAX                   nonzero differences up to which a signed-rank p is exact (100)
     holm(pvalues)               Holm-adjusted p-values (NaNs kept, not in the family)
-    wilcoxon(d, alternative, min_n=2, tied=nan)   Wilcoxon signed-rank p of differences
-    smallest_p(n, alternative)                    the smallest p an exact Wilcoxon test reaches
-    needed(alpha, alternative, family)            the fewest pairs that can reach alpha
-    to_detect(d, alpha, family, power)            data sets to detect an observed effect
-    t_test(d, mu, alternative)                    one-sample t-test p (the zero-spread rule)
-    tost_halves(d, margin)                        TOST's two one-sided p: above −margin, below
-                                                  +margin
-    tost(d, margin)                               TOST p that the mean of ``d`` is in ±margin
+    wilcoxon(d, alternative, shift=0)             the one test: Wilcoxon signed-rank p of d − shift
+    smallest_p(n, alternative)                    the smallest p it reaches with n nonzero values
+    needed(alpha, alternative, family)            the fewest nonzero pairs that can reach alpha
+    to_detect(d, alpha, family, power, alternative)
+                                                  data sets to detect an observed effect
+    tost_halves(d, margin)                        signed-rank TOST's two one-sided p: above
+                                                  −margin, below +margin
+    tost(d, margin)                               signed-rank TOST p that d lies in ±margin
     equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
-    t_interval(d, confidence)                     the t interval of a mean
+    t_interval(d, confidence)                     the t interval of a mean (shown, never a test)
     binomial_interval(k, n, confidence)           Clopper–Pearson interval of a share
     hierarchical_bootstrap(diffs, ...)            mean of group means and its percentile CI
     bayes_signed_rank(diffs, rope, seed)          P(A better), P(rope), P(B better)
+    nemenyi(table)                                Friedman + Nemenyi p-values of a blocks ×
+                                                  treatments table (scikit-posthocs)
     Trend, trend(frame, level, value, blocks, alpha)  Page's test of a monotone trend
 
-**Zero spread.** A t-test of a sample whose values are all equal (n ≥ 2) has no standard
-error, and scipy returns NaN. The one rule here (:func:`t_test`, and so every TOST): the p is
-0 when the common value lies strictly on the alternative's side of ``mu`` (certainly there,
-as far as the sample can tell) and 1 otherwise (on ``mu`` itself, or on the other side).
-Fewer than 2 values: NaN, nothing tested.
+**The one test.** Every p-value that decides a verdict is a Wilcoxon signed-rank test
+(:func:`wilcoxon`): one-sided for a directional claim, two-sided where a claim has no
+direction, and the same test against ±margin for equivalence (:func:`tost`). Its zero
+rule is Pratt's: a difference of exactly 0 (after rounding to 12 decimals, so float noise
+neither breaks a tie nor makes a zero) is ranked with the others and then carries no sign,
+so it adds nothing to either side; a sample whose differences are all 0 gets p = 1 (no
+sign pattern is more extreme than another). The p is exact, the share of the 2ⁿ sign
+patterns of the n nonzero differences at least as extreme as the one observed (ties and
+zeros included), for up to :data:`EXACT_MAX` nonzero differences (every data-set-level test
+of the project); beyond, scipy's normal approximation with Pratt's correction. There is no
+zero-spread special case: n equal nonzero differences give 1/2ⁿ, like any sample with every
+difference on one side.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from bench.scoring.base import ALPHA, ROPE
 
 # Cap on the number of elements of one vectorized bootstrap chunk (draws × groups × rows).
 _CHUNK_ELEMENTS = 4_000_000
+EXACT_MAX = 100  # nonzero differences up to which the signed-rank p is exact
 
 
 def holm(pvalues: Iterable[float]) -> np.ndarray:
@@ -68,44 +79,71 @@ def holm(pvalues: Iterable[float]) -> np.ndarray:
     return out
 
 
+def _pratt(d: Sequence[float] | np.ndarray, shift: float) -> np.ndarray:
+    """``d − shift`` as floats, NaNs dropped, rounded to 12 decimals (the zero rule's)."""
+    x = np.asarray(d, dtype=float) - shift
+    return np.round(x[~np.isnan(x)], 12)
+
+
 def wilcoxon(
-    d: Sequence[float] | np.ndarray,
-    alternative: str = "two-sided",
-    min_n: int = 2,
-    tied: float = math.nan,
+    d: Sequence[float] | np.ndarray, alternative: str = "two-sided", shift: float = 0.0
 ) -> float:
-    """Wilcoxon signed-rank p-value of the differences ``d`` (zeros dropped,
-    ``zero_method="wilcox"``).
+    """The Wilcoxon signed-rank p of ``d − shift`` (the one test; module docstring).
 
     Args:
-        d: paired differences.
-        alternative: ``two-sided``, ``greater`` or ``less``.
-        min_n: fewer differences than this give NaN.
-        tied: the p-value when no difference is nonzero (NaN: nothing tested; the
-            seed-level rankings use 1, "no evidence of a difference").
+        d: paired differences (NaNs dropped).
+        alternative: ``greater`` (the differences lie above ``shift``), ``less`` or
+            ``two-sided`` (twice the smaller one-sided p, at most 1).
+        shift: the value tested against (0; ±margin for :func:`tost_halves`).
 
     Returns:
-        The p-value.
+        The p-value: exact up to :data:`EXACT_MAX` nonzero differences, 1 when every
+        difference is 0, NaN for no difference at all.
     """
-    d = np.asarray(d, dtype=float)
-    if len(d) < min_n or len(d) == 0:
+    if alternative not in ("greater", "less", "two-sided"):
+        raise ValueError(f"wilcoxon: alternative {alternative!r} is not greater/less/two-sided")
+    x = _pratt(d, shift)
+    if len(x) == 0:
         return math.nan
-    if not np.any(d != 0):
-        return tied
-    return float(stats.wilcoxon(d, zero_method="wilcox", alternative=alternative).pvalue)
+    nonzero = x != 0
+    if not nonzero.any():
+        return 1.0
+    if nonzero.sum() > EXACT_MAX:
+        res = stats.wilcoxon(x, zero_method="pratt", alternative=alternative, method="asymptotic")
+        return float(res.pvalue)
+    ranks = np.rint(2 * stats.rankdata(np.abs(x))[nonzero]).astype(int)  # doubled: integers
+    observed = int(ranks[x[nonzero] > 0].sum())
+    null = _signed_rank_null(ranks)
+    greater, less = float(null[observed:].sum()), float(null[: observed + 1].sum())
+    p = {"greater": greater, "less": less, "two-sided": 2 * min(greater, less)}[alternative]
+    return min(1.0, p)
+
+
+def _signed_rank_null(ranks: np.ndarray) -> np.ndarray:
+    """P(W⁺ = w) for every w under the null (each rank's sign a fair coin): the
+    distribution of the sum of a random subset of ``ranks`` (integers), built rank by rank."""
+    dist = np.zeros(int(ranks.sum()) + 1)
+    dist[0] = 1.0
+    top = 0
+    for r in ranks:
+        shifted = dist[: top + 1].copy()
+        dist[: top + 1] *= 0.5
+        dist[r : r + top + 1] += 0.5 * shifted
+        top += int(r)
+    return dist
 
 
 def smallest_p(n: int, alternative: str = "greater") -> float:
-    """The smallest p-value an exact Wilcoxon signed-rank test can give with ``n`` nonzero
-    paired differences: every difference on one side, ``1 / 2**n`` one-sided and
-    ``2 / 2**n`` two-sided (1 with no difference at all)."""
+    """The smallest p-value the signed-rank test (:func:`wilcoxon`) can give with ``n``
+    nonzero paired differences: every one on one side, ``1 / 2**n`` one-sided and
+    ``2 / 2**n`` two-sided (1 with no nonzero difference at all: zeros carry no sign)."""
     if n <= 0:
         return 1.0
     return min(1.0, (2.0 if alternative == "two-sided" else 1.0) / 2.0**n)
 
 
 def needed(alpha: float = ALPHA, alternative: str = "greater", family: int = 1) -> int:
-    """The fewest paired observations (data sets) with which a Wilcoxon signed-rank test,
+    """The fewest nonzero paired differences (data sets) with which the signed-rank test,
     Holm-adjusted over ``family`` comparisons, can reach ``alpha`` at all: the smallest
     ``n`` with ``family · smallest_p(n) < alpha``."""
     n = 1
@@ -119,33 +157,43 @@ def to_detect(
     alpha: float = ALPHA,
     family: int = 1,
     power: float = 0.8,
-) -> int:
-    """How many data sets a one-sided test would need to detect the mean of the per-data-set
-    differences ``d`` (at ``alpha / family``, Bonferroni's share of a Holm family) with
-    ``power``: the normal approximation n = ((z₁₋ₐ + z_power) · s / |mean|)², divided by the
-    Wilcoxon signed-rank test's efficiency relative to the t-test (3/π), and never fewer than
-    the floor :func:`needed` sets. 0 when ``d`` has fewer than 2 values or no spread or no
-    effect to detect.
+    alternative: str = "greater",
+) -> float:
+    """How many data sets a one-sided test in the direction ``alternative`` would need to
+    detect the mean of the per-data-set differences ``d`` (at ``alpha / family``,
+    Bonferroni's share of a Holm family) with ``power``: the normal approximation
+    n = ((z₁₋ₐ + z_power) · s / |mean|)², divided by the signed-rank test's efficiency
+    relative to the t-test (3/π), and never fewer than the floor :func:`needed` sets (which
+    is also the answer when every difference is the same).
 
     Args:
         d: per-data-set mean differences (the ones observed).
         alpha: significance level; family: the comparisons Holm adjusts together.
         power: the probability of detecting the effect if it is as observed.
+        alternative: the claimed direction, ``greater`` (A better) or ``less``.
 
     Returns:
-        The number of data sets (an estimate for planning, not a promise).
+        The number of data sets (an estimate for planning, not a promise), or NaN when it
+        is undefined: fewer than 2 values, or an observed mean that is 0 or points the
+        other way (no number of data sets detects an effect in the claimed direction
+        there).
     """
-    d = np.asarray(d, dtype=float)
-    d = d[np.isfinite(d)]
-    if len(d) < 2 or np.std(d, ddof=1) == 0 or np.mean(d) == 0:
-        return 0
+    x = np.asarray(d, dtype=float)
+    x = x[np.isfinite(x)]
+    sign = -1.0 if alternative == "less" else 1.0
+    if len(x) < 2 or sign * np.mean(x) <= 0:
+        return math.nan
+    floor = needed(alpha, "greater", family)
+    s = np.std(x, ddof=1)
+    if s == 0:
+        return float(floor)
     z = stats.norm.ppf(1 - alpha / family) + stats.norm.ppf(power)
-    n = (z * np.std(d, ddof=1) / abs(np.mean(d))) ** 2 / (3 / np.pi)
-    return max(math.ceil(n), needed(alpha, "greater", family))
+    n = (z * s / abs(np.mean(x))) ** 2 / (3 / np.pi)
+    return float(max(math.ceil(n), floor))
 
 
 def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tuple[float, bool]:
-    """TOST (two one-sided t-tests) that the mean per-data-set difference lies in
+    """Signed-rank TOST (:func:`tost`) that the per-data-set mean differences lie in
     (-margin, +margin).
 
     Args:
@@ -155,7 +203,7 @@ def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tupl
         alpha: level of each one-sided test.
 
     Returns:
-        ``(p, p < alpha)``; p is NaN (and the flag False) with fewer than 2 data sets.
+        ``(p, p < alpha)``; p is NaN (and the flag False) without data.
 
     Raises:
         ValueError: if ``margin <= 0``.
@@ -168,32 +216,16 @@ def equivalence(diffs: pd.DataFrame, margin: float, alpha: float = 0.05) -> tupl
     return p, bool(p < alpha)
 
 
-def t_test(d: Sequence[float] | np.ndarray, mu: float = 0.0, alternative: str = "greater") -> float:
-    """One-sample t-test p that the mean of ``d`` is greater than (``greater``), less than
-    (``less``) or different from (``two-sided``) ``mu`` (``scipy.stats.ttest_1samp``).
-
-    Zero spread (every value equal): 0 when that value lies strictly on the alternative's
-    side of ``mu`` (either side for ``two-sided``), else 1. NaN with fewer than 2 values.
-    """
-    d = np.asarray(d, dtype=float)
-    if len(d) < 2:
-        return math.nan
-    if np.ptp(d) == 0:
-        side = {"greater": d[0] > mu, "less": d[0] < mu, "two-sided": d[0] != mu}[alternative]
-        return 0.0 if side else 1.0
-    return float(stats.ttest_1samp(d, mu, alternative=alternative).pvalue)
-
-
 def tost_halves(d: Sequence[float] | np.ndarray, margin: float) -> tuple[float, float]:
-    """The two one-sided t-tests of TOST (:func:`t_test`, its zero-spread rule included):
-    ``(p_lower, p_upper)``, the p that the mean of ``d`` lies above −margin and the p that
-    it lies below +margin. NaNs with fewer than 2 values."""
-    return t_test(d, -margin, "greater"), t_test(d, margin, "less")
+    """The two one-sided signed-rank tests of TOST (:func:`wilcoxon` against ∓margin):
+    ``(p_lower, p_upper)``, the p that ``d`` lies above −margin and the p that it lies
+    below +margin. NaNs without values."""
+    return wilcoxon(d, "greater", -margin), wilcoxon(d, "less", margin)
 
 
 def tost(d: Sequence[float] | np.ndarray, margin: float) -> float:
-    """TOST p that the mean of ``d`` lies in (-margin, +margin): the larger of
-    :func:`tost_halves` (zero spread: 0 inside, 1 outside); NaN with fewer than 2 values."""
+    """Signed-rank TOST p that ``d`` lies in (-margin, +margin): the larger of
+    :func:`tost_halves`; NaN without values."""
     p_lower, p_upper = tost_halves(d, margin)
     return max(p_lower, p_upper)
 
@@ -294,6 +326,18 @@ def bayes_signed_rank(
         d, np.zeros_like(d), rope=rope, nsamples=nsamples, random_state=seed
     )
     return float(left), float(inside), float(right)
+
+
+def nemenyi(table: pd.DataFrame) -> pd.DataFrame:
+    """Nemenyi's post-hoc test after Friedman's (Demšar 2006;
+    ``scikit_posthocs.posthoc_nemenyi_friedman``) over a blocks × treatments table of
+    scores (complete rows): the square, symmetric matrix of p-values, diagonal 1, in the
+    table's column order. Descriptive beside the pairwise signed-rank tests that decide."""
+    import scikit_posthocs as sp
+
+    p = np.array(sp.posthoc_nemenyi_friedman(table.to_numpy(dtype=float)), dtype=float)
+    np.fill_diagonal(p, 1.0)
+    return pd.DataFrame(p, index=table.columns, columns=table.columns)
 
 
 @dataclass(frozen=True)

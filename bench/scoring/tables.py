@@ -78,12 +78,13 @@ class Claimed:
 @dataclass
 class PerDataset:
     """Per data set: each activation's mean and CI over seeds, its selected learning rate,
-    the best mean per data set, average ranks within each data set, validation curves."""
+    the best activation per data set (chosen on validation: the best mean validation
+    accuracy), average ranks within each data set, validation curves."""
 
     datasets: list[str]
     summary: pd.DataFrame  # index (dataset, activation): mean, ci95, std, n, n_nonok
     lr: pd.Series  # (dataset, activation) -> selected learning rate
-    best: dict[str, float]
+    best: dict[str, str]  # data set -> its best activation on validation
     inner: list[str]  # the blocks inside one data set
     ranks: pd.Series  # (dataset, activation) -> average rank
     curves: pd.DataFrame  # curve_epochs(head, "val_acc")
@@ -92,8 +93,10 @@ class PerDataset:
 @dataclass
 class Inits:
     """Activation × initializer: mean score in % per cell, the best initializer per
-    activation (chosen on validation: the best mean validation accuracy), and where
-    ``matched`` ranks among the initializers of each activation."""
+    activation (chosen on validation: the best mean validation accuracy), where
+    ``matched`` ranks among the initializers of each activation, and the
+    critical-difference diagram of every activation + initializer configuration (Friedman
+    + Nemenyi over data sets, descriptive; None with fewer than three)."""
 
     activations: list[str]
     inits: list[str]
@@ -101,6 +104,7 @@ class Inits:
     percent: pd.DataFrame  # the same × 100 (what the heatmap shows)
     best: dict[str, str]  # activation -> its best initializer on validation
     matched: dict[str, tuple[int, int, float] | None]  # (place, of how many, avg rank)
+    diagram: ranks.CriticalDifference | None = None
 
 
 @dataclass

@@ -1,21 +1,41 @@
-"""The verdict vocabulary and the rules that turn comparisons into verdicts, shared by the
-reports and every claim.
+"""The verdict vocabulary and the one rule that turns a pair's p-values into a verdict,
+shared by the reports and every claim (the table of ``docs/claims.md``).
 
 Public:
     VERDICTS            a claim's possible verdicts: SUPPORTED, CONTRADICTED, EQUIVALENT,
                         PARTLY, INCONCLUSIVE
     OUTCOMES            what one A-vs-B comparison finds: A>B, B>A, EQUIVALENT, INCONCLUSIVE
+    FAILED              why a comparison of two arms that both failed decides nothing
     CLAIMED_ORDER, ROPE, ALPHA
                         the claimed order (C15), the region of practical equivalence (1
                         accuracy point), significance: defined in :mod:`bench.scoring.base`
+    decide(p_claimed, p_reverse, p_equiv, claimed, alpha, failed) -> (verdict, negligible)
+                        the rule: a pair's verdict from its (Holm-adjusted) p-values
     pair_verdict(p_better, p_worse, alpha) -> str
                         a pair of an order: SUPPORTED, CONTRADICTED or INCONCLUSIVE
+    p_claimed(comparison, claimed) -> float
+                        the one-sided p in the claimed direction
     part_verdict(comparison, claimed) -> str
-                        a claim part's verdict from a comparison
+                        a claim part's verdict from a comparison (a family of one)
     against(verdict)    a claimed difference found EQUIVALENT counts as CONTRADICTED
     combine(verdicts)   the verdict of a claim made of parts
     row(label, comparison, claimed) -> dict
                         one table row of a comparison (numbers and its part verdict)
+
+The rule (:func:`decide`), for a claim that A beats B (``A>B``; ``B>A`` mirrored):
+
+1. both arms failed on every data set (:data:`FAILED`) → INCONCLUSIVE;
+2. the claimed direction is significant → SUPPORTED, and ``negligible`` when TOST also
+   puts the difference inside ±rope (a real edge too small to matter: "SUPPORTED,
+   negligible");
+3. the reverse direction is significant → CONTRADICTED (``negligible`` as in 2);
+4. TOST puts the difference inside ±rope → EQUIVALENT;
+5. otherwise INCONCLUSIVE (a test that finds nothing decides nothing).
+
+For a claim of sameness (``A=B``): TOST inside ±rope → SUPPORTED; else either direction
+significant → CONTRADICTED; else INCONCLUSIVE. An upper bound that rules a claimed effect
+out (a claim's own interval or one-sided bound, e.g. C1's non-superiority, C9's share)
+also gives CONTRADICTED; those rules live in the claim and say so.
 
 Imports nothing heavier than the standard library, so the reports and the claims' records can
 use the vocabulary without loading the statistics (:mod:`bench.scoring.paired` compares; the
@@ -33,15 +53,18 @@ from bench.scoring.base import ALPHA, CLAIMED_ORDER, ROPE, Comparison
 
 VERDICTS = ("SUPPORTED", "CONTRADICTED", "EQUIVALENT", "PARTLY", "INCONCLUSIVE")
 OUTCOMES = ("A>B", "B>A", "EQUIVALENT", "INCONCLUSIVE")
+FAILED = "both arms failed"
 
 __all__ = [
     "ALPHA",
     "CLAIMED_ORDER",
+    "FAILED",
     "OUTCOMES",
     "ROPE",
     "VERDICTS",
     "against",
     "combine",
+    "decide",
     "p_claimed",
     "pair_verdict",
     "part_verdict",
@@ -62,14 +85,56 @@ _EMPTY: dict[str, Any] = {
     "losses": 0,
     "n_datasets": 0,
     "n_seeds": 0,
+    "n_failed": 0,
     "decidable": False,
     "needed": 0,
-    "to_detect": 0,
+    "to_detect": math.nan,
     "p_a_better": math.nan,
     "p_rope": math.nan,
     "p_b_better": math.nan,
     "verdict": "INCONCLUSIVE",
+    "negligible": False,
 }
+
+
+def decide(
+    p_claimed: float,
+    p_reverse: float,
+    p_equiv: float,
+    claimed: str = "A>B",
+    alpha: float = ALPHA,
+    failed: bool = False,
+) -> tuple[str, bool]:
+    """The verdict of one pair (module docstring) from its p-values: in a family, the
+    Holm-adjusted ones. A NaN p-value is never significant.
+
+    Args:
+        p_claimed: the one-sided p in the claimed direction (``A>B`` or ``B>A``; the
+            ``A>B`` one for ``A=B``).
+        p_reverse: the one-sided p in the other direction.
+        p_equiv: the TOST p that the difference lies inside ±rope.
+        claimed: ``A>B``, ``B>A`` or ``A=B``.
+        alpha: significance level.
+        failed: both arms failed on every data set (nothing was tested).
+
+    Returns:
+        ``(verdict, negligible)``: SUPPORTED, CONTRADICTED, EQUIVALENT or INCONCLUSIVE, and
+        whether a SUPPORTED or CONTRADICTED difference is also inside ±rope by TOST.
+    """
+    if failed:
+        return "INCONCLUSIVE", False
+    inside = p_equiv < alpha
+    if claimed == "A=B":
+        if inside:
+            return "SUPPORTED", False
+        if p_claimed < alpha or p_reverse < alpha:
+            return "CONTRADICTED", False
+        return "INCONCLUSIVE", False
+    if p_claimed < alpha:
+        return "SUPPORTED", inside
+    if p_reverse < alpha:
+        return "CONTRADICTED", inside
+    return ("EQUIVALENT" if inside else "INCONCLUSIVE"), False
 
 
 def pair_verdict(p_better: float, p_worse: float, alpha: float = ALPHA) -> str:
@@ -87,20 +152,16 @@ def p_claimed(comparison: Comparison, claimed: str) -> float:
     return comparison.p_less if claimed == "B>A" else comparison.p
 
 
+def _reverse(comparison: Comparison, claimed: str) -> float:
+    return comparison.p if claimed == "B>A" else comparison.p_less
+
+
 def part_verdict(comparison: Comparison | None, claimed: str = "A>B") -> str:
-    """A claim part's verdict from a comparison: the claimed direction found → SUPPORTED,
-    the opposite → CONTRADICTED, inside the ROPE → EQUIVALENT (a claimed difference that is
-    not there), else INCONCLUSIVE (also when nothing was measured)."""
+    """A claim part's verdict from one comparison, a family of one: :func:`decide` on its
+    own p-values (INCONCLUSIVE when nothing was measured)."""
     if comparison is None:
         return "INCONCLUSIVE"
-    found = comparison.verdict
-    if found == "EQUIVALENT":
-        return "EQUIVALENT" if claimed in ("A>B", "B>A") else "SUPPORTED"
-    if found == "INCONCLUSIVE":
-        return "INCONCLUSIVE"
-    if claimed == "A=B":
-        return "CONTRADICTED"
-    return "SUPPORTED" if found == claimed else "CONTRADICTED"
+    return _decided(comparison, claimed)[0]
 
 
 def against(verdict: str) -> str:
@@ -123,11 +184,16 @@ def combine(verdicts: Sequence[str]) -> str:
 
 
 def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict[str, Any]:
-    """One table row: effect and CI (fractions), p-values, wins/losses, replication, and
-    the part's verdict."""
+    """One table row: effect and CI (fractions), p-values, wins/losses, replication (data
+    sets tested, fewest seeds, data sets left out because both arms failed there), the
+    floor, ``to_detect`` in the claimed direction (NaN: the observed effect points the
+    other way), the Bayesian probabilities, and the part's verdict by :func:`decide` (a
+    family of one; :func:`bench.scoring.paired.compare_family` decides again on Holm's
+    p-values) with its ``negligible`` flag."""
     if comparison is None:
         return {"comparison": label, **_EMPTY}
     c = comparison
+    verdict, negligible = _decided(c, claimed)
     return {
         "comparison": label,
         "effect": c.effect,
@@ -136,17 +202,24 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         "p": p_claimed(c, claimed),
         "p_seed": c.p_seed,
         "p_equiv": c.p_equiv,
-        "p_reverse": c.p if claimed == "B>A" else c.p_less,
+        "p_reverse": _reverse(c, claimed),
         "wins": c.wins,
         "losses": c.losses,
         "n_datasets": c.n_datasets,
         "n_seeds": c.n_seeds,
+        "n_failed": c.n_failed,
         "decidable": c.decidable,
         "needed": c.needed,
-        "to_detect": c.to_detect,
+        "to_detect": {"A>B": c.to_detect, "B>A": c.to_detect_less}.get(claimed, math.nan),
         # the Bayesian probabilities, A and B as claimed (B>A: A is the arm claimed worse)
         "p_a_better": c.p_b_better if claimed == "B>A" else c.p_a_better,
         "p_rope": c.p_rope,
         "p_b_better": c.p_a_better if claimed == "B>A" else c.p_b_better,
-        "verdict": part_verdict(c, claimed),
+        "verdict": verdict,
+        "negligible": negligible,
     }
+
+
+def _decided(c: Comparison, claimed: str) -> tuple[str, bool]:
+    failed = c.n_datasets == 0
+    return decide(p_claimed(c, claimed), _reverse(c, claimed), c.p_equiv, claimed, failed=failed)

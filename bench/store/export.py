@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.records import flatten
+from bench.records import fill_defaults, flatten
 
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
@@ -41,7 +41,9 @@ class Exports:
         Columns: ``key``, ``status``, ``error``, ``diverged_epoch`` (an integer for a
         diverged run, else missing: :attr:`bench.records.Result.diverged_epoch`), the cell's
         fields as dotted paths (``dataset``, ``activation``, ``init``, ``seed``,
-        ``model.depth``, ``train.lr`` …), every scalar metric by name, ``env.*``,
+        ``model.depth``, ``train.lr`` …; ``model.norm``, ``model.dropout`` and
+        ``model.dropout_kind`` only when a cell sets one: :func:`bench.records.fill_defaults`),
+        every scalar metric by name, ``env.*``,
         ``started_at``, ``finished_at``; with ``series``, also ``curves`` and ``probes`` as
         nested objects.
         """
@@ -62,7 +64,7 @@ class Exports:
             if series:
                 row.update(curves=r.curves, probes=r.probes)
             rows.append(row)
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(fill_defaults(rows))
         if len(frame):  # whole epochs, missing where the run did not diverge
             frame["diverged_epoch"] = frame["diverged_epoch"].astype("Int64")
         return frame

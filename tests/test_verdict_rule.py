@@ -1,0 +1,140 @@
+"""The one verdict rule (docs/claims.md's table, bench.scoring.verdicts.decide) branch by
+branch, and its inputs built by hand: Holm over exactly the tested family, "decidable"
+counting only data sets with a nonzero difference, and two arms that both failed (at the
+floor, or both predicting one class) deciding nothing. Constructed frames; no torch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.scoring.paired import Pair, compare, compare_family
+from bench.scoring.verdicts import decide, part_verdict
+
+NAN = math.nan
+
+
+@pytest.mark.parametrize(
+    ("p", "reverse", "equiv", "claimed", "expected"),
+    [
+        (0.01, 0.99, 0.30, "A>B", ("SUPPORTED", False)),
+        (0.01, 0.99, 0.01, "A>B", ("SUPPORTED", True)),  # real, but inside ±rope
+        (0.99, 0.01, 0.30, "A>B", ("CONTRADICTED", False)),  # the reverse is significant
+        (0.99, 0.01, 0.01, "A>B", ("CONTRADICTED", True)),
+        (0.40, 0.60, 0.01, "A>B", ("EQUIVALENT", False)),
+        (0.40, 0.60, 0.30, "A>B", ("INCONCLUSIVE", False)),  # a test that finds nothing
+        (NAN, NAN, NAN, "A>B", ("INCONCLUSIVE", False)),  # nothing tested
+        (0.01, 0.99, 0.30, "B>A", ("SUPPORTED", False)),  # p is the claimed side's
+        (0.40, 0.60, 0.01, "A=B", ("SUPPORTED", False)),  # sameness: TOST
+        (0.01, 0.99, 0.01, "A=B", ("SUPPORTED", False)),  # a negligible edge is sameness
+        (0.01, 0.99, 0.30, "A=B", ("CONTRADICTED", False)),
+        (0.99, 0.01, 0.30, "A=B", ("CONTRADICTED", False)),
+        (0.40, 0.60, 0.30, "A=B", ("INCONCLUSIVE", False)),
+    ],
+)
+def test_each_branch_of_the_rule(p, reverse, equiv, claimed, expected):
+    assert decide(p, reverse, equiv, claimed) == expected
+
+
+def test_two_arms_that_both_failed_decide_nothing_whatever_the_p_values():
+    assert decide(0.001, 0.99, 0.001, "A>B", failed=True) == ("INCONCLUSIVE", False)
+    assert decide(0.40, 0.60, 0.001, "A=B", failed=True) == ("INCONCLUSIVE", False)
+
+
+def _runs(values: dict[str, list[list[float]]], status: dict | None = None) -> pd.DataFrame:
+    """arm → per data set → per seed test accuracy; ``status`` (arm → status) marks runs
+    that did not finish (they score the floor, 0)."""
+    rows = []
+    for arm, sets in values.items():
+        for d, seeds in enumerate(sets):
+            for s, acc in enumerate(seeds):
+                st = (status or {}).get(arm, "ok")
+                rows.append(
+                    {"dataset": f"d{d}", "seed": s, "arm": arm, "status": st, "test_acc": acc}
+                )
+    return pd.DataFrame(rows)
+
+
+def test_floor_against_floor_is_inconclusive_both_arms_failed():
+    """Both arms diverged everywhere: they score 0 on every block, every difference is 0.
+    TOST on those zeros would read "inside ±1 point" (1/2¹² per half) and the old
+    zero-spread rule gave p = 0: EQUIVALENT, hence CONTRADICTED for a claimed difference.
+    Nothing was tested."""
+    zeros = [[0.0] * 3] * 12
+    frame = _runs({"a": zeros, "b": zeros}, {"a": "diverged", "b": "diverged"})
+    (row,) = compare_family([Pair("a > b", frame, "a", "b")]).to_dict("records")
+    assert row["verdict"] == "INCONCLUSIVE"
+    assert (row["n_datasets"], row["n_failed"]) == (0, 12)
+    assert math.isnan(row["p"]) and math.isnan(row["p_equiv"]) and math.isnan(row["p_holm"])
+
+
+def test_chance_against_chance_is_inconclusive_both_arms_failed():
+    """C6's sigmoid under SGD: every initializer predicts one class, 44.7 % on each split:
+    identical scores below 100 % on every seed of every data set."""
+    chance = [[0.447] * 3] * 12
+    frame = _runs({"glorot": chance, "he": chance})
+    (row,) = compare_family([Pair("glorot > he", frame, "glorot", "he")]).to_dict("records")
+    assert row["verdict"] == "INCONCLUSIVE" and row["n_failed"] == 12
+    # two arms that reach 100 % everywhere did not fail: that is a real tie
+    ceiling = _runs({"a": [[1.0] * 3] * 12, "b": [[1.0] * 3] * 12})
+    (tie,) = compare_family([Pair("a > b", ceiling, "a", "b")]).to_dict("records")
+    assert tie["verdict"] == "EQUIVALENT" and tie["n_failed"] == 0
+    assert tie["p_equiv"] == 1 / 4096
+
+
+def test_data_sets_where_both_failed_are_left_out_of_the_tests():
+    """Six data sets where a beats b by 5 points, and four where both sit at one class
+    (0.5 on every seed): the four are left out, so the test is 1/2⁶, and TOST does not count
+    their zeros as evidence of sameness."""
+    learn = [[0.80, 0.81, 0.82]] * 6
+    frame = _runs(
+        {
+            "a": [[v + 0.05 for v in s] for s in learn] + [[0.5] * 3] * 4,
+            "b": learn + [[0.5] * 3] * 4,
+        }
+    )
+    (row,) = compare_family([Pair("a > b", frame, "a", "b")]).to_dict("records")
+    assert (row["n_datasets"], row["n_failed"]) == (6, 4)
+    assert row["p"] == pytest.approx(1 / 64) and row["verdict"] == "SUPPORTED"
+
+
+def test_decidable_counts_only_the_data_sets_with_a_nonzero_difference():
+    """Six data sets, two of them exactly tied: four carry a sign, so the smallest p is
+    1/16 > 0.05 and the floor is not reached (the old count, six, said decidable)."""
+    diffs = pd.DataFrame({"dataset": [f"d{i}" for i in range(6)]})
+    diffs["diff"] = [0.03, 0.04, 0.05, 0.06, 0.0, 0.0]
+    res = compare(diffs)
+    assert (res.n_datasets, res.n_nonzero) == (6, 4)
+    assert res.decidable is False and res.needed == 5
+    # Pratt: the zeros take ranks 1.5, 1.5 and the four positives ranks 3–6: W⁺ is the
+    # largest of the 16 sign patterns of those four
+    assert res.p == 1 / 16
+    assert part_verdict(res) == "INCONCLUSIVE"
+
+
+def test_holm_runs_over_exactly_the_pairs_tested():
+    """Three pairs: one tested (12 data sets all +5 points: p = 1/4096), one with no paired
+    data, one whose arms both failed everywhere. The family is the one pair tested: Holm
+    leaves its p alone, and its floor reads a family of one."""
+    frame = _runs(
+        {
+            "a": [[0.85] * 3] * 12,
+            "b": [[0.80] * 3] * 12,
+            "c": [[0.0] * 3] * 12,
+            "d": [[0.0] * 3] * 12,
+        },
+        {"c": "diverged", "d": "diverged"},
+    )
+    pairs = [
+        Pair("a > b", frame, "a", "b"),
+        Pair("a > nobody", frame, "a", "nobody"),
+        Pair("c > d", frame, "c", "d"),
+    ]
+    out = compare_family(pairs)
+    assert out["p_holm"].iloc[0] == 1 / 4096
+    assert out["needed"].iloc[0] == 5  # a family of one: 1/2⁵ < 0.05
+    assert np.isnan(out["p_holm"].iloc[1:]).all()
+    assert out["verdict"].tolist() == ["SUPPORTED", "INCONCLUSIVE", "INCONCLUSIVE"]
