@@ -8,11 +8,12 @@ stages timed on their own, as shares of its time and of the stacked-matmul rate.
     python scripts/profile_unit.py stages --dataset keel_pima [--members K]
 
 ``run`` trains every unit the planner makes of one data set's cells in a suite (the
-default suite: 8 activations, each a stack of 18 cells, 15 epochs), after one warm-up unit,
-``--rounds`` times, on one thread as ``make bench``'s workers do, and prints each unit's
-wall time (``--dataset a,b,c``: several data sets' units; ``--bracket``: and the units of
-one bracket round; timed as a whole process at two commits, alternated, it compares them). ``table`` reads py-spy's raw output (``-f raw --native``: one line per distinct
-stack, with its sample count), keeps the samples taken inside those units, and prints a
+default suite: 11 activations, each a stack of 18 cells, 15 epochs), after one warm-up
+unit, ``--rounds`` times, on one thread as ``make bench``'s workers do, and prints each
+unit's wall time (``--dataset a,b,c``: several data sets' units; ``--bracket``: and the
+units of one bracket round; timed as a whole process at two commits, alternated, it
+compares them). ``table`` reads py-spy's raw output (``-f raw --native``: one line per
+distinct stack, with its sample count), keeps the samples taken inside those units, and prints a
 Markdown table of shares: rows are the loop's stages (from the Python frames on the stack),
 columns the kind of work the innermost frame was doing (from the native symbol: MKL's
 matmul, an activation's kernel, Adam's kernel, …; torch's dispatcher, autograd engine and
