@@ -33,7 +33,6 @@ which ``torch.nn.init.calculate_gain`` name and parameter give its gain (C8), an
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import re
@@ -92,35 +91,19 @@ class Activation:
 _RRELU_LOWER, _RRELU_UPPER = 1.0 / 8.0, 1.0 / 3.0  # torch defaults, Xu et al. 2015
 
 
-class RReLU(nn.Module):
+class RReLU(rng.Hashed):
     """Randomized leaky ReLU (Xu et al. 2015), its randomness counter-based.
 
     In training each element's negative slope is drawn from U(lower, upper); in evaluation
     the slope is their mean: ``torch.nn.RReLU``'s definition. A draw is a hash of
-    (``seed``, ``layer``, ``step``, element) (:mod:`bench.rng`), not the state of a
-    generator: the training loop sets ``seed`` to the cell's seed and numbers the network's
-    RReLUs with ``layer``, so a member draws the same slopes alone or stacked with others,
-    on any device. ``step`` counts the training-mode forward passes.
+    (``seed``, ``layer``, ``step``, element) (:class:`bench.rng.Hashed`), not the state of a
+    generator, so a member draws the same slopes alone or stacked with others, on any
+    device.
     """
 
     def __init__(self, lower: float = _RRELU_LOWER, upper: float = _RRELU_UPPER) -> None:
         super().__init__()
         self.lower, self.upper = lower, upper
-        self.seed, self.layer, self.step = 0, 0, 0
-
-    def noise(self, x: torch.Tensor, keys: torch.Tensor, step: int) -> torch.Tensor:
-        """U(0, 1) draws shaped like ``x`` (K, …): member k's from ``keys[k]`` at ``step``.
-
-        Args:
-            x: (K, …) members on dim 0.
-            keys: (K,) int64 member keys (:func:`bench.rng.member_key`).
-            step: the training step.
-
-        Returns:
-            A new tensor shaped and typed like ``x``.
-        """
-        draws = rng.uniform(rng.step_keys(keys, step), x[0].numel(), x.dtype)
-        return draws.view_as(x)
 
     def apply(self, x: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
         """``x`` where x ≥ 0, else ``slope · x``, the slope drawn from ``noise`` (consumed);
@@ -137,15 +120,6 @@ class RReLU(nn.Module):
         keep = torch.ge(x, 0, out=torch.empty_like(x))  # 1.0 where x ≥ 0, else 0.0 (NaN: 0)
         return x * slope.addcmul_(slope, keep, value=-1).add_(keep)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` where x ≥ 0, else ``slope · x``."""
-        if not self.training:
-            return self.apply(x, None)
-        keys = torch.tensor([rng.member_key(self.seed, self.layer)], device=x.device)
-        noise = self.noise(x[None], keys, self.step)[0]
-        self.step += 1
-        return self.apply(x, noise)
-
     def extra_repr(self) -> str:
         """Like ``nn.RReLU``'s."""
         return f"lower={self.lower}, upper={self.upper}"
@@ -156,30 +130,9 @@ class RReLU(nn.Module):
         return StackedRReLU(acts)
 
 
-class StackedRReLU(nn.Module):
+class StackedRReLU(rng.StackedHashed):
     """K RReLUs: member k's slopes are hashed from (its seed, the layer, the step, the
     element), all members in one set of kernels, as each would draw them alone."""
-
-    def __init__(self, acts: Sequence[RReLU]) -> None:
-        super().__init__()
-        self.template = copy.copy(acts[0])
-        self.step = acts[0].step
-        keys = [rng.member_key(a.seed, a.layer) for a in acts]
-        self.register_buffer("keys", torch.tensor(keys, dtype=torch.int64), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Slopes for every member from one hash of integers; one formula for all."""
-        if not self.training:
-            return self.template.apply(x, None)
-        if self.keys.device != x.device:
-            self.keys = self.keys.to(x.device)
-        noise = self.template.noise(x, self.keys, self.step)
-        self.step += 1
-        return self.template.apply(x, noise)
-
-    def keep(self, index: Sequence[int]) -> None:
-        """Follow the stack when members leave it."""
-        self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
 
 
 _BUILT_IN: dict[str, Activation] = {

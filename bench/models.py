@@ -47,7 +47,7 @@ DROPOUT_KINDS = ("standard", "alpha")
 _SELU_SATURATION = 1.0507009873554805 * 1.6732632423543772
 
 
-class Dropout(nn.Module):
+class Dropout(rng.Hashed):
     """Dropout at rate ``p`` in training, the identity in evaluation.
 
     ``standard``: a unit is kept with probability 1 − p and scaled by 1/(1 − p), else 0.
@@ -56,9 +56,7 @@ class Dropout(nn.Module):
     mean and unit variance (``torch.nn.AlphaDropout``'s definition).
 
     The mask is not drawn from a generator's state: unit j of the step's tensor is kept
-    where a hash of (``seed``, ``layer``, ``step``, j) (:mod:`bench.rng`) is ≥ p. The
-    training loop sets ``seed`` to the cell's seed and numbers the network's random
-    modules with ``layer``; ``step`` counts the training-mode forward passes.
+    where a hash of (``seed``, ``layer``, ``step``, j) (:class:`bench.rng.Hashed`) is ≥ p.
     """
 
     pass_through = True  # the probes look through it for the layer feeding an activation
@@ -70,14 +68,12 @@ class Dropout(nn.Module):
         if not 0 <= p < 1:
             raise BenchError(f"model.dropout must be in [0, 1), got {p!r}")
         self.p, self.kind = float(p), kind
-        self.seed, self.layer, self.step = 0, 0, 0
 
-    def noise(self, x: torch.Tensor, keys: torch.Tensor, step: int) -> torch.Tensor:
-        """U(0, 1) draws shaped like ``x`` (K, …): member k's from ``keys[k]`` at ``step``."""
-        return rng.uniform(rng.step_keys(keys, step), x[0].numel(), x.dtype).view_as(x)
-
-    def apply(self, x: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """``x`` with the units where ``noise`` < p dropped (see the class)."""
+    def apply(self, x: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
+        """``x`` with the units where ``noise`` < p dropped (see the class); ``x`` itself
+        without noise (evaluation)."""
+        if noise is None:
+            return x
         keep = noise >= self.p
         if self.kind == "standard":
             return x * keep.to(x.dtype).div_(1.0 - self.p)
@@ -87,15 +83,6 @@ class Dropout(nn.Module):
         scale = torch.zeros_like(x).masked_fill_(keep, a)
         shift = torch.full_like(x, a * saturation + b).masked_fill_(keep, b)
         return x * scale + shift
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Dropout in training, the identity in evaluation."""
-        if not self.training:
-            return x
-        keys = torch.tensor([rng.member_key(self.seed, self.layer)], device=x.device)
-        noise = self.noise(x[None], keys, self.step)[0]
-        self.step += 1
-        return self.apply(x, noise)
 
     def extra_repr(self) -> str:
         """Rate and kind."""
@@ -107,32 +94,11 @@ class Dropout(nn.Module):
         return StackedDropout(drops)
 
 
-class StackedDropout(nn.Module):
+class StackedDropout(rng.StackedHashed):
     """K dropouts: member k's mask hashed from (its seed, the layer, the step, the unit),
     all members in one set of kernels, as each would draw it alone."""
 
     pass_through = True
-
-    def __init__(self, drops: Sequence[Dropout]) -> None:
-        super().__init__()
-        self.template = drops[0]
-        self.step = drops[0].step
-        keys = [rng.member_key(d.seed, d.layer) for d in drops]
-        self.register_buffer("keys", torch.tensor(keys, dtype=torch.int64), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(K, …) → (K, …): each member's own mask in training, the identity in evaluation."""
-        if not self.training:
-            return x
-        if self.keys.device != x.device:
-            self.keys = self.keys.to(x.device)
-        noise = self.template.noise(x, self.keys, self.step)
-        self.step += 1
-        return self.template.apply(x, noise)
-
-    def keep(self, index: Sequence[int]) -> None:
-        """Follow the stack when members leave it."""
-        self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]
 
 
 def hidden(layer: tuple, x: torch.Tensor) -> torch.Tensor:

@@ -12,6 +12,10 @@ Public:
     uniform(keys, numel, dtype) -> Tensor
                             (K, numel) draws in [0, 1), element j of member k a hash of
                             (step key k, j)
+    Hashed                  a module whose training-mode randomness is drawn here: ``seed``,
+                            ``layer``, ``step``, ``noise``; subclasses define ``apply``
+                            (RReLU's slopes, dropout's masks)
+    StackedHashed           K such modules in one: each member's key, one set of kernels
 
 RReLU needs fresh random slopes on every training step, for every member of a stack, and
 a member must draw the same slopes whatever stack it trains in. A stateful generator per
@@ -32,9 +36,12 @@ xor, is applied to the counters once and to each key: the same bits as :func:`mi
 
 from __future__ import annotations
 
+import copy
 import functools
+from collections.abc import Sequence
 
 import torch
+from torch import nn
 
 MASK = 0xFFFFFFFF
 _M1, _M2 = 0x21F0AAAD, 0x735A2D97
@@ -141,3 +148,68 @@ def uniform(keys: torch.Tensor, numel: int, dtype: torch.dtype) -> torch.Tensor:
     x *= _M2
     x ^= _shifted(x, 15)
     return _shifted(x, 8).to(dtype).mul_(_SCALE)
+
+
+class Hashed(nn.Module):
+    """A module whose randomness in training is a hash of (``seed``, ``layer``, ``step``,
+    element), not a generator's state: the training loop sets ``seed`` to the cell's seed
+    and numbers the network's such modules with ``layer``; ``step`` counts the
+    training-mode forward passes. A member so draws the same numbers alone or stacked
+    (:class:`StackedHashed`), on any device. Subclasses define ``apply(x, noise)``: the
+    output from U(0, 1) draws shaped like ``x`` (``None`` in evaluation)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seed, self.layer, self.step = 0, 0, 0
+
+    def noise(self, x: torch.Tensor, keys: torch.Tensor, step: int) -> torch.Tensor:
+        """U(0, 1) draws shaped like ``x`` (K, …): member k's from ``keys[k]`` at ``step``.
+
+        Args:
+            x: (K, …) members on dim 0.
+            keys: (K,) int64 member keys (:func:`member_key`).
+            step: the training step.
+
+        Returns:
+            A new tensor shaped and typed like ``x``.
+        """
+        return uniform(step_keys(keys, step), x[0].numel(), x.dtype).view_as(x)
+
+    def apply(self, x: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
+        """The output from ``x`` and the draws (``None``: evaluation)."""
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``apply`` with this step's draws in training, without in evaluation."""
+        if not self.training:
+            return self.apply(x, None)
+        keys = torch.tensor([member_key(self.seed, self.layer)], device=x.device)
+        noise = self.noise(x[None], keys, self.step)[0]
+        self.step += 1
+        return self.apply(x, noise)
+
+
+class StackedHashed(nn.Module):
+    """K :class:`Hashed` modules of one kind: member k's draws hashed from its own key,
+    all members in one set of kernels, as each would draw them alone."""
+
+    def __init__(self, members: Sequence[Hashed]) -> None:
+        super().__init__()
+        self.template = copy.copy(members[0])
+        self.step = members[0].step
+        keys = [member_key(m.seed, m.layer) for m in members]
+        self.register_buffer("keys", torch.tensor(keys, dtype=torch.int64), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(K, …) → (K, …): each member's own draws in training, none in evaluation."""
+        if not self.training:
+            return self.template.apply(x, None)
+        if self.keys.device != x.device:
+            self.keys = self.keys.to(x.device)
+        noise = self.template.noise(x, self.keys, self.step)
+        self.step += 1
+        return self.template.apply(x, noise)
+
+    def keep(self, index: Sequence[int]) -> None:
+        """Follow the stack when members leave it."""
+        self.keys = self.keys[torch.tensor(list(index), device=self.keys.device)]

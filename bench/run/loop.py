@@ -46,7 +46,7 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from bench import activations, models, schema
+from bench import activations, models, rng, schema
 from bench.errors import BenchError
 from bench.records import Cell, DataSpec, Result, TrainSpec, key_with_digest, pooled
 from bench.run import inputs, layout
@@ -171,7 +171,7 @@ def prepare(
         net = models.build(
             c.model, act, c.init, splits.n_features, splits.n_classes, splits.image_shape
         )
-        random = (m for m in net.modules() if isinstance(m, activations.RReLU | models.Dropout))
+        random = (m for m in net.modules() if isinstance(m, rng.Hashed))
         for layer, module in enumerate(random):  # slopes, masks from (seed, layer, step, …)
             module.seed, module.layer = c.seed, layer
         nets.append(net.to(device, dtype))
