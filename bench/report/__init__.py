@@ -55,13 +55,11 @@ def build(
     Returns:
         The path of the report.
     """
+    from bench.report.doc import write
+
     out = Path(out)
     text, files, figdir = prepare(store_path, out, suite, generated_at, store_label)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for attachment in files:
-        attachment.write(out.parent / figdir / attachment.name)
-    out.write_text(text)
-    return out
+    return write(out, text, files, figdir)
 
 
 def prepare(

@@ -27,7 +27,7 @@ from bench.report.default import (
     setup_table,
     speed_section,
 )
-from bench.report.doc import ALPHA_TEXT, Attachment, Doc, margin, num, pct, pm, ratio
+from bench.report.doc import ALPHA_TEXT, Attachment, Doc, margin, num, pct, pm, ratio, write
 from bench.report.sections import PAIR_HEADERS, health_section, pair_rows
 from bench.report.speed import PASS_LABELS
 
@@ -401,8 +401,4 @@ def build(
     beside it); returns its path."""
     out = Path(out)
     text, files, figdir = prepare(store_path, out, suite, challenger, generated_at, store_label)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for attachment in files:
-        attachment.write(out.parent / figdir / attachment.name)
-    out.write_text(text)
-    return out
+    return write(out, text, files, figdir)

@@ -23,7 +23,7 @@ import numpy as np
 from bench.claims.base import Claim, Finding, Table, Verdict
 from bench.errors import BenchError
 from bench.report.advice import what_to_use
-from bench.report.doc import ALPHA_TEXT, Attachment, Doc, margin, p, p_is
+from bench.report.doc import ALPHA_TEXT, Attachment, Doc, margin, p, p_is, write
 from bench.report.rates import SUITE_COLUMNS, edges_text, suite_row
 from bench.scoring.verdicts import VERDICTS
 
@@ -326,8 +326,4 @@ def build(
     }
     figdir = f"{out.stem}_files"
     text, files = render(results, header, figdir, advice, links, setup)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for attachment in files:
-        attachment.write(out.parent / figdir / attachment.name)
-    out.write_text(text)
-    return out
+    return write(out, text, files, figdir)

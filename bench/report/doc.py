@@ -5,6 +5,8 @@ Formatting only: nothing here computes a statistic or decides anything.
 Public:
     Attachment              a file the Markdown links to: ``write(path)`` makes it
     Doc                     Markdown parts and their attachments
+    write(out, text, files, figdir) -> Path
+                            the Markdown at ``out``, its attachments in ``figdir`` beside it
     pct(x)                  ``12.3`` (a fraction in percent), ``–`` for a missing value
     pm(mean, ci, scale=100, digits=1)  ``12.3 ± 0.4``
     num(x, fmt="{:.2f}")    a number, ``–`` for a missing value
@@ -42,6 +44,19 @@ class Attachment:
 
     name: str
     write: Callable[[Path], Path]
+
+
+def write(out: Path, text: str, files: Sequence[Attachment], figdir: str) -> Path:
+    """Write a report: its attachments into ``figdir`` beside ``out``, then the Markdown.
+
+    Returns:
+        ``out``.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for attachment in files:
+        attachment.write(out.parent / figdir / attachment.name)
+    out.write_text(text)
+    return out
 
 
 @dataclass
