@@ -16,7 +16,11 @@ Public:
                         the records (:mod:`bench.claims.base`)
     REGISTRY            id → Claim, in the note's order (C1 … C18)
     get(claim_id)       one entry; an unknown id lists the valid ones
-    suites_dir()        where the claim suites live
+    GROUP               the suite group ``make claims`` trains (``claims``: ``Claim.suites``)
+    groups()            every suite group: GROUP, then those trained apart (``norm`` …)
+    suites_dir(group=GROUP)             where a group's suites live (``suites/<group>``)
+    all_suites(claims=None, group=GROUP)   the suite names of a group the claims read
+    every_suite()       (group, name) of every suite any claim reads, GROUP's first
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from bench.errors import UnknownNameError
 from bench.scoring.verdicts import VERDICTS
 
 __all__ = [
+    "GROUP",
     "REGISTRY",
     "VERDICTS",
     "Claim",
@@ -40,14 +45,19 @@ __all__ = [
     "Table",
     "Verdict",
     "all_suites",
+    "every_suite",
     "get",
+    "groups",
     "suites_dir",
 ]
 
+GROUP = "claims"
 
-def suites_dir() -> Path:
-    """The directory of the claim suites (``suites/claims`` in the repository)."""
-    return Path(__file__).resolve().parents[2] / "suites" / "claims"
+
+def suites_dir(group: str = GROUP) -> Path:
+    """The directory of a group's claim suites (``suites/<group>`` in the repository;
+    ``suites/claims`` for :data:`GROUP`)."""
+    return Path(__file__).resolve().parents[2] / "suites" / group
 
 
 def _discover() -> dict[str, Claim]:
@@ -87,9 +97,22 @@ def get(claim_id: str) -> Claim:
         raise UnknownNameError("claim", claim_id, list(registry)) from None
 
 
-def all_suites(claims: Sequence[Claim] | None = None) -> list[str]:
-    """The suite names the claims read, each once, in claim order."""
+def all_suites(claims: Sequence[Claim] | None = None, group: str = GROUP) -> list[str]:
+    """The suite names of ``group`` the claims read, each once, in claim order (for
+    :data:`GROUP`: ``Claim.suites``, what ``make claims`` trains)."""
     out: list[str] = []
     for c in claims or _registry().values():
-        out.extend(s for s in c.suites if s not in out)
+        names = c.suites if group == GROUP else c.groups.get(group, ())
+        out.extend(s for s in names if s not in out)
     return out
+
+
+def groups() -> list[str]:
+    """Every suite group: :data:`GROUP` first, then the groups trained apart, sorted."""
+    apart = {g for c in _registry().values() for g in c.groups}
+    return [GROUP, *sorted(apart - {GROUP})]
+
+
+def every_suite() -> list[tuple[str, str]]:
+    """(group, suite name) of every suite any claim reads, group by group (:func:`groups`)."""
+    return [(g, s) for g in groups() for s in all_suites(group=g)]

@@ -7,7 +7,7 @@ Public:
     Verdict             one verdict and its evidence
     Table               a computed table (a DataFrame and its caption)
     Figure              a figure: a file name, its alt text and a drawing function
-    Finding             what ``measure`` returns: tables and figures
+    Finding             what ``measure`` returns: tables, figures and notes by section
     Context             what ``measure`` reads: each suite's results frame, the timings
     Claim               one registry entry
 """
@@ -65,7 +65,8 @@ class Table:
     """A computed table: ``frame`` holds numbers; the report formats them.
 
     ``percent`` lists columns holding fractions to show in percent; ``digits`` the decimals
-    of the other float columns.
+    of the other float columns; ``section``: the heading of the part of the claim it belongs
+    to ("" for the claim's own tables, shown first).
     """
 
     name: str
@@ -73,6 +74,7 @@ class Table:
     frame: pd.DataFrame
     percent: tuple[str, ...] = ()
     digits: int = 3
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,27 @@ class Figure:
 
 @dataclass
 class Finding:
-    """What a claim's ``measure`` returns: its tables (by name) and figures."""
+    """What a claim's ``measure`` returns: its tables (by name) and figures; ``notes``: the
+    lines of text of each section (a heading: the ``section`` of its tables), in the order
+    the sections were first named."""
 
     tables: dict[str, Table] = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, table: Table) -> None:
         """Add a table under its name."""
         self.tables[table.name] = table
+        if table.section:
+            self.notes.setdefault(table.section, [])
+
+    def note(self, section: str, line: str) -> None:
+        """Add a line of text to a section (shown under its heading, before its tables)."""
+        self.notes.setdefault(section, []).append(line)
+
+    def sections(self) -> list[str]:
+        """The sections, in the order they were first named."""
+        return list(self.notes)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """name → DataFrame: what ``judge`` reads."""
@@ -132,6 +147,9 @@ class Claim:
         suites: the suite names (files ``suites/claims/<name>.toml``) whose cells it reads;
             empty for a claim judged on an exact check alone (its payload is measured by
             :mod:`bench.checks` under the claim's id and read from ``Context.checks``).
+        groups: suites it reads when they are stored but that ``make claims`` does not train,
+            by group (group → names; files ``suites/<group>/<name>.toml``, trained by
+            ``bench claims run --group <group>``).
         treatment: what is compared (e.g. ``activation``).
         conditions: the fixed settings, in words.
         design: the experiment in one paragraph.
@@ -148,3 +166,4 @@ class Claim:
     design: str
     measure: Callable[[Context], Finding]
     judge: Callable[[dict[str, pd.DataFrame]], Verdict]
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)

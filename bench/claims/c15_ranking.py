@@ -12,7 +12,9 @@ ones apart, each verdict with its robustness (:mod:`bench.scoring.robustness`). 
 chain at depth 16 (``c15_depth``, the real sets) and 32 (``c15_depth32``, 12 real sets), on
 residual MLPs (``c15_resmlp``) and CNNs (``c15_cnn``); SELU with LeCun normal against ReLU
 with He normal on the KEEL sets, as Klambauer et al. (2017) did on 121 UCI sets; and the
-caveat from ``c14_selu``'s variants.
+caveat from ``c14_selu``'s variants. Under normalization (the ``norm`` group, ``make
+claims-norm``, read where stored): the SELU paper's comparison and the chain with
+BatchNorm, LayerNorm and residual blocks (:mod:`bench.claims.norm`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from bench import plots
-from bench.claims import common, measures
+from bench.claims import common, measures, norm
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.scoring import metrics, paired, ranks, robustness, verdicts
 
@@ -133,10 +135,12 @@ def _selu_vs_relu(selected: pd.DataFrame) -> pd.DataFrame:
 
 def measure(ctx: Context) -> Finding:
     """The chain per group of data sets with robustness, ranks, ceilings, depth and
-    architecture splits, SELU against ReLU on KEEL, and the caveat."""
+    architecture splits, SELU against ReLU on KEEL, the caveat, and the sections under
+    normalization (:func:`bench.claims.norm.add`)."""
     f = Finding()
     conv = common.prepare(ctx.frame("c15_ranking"), select=False)
     if conv.empty:
+        norm.add(f, ctx)
         return f
     main = metrics.select_lr(conv)
     head = main[main["init"] == "matched"]
@@ -232,6 +236,7 @@ def measure(ctx: Context) -> Finding:
                 percent=PERCENT,
             )
         )
+    norm.add(f, ctx)
     return f
 
 
@@ -291,6 +296,7 @@ CLAIM = Claim(
     statement="For hidden layers of deep nets: SELU > ELU > LeakyReLU (and its variants) > "
     "ReLU > tanh > sigmoid. Where the net cannot self-normalize, ELU may beat SELU.",
     suites=("c15_ranking", "c15_depth", "c15_depth32", "c15_resmlp", "c15_cnn", "c14_selu"),
+    groups={"norm": (norm.CHAIN, norm.KLAMBAUER)},
     treatment="activation",
     conditions="each activation with its matched initializer",
     design="Eight activations (the six of the chain plus RReLU and PReLU), with their matched "

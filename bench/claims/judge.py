@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 
 def context(store: Store) -> Context:
     """What the claims read from one store: each known claim suite's results (its own cells
-    only), the ``bench speed`` timings and the exact checks."""
+    only; the groups trained apart too, where stored), the ``bench speed`` timings and the
+    exact checks."""
     known = set(store.suites())
-    frames = {s: store.frame(s, series=True) for s in registry.all_suites() if s in known}
+    names = [s for _, s in registry.every_suite()]
+    frames = {s: store.frame(s, series=True) for s in names if s in known}
     return Context(frames=frames, timings=store.timings(), checks=store.checks())
 
 

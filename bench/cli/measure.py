@@ -100,7 +100,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
     if args.action == "list":
         for c in claims.REGISTRY.values():
             suites = ", ".join(c.suites) or "(exact check, nothing trained)"
-            print(f"{c.id:4} {c.title}  [{suites}]")
+            apart = "".join(f"; {g}: {', '.join(names)}" for g, names in c.groups.items())
+            print(f"{c.id:4} {c.title}  [{suites}{apart}]")
         return 0
     if args.action == "report":
         from bench.report import claims as claims_report
@@ -113,7 +114,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
     check_workers(args.backend, args.workers)
     names = [n.strip() for n in (args.suites or "").split(",") if n.strip()] or None
-    paths = claim_suites.suite_paths(names)
+    group = args.group or claims.GROUP
+    paths = claim_suites.suite_paths(names, group)
     suites = claim_suites.load_all(paths)  # validated before anything trains
     device = resolve_device(args.device)
     writable(args.store, "--store")
@@ -121,7 +123,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
     try:
         progress = progress_shown(not args.no_progress)
         record = claim_suites.run(
-            args.store, suites, args.backend, args.workers, device, progress=progress
+            args.store,
+            suites,
+            args.backend,
+            args.workers,
+            device,
+            progress=progress,
+            checks=group == claims.GROUP,  # the timing and the checks: make claims's
+            group=group,
         )
     except KeyboardInterrupt:
         print(

@@ -234,12 +234,15 @@ def build(description: str = "") -> argparse.ArgumentParser:
         "claims",
         help="every claim of the note: run its suites (run), write reports/claims.md (report)",
         description="run: train every claim suite (suites/claims/*.toml) not yet stored, time "
-        "the activations (C16) and run the exact checks (C1, C7, C8, C17, C18); report: rebuild "
-        "the claims report from the store alone; list: the claims and their suites.",
+        "the activations (C16) and run the exact checks (C1, C7, C8, C17, C18); with --group "
+        "norm, the suites trained apart instead (suites/norm/*.toml, nothing timed or "
+        "checked); report: rebuild the claims report from the store alone (a group's "
+        "sections where its cells are stored); list: the claims and their suites.",
         formatter_class=RAW,
         epilog=examples(
             "bench claims list",
             "bench claims run --suites c01_linear        # one claim suite",
+            "bench claims run --group norm               # make claims-norm",
             "bench claims report --out reports/claims.md",
         ),
     )
@@ -259,6 +262,11 @@ def build(description: str = "") -> argparse.ArgumentParser:
         help="where cells train (default auto: cuda when a GPU is usable)",
     )
     c.add_argument("--suites", "--suite", help="comma-separated claim suite names (default: all)")
+    c.add_argument(
+        "--group",
+        help="run: the suite group to train (default claims, what make claims trains; norm: "
+        "the normalization suites of C15, make claims-norm)",
+    )
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(fn=measure.cmd_claims)
 

@@ -6,10 +6,11 @@ measure and judge what this stores.
 Public:
     SPEED_SUITE                             the name the C16 timings are stored under
     SPEED_ACTIVATIONS                       the activations C16 times
-    suite_paths(names=None) -> list[Path]   the committed claim suites (all, or by name)
+    suite_paths(names=None, group=GROUP) -> list[Path]
+                                            a group's committed claim suites (all, or by name)
     load_all(paths) -> list[Suite]          every suite parsed and validated, before training
     run(store_path, suites=None, backend="local", workers=2, device="cpu", progress=True,
-        speed_repeats=5, checks=True) -> dict
+        speed_repeats=5, checks=True, group=GROUP) -> dict
                                             the whole measurement; returns the run record
 """
 
@@ -33,18 +34,25 @@ SPEED_SUITE = "c16_speed"
 SPEED_ACTIVATIONS = ("relu", "leaky_relu", "rrelu", "prelu", "elu", "selu", "tanh", "sigmoid")
 
 
-def suite_paths(names: list[str] | None = None) -> list[Path]:
-    """The suite files the claims read (``suites/claims/<name>.toml``), in claim order.
+def suite_paths(names: list[str] | None = None, group: str = registry.GROUP) -> list[Path]:
+    """The suite files of a group the claims read (``suites/<group>/<name>.toml``; the
+    default group is what ``make claims`` trains), in claim order.
 
     Raises:
-        BenchError: a claim names a suite with no file, or ``names`` holds an unknown one.
+        BenchError: an unknown group, a claim names a suite with no file, or ``names``
+            holds a suite the group does not.
     """
-    known = registry.all_suites()
+    valid = registry.groups()
+    if group not in valid:
+        raise BenchError(f"unknown claim suite group {group!r}; valid: {', '.join(valid)}")
+    known = registry.all_suites(group=group)
     wanted = names or known
     unknown = [n for n in wanted if n not in known]
     if unknown:
-        raise BenchError(f"unknown claim suite {unknown[0]!r}; valid: {', '.join(known)}")
-    paths = [registry.suites_dir() / f"{n}.toml" for n in wanted]
+        raise BenchError(
+            f"unknown claim suite {unknown[0]!r} in group {group!r}; valid: {', '.join(known)}"
+        )
+    paths = [registry.suites_dir(group) / f"{n}.toml" for n in wanted]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         raise BenchError(f"claim suite file {missing[0]} is missing")
@@ -70,6 +78,7 @@ def run(
     progress: bool = True,
     speed_repeats: int = 5,
     checks: bool = True,
+    group: str = registry.GROUP,
 ) -> dict[str, Any]:
     """Train every claim suite not yet stored, time the activations, run the exact checks.
 
@@ -84,9 +93,13 @@ def run(
         speed_repeats: repeats of each C16 timing.
         checks: after training, time the activations (C16) and run the exact checks;
             False trains the suites only.
+        group: the suite group the run trains: its record is stored as the ``_run`` check
+            for the default group, as ``_run_<group>`` for another (the claims report's
+            header reads ``_run``).
 
     Returns:
-        The run record stored as the ``_run`` check (wall time, machine, cells, workers).
+        The run record stored as the ``_run`` (or ``_run_<group>``) check (wall time,
+        machine, cells, workers).
 
     Raises:
         KeyboardInterrupt: after Ctrl-C (what finished is stored; rerun to resume).
@@ -115,8 +128,9 @@ def run(
         )
         print(
             f"claims: {len(todo):,} cells to train of {len(suites)} suites{rounds}; estimate "
-            f"{cost.describe(seconds, workers)} on a quiet 2-core reference machine, then "
-            "about a minute for the timing and the checks (resumable: rerun to finish)",
+            f"{cost.describe(seconds, workers)} on a quiet 2-core reference machine"
+            + (", then about a minute for the timing and the checks" if checks else "")
+            + " (resumable: rerun to finish)",
             file=sys.stderr,
         )
         with make(backend, workers, None) as executor:  # one for every suite, closed here
@@ -142,7 +156,8 @@ def run(
             "cells": cells,
             "finished_at": utcnow(),
         }
-        store.put_check("_run", record, record["finished_at"])
+        name = "_run" if group == registry.GROUP else f"_run_{group}"
+        store.put_check(name, record, record["finished_at"])
     return record
 
 

@@ -98,10 +98,21 @@ def _section(doc: Doc, claim: Claim, finding: Finding, verdict: Verdict) -> None
     doc.add(f"**Design.** {claim.design}")
     if claim.suites:
         doc.add("Suites: " + ", ".join(f"`suites/claims/{s}.toml`" for s in claim.suites) + ".")
+    for group, names in claim.groups.items():
+        files = ", ".join(f"`suites/{group}/{s}.toml`" for s in names)
+        doc.add(f"Trained apart (`make claims-{group}`): {files}.")
     for table in finding.tables.values():
-        _table(doc, table)
+        if not table.section:
+            _table(doc, table)
     for fig in finding.figures:
         doc.figure(fig.name, fig.alt, fig.draw)
+    for section in finding.sections():
+        doc.add(f"### {section}")
+        for line in finding.notes[section]:
+            doc.add(line)
+        for table in finding.tables.values():
+            if table.section == section:
+                _table(doc, table)
     evidence = _evidence(verdict)
     if evidence:
         doc.add(f"**Evidence.** {evidence}.")
