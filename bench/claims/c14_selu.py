@@ -9,14 +9,20 @@ unit scale × 5 seeds; ELU in the same variants. Glorot is not a switched-off co
 with square hidden layers its variance equals LeCun's. A run is self-normalized when every
 layer of the upper half (layers L/2 + 1 … L: those past the raw inputs' first layers) has
 |mean| ≤ 0.2 and 0.8 ≤ std ≤ 1.25, a tolerance declared here, not fitted to the data.
-During training: each run's drift from initialization to the last epoch, SELU against ELU.
+During training: each run's drift from initialization to the last epoch, SELU against ELU
+(one :func:`bench.scoring.paired.compare_family`). Beside them (issue 24): a batch-normalized
+ReLU net's per-layer output mean and std, at initialization and trained, next to SELU's.
 
 Public:
     MEAN_TOL, STD_LOW, STD_HIGH     the declared band around (0, 1)
     HOLDS, BREAKS                   the shares of runs that decide a part
     DRIFT, DRIFT_ROPE               the drift metric and its rope
-    BASE, SWITCHED_OFF, RESIDUAL, ORDER     the variants' names (:mod:`bench.claims.measures`,
+    BASE, SWITCHED_OFF, RESIDUAL, ORDER, BATCHNORM
+                                    the variants' names (:mod:`bench.claims.measures`,
                                     where C15 reads them too)
+    LAYERS                          the layers the BatchNorm table shows
+    beside_batchnorm(frame) -> DataFrame    per layer: SELU's and the BatchNorm ReLU net's
+                                    median output mean and std, at init and trained
     variant(row) -> str             which condition a cell switches off (or BASE)
     in_band(means, stds) -> list[bool]      each layer inside the band
     layers_to_band(inside) -> int   the first layer from which every layer is inside
@@ -35,7 +41,7 @@ import pandas as pd
 
 from bench import plots
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.claims.measures import BASE, ORDER, RESIDUAL, SWITCHED_OFF, variant
+from bench.claims.measures import BASE, BATCHNORM, ORDER, RESIDUAL, SWITCHED_OFF, variant
 from bench.schema import Metric
 from bench.scoring import paired, verdicts
 
@@ -43,6 +49,7 @@ MEAN_TOL, STD_LOW, STD_HIGH = 0.2, 0.8, 1.25
 HOLDS, BREAKS = 0.8, 0.2  # base: ≥ 80 % of runs inside; a switched-off variant: ≤ 20 %
 DRIFT = Metric("drift", "drift of the upper layers' mean/std in training", "value", False)
 DRIFT_ROPE = 0.05  # a quarter of the band's half-width (0.2)
+LAYERS = (1, 2, 4, 8, 16, 24, 32)
 
 
 def _values(probe: dict, key: str) -> list[float]:
@@ -166,10 +173,49 @@ def _trained_table(per_run: pd.DataFrame) -> pd.DataFrame:
 def _drift_row(per_run: pd.DataFrame) -> pd.DataFrame:
     base = per_run[per_run["variant"] == BASE]
     work = base.assign(arm=base["activation"])
-    comp = None
+    label = f"selu drifts less than elu, {BASE}"
     if {"selu", "elu"} <= set(work["arm"]) and work["drift"].notna().any():
-        comp = paired.compare_arms(work, "selu", "elu", DRIFT, rope=DRIFT_ROPE)
-    return pd.DataFrame([verdicts.row(f"selu drifts less than elu, {BASE}", comp)])
+        pair = paired.Pair(label, work, "selu", "elu", DRIFT, rope=DRIFT_ROPE)
+    else:
+        pair = paired.Pair(label, diffs=pd.DataFrame())  # no paired data: INCONCLUSIVE
+    return paired.compare_family([pair])
+
+
+def beside_batchnorm(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per layer of :data:`LAYERS` (those present): the median over runs of each layer's
+    output mean and std, at initialization and after the last epoch (finished runs), for
+    SELU with all conditions holding and for the batch-normalized ReLU net; empty without
+    the latter."""
+    rows = []
+    for _, r in frame.iterrows():
+        arm = variant(r)
+        if arm == BATCHNORM:
+            name = "relu_bn"
+        elif arm == BASE and r["activation"] == "selu":
+            name = "selu"
+        else:
+            continue
+        probes = r["probes"] if isinstance(r["probes"], list) else []
+        last = probes[-1:] if len(probes) > 1 and r["status"] == "ok" else []
+        for phase, p in (("init", probes[:1]), ("trained", last)):
+            means, stds = (_values(p[0], "mean"), _values(p[0], "std")) if p else ([], [])
+            for i, (m, sd) in enumerate(zip(means, stds)):
+                rows.append((name, phase, i + 1, m, sd))
+    long = pd.DataFrame(rows, columns=["arm", "phase", "layer", "mean", "std"])
+    if long.empty or "relu_bn" not in set(long["arm"]):
+        return pd.DataFrame()
+    med = (
+        long.groupby(["layer", "arm", "phase"])[["mean", "std"]].median().unstack(["arm", "phase"])
+    )
+    med.columns = [f"{arm}_{stat}_{phase}" for stat, arm, phase in med.columns]
+    order = [
+        f"{arm}_{stat}_{phase}"
+        for phase in ("init", "trained")
+        for arm in ("selu", "relu_bn")
+        for stat in ("mean", "std")
+    ]
+    med = med.reindex(columns=[c for c in order if c in med.columns])
+    return med[med.index.isin(LAYERS)].reset_index()
 
 
 def measure(ctx: Context) -> Finding:
@@ -182,6 +228,7 @@ def measure(ctx: Context) -> Finding:
     per_run = runs(frame)
     if per_run.empty:
         return f
+    per_run = per_run[per_run["variant"] != BATCHNORM]  # C14's variants; the net beside: below
     selu = per_run[per_run["activation"] == "selu"]
     f.add(
         Table(
@@ -213,6 +260,23 @@ def measure(ctx: Context) -> Finding:
             _drift_row(per_run),
         )
     )
+    bn = beside_batchnorm(frame)
+    if not bn.empty:
+        f.add(
+            Table(
+                "batchnorm",
+                "Beside SELU: a batch-normalized ReLU net (32×64, He normal, Linear → "
+                "BatchNorm → ReLU, standardized inputs), each layer's output mean and std "
+                "(medians over runs) at initialization and after the last epoch, next to "
+                "SELU's with all conditions holding; descriptive, not judged. The probes run "
+                "in evaluation mode, where BatchNorm applies its running statistics: at "
+                "initialization these are (0, 1) and the layer is the identity (the init "
+                "columns are a He-normal ReLU net's without normalization); after training, "
+                "the normalized net's. ReLU's output is not centred: BatchNorm normalizes its "
+                "input, not its output.",
+                bn,
+            )
+        )
     long = _layer_std(frame)
     at_init = long[(long["activation"] == "selu") & (long["phase"] == "init")]
     base = long[long["variant"] == BASE]

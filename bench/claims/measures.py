@@ -16,6 +16,7 @@ Public:
     size_evidence(table, unit) -> str   ``10 %: SUPPORTED (+1.2 points …); …`` (evidence)
     fmt_nats(row) -> str        a loss-gap effect and CI in nats
     BASE, SWITCHED_OFF, RESIDUAL, ORDER     the names of C14's variants
+    BATCHNORM                  the batch-normalized ReLU net beside them
     variant(row) -> str         which self-normalizing condition a cell switches off (or BASE)
     TIMING_SUITE, NOISE         the suite name of the timings; the band of "as fast" (±5 %)
     timing_ratios(timings) -> DataFrame     median time ratio to ReLU per activation and pass
@@ -140,10 +141,15 @@ BASE = "all conditions hold"
 SWITCHED_OFF = ("raw inputs", "torch_default weights", "he_normal weights")
 RESIDUAL = "residual stack"
 ORDER = (BASE, *SWITCHED_OFF, RESIDUAL)
+BATCHNORM = "ReLU + BatchNorm"  # beside C14's variants: normalized by a layer, not SELU
 
 
 def variant(row: pd.Series) -> str:
-    """Which condition a cell switches off (or that all hold)."""
+    """Which condition a cell switches off (or that all hold); a normalized net
+    (``model.norm`` set) is :data:`BATCHNORM` (batch) or ``<norm> norm``."""
+    norm = row.get("model.norm", "none")
+    if isinstance(norm, str) and norm != "none":
+        return BATCHNORM if norm == "batch" else f"{norm} norm"
     if not bool(row["data.standardize"]):
         return "raw inputs"
     if row["model.kind"] == "resmlp":
