@@ -701,19 +701,26 @@ def test_registry_holds_c1_to_c18_in_order():
     assert claims.get("c15") is REGISTRY["C15"]
 
 
-@pytest.mark.parametrize("name", claims.all_suites())
-def test_claim_suite_exists_parses_and_has_three_seeds_or_more(name):
+@pytest.mark.parametrize(("group", "name"), claims.every_suite())
+def test_claim_suite_exists_parses_and_has_three_seeds_or_more(group, name):
     """Five seeds where a claim reads seed-level variation, 3 to 5 otherwise."""
-    path = claims.suites_dir() / f"{name}.toml"
+    path = claims.suites_dir(group) / f"{name}.toml"
     assert path.is_file(), path
     suite = load_suite(path)
     assert suite.name == name
     assert len(set(suite.seeds)) >= 3
 
 
-def test_suites_are_named_by_some_claim():
-    named = set(claims.all_suites())
-    assert named == {p.stem for p in claims.suites_dir().glob("*.toml")}
+@pytest.mark.parametrize("group", claims.groups())
+def test_suites_are_named_by_some_claim(group):
+    named = set(claims.all_suites(group=group))
+    assert named and named == {p.stem for p in claims.suites_dir(group).glob("*.toml")}
+
+
+def test_the_norm_group_is_trained_apart():
+    assert claims.groups() == ["claims", "norm"]
+    assert claims.all_suites(group="norm") == ["c15_norm", "c15_klambauer"]
+    assert not set(claims.all_suites()) & set(claims.all_suites(group="norm"))
 
 
 # --- the report ------------------------------------------------------------------------------

@@ -31,6 +31,28 @@ def test_an_unknown_claim_suite_is_refused(capsys):
     assert not Path("x.sqlite").exists()
 
 
+def test_an_unknown_group_or_a_suite_of_another_group_is_refused(capsys):
+    assert cli.main(["claims", "run", "--group", "nothing", "--store", "x.sqlite"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: unknown claim suite group 'nothing'; valid: claims, norm"
+    args = ["claims", "run", "--group", "norm", "--suites", "c01_linear", "--store", "x.sqlite"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: unknown claim suite 'c01_linear'; valid: c15_norm, c15_klambauer"
+    assert not Path("x.sqlite").exists()
+
+
+def test_the_norm_group_s_suites_are_its_files():
+    from bench.execute import claims as claim_suites
+
+    paths = claim_suites.suite_paths(group="norm")
+    assert [p.relative_to(claims.suites_dir("norm").parent).as_posix() for p in paths] == [
+        "norm/c15_norm.toml",
+        "norm/c15_klambauer.toml",
+    ]
+    assert all(p.is_file() for p in paths)
+
+
 @pytest.mark.parametrize(
     ("replace", "by", "field"),
     [
@@ -49,7 +71,9 @@ def test_a_bad_claim_suite_stops_before_anything_trains(
     text = path.read_text()
     assert replace in text
     path.write_text(text.replace(replace, by))
-    monkeypatch.setattr(claims, "suites_dir", lambda: suites)
+    monkeypatch.setattr(
+        claims, "suites_dir", lambda group=claims.GROUP: tmp_path / "suites" / group
+    )
     store = tmp_path / "claims.sqlite"
     assert cli.main(["claims", "run", "--store", str(store), "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()

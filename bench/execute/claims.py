@@ -49,9 +49,7 @@ def suite_paths(names: list[str] | None = None, group: str = registry.GROUP) -> 
     wanted = names or known
     unknown = [n for n in wanted if n not in known]
     if unknown:
-        raise BenchError(
-            f"unknown claim suite {unknown[0]!r} in group {group!r}; valid: {', '.join(known)}"
-        )
+        raise BenchError(f"unknown claim suite {unknown[0]!r}; valid: {', '.join(known)}")
     paths = [registry.suites_dir(group) / f"{n}.toml" for n in wanted]
     missing = [p for p in paths if not p.is_file()]
     if missing:
