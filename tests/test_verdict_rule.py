@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from bench.scoring.paired import Pair, compare, compare_family
+from bench.scoring.stats import hodges_lehmann
 from bench.scoring.verdicts import decide, part_verdict
 
 NAN = math.nan
@@ -138,3 +139,59 @@ def test_holm_runs_over_exactly_the_pairs_tested():
     assert out["needed"].iloc[0] == 5  # a family of one: 1/2⁵ < 0.05
     assert np.isnan(out["p_holm"].iloc[1:]).all()
     assert out["verdict"].tolist() == ["SUPPORTED", "INCONCLUSIVE", "INCONCLUSIVE"]
+
+
+def test_hodges_lehmann_is_the_median_of_the_walsh_averages():
+    """(1, 2, 10): Walsh averages 1, 1.5, 2, 5.5, 6, 10; their median (2 + 5.5) / 2."""
+    assert hodges_lehmann([1.0, 2.0, 10.0]) == 3.75
+    assert hodges_lehmann([0.0, 0.0, 3.0]) == 0.75  # 0, 0, 0, 1.5, 1.5, 3: (0 + 1.5) / 2
+    assert math.isnan(hodges_lehmann([]))
+
+
+def _skewed() -> pd.DataFrame:
+    """20 data sets: nine at +0.2 points, eight at −0.2, three at +8: the mean is +1.21
+    points (outside ±1), the pseudo-median 0 (inside)."""
+    d = [0.002] * 9 + [-0.002] * 8 + [0.08] * 3
+    return pd.DataFrame({"dataset": [f"d{i:02d}" for i in range(20)], "diff": d})
+
+
+def test_tost_on_the_pseudo_median_does_not_make_a_mean_outside_the_margin_equivalent():
+    """The signed-rank TOST tests the pseudo-median: here it rejects (p = 0.035) while
+    the mean shown, +1.21 points, lies outside ±1. The old rule read EQUIVALENT; the
+    difference is inside the margin only when the mean and the Hodges–Lehmann estimate
+    both are."""
+    diffs = _skewed()
+    # the upper TOST half by hand: |d − 0.01| ranks 5 (nine values 0.008), 13.5 (eight
+    # 0.012) and 19 (three 0.07); W⁺ = 3 · 19 = 57; p = the share of the 2²⁰ sign patterns
+    # with W⁺ ≤ 57
+    count = sum(
+        math.comb(9, a) * math.comb(8, b) * math.comb(3, c)
+        for a in range(10)
+        for b in range(9)
+        for c in range(4)
+        if 5 * a + 13.5 * b + 19 * c <= 57
+    )
+    res = compare(diffs)
+    assert res.p_equiv == pytest.approx(count / 2**20) and res.p_equiv < 0.05
+    assert res.effect == pytest.approx(0.0121) and res.hl == 0.0
+    assert res.inside is False
+    assert res.verdict == "INCONCLUSIVE"  # no direction found (p = 0.092), not EQUIVALENT
+    (row,) = compare_family([Pair("a > b", diffs=diffs)]).to_dict("records")
+    assert (row["verdict"], row["hl"], row["inside"]) == ("INCONCLUSIVE", 0.0, False)
+    # the same numbers with the rule that reads TOST alone: EQUIVALENT
+    assert decide(res.p, res.p_less, res.p_equiv, inside=True) == ("EQUIVALENT", False)
+
+
+def test_a_significant_edge_whose_mean_is_outside_the_margin_is_not_negligible():
+    """17 data sets at +0.2 points and three at +7: every difference positive (p = 1/2²⁰),
+    TOST rejects on the pseudo-median (+0.2 points) but the mean is +1.22: SUPPORTED, not
+    "negligible"."""
+    d = [0.002] * 17 + [0.07] * 3
+    diffs = pd.DataFrame({"dataset": [f"d{i:02d}" for i in range(20)], "diff": d})
+    res = compare(diffs)
+    assert res.p == 1 / 2**20 and res.p_equiv < 0.05
+    assert res.hl == pytest.approx(0.002) and res.effect == pytest.approx(0.0122)
+    assert (res.verdict, res.negligible) == ("A>B", False)
+    # inside: all twenty at +0.2 points, mean and pseudo-median +0.2
+    small = diffs.assign(diff=0.002)
+    assert compare(small).negligible is True

@@ -50,8 +50,9 @@ def _cell(value: Any, column: str, table: Table) -> str:
         return "–"
     if column in _P_COLUMNS:
         return p(x)
-    if column in table.percent:
-        return f"{100 * x:+.1f}" if column in ("effect", "ci_low", "ci_high") else f"{100 * x:.1f}"
+    if column in table.percent or (column == "hl" and "effect" in table.percent):
+        signed = column in ("effect", "ci_low", "ci_high", "hl")
+        return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if column in _INT_COLUMNS or isinstance(value, int | np.integer):
@@ -60,7 +61,8 @@ def _cell(value: Any, column: str, table: Table) -> str:
 
 
 def _header(column: str, table: Table) -> str:
-    return f"{column} (%)" if column in table.percent else column
+    percent = column in table.percent or (column == "hl" and "effect" in table.percent)
+    return f"{column} (%)" if percent else column
 
 
 def _table(doc: Doc, table: Table) -> None:

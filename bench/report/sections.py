@@ -97,7 +97,7 @@ PAIR_HEADERS = (
     "claim",
     "data sets × seeds",
     "won/lost",
-    "Δ test acc, pp [95 % CI]",
+    "Δ test acc, pp [95 % CI]; HL",
     "p (Holm), A / B better",
     "TOST p (Holm)",
     "P(A / rope / B)",
@@ -108,7 +108,8 @@ PAIR_HEADERS = (
 
 
 def pair_rows(table) -> list[tuple]:
-    """One row per compared pair: its replication, effect and interval, the Holm-adjusted
+    """One row per compared pair: its replication, effect and interval (and the
+    Hodges–Lehmann estimate, the location the signed-rank tests test), the Holm-adjusted
     one-sided signed-rank p-values (A better / B better) and TOST p-value, the Bayesian
     probabilities, the verdict (with "negligible" where TOST puts a decided difference
     inside the margin, "both arms failed" where nothing was tested), what an INCONCLUSIVE
@@ -129,7 +130,8 @@ def pair_rows(table) -> list[tuple]:
                 f"{int(r.wins)}/{int(r.losses)}",
                 "–"
                 if r.effect != r.effect
-                else f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
+                else f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
+                + _hl(r),
                 f"{p(r.p_holm)} / {p(r.p_reverse_holm)}",
                 p(r.p_equiv_holm),
                 bayes,
@@ -139,6 +141,12 @@ def pair_rows(table) -> list[tuple]:
             )
         )
     return rows
+
+
+def _hl(r) -> str:
+    """``; HL +0.2``: the Hodges–Lehmann estimate, the location the tests test."""
+    hl = getattr(r, "hl", float("nan"))
+    return "" if hl != hl else f"; HL {100 * hl:+.1f}"
 
 
 def _verdict(r, failed: int) -> str:

@@ -287,7 +287,8 @@ def holm_rows(
     ``p_holm`` (claimed direction), ``p_reverse_holm`` and ``p_equiv_holm`` (each adjusted
     over the rows that have it: the pairs tested), then decides each row's ``verdict`` and
     ``negligible`` on those adjusted p-values (:func:`bench.scoring.verdicts.decide`;
-    ``claimed``: each row's claimed direction, ``A>B`` by default). A copy."""
+    ``claimed``: each row's claimed direction, ``A>B`` by default; a row's ``inside``, where
+    the table has it: its mean and Hodges–Lehmann estimate lie inside ±rope). A copy."""
     table = table.copy()
     if table.empty or "p" not in table:
         return table
@@ -295,14 +296,16 @@ def holm_rows(
     table["p_reverse_holm"] = holm(table["p_reverse"].tolist())
     table["p_equiv_holm"] = holm(table["p_equiv"].tolist())
     claims = list(claimed) if claimed is not None else ["A>B"] * len(table)
+    inside = table["inside"] if "inside" in table else pd.Series(True, index=table.index)
     decided = [
-        decide(p, r, e, c, alpha, failed=n == 0)
-        for p, r, e, c, n in zip(
+        decide(p, r, e, c, alpha, failed=n == 0, inside=bool(i))
+        for p, r, e, c, n, i in zip(
             table["p_holm"],
             table["p_reverse_holm"],
             table["p_equiv_holm"],
             claims,
             table["n_datasets"],
+            inside,
             strict=True,
         )
     ]
