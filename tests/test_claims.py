@@ -46,6 +46,7 @@ def cmp_row(
         "effect": e,
         "ci_low": e - width,
         "ci_high": e + width,
+        "hl": e,
         "p": p,
         "p_seed": p,
         "p_equiv": 0.01 if verdict == "EQUIVALENT" else 0.6,
@@ -63,6 +64,7 @@ def cmp_row(
         "p_b_better": {"SUPPORTED": 0.0, "CONTRADICTED": 0.97}.get(verdict, 0.2),
         "verdict": verdict,
         "negligible": False,
+        "inside": abs(e) < 0.01,
     }
 
 
@@ -233,13 +235,7 @@ def c13(
     )
     out = {"health": health, "compare": comp}
     if elu_forward is not None:
-        out["speed"] = pd.DataFrame(
-            {
-                "activation": ["elu", "leaky_relu", "relu"],
-                "forward": [elu_forward, 1.01, 1.0],
-                "forward_backward": [elu_forward, 1.02, 1.0],
-            }
-        )
+        out["speed"] = _ratios({"elu": elu_forward, "leaky_relu": 1.01, "relu": 1.0})
     return out
 
 
@@ -312,17 +308,22 @@ def c15(verdicts: list[str], order: list[str] | None = None) -> dict:
     return {"pairs": pairs, "ranks": ranks}
 
 
+def _ratios(acts: dict[str, float]) -> pd.DataFrame:
+    """C16's ratio table: each ratio on both passes, its interval ±0.5 %."""
+    return pd.DataFrame(
+        [
+            {"pass": p, "activation": a, "ratio": r, "low": r * 0.995, "high": r * 1.005}
+            for p in ("forward", "forward_backward")
+            for a, r in acts.items()
+        ]
+    )
+
+
 def c16(ratio: dict[str, float]) -> dict:
+    """Default: ELU 1.4 against the others' upper quartile 1.25 (LeakyReLU 1.01, sigmoid
+    1.2, SELU 1.3); LeakyReLU 1.01 against the others' median 1.3."""
     acts = {"relu": 1.0, "leaky_relu": 1.01, "elu": 1.4, "selu": 1.3, "sigmoid": 1.2, **ratio}
-    return {
-        "ratios": pd.DataFrame(
-            {
-                "activation": list(acts),
-                "forward": list(acts.values()),
-                "forward_backward": list(acts.values()),
-            }
-        )
-    }
+    return {"ratios": _ratios(acts)}
 
 
 def c18(all_matched: int = 20, seeds: int = 20, mse: float = 0.002) -> dict:
@@ -440,7 +441,8 @@ CASES = [
     ("C15", c15([N] * 5), N, None),
     # C16: ReLU fastest, LeakyReLU as fast, ELU slow
     ("C16", c16({}), S, ("effect", 1.4)),
-    ("C16", c16({"elu": 1.02}), P, None),
+    ("C16", c16({"elu": 1.02}), P, None),  # ELU below the others' upper quartile
+    ("C16", c16({"elu": 1.25}), P, None),  # ELU's interval straddles it: INCONCLUSIVE
     ("C16", c16({"tanh": 0.8}), P, None),
     ("C16", c16({"tanh": 0.8, "leaky_relu": 1.3, "elu": 1.02}), C, ("effect", 1.02)),
     # C18: every seed's slope changes are its units' kinks, and the fits are curved
@@ -837,3 +839,12 @@ def test_c15_a_reversed_pair_needs_its_holm_adjusted_reverse_p(n_datasets, expec
     table = pairs(pd.DataFrame(rows_)).set_index("comparison")
     assert table.loc["selu > elu", "p_reverse"] == pytest.approx(2.0**-n_datasets)
     assert table.loc["selu > elu", "verdict"] == expected
+
+
+def test_c13_smoothness_at_0_is_a_definition_neither_judged_nor_counted():
+    """Every judged part SUPPORTED: the claim is SUPPORTED, not PARTLY, although "smooth at
+    0 (α = 1)" has no verdict; the evidence lists it as a DEFINITION."""
+    v = REGISTRY["C13"].judge(c13(S))
+    assert v.verdict == S
+    assert "smooth at 0 (α = 1): DEFINITION" in v.evidence
+    assert v.evidence.count("SUPPORTED") == 5

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 
 from bench.claims import REGISTRY, Context
 
@@ -163,34 +164,55 @@ def _c16(timings: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return REGISTRY["C16"].measure(Context(frames={}, timings=timings)).frames()
 
 
-def test_c16_measures_the_median_ratio_to_relu_over_widths():
+def _expected(factors: tuple[float, ...]) -> tuple[float, float, float]:
+    """By hand: per repeat r the ratio is the geometric mean of the width factors times
+    (1 + 0.01 (r − 2)); the ratio is the geometric mean over the five repeats and the
+    interval exp(mean log ± t₀.₉₇₅,₄ · sd / √5)."""
+    logs = np.log(np.prod(factors) ** (1 / 3) * (1 + 0.01 * (np.arange(5) - 2)))
+    half = scipy.stats.t.ppf(0.975, 4) * logs.std(ddof=1) / math.sqrt(5)
+    return math.exp(logs.mean()), math.exp(logs.mean() - half), math.exp(logs.mean() + half)
+
+
+def test_c16_measures_each_ratio_to_relu_with_its_interval_over_the_repeats():
     other = _timings({a: {p: (3.0, 3.0, 3.0) for p in f} for a, f in FACTORS.items()}, "other")
     other.loc[other["activation"] == "relu", "seconds"] /= 3.0  # another suite: not read
     ratios = _c16(pd.concat([_timings(), other])).pop("ratios")
-    assert ratios["activation"].tolist() == ["relu", "leaky_relu", "sigmoid", "elu", "selu"]
-    got = ratios.set_index("activation")
-    assert got["forward_backward"].to_dict() == pytest.approx(
-        {"relu": 1.0, "leaky_relu": 1.02, "sigmoid": 1.2, "elu": 1.5, "selu": 1.7}
-    )
-    assert got["forward"].to_dict() == pytest.approx(
-        {"relu": 1.0, "leaky_relu": 1.01, "sigmoid": 1.15, "elu": 1.3, "selu": 1.45}
-    )
+    fb = ratios[ratios["pass"] == "forward_backward"]
+    assert fb["activation"].tolist() == ["relu", "leaky_relu", "sigmoid", "elu", "selu"]
+    got = ratios.set_index(["pass", "activation"])
+    for act, passes in FACTORS.items():
+        for pass_, factors in passes.items():
+            row = got.loc[(pass_, act)]
+            want = (1.0, 1.0, 1.0) if act == "relu" else _expected(factors)
+            assert (row["ratio"], row["low"], row["high"]) == pytest.approx(want)
+            assert row["n_repeats"] == 5
 
 
-def test_c16_judges_the_measured_ratios():
+def test_c16_judges_elu_against_the_other_activations_spread():
+    """forward+backward: ELU (1.6·1.5·1.3)^⅓ ≈ 1.46 against the upper quartile of LeakyReLU
+    1.02, sigmoid 1.18 and SELU 1.70 (≈ 1.44): its interval (±1.6 %) straddles it, so
+    INCONCLUSIVE, and the claim PARTLY; LeakyReLU sits below the others' median."""
     v = REGISTRY["C16"].judge(_c16(_timings()))
-    assert v.verdict == S  # nothing beats ReLU, LeakyReLU within 5 %, ELU 1.5 × and slower
-    assert v.effect == pytest.approx(1.5)
-    assert "fastest relu (1.00); LeakyReLU 1.02; ELU 1.50; SELU 1.70; sigmoid 1.20" in v.evidence
+    assert v.verdict == P
+    assert v.effect == pytest.approx(_expected((1.6, 1.5, 1.3))[0])
+    assert "ReLU fastest: SUPPORTED" in v.evidence
+    assert "against the others' median 1.46: SUPPORTED" in v.evidence
+    assert "upper quartile 1.44: INCONCLUSIVE" in v.evidence
+    slower = {**FACTORS, "elu": {p: (2.0, 2.0, 2.0) for p in ("forward", "forward_backward")}}
+    assert REGISTRY["C16"].judge(_c16(_timings(slower))).verdict == S
 
 
 def test_c16_a_slow_leaky_relu_and_a_faster_than_relu_activation_are_read_as_such():
-    slow = {**FACTORS, "leaky_relu": {p: (1.2, 1.2, 1.2) for p in ("forward", "forward_backward")}}
+    faster_elu = {**FACTORS, "elu": {p: (2.0, 2.0, 2.0) for p in ("forward", "forward_backward")}}
+    slow = {
+        **faster_elu,
+        "leaky_relu": {p: (1.9, 1.9, 1.9) for p in ("forward", "forward_backward")},
+    }
     v = REGISTRY["C16"].judge(_c16(_timings(slow)))
-    assert v.verdict == P  # (a) and (c) hold, (b) does not
-    fast = {**FACTORS, "sigmoid": {p: (0.9, 0.9, 0.9) for p in ("forward", "forward_backward")}}
+    assert v.verdict == P and "LeakyReLU 1.90" in v.evidence  # (b) CONTRADICTED
+    fast = {**faster_elu, "sigmoid": {p: (0.9, 0.9, 0.9) for p in ("forward", "forward_backward")}}
     v = REGISTRY["C16"].judge(_c16(_timings(fast)))
-    assert v.verdict == P and "fastest sigmoid (0.90)" in v.evidence
+    assert v.verdict == P and "ReLU fastest: CONTRADICTED (sigmoid faster)" in v.evidence
 
 
 def test_c16_without_timings_measures_nothing():

@@ -13,8 +13,15 @@ init, every offline data set, lr chosen on validation) and the C16 timings:
   (:func:`bench.scoring.target.common_target`: 90 % of the lower of the two arms' median
   best on that data set, a level both reach; data sets where both reach it in epoch 1 left
   out), ELU against ReLU, ROPE ±0.5 epoch;
-- slower to compute: ELU's forward time over ReLU's (C16's measurement,
-  :func:`bench.claims.measures.timing_ratios`).
+- slower to compute: ELU's forward time over ReLU's with its 95 % interval over the
+  repeats, against the other activations' upper quartile (C16's measurement and rule,
+  :func:`bench.claims.measures.slower`);
+- smooth at 0 when α = 1: a DEFINITION, not a finding. f′(0⁻) = α and f′(0⁺) = 1 by the
+  formula, so α = 1 makes the derivative continuous whatever the data; it gets no verdict
+  and is left out of the parts that combine.
+
+Each comparison goes through :func:`bench.scoring.paired.compare_family` (centring and
+speed each a family of one, the four accuracy pairs one family).
 
 Public: CLAIM, measure(ctx), judge(tables), centring(frame).
 """
@@ -28,7 +35,7 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.claims.measures import NOISE, timing_ratios
+from bench.claims.measures import slower, timing_ratios
 from bench.schema import Metric
 from bench.scoring import paired, target, verdicts
 from bench.scoring.base import ROPE_EPOCHS
@@ -36,6 +43,8 @@ from bench.scoring.base import ROPE_EPOCHS
 CENTRING = Metric("centring", "|mean| / std of layer outputs", "value", False, math.nan)
 VARIANTS = ("relu", "leaky_relu", "rrelu", "prelu")
 ROPE_CENTRING = 0.05  # a twentieth of a standard deviation
+DEFINITION = "DEFINITION"  # a part true by the formula: shown, never judged nor counted
+SMOOTH = "smooth at 0 (α = 1)"
 
 
 def centring(frame: pd.DataFrame) -> pd.DataFrame:
@@ -81,18 +90,21 @@ def measure(ctx: Context) -> Finding:
     acc = [paired.Pair(f"elu > {v}, test accuracy", work, "elu", v) for v in VARIANTS]
     timed = target.common_target(work, "elu", "relu", curve="val_acc")
     used = timed[timed["informative"]] if len(timed) else timed
+    centred = paired.Pair(
+        "elu |mean|/std closer to 0 than relu", work, "elu", "relu", CENTRING, rope=ROPE_CENTRING
+    )
+    sooner = paired.Pair(
+        "elu reaches the common target sooner than relu (epochs)",
+        used if len(used) else None,
+        "elu",
+        "relu",
+        target.EPOCHS,
+        rope=ROPE_EPOCHS,
+    )
     rows = [
-        verdicts.row(
-            "elu |mean|/std closer to 0 than relu",
-            paired.compare_arms(work, "elu", "relu", CENTRING, rope=ROPE_CENTRING),
-        ),
+        *paired.compare_family([centred]).to_dict("records"),
         *paired.compare_family(acc).to_dict("records"),
-        verdicts.row(
-            "elu reaches the common target sooner than relu (epochs)",
-            paired.compare_arms(used, "elu", "relu", target.EPOCHS, rope=ROPE_EPOCHS)
-            if len(used)
-            else None,
-        ),
+        *paired.compare_family([sooner]).to_dict("records"),
     ]
     f.add(
         Table(
@@ -108,7 +120,8 @@ def measure(ctx: Context) -> Finding:
         f.add(
             Table(
                 "speed",
-                "ELU's time / ReLU's (C16 measurement).",
+                "ELU's time / ReLU's with its 95 % interval over the repeats (C16 "
+                "measurement; ELU is judged against every timed activation's spread).",
                 sp[sp["activation"].isin(["elu", "relu", "leaky_relu"])],
                 digits=3,
             )
@@ -119,8 +132,10 @@ def measure(ctx: Context) -> Finding:
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     """Parts: centred (the comparison's part verdict); no dead units (max 0); beats every
     variant (all four SUPPORTED; CONTRADICTED if any is CONTRADICTED or EQUIVALENT); trains
-    faster (the part verdict); slower to compute (forward ratio > 1.05). An EQUIVALENT part
-    counts as CONTRADICTED; then ``verdicts.combine``."""
+    faster (the part verdict); slower to compute (the forward ratio's interval above the
+    other activations' upper quartile, :func:`bench.claims.measures.slower`). An
+    EQUIVALENT part counts as CONTRADICTED; then ``verdicts.combine``. "Smooth at 0 when
+    α = 1" is listed as a DEFINITION: no verdict, not combined."""
     c, h = t.get("compare", pd.DataFrame()), t.get("health", pd.DataFrame())
     if c.empty:
         return Verdict("INCONCLUSIVE", evidence="no results for c15_ranking")
@@ -129,11 +144,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     dead = float(hh.loc["elu", "dead_max"]) if "elu" in hh.index else math.nan
     acc = [v.get(f"elu > {x}, test accuracy", "INCONCLUSIVE") for x in VARIANTS]
     sp = t.get("speed", pd.DataFrame())
-    ratio = (
-        float(sp.set_index("activation").loc["elu", "forward"])
-        if not sp.empty and "elu" in set(sp["activation"])
-        else math.nan
-    )
+    fwd = sp[(sp["pass"] == "forward") & (sp["activation"] == "elu")] if len(sp) else sp
+    ratio = float(fwd["ratio"].iloc[0]) if len(fwd) else math.nan
+    slow, quartile = slower(sp, "elu", "forward") if len(fwd) else ("INCONCLUSIVE", math.nan)
     beats = (
         "SUPPORTED"
         if all(a == "SUPPORTED" for a in acc)
@@ -152,13 +165,15 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         "trains faster": v.get(
             "elu reaches the common target sooner than relu (epochs)", "INCONCLUSIVE"
         ),
-        "slower to compute": "INCONCLUSIVE"
-        if np.isnan(ratio)
-        else "SUPPORTED"
-        if ratio > NOISE
-        else "CONTRADICTED",
+        "slower to compute": slow,
     }
     parts = {k: verdicts.against(p) for k, p in parts.items()}
+    low, high = (float(fwd["low"].iloc[0]), float(fwd["high"].iloc[0])) if len(fwd) else (0, 0)
+    timed = (
+        "not timed"
+        if math.isnan(ratio)
+        else f"{ratio:.2f}× ReLU [{low:.2f}, {high:.2f}], others' upper quartile {quartile:.2f}"
+    )
     head = c[c["comparison"] == "elu > relu, test accuracy"]
     r = head.iloc[0] if not head.empty else {}
     return Verdict(
@@ -167,8 +182,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         effect_label="ELU − ReLU test accuracy (fraction)",
         conditions="8×64 MLPs, He normal, Adam, lr chosen on validation",
         evidence="; ".join(f"{k}: {p}" for k, p in parts.items())
-        + f" (ELU forward {'not timed' if math.isnan(ratio) else f'{ratio:.2f}× ReLU'}; "
-        f"accuracy vs ReLU {common.fmt_effect(r)})",
+        + f"; {SMOOTH}: {DEFINITION} (f′(0⁻) = α = 1 = f′(0⁺) by the formula; not judged, "
+        f"not counted) (ELU forward {timed}; accuracy vs ReLU {common.fmt_effect(r)})",
         would_change="deeper nets, where ELU's non-zero negative side matters more; a "
         "target closer to the best accuracy for the speed part; a GPU, where elementwise "
         "costs hide behind memory traffic",
@@ -190,8 +205,10 @@ CLAIM = Claim(
     "PReLU (Holm over the four), epochs to a target both ELU and ReLU reach (90 % of the "
     "lower of their median best validation accuracies, per data set; data sets where both "
     "reach it in the first epoch left out), and ELU's forward "
-    "time relative to ReLU's. Smoothness at 0 for α = 1 is a fact of the formula "
-    "(f′(0⁻) = α = f′(0⁺) = 1) and is not measured.",
+    "time relative to ReLU's with its 95 % interval over the repeats, judged against the "
+    "upper quartile of the other timed activations' ratios (C16's rule). Smoothness at 0 "
+    "for α = 1 is a DEFINITION, a fact of the formula (f′(0⁻) = α = f′(0⁺) = 1): it gets no "
+    "verdict and is not counted among the parts.",
     measure=measure,
     judge=judge,
 )

@@ -18,8 +18,15 @@ Public:
     BASE, SWITCHED_OFF, RESIDUAL, ORDER     the names of C14's variants
     BATCHNORM                  the batch-normalized ReLU net beside them
     variant(row) -> str         which self-normalizing condition a cell switches off (or BASE)
-    TIMING_SUITE, NOISE         the suite name of the timings; the band of "as fast" (±5 %)
-    timing_ratios(timings) -> DataFrame     median time ratio to ReLU per activation and pass
+    TIMING_SUITE                the suite name of the timings
+    timing_ratios(timings) -> DataFrame     time ratio to ReLU per activation and pass, with
+                                its 95 % t interval over the repeats
+    slower(ratios, activation, pass_) -> (verdict, yardstick)
+                                "``activation`` is slow": its interval against the other
+                                activations' upper quartile
+    among_fast(ratios, activation, pass_) -> (verdict, yardstick)
+                                "pick ``activation`` when speed matters": its interval
+                                against the other activations' median
 """
 
 from __future__ import annotations
@@ -162,22 +169,49 @@ def variant(row: pd.Series) -> str:
 # --- the activation timings (C16, C13's "slower to compute") ---------------------------------
 
 TIMING_SUITE = "c16_speed"
-NOISE = 1.05  # ratios within 5 % of ReLU's are "as fast" (the min–max spread is about that)
 
 
 def timing_ratios(timings: pd.DataFrame) -> pd.DataFrame:
-    """Median ratio to ReLU per activation and pass (medians over widths) of the
-    :data:`TIMING_SUITE` timings."""
+    """Each activation's time over ReLU's per pass, the geometric mean over widths and
+    repeats, with its 95 % t interval over the repeats
+    (:func:`bench.scoring.speed.intervals`) of the :data:`TIMING_SUITE` timings: columns
+    ``pass``, ``activation``, ``ratio``, ``low``, ``high``, ``n_repeats``."""
     t = timings[timings["suite"] == TIMING_SUITE] if "suite" in timings else timings
     if t.empty:
         return pd.DataFrame()
-    r = speed.ratios(t, reference="relu")
-    g = r.groupby(["activation", "pass"])
-    out = pd.DataFrame(
-        {
-            "ratio": g["ratio_median"].median(),
-            "low": g["ratio_low"].min(),
-            "high": g["ratio_high"].max(),
-        }
-    ).reset_index()
-    return out.pivot(index="activation", columns="pass", values="ratio").reset_index()
+    return speed.intervals(t, reference="relu")
+
+
+def _against(ratios: pd.DataFrame, activation: str, pass_: str, q: float) -> tuple[str, float]:
+    """SUPPORTED when ``activation``'s interval lies above the ``q`` quantile of the
+    others' ratios (ReLU, the reference, left out), CONTRADICTED when below it, else
+    INCONCLUSIVE; and that quantile."""
+    yardstick = speed.spread(ratios, pass_, (activation, speed.REFERENCE), q)
+    row = ratios[(ratios["pass"] == pass_) & (ratios["activation"] == activation)]
+    if row.empty or math.isnan(yardstick):
+        return "INCONCLUSIVE", yardstick
+    low, high = float(row["low"].iloc[0]), float(row["high"].iloc[0])
+    if low > yardstick:
+        return "SUPPORTED", yardstick
+    if high < yardstick:
+        return "CONTRADICTED", yardstick
+    return "INCONCLUSIVE", yardstick
+
+
+def slower(ratios: pd.DataFrame, activation: str, pass_: str) -> tuple[str, float]:
+    """ "``activation`` is slow", judged against the other activations' spread rather than a
+    fixed band: SUPPORTED when its ratio's 95 % interval (:func:`timing_ratios`) lies above
+    the upper quartile of the other activations' ratios on ``pass_`` (slower than three in
+    four of them), CONTRADICTED when it lies below it, INCONCLUSIVE when it straddles it.
+    Returns the verdict and the upper quartile."""
+    return _against(ratios, activation, pass_, 0.75)
+
+
+def among_fast(ratios: pd.DataFrame, activation: str, pass_: str) -> tuple[str, float]:
+    """ "Pick ``activation`` when speed matters": SUPPORTED when its ratio's 95 % interval
+    lies below the median of the other activations' ratios on ``pass_`` (among the fast
+    half), CONTRADICTED when above it, else INCONCLUSIVE. Returns the verdict and the
+    median."""
+    verdict, median = _against(ratios, activation, pass_, 0.5)
+    flipped = {"SUPPORTED": "CONTRADICTED", "CONTRADICTED": "SUPPORTED"}
+    return flipped.get(verdict, verdict), median

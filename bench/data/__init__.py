@@ -13,6 +13,9 @@ Public:
          max_train=None) -> Splits
     csv_bytes(name) -> (bytes, sha256)   a user table's contents and their digest
     clear_cache()           forget the data sets read or generated so far in this process
+    chance_level(name) -> float
+                            the most a constant one-class prediction scores on a held-out
+                            part: the majority class's share plus one held-out example
 
 Nothing else is downloaded: scikit-learn's bundled sets, synthetic sets generated from a fixed
 seed (:mod:`bench.data.synthetic`), MNIST-1D generated locally from its templates, the 5,000
@@ -54,6 +57,7 @@ __all__ = [
     "REGISTRY",
     "Dataset",
     "Splits",
+    "chance_level",
     "clear_cache",
     "collection",
     "csv_bytes",
@@ -265,6 +269,28 @@ def _raw(
         return found.table()
     X, y = found.make()
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
+
+
+@functools.cache
+def chance_level(name: str) -> float:
+    """The most a constant prediction of one class scores on a held-out part of ``name``
+    (the 20 % validation or test split): the majority class's share of the whole set plus
+    one held-out example (a stratified split rounds each class's count, so the split's
+    share can exceed the whole set's by less than one example). Labels only, no split; the
+    value is cached for the process.
+
+    Returns:
+        The level as a fraction, NaN where the labels are not read here: a name outside the
+        registry, a ``csv:`` table, an image set with its own test split (its files may not
+        be cached).
+    """
+    found = REGISTRY.get(name)
+    if found is None or found.make_splits is not None:
+        return math.nan
+    y = found.table()[1] if found.table is not None else found.make()[1]
+    counts = np.unique(np.asarray(y), return_counts=True)[1]
+    held_out = max(1, round(0.2 * int(counts.sum())))
+    return float(counts.max() / counts.sum() + 1 / held_out)
 
 
 def clear_cache() -> None:

@@ -50,8 +50,9 @@ def _cell(value: Any, column: str, table: Table) -> str:
         return "–"
     if column in _P_COLUMNS:
         return p(x)
-    if column in table.percent:
-        return f"{100 * x:+.1f}" if column in ("effect", "ci_low", "ci_high") else f"{100 * x:.1f}"
+    if column in table.percent or (column == "hl" and "effect" in table.percent):
+        signed = column in ("effect", "ci_low", "ci_high", "hl")
+        return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if column in _INT_COLUMNS or isinstance(value, int | np.integer):
@@ -60,7 +61,8 @@ def _cell(value: Any, column: str, table: Table) -> str:
 
 
 def _header(column: str, table: Table) -> str:
-    return f"{column} (%)" if column in table.percent else column
+    percent = column in table.percent or (column == "hl" and "effect" in table.percent)
+    return f"{column} (%)" if percent else column
 
 
 def _table(doc: Doc, table: Table) -> None:
@@ -190,10 +192,12 @@ def render(
         "the claimed direction is found (one-sided Wilcoxon signed-rank test over data sets, "
         f"exact, below α = {ALPHA_TEXT} after Holm over the claim's family); \"SUPPORTED, "
         'negligible" where the signed-rank TOST also puts the difference inside the margin '
-        f"({margin('accuracy point')} unless a claim says otherwise): real, too small to "
-        "matter. CONTRADICTED: the reverse direction is found by the same test, or a claim's "
-        "own upper bound rules the claimed effect out; a part that is EQUIVALENT (TOST inside "
-        "the margin, no direction found) counts against a claim that a difference exists. "
+        f"({margin('accuracy point')} unless a claim says otherwise) and the mean and the "
+        "Hodges–Lehmann estimate (`hl`, the location the signed-rank tests test) both lie "
+        "inside it (`inside`): real, too small to matter. CONTRADICTED: the reverse "
+        "direction is found by the same test, or a claim's own upper bound rules the "
+        "claimed effect out; a part that is EQUIVALENT (inside the margin by the same "
+        "reading, no direction found) counts against a claim that a difference exists. "
         "The p of an Evidence line is the test in the claimed direction: a CONTRADICTED "
         "beside a large p rests on the reverse test (`p_reverse`) or the equivalence test "
         "(`p_equiv`), both in the tables. PARTLY: a compound claim whose parts got "
@@ -202,7 +206,8 @@ def render(
         "the claimed direction would need at the observed effect (– where that effect "
         "points the other way), `decidable` whether the data sets with a nonzero "
         "difference can reach α at all; a pair whose arms both failed on every data set "
-        "(both at the floor or both at chance: `n_failed` data sets, left out) is "
+        "(both at the floor, or both at or below the data set's chance level, the majority "
+        "class's share, on every seed: `n_failed` data sets, left out) is "
         "INCONCLUSIVE; a test that finds nothing is never read as support. "
         "Where shown, `p_a_better`, `p_rope`, `p_b_better` are the Bayesian signed-rank "
         f"posterior (baycomp) with the same {margin()} region of practical equivalence. "

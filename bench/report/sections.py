@@ -97,7 +97,7 @@ PAIR_HEADERS = (
     "claim",
     "data sets × seeds",
     "won/lost",
-    "Δ test acc, pp [95 % CI]",
+    "Δ test acc, pp [95 % CI]; HL",
     "p (Holm), A / B better",
     "TOST p (Holm)",
     "P(A / rope / B)",
@@ -108,11 +108,12 @@ PAIR_HEADERS = (
 
 
 def pair_rows(table) -> list[tuple]:
-    """One row per compared pair: its replication, effect and interval, the Holm-adjusted
+    """One row per compared pair: its replication, effect and interval (and the
+    Hodges–Lehmann estimate, the location the signed-rank tests test), the Holm-adjusted
     one-sided signed-rank p-values (A better / B better) and TOST p-value, the Bayesian
-    probabilities, the verdict (with "negligible" where TOST puts a decided difference
-    inside the margin, "both arms failed" where nothing was tested), what an INCONCLUSIVE
-    pair would need, and its two robustness readings (sign first)."""
+    probabilities, the verdict (with "negligible" where a decided difference is inside the
+    margin: TOST, mean and Hodges–Lehmann estimate; "both arms failed" where nothing was
+    tested), what an INCONCLUSIVE pair would need, and its two robustness readings (sign first)."""
     rows = []
     for r in table.itertuples():
         bayes = (
@@ -129,7 +130,8 @@ def pair_rows(table) -> list[tuple]:
                 f"{int(r.wins)}/{int(r.losses)}",
                 "–"
                 if r.effect != r.effect
-                else f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
+                else f"{100 * r.effect:+.1f} [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
+                + _hl(r),
                 f"{p(r.p_holm)} / {p(r.p_reverse_holm)}",
                 p(r.p_equiv_holm),
                 bayes,
@@ -139,6 +141,12 @@ def pair_rows(table) -> list[tuple]:
             )
         )
     return rows
+
+
+def _hl(r) -> str:
+    """``; HL +0.2``: the Hodges–Lehmann estimate, the location the tests test."""
+    hl = getattr(r, "hl", float("nan"))
+    return "" if hl != hl else f"; HL {100 * hl:+.1f}"
 
 
 def _verdict(r, failed: int) -> str:
@@ -191,14 +199,17 @@ def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
         "observation; one-sided Wilcoxon signed-rank test over data sets (exact; a data set "
         "whose difference is exactly 0 carries no sign), Holm over the pairs of each table. "
         f'SUPPORTED: the A-better p below α = {ALPHA_TEXT}, and "negligible" when TOST '
-        f"(signed-rank, Holm) also puts the difference inside {margin()}: a real edge too "
-        "small to matter. CONTRADICTED: the B-better p below α. EQUIVALENT: TOST inside "
-        f"{margin()} and no direction shown. INCONCLUSIVE otherwise, with the data sets a "
-        "test in the claimed direction would need at the observed effect with 80 % power "
+        f"(signed-rank, Holm) also puts the difference inside {margin()} and the mean and "
+        "the Hodges–Lehmann estimate (HL, the location the signed-rank tests test) both lie "
+        "there: a real edge too small to matter. CONTRADICTED: the B-better p below α. "
+        f"EQUIVALENT: inside {margin()} by the same reading and no direction shown. "
+        "INCONCLUSIVE otherwise, with the data sets a test in the claimed direction would "
+        "need at the observed effect with 80 % power "
         f"(— where the observed effect points the other way; with Holm over these "
         f"{len(c.present) - 1} pairs, fewer than {c.needed} data sets with a nonzero "
         "difference cannot reach α at all). A data set where both arms failed (both at the "
-        "floor, or both predicting one class) is left out: a pair with nothing else is "
+        "floor, or both at or below its chance level, the majority class's share, on every "
+        "seed) is left out: a pair with nothing else is "
         "INCONCLUSIVE (both arms failed). The 95 % interval (hierarchical bootstrap: data "
         "sets, then seeds) and the Bayesian signed-rank probabilities (A better / inside "
         f"{margin()} / B better) are shown beside and decide nothing. Robustness, two "

@@ -19,7 +19,8 @@ those comparisons, TOST for equivalence):
 
 - **decided**: it is significantly better than every other configuration, and no
   difference is inside ±1 point;
-- **tie**: the runner-up is practically equivalent to it (TOST inside ±1 point, Holm);
+- **tie**: the runner-up is practically equivalent to it (inside ±1 point by the verdict
+  rule: TOST, Holm, and the mean and Hodges–Lehmann estimate inside);
 - **open**: neither; the runner-up is not shown to be worse.
 
 Whether the first *leads* the runner-up at all is :attr:`Advice.standing`: ``ahead`` (a
@@ -124,7 +125,8 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     pairs = [paired.Pair(f"{best} > {o}", work, best, o) for o in others]
     table, comparisons = paired.compare_pairs(pairs)
     beaten_mask = (table["verdict"] == "SUPPORTED").to_numpy()
-    equivalent = (table["p_equiv_holm"] < ALPHA).to_numpy()
+    # inside the margin as the verdict rule reads it: TOST, and the mean and HL inside
+    equivalent = ((table["p_equiv_holm"] < ALPHA) & table["inside"].astype(bool)).to_numpy()
     runner = others[0]
     runner_equivalent = bool(equivalent[0])
     beaten = int(beaten_mask.sum())

@@ -31,7 +31,8 @@ class Comparison:
     ``p_lower`` and ``p_upper`` are the two halves of the TOST behind ``p_equiv`` (its
     larger one). ``verdict`` is an outcome (``A>B``, ``B>A``, ``EQUIVALENT``,
     ``INCONCLUSIVE``) of :func:`bench.scoring.verdicts.decide`; ``negligible``: a
-    directional outcome whose TOST also puts it inside ±rope."""
+    directional outcome whose TOST also puts it inside ±rope (and whose mean and
+    Hodges–Lehmann estimate lie there: ``inside``)."""
 
     effect: float
     ci_low: float
@@ -59,3 +60,5 @@ class Comparison:
     n_nonzero: int = 0  # data sets whose mean difference is not 0 (what the floor counts)
     n_failed: int = 0  # data sets where both arms failed, left out of every test
     negligible: bool = False  # a directional outcome that TOST also puts inside ±rope
+    hl: float = float("nan")  # Hodges–Lehmann location of the per-data-set differences
+    inside: bool = False  # the shown mean and ``hl`` both lie inside ±rope

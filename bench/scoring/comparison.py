@@ -22,6 +22,7 @@ from bench.scoring.base import ALPHA, ROPE, Comparison
 from bench.scoring.stats import (
     bayes_signed_rank,
     hierarchical_bootstrap,
+    hodges_lehmann,
     needed,
     smallest_p,
     to_detect,
@@ -57,6 +58,10 @@ def compare(
     - ``p_equiv``: signed-rank TOST p that the differences lie inside ±rope, the larger of
       its halves ``p_lower`` (above −rope) and ``p_upper`` (below +rope)
       (:func:`bench.scoring.stats.tost_halves`).
+    - ``hl``: the Hodges–Lehmann estimate of the per-data-set differences (the location the
+      signed-rank tests test); ``inside``: the mean ``effect`` and ``hl`` both lie inside
+      ±rope. "Inside the margin" (EQUIVALENT, negligible) needs TOST *and* ``inside``, so
+      the effect a reader sees and the location tested agree.
     - ``p_a_better``, ``p_rope``, ``p_b_better``: the Bayesian signed-rank test (Benavoli
       et al. 2014, ``baycomp.SignedRankTest``) on the per-data-set mean differences with
       the same rope, 10,000 posterior samples from a fixed seed.
@@ -119,7 +124,9 @@ def compare(
     p_less = wilcoxon(per_dataset, "less")
     p_lower, p_upper = tost_halves(per_dataset, rope)
     p_equiv = max(p_lower, p_upper)  # stats.tost
-    verdict, negligible = decide(p_greater, p_less, p_equiv, "A>B", alpha)
+    hl = hodges_lehmann(per_dataset)
+    inside = bool(abs(per_dataset.mean()) < rope and abs(hl) < rope)
+    verdict, negligible = decide(p_greater, p_less, p_equiv, "A>B", alpha, inside=inside)
     return Comparison(
         effect=effect,
         ci_low=low,
@@ -147,6 +154,8 @@ def compare(
         n_nonzero=n_nonzero,
         n_failed=int(lost.sum()),
         negligible=negligible,
+        hl=hl,
+        inside=inside,
     )
 
 

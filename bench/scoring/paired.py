@@ -37,9 +37,10 @@ Public:
                                 its seeds, Holm over the data sets
 
 **Both arms failed.** A block where both arms failed (both scored the metric's floor: the
-runs diverged or failed; or, for an accuracy on held-out data, both scored the same below
-100 %, one same value on every seed: one class predicted by both, the chance level of the
-split) says nothing about which arm is better.
+runs diverged or failed; or, for an accuracy on held-out data, both scored at or below the
+data set's chance level, :func:`bench.data.chance_level`: what predicting its majority
+class scores) says nothing about which arm is better. Two arms that score the same below
+100 % but above chance did not fail: that is a tie.
 A data set where both arms failed in every block is left out of every test and counted
 (``n_failed``); a comparison left with no data set decides nothing
 (:data:`bench.scoring.verdicts.FAILED`), never EQUIVALENT nor CONTRADICTED.
@@ -90,7 +91,8 @@ def arm_diffs(
     lower-is-better metrics are negated first (a positive ``diff`` always means ``a`` is
     better), non-finite scores are dropped. ``failed``: both arms failed on the block's data
     set (module docstring: both at the floor in every block, or, for a held-out accuracy,
-    both at one same value below 100 % in every block). Empty when no block holds both
+    both at or below the chance level in every block: ``frame``'s ``chance`` column where
+    it has one, else :func:`bench.data.chance_level`). Empty when no block holds both
     arms."""
     m = schema.get(metric)
     work = frame.copy()
@@ -99,25 +101,30 @@ def arm_diffs(
         work["score"] = -work["score"]
     work = work[np.isfinite(work["score"].astype(float))]
     out = paired(work, column, a, b, "score", blocks)
-    return out.assign(failed=_both_failed(out, m))
+    return out.assign(failed=_both_failed(out, m, frame))
 
 
-# accuracies on held-out data, where two arms that predict one class score alike (on the
-# training data two learners can also plateau at one same level: no chance reading there)
+# accuracies on held-out data, where an arm that predicts one class scores the chance level
+# (on the training data a learner can plateau anywhere: no chance reading there)
 _HELD_OUT = ("test_acc", "val_acc", "best_val_acc")
 
 
-def _both_failed(out: pd.DataFrame, m: schema.Metric) -> pd.Series:
+def _both_failed(out: pd.DataFrame, m: schema.Metric, frame: pd.DataFrame) -> pd.Series:
     """Per block of :func:`arm_diffs`: both arms failed on its data set (module docstring)."""
     if out.empty:
         return pd.Series(dtype=bool)
     floor = m.worst if m.higher_is_better else -m.worst
     block = (out["a"] == floor) & (out["b"] == floor)
-    if m.name in _HELD_OUT:  # one class predicted by both: that class's share of the split
-        block |= (out["a"] == out["b"]) & (out["a"] < 1.0)
-    g = out.assign(_block=block).groupby("dataset")
-    constant = g["a"].transform("nunique") == 1  # one class predicted: the same on each split
-    return g["_block"].transform("all") & (constant | (out["a"] == floor))
+    if m.name in _HELD_OUT:  # both at or below what predicting the majority class scores
+        if "chance" in frame.columns:
+            levels = frame.groupby("dataset")["chance"].first()
+        else:
+            from bench import data  # the labels only, no torch
+
+            levels = pd.Series({d: data.chance_level(str(d)) for d in set(out["dataset"])})
+        chance = out["dataset"].map(levels).astype(float)
+        block |= (out["a"] <= chance) & (out["b"] <= chance)
+    return block.groupby(out["dataset"]).transform("all")
 
 
 def compare_arms(
@@ -287,7 +294,8 @@ def holm_rows(
     ``p_holm`` (claimed direction), ``p_reverse_holm`` and ``p_equiv_holm`` (each adjusted
     over the rows that have it: the pairs tested), then decides each row's ``verdict`` and
     ``negligible`` on those adjusted p-values (:func:`bench.scoring.verdicts.decide`;
-    ``claimed``: each row's claimed direction, ``A>B`` by default). A copy."""
+    ``claimed``: each row's claimed direction, ``A>B`` by default; a row's ``inside``, where
+    the table has it: its mean and Hodges–Lehmann estimate lie inside ±rope). A copy."""
     table = table.copy()
     if table.empty or "p" not in table:
         return table
@@ -295,14 +303,16 @@ def holm_rows(
     table["p_reverse_holm"] = holm(table["p_reverse"].tolist())
     table["p_equiv_holm"] = holm(table["p_equiv"].tolist())
     claims = list(claimed) if claimed is not None else ["A>B"] * len(table)
+    inside = table["inside"] if "inside" in table else pd.Series(True, index=table.index)
     decided = [
-        decide(p, r, e, c, alpha, failed=n == 0)
-        for p, r, e, c, n in zip(
+        decide(p, r, e, c, alpha, failed=n == 0, inside=bool(i))
+        for p, r, e, c, n, i in zip(
             table["p_holm"],
             table["p_reverse_holm"],
             table["p_equiv_holm"],
             claims,
             table["n_datasets"],
+            inside,
             strict=True,
         )
     ]

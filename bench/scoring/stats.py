@@ -14,6 +14,8 @@ Public:
     tost_halves(d, margin)                        signed-rank TOST's two one-sided p: above
                                                   −margin, below +margin
     tost(d, margin)                               signed-rank TOST p that d lies in ±margin
+    hodges_lehmann(d)                             the location the signed-rank test tests: the
+                                                  median of the Walsh averages
     equivalence(diffs, margin, alpha)             TOST on the per-data-set mean differences
     t_interval(d, confidence)                     the t interval of a mean (shown, never a test)
     binomial_interval(k, n, confidence)           Clopper–Pearson interval of a share
@@ -228,6 +230,18 @@ def tost(d: Sequence[float] | np.ndarray, margin: float) -> float:
     :func:`tost_halves`; NaN without values."""
     p_lower, p_upper = tost_halves(d, margin)
     return max(p_lower, p_upper)
+
+
+def hodges_lehmann(d: Sequence[float] | np.ndarray) -> float:
+    """The Hodges–Lehmann estimate of ``d``'s location, the one the signed-rank test (and
+    its TOST) tests: the median of the n(n+1)/2 Walsh averages (d_i + d_j)/2, i ≤ j (the
+    pseudo-median). NaN without values."""
+    d = np.asarray(d, dtype=float)
+    d = d[~np.isnan(d)]
+    if not len(d):
+        return math.nan
+    i, j = np.triu_indices(len(d))
+    return float(np.median((d[i] + d[j]) / 2))
 
 
 def t_interval(d: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float]:

@@ -9,7 +9,8 @@ Public:
     CLAIMED_ORDER, ROPE, ALPHA
                         the claimed order (C15), the region of practical equivalence (1
                         accuracy point), significance: defined in :mod:`bench.scoring.base`
-    decide(p_claimed, p_reverse, p_equiv, claimed, alpha, failed) -> (verdict, negligible)
+    decide(p_claimed, p_reverse, p_equiv, claimed, alpha, failed, inside)
+                        -> (verdict, negligible)
                         the rule: a pair's verdict from its (Holm-adjusted) p-values
     pair_verdict(p_better, p_worse, alpha) -> str
                         a pair of an order: SUPPORTED, CONTRADICTED or INCONCLUSIVE
@@ -25,12 +26,18 @@ Public:
 The rule (:func:`decide`), for a claim that A beats B (``A>B``; ``B>A`` mirrored):
 
 1. both arms failed on every data set (:data:`FAILED`) → INCONCLUSIVE;
-2. the claimed direction is significant → SUPPORTED, and ``negligible`` when TOST also
-   puts the difference inside ±rope (a real edge too small to matter: "SUPPORTED,
+2. the claimed direction is significant → SUPPORTED, and ``negligible`` when the
+   difference is also inside ±rope (a real edge too small to matter: "SUPPORTED,
    negligible");
 3. the reverse direction is significant → CONTRADICTED (``negligible`` as in 2);
-4. TOST puts the difference inside ±rope → EQUIVALENT;
+4. the difference is inside ±rope → EQUIVALENT;
 5. otherwise INCONCLUSIVE (a test that finds nothing decides nothing).
+
+"Inside ±rope" needs two things: TOST rejects (``p_equiv`` < α), and the effects a reader
+sees, the mean difference and the Hodges–Lehmann estimate (the pseudo-median, the
+location the signed-rank TOST tests), both lie inside ±rope (``inside``). The signed-rank
+TOST alone tests the pseudo-median: on skewed differences it can reject while the mean
+sits outside the margin (C15's relu > tanh: TOST p = 0.01 at a mean of +1.1 points).
 
 For a claim of sameness (``A=B``): TOST inside ±rope → SUPPORTED; else either direction
 significant → CONTRADICTED; else INCONCLUSIVE. An upper bound that rules a claimed effect
@@ -77,6 +84,7 @@ _EMPTY: dict[str, Any] = {
     "effect": math.nan,
     "ci_low": math.nan,
     "ci_high": math.nan,
+    "hl": math.nan,
     "p": math.nan,
     "p_seed": math.nan,
     "p_equiv": math.nan,
@@ -94,6 +102,7 @@ _EMPTY: dict[str, Any] = {
     "p_b_better": math.nan,
     "verdict": "INCONCLUSIVE",
     "negligible": False,
+    "inside": False,
 }
 
 
@@ -104,6 +113,7 @@ def decide(
     claimed: str = "A>B",
     alpha: float = ALPHA,
     failed: bool = False,
+    inside: bool = True,
 ) -> tuple[str, bool]:
     """The verdict of one pair (module docstring) from its p-values: in a family, the
     Holm-adjusted ones. A NaN p-value is never significant.
@@ -116,6 +126,8 @@ def decide(
         claimed: ``A>B``, ``B>A`` or ``A=B``.
         alpha: significance level.
         failed: both arms failed on every data set (nothing was tested).
+        inside: the mean difference and its Hodges–Lehmann estimate both lie inside
+            ±rope; without it TOST's rejection does not put the difference inside.
 
     Returns:
         ``(verdict, negligible)``: SUPPORTED, CONTRADICTED, EQUIVALENT or INCONCLUSIVE, and
@@ -123,7 +135,7 @@ def decide(
     """
     if failed:
         return "INCONCLUSIVE", False
-    inside = p_equiv < alpha
+    inside = p_equiv < alpha and inside
     if claimed == "A=B":
         if inside:
             return "SUPPORTED", False
@@ -184,12 +196,14 @@ def combine(verdicts: Sequence[str]) -> str:
 
 
 def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict[str, Any]:
-    """One table row: effect and CI (fractions), p-values, wins/losses, replication (data
-    sets tested, fewest seeds, data sets left out because both arms failed there), the
-    floor, ``to_detect`` in the claimed direction (NaN: the observed effect points the
-    other way), the Bayesian probabilities, and the part's verdict by :func:`decide` (a
-    family of one; :func:`bench.scoring.paired.compare_family` decides again on Holm's
-    p-values) with its ``negligible`` flag."""
+    """One table row: effect and CI (fractions), the Hodges–Lehmann estimate ``hl`` beside
+    the mean effect (the location the signed-rank tests test), p-values, wins/losses,
+    replication (data sets tested, fewest seeds, data sets left out because both arms
+    failed there), the floor, ``to_detect`` in the claimed direction (NaN: the observed
+    effect points the other way), the Bayesian probabilities, and the part's verdict by
+    :func:`decide` (a family of one; :func:`bench.scoring.paired.compare_family` decides
+    again on Holm's p-values) with its ``negligible`` flag and ``inside`` (the mean and
+    ``hl`` both inside ±rope, which "inside the margin" needs beside TOST)."""
     if comparison is None:
         return {"comparison": label, **_EMPTY}
     c = comparison
@@ -199,6 +213,7 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         "effect": c.effect,
         "ci_low": c.ci_low,
         "ci_high": c.ci_high,
+        "hl": c.hl,
         "p": p_claimed(c, claimed),
         "p_seed": c.p_seed,
         "p_equiv": c.p_equiv,
@@ -217,9 +232,17 @@ def row(label: str, comparison: Comparison | None, claimed: str = "A>B") -> dict
         "p_b_better": c.p_a_better if claimed == "B>A" else c.p_b_better,
         "verdict": verdict,
         "negligible": negligible,
+        "inside": c.inside,
     }
 
 
 def _decided(c: Comparison, claimed: str) -> tuple[str, bool]:
     failed = c.n_datasets == 0
-    return decide(p_claimed(c, claimed), _reverse(c, claimed), c.p_equiv, claimed, failed=failed)
+    return decide(
+        p_claimed(c, claimed),
+        _reverse(c, claimed),
+        c.p_equiv,
+        claimed,
+        failed=failed,
+        inside=c.inside,
+    )
