@@ -23,10 +23,25 @@ from bench.claims import c01_linear as c1
 from bench.claims import c03_variance as c3
 from bench.claims import c06_matched as c6
 from bench.claims import convergence as cv
-from bench.scoring import target
+from bench.scoring import chance, target
 from tests.test_claims import cmp_row, rows
 
 S, C, E, N, P = "SUPPORTED", "CONTRADICTED", "EQUIVALENT", "INCONCLUSIVE", "PARTLY"
+# twelve real tables whose chance level (the most frequent class's share) is read from data
+REAL12 = (
+    "keel_australian",
+    "keel_bupa",
+    "keel_german",
+    "keel_heart",
+    "keel_iris",
+    "keel_pima",
+    "keel_sonar",
+    "keel_tae",
+    "keel_vehicle",
+    "keel_vowel",
+    "keel_wine",
+    "keel_wdbc",
+)
 
 
 def judge(claim: str, tables: dict) -> str:
@@ -576,3 +591,45 @@ def test_c8_judge_reaches_each_verdict(selu, expected):
     checks = {} if selu is None else {"C8": _c8_payload(selu=selu)}
     t = REGISTRY["C8"].measure(Context(frames={}, timings=pd.DataFrame(), checks=checks))
     assert REGISTRY["C8"].judge(t.frames()).verdict == expected
+
+
+def test_c6_floor_against_floor_is_both_arms_failed():
+    # every family of the sigmoid under SGD sits at its data set's chance level on
+    # validation (with a small wobble, so the arms' scores differ and the "one same value"
+    # reading of both-failed does not apply): every data set is left out as both arms
+    # failed, and the row decides nothing; ReLU's families learn and are compared
+    names = list(REAL12)
+    cells = []
+    for d in names:
+        level = chance.majority_share(d)
+        for seed in range(3):
+            for init in c6.FAMILY:
+                wobble = 0.002 * (seed + 1) * (1 if c6.FAMILY[init] == c6.HE else -1)
+                for act, acc in (("sigmoid", level + wobble), ("relu", 0.95)):
+                    acc = acc + (0.02 if act == "relu" and c6.FAMILY[init] == c6.HE else 0)
+                    cells.append(
+                        {
+                            "key": f"{d}{seed}{init}{act}",
+                            "status": "ok",
+                            "dataset": d,
+                            "seed": seed,
+                            "activation": act,
+                            "train.optimizer": "sgd",
+                            "init": init,
+                            "train.lr": 0.01,
+                            "test_acc": acc,
+                            "val_acc": acc,
+                        }
+                    )
+    ctx = Context(frames={c6.SUITE: pd.DataFrame(cells)}, timings=pd.DataFrame())
+    t = REGISTRY["C6"].measure(ctx).frames()
+    m = t["matched"].set_index("activation")
+    assert m.loc["sigmoid", ["n_datasets", "n_failed"]].tolist() == [0, 12]
+    assert m.loc["sigmoid", "verdict"] == N
+    assert m.loc["relu", ["n_datasets", "n_failed", "verdict"]].tolist() == [12, 0, S]
+    fam = t["families"].set_index("activation")
+    assert fam.loc["sigmoid", f"learns: {c6.HE}"] == 0
+    assert fam.loc["relu", f"learns: {c6.HE}"] == 12
+    v = REGISTRY["C6"].judge(t)
+    assert v.verdict == P
+    assert "sigmoid sgd: Glorot/LeCun vs He both arms failed (INCONCLUSIVE)" in v.evidence

@@ -5,9 +5,12 @@ variance families: PyTorch's default U(±1/√fan_in) (σ² = 1/(3·fan_in)), Gl
 (σ² = 1/fan_avg and 1/fan_in, the same on the square hidden layers of these MLPs, so one
 family, scored as the mean of its two members) and He (σ² = 2/fan_in × the He gain). 8×64
 MLPs under Adam and under SGD with momentum 0.9, each initializer at its own learning rate
-chosen on validation, 12 KEEL real sets × 3 seeds. For each activation and optimizer the
-matched family is compared with the best other family (the one with the best mean
-validation accuracy) on test accuracy at the data-set level (ROPE ±1 point).
+(bracketed, chosen on validation), the 43 real data sets × 3 seeds. For each activation and
+optimizer the matched family is compared with the best other family (the one with the best
+mean validation accuracy) on test accuracy at the data-set level (ROPE ±1 point). A data set
+where neither family learns (validation accuracy not above the chance level,
+:func:`bench.scoring.chance.learning`) is one where both arms failed: left out and counted
+(``n_failed``), so a floor-vs-floor row is INCONCLUSIVE ("both arms failed").
 
 ``c06_deep``: He et al. (2015)'s setting, a 30-layer ReLU MLP under SGD, He normal against
 Glorot normal (the paper: Glorot's net does not learn), each at its own rate.
@@ -17,6 +20,9 @@ Public:
     FAMILY              initializer → its variance family
     MATCHED             activation → the family the note matches to it
     family_frame(frame) -> DataFrame   family scores per data set × seed × activation × optimizer
+    pair(label, frame, a, b, keys, info) -> Pair
+                        arm ``a`` against ``b`` on test accuracy, a data set where neither
+                        learns marked as both failed
     measure(ctx)        the matched table, the family means, the deep table
     judge(tables)       the verdict (see its docstring)
 """
@@ -27,7 +33,7 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import metrics, paired, verdicts
+from bench.scoring import chance, metrics, paired, verdicts
 
 SUITE, DEEP = "c06_matched", "c06_deep"
 SMALL, MIDDLE, HE = "U(±1/√fan_in)", "Glorot/LeCun", "He"
@@ -94,8 +100,9 @@ def measure(ctx: Context) -> Finding:
             "The matched variance family against the best other family (chosen on "
             "validation), test accuracy, each initializer at its own rate (effect: matched − "
             f"other, points; ROPE ±{100 * verdicts.ROPE:g} point; Holm over all rows). "
-            "The last row is He et al.'s "
-            "setting (c06_deep).",
+            "A data set where neither arm's validation accuracy is above its chance level "
+            "(the most frequent class's share) is left out (n_failed: both arms failed). "
+            "The last row is He et al.'s setting (c06_deep).",
             table,
             percent=_PCT,
         )
@@ -103,10 +110,16 @@ def measure(ctx: Context) -> Finding:
     if not fam.empty:
         means = fam.groupby(["activation", "train.optimizer", "arm"])["test_acc"].mean()
         wide = means.unstack("arm").reset_index()
+        learns = chance.learning(fam, ["activation", "train.optimizer", "arm"])
+        count = learns.groupby(["activation", "train.optimizer", "arm"])["learns"].sum()
+        count = count.astype(int).unstack("arm").add_prefix("learns: ").reset_index()
+        wide = wide.merge(count, on=["activation", "train.optimizer"], how="left")
         f.add(
             Table(
                 "families",
-                "Mean test accuracy per variance family (members averaged, each at its rate).",
+                "Mean test accuracy per variance family (members averaged, each at its rate), "
+                "and the data sets on which each family learns (validation accuracy above "
+                "the chance level).",
                 wide,
                 percent=tuple(c for c in wide.columns if c in (SMALL, MIDDLE, HE)),
             )
@@ -120,7 +133,21 @@ def _pair(
     """Arm ``a`` (the matched family, named ``matched``) against ``b`` (``other``) on test
     accuracy, its row labelled by activation and optimizer."""
     info = {"activation": act, "optimizer": opt, "matched": matched, "best_other": other}
-    return paired.Pair(f"{act}, {opt}: {matched} > {other}", frame, a, b, info=info)
+    return pair(f"{act}, {opt}: {matched} > {other}", frame, a, b, info)
+
+
+def pair(label: str, frame: pd.DataFrame, a: str, b: str, info: dict | None = None) -> paired.Pair:
+    """Arm ``a`` against arm ``b`` (values of ``arm``) on test accuracy, with the paired
+    differences of :func:`bench.scoring.paired.arm_diffs` and every data set where neither
+    arm learns (:func:`bench.scoring.chance.learning` on the same rows) marked ``failed``:
+    the comparison leaves it out and counts it (``n_failed``)."""
+    diffs = paired.arm_diffs(frame, a, b)
+    if not diffs.empty:
+        learns = chance.learning(frame[frame["arm"].isin([a, b])], ["arm"])
+        some = learns.groupby("dataset")["learns"].any()
+        lost = set(some.index[~some])
+        diffs = diffs.assign(failed=diffs["failed"] | diffs["dataset"].isin(lost))
+    return paired.Pair(label, a=a, b=b, diffs=diffs, info=info or {})
 
 
 def _deep_table(sel: pd.DataFrame) -> Table:
@@ -168,7 +195,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         **common.from_row(head, p=float(head.get("p_holm", head["p"]))),
         effect_label=f"{head['comparison']}, test accuracy (fraction)",
         conditions="8×64 MLPs under Adam and SGD (momentum 0.9), 10 epochs, lr per "
-        "initializer; He et al.'s 30-layer ReLU MLP under SGD; 12 KEEL real sets × 3 seeds",
+        "initializer (bracketed); He et al.'s 30-layer ReLU MLP under SGD; the 43 real data "
+        "sets × 3 seeds",
         evidence=evidence,
         would_change="layers that are not square (Glorot and LeCun then differ, and the "
         "note's Glorot/LeCun split becomes testable), or deeper nets, where the variance "
@@ -188,9 +216,11 @@ CLAIM = Claim(
     design="Six activations × four uniform initializers in three variance families "
     "(PyTorch's default U(±1/√fan_in); Glorot and LeCun, identical on square layers, as "
     "one family; He), 8×64 MLPs under Adam and SGD with momentum 0.9, each initializer at "
-    "its own rate (three per optimizer, chosen on validation), 12 KEEL real sets × 3 seeds. "
-    "For each activation and optimizer, the matched family against the best other family "
-    f"on test accuracy at the data-set level (ROPE ±{100 * verdicts.ROPE:g} point); "
+    "its own rate (three per optimizer to start, bracketed, chosen on validation), the 43 "
+    "real data sets × 3 seeds. For each activation and optimizer, the matched family "
+    "against the best other family on test accuracy at the data-set level (ROPE "
+    f"±{100 * verdicts.ROPE:g} point; a data set where neither family learns, its "
+    "validation accuracy not above the chance level, counts as both arms failed); "
     "and He et al.'s setting, a "
     "30-layer ReLU MLP under SGD, He normal against Glorot normal. Holm over all rows.",
     measure=measure,

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from bench import schema
-from bench.scoring import metrics
+from bench.scoring import metrics, verdicts
 from bench.scoring.base import TARGET_SHARE
 
 
@@ -91,10 +91,11 @@ def first(table: pd.DataFrame, column: str, default: float = math.nan) -> Any:
 
 
 def fmt_effect(row_: Mapping[str, Any], scale: float = 100.0, unit: str = "points") -> str:
-    """``+1.2 points [0.4, 2.0]`` from a comparison row (for evidence lines)."""
+    """``+1.2 points [0.4, 2.0]`` from a comparison row (for evidence lines); "both arms
+    failed" (:data:`bench.scoring.verdicts.FAILED`) when every data set was left out so."""
     e, lo, hi = (row_.get(k, math.nan) for k in ("effect", "ci_low", "ci_high"))
     if e is None or (isinstance(e, float) and math.isnan(e)):
-        return "no paired data"
+        return verdicts.FAILED if row_.get("n_failed", 0) else "no paired data"
     return f"{e * scale:+.1f} {unit} [{lo * scale:+.1f}, {hi * scale:+.1f}]"
 
 
