@@ -13,6 +13,8 @@ Public:
          max_train=None) -> Splits
     csv_bytes(name) -> (bytes, sha256)   a user table's contents and their digest
     clear_cache()           forget the data sets read or generated so far in this process
+    majority(name) -> (share, rows)
+                            the majority class's share of a registry set and its rows
     chance_level(name) -> float
                             the most a constant one-class prediction scores on a held-out
                             part: the majority class's share plus one held-out example
@@ -49,7 +51,7 @@ from bench.data import bundled, images, keel, series, synthetic, tabular
 from bench.data.base import Dataset, Splits, split_indices
 from bench.data.base import standardize as _standardize
 from bench.data.tables import csv_bytes, read_csv
-from bench.errors import UnknownNameError
+from bench.errors import BenchError, UnknownNameError
 from bench.records import CSV_PREFIX
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "entry",
     "get",
     "load",
+    "majority",
     "names",
 ]
 
@@ -272,25 +275,39 @@ def _raw(
 
 
 @functools.cache
-def chance_level(name: str) -> float:
-    """The most a constant prediction of one class scores on a held-out part of ``name``
-    (the 20 % validation or test split): the majority class's share of the whole set plus
-    one held-out example (a stratified split rounds each class's count, so the split's
-    share can exceed the whole set's by less than one example). Labels only, no split; the
-    value is cached for the process.
+def majority(name: str) -> tuple[float, int]:
+    """The share of ``name``'s most frequent class and its number of rows, read from its
+    labels only (no split; cached for the process).
 
     Returns:
-        The level as a fraction, NaN where the labels are not read here: a name outside the
-        registry, a ``csv:`` table, an image set with its own test split (its files may not
-        be cached).
+        ``(share, rows)``; ``(NaN, 0)`` where the labels are not read here: a name outside
+        the registry, a ``csv:`` table, an image set with its own test split (its files may
+        not be cached), a set whose files cannot be read.
     """
     found = REGISTRY.get(name)
     if found is None or found.make_splits is not None:
-        return math.nan
-    y = found.table()[1] if found.table is not None else found.make()[1]
+        return math.nan, 0
+    try:
+        y = found.table()[1] if found.table is not None else found.make()[1]
+    except (OSError, ValueError, BenchError):  # files absent or unreadable: no level
+        return math.nan, 0
     counts = np.unique(np.asarray(y), return_counts=True)[1]
-    held_out = max(1, round(0.2 * int(counts.sum())))
-    return float(counts.max() / counts.sum() + 1 / held_out)
+    return float(counts.max() / counts.sum()), int(counts.sum())
+
+
+def chance_level(name: str) -> float:
+    """The most a constant prediction of one class scores on a held-out part of ``name``
+    (the 20 % validation or test split): the majority class's share of the whole set
+    (:func:`majority`) plus one held-out example (a stratified split rounds each class's
+    count, so the split's share can exceed the whole set's by less than one example).
+
+    Returns:
+        The level as a fraction, NaN where :func:`majority` has none.
+    """
+    share, rows = majority(name)
+    if rows == 0:
+        return math.nan
+    return share + 1 / max(1, round(0.2 * rows))
 
 
 def clear_cache() -> None:

@@ -19,11 +19,8 @@ Public:
 
 from __future__ import annotations
 
-import functools
-import math
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from bench.scoring.base import ROPE
@@ -32,20 +29,11 @@ from bench.scoring.metrics import scores
 _VAL_SHARE = 0.2  # the 60/20/20 split's validation share
 
 
-@functools.cache
 def _entry(dataset: str) -> tuple[float, int]:
     """(majority share, rows) of a registry data set; (NaN, 0) when it cannot be read."""
     from bench import data
 
-    entry = data.REGISTRY.get(dataset)
-    if entry is None:
-        return math.nan, 0
-    try:
-        y = entry.table()[1] if entry.table is not None else entry.make()[1]
-    except Exception:  # files absent or unreadable: no chance level
-        return math.nan, 0
-    _, counts = np.unique(np.asarray(y), return_counts=True)
-    return float(counts.max() / counts.sum()), int(counts.sum())
+    return data.majority(dataset)
 
 
 def majority_share(dataset: str) -> float:
