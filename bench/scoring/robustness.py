@@ -283,7 +283,8 @@ def rederive(
 ) -> dict[str, list[pd.DataFrame]]:
     """``family`` re-derived under each of the :data:`ALTERNATIVES` (arguments as
     :func:`robust`'s): another criterion for the learning rate (the best-epoch validation
-    accuracy; the final-epoch one when that is the main criterion); the ``torch_default``
+    accuracy; the final-epoch one when that is the main criterion; where the frame has
+    it); the ``torch_default``
     initializer (when the frame has it and ``init`` is another one); the real and the
     synthetic data sets apart (when ``datasets`` holds both kinds); the small and the
     large real ones apart (when they hold both sizes); each half of the seeds, its rates
@@ -298,7 +299,8 @@ def rederive(
         datasets = sorted(set(conv["dataset"]))
     alternatives: dict[str, list[pd.DataFrame]] = {k: [] for k in ALTERNATIVES}
     best = "best_val_acc" if lr_metric != "best_val_acc" else "val_acc"
-    alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
+    if best in conv.columns:  # a frame without the other criterion has no such reading
+        alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
     selected = metrics.select_lr(conv, lr_metric)
     if init is not None and "torch_default" in set(conv["init"]) and init != "torch_default":
         alternatives["init"] = [_family(selected, datasets, "torch_default", family)]
