@@ -83,6 +83,7 @@ def test_a_clear_effect_holds_under_every_alternative():
     assert row["effect"] == pytest.approx(0.05, abs=0.0025)
     # lr, init, real, synthetic, small, large, seeds
     assert (row["alternatives"], row["reverses"], row["holds"]) == (7, 0, 5)
+    assert row["absent"] == ""  # every alternative exists
     assert row["sign"] == "holds in 7/7"
     assert row["decision"] == f"still decided in 5/7; {LOST}"
     assert row["robustness"] == f"sign holds in 7/7 — still decided in 5/7; {LOST}"
@@ -123,7 +124,10 @@ def test_only_the_alternatives_that_apply_are_counted():
     frame = frame[(frame["init"] == "matched") & (frame["seed"] == 0)]
     (row,) = robustness.robust_chain(frame, REAL, "matched", ORDER).to_dict("records")
     assert (row["verdict"], row["holds"], row["alternatives"]) == ("SUPPORTED", 1, 3)
-    assert row["robustness"] == f"sign holds in 3/3 — still decided in 1/3; {LOST}"
+    # the four that do not exist are named, with "—", not left out silently
+    absent = "other initializer: —; real vs synthetic: —; seed halves: —"
+    assert row["absent"] == absent
+    assert row["robustness"] == f"sign holds in 3/3 — still decided in 1/3; {LOST} ({absent})"
 
 
 def test_each_half_of_the_seeds_chooses_its_rate_on_its_own_validation_scores():
@@ -202,3 +206,53 @@ def test_groups_that_repeat_another_are_left_out():
     """Real sets only, all small: "all data sets" and the size rows would repeat "real"."""
     frame = pd.DataFrame({"dataset": ["wine", "iris"]})
     assert robustness.dataset_groups(frame) == {"real": ["iris", "wine"]}
+
+
+def test_what_to_use_shows_a_reversal_first_and_names_the_alternatives_that_do_not_exist():
+    """relu and tanh (matched) on the twelve sets, relu the first on validation (0.01 above
+    tanh at each rate). At the rate the final-epoch validation accuracy picks relu leads on
+    every set (SUPPORTED: 1/2¹² after a family of one); at the one the best-epoch accuracy
+    picks tanh leads on every set: the row's first reading is that reversal, in bold. Each
+    kind apart (six sets: 1/64) and each half of the seeds stay decided; the four small and
+    the two large real sets cannot (1/16, 1/4). The initializer is part of a configuration:
+    no other-initializer reading, named with "—"."""
+    from bench.report.advice import what_to_use
+    from bench.report.doc import Doc
+    from bench.scoring import advice, metrics
+
+    frame = _frame("lr")
+    frame = frame[frame["init"] == "matched"].copy()
+    frame.loc[frame["activation"] == "relu", ["val_acc", "best_val_acc"]] += 0.01
+    (row,) = advice.advise(
+        metrics.select_lr(frame), {"all data sets": REAL + SYNTHETIC}, conv=frame
+    )
+    assert (row.best, row.runner_up, row.runner_up_verdict) == (
+        "relu + matched",
+        "tanh + matched",
+        "A>B",
+    )
+    lr = "learning rate chosen on the best-epoch validation accuracy"
+    assert row.readings["sign"] == f"reverses under {lr}"
+    assert row.readings["decision"] == (
+        f"still decided in 3/6; {LOST}; changes under {lr} (CONTRADICTED)"
+    )
+    assert row.readings["absent"] == "other initializer: —"
+    doc = Doc()
+    what_to_use(doc, [row])
+    cell = next(line for line in doc.text().splitlines() if "`relu + matched`" in line)
+    assert f"| **sign reverses under {lr}** — still decided in 3/6; " in cell
+    assert cell.split("|")[5].strip().endswith("(other initializer: —)")
+
+
+def test_what_to_use_without_the_rows_before_selection_has_no_robustness_column():
+    from bench.report.advice import what_to_use
+    from bench.report.doc import Doc
+    from bench.scoring import advice, metrics
+
+    frame = _frame(None)
+    frame = frame[frame["init"] == "matched"]
+    (row,) = advice.advise(metrics.select_lr(frame), {"all data sets": REAL})
+    assert row.readings == {}
+    doc = Doc()
+    what_to_use(doc, [row])
+    assert "robustness" not in doc.text()

@@ -5,7 +5,9 @@ width 64, under Adam and under plain SGD, on 12 KEEL real sets × 3 seeds. Each 
 four (Adam) or five (SGD) learning rates and is read at the one with the largest area under
 its validation curve. Speed is the epochs until training accuracy reaches a target both
 activations reach (:mod:`bench.claims.convergence`), beside the level each reaches; one
-verdict per depth × optimizer, Holm over the four.
+verdict per depth × optimizer, Holm over the four, each with its robustness readings
+(:func:`bench.scoring.robustness.robust`; the rate chosen again on the best-epoch
+validation accuracy is the other rate criterion).
 
 Public:
     CLAIM               the registry entry
@@ -20,11 +22,12 @@ import pandas as pd
 from bench import plots
 from bench.claims import common, convergence
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.scoring import metrics, verdicts
+from bench.scoring import metrics, robustness, verdicts
 
 SUITE = "c04_convergence"
 _RATE_KEYS = ("model.depth", "train.optimizer", "activation")
 _LEVEL = ("level_effect", "level_ci_low", "level_ci_high")
+_LABEL = "tanh faster than sigmoid, depth {depth}, {optimizer}"
 
 
 def measure(ctx: Context) -> Finding:
@@ -38,9 +41,14 @@ def measure(ctx: Context) -> Finding:
         {(int(d), str(o)) for d, o in zip(sel["model.depth"], sel["train.optimizer"])}
     )
     pairs = [({"model.depth": d, "train.optimizer": o}, "tanh", "sigmoid") for d, o in conditions]
-    speed = convergence.speed_rows(
-        sel, pairs, "tanh faster than sigmoid, depth {depth}, {optimizer}"
-    )
+
+    def family(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+        arms = rows.assign(arm=rows["activation"])
+        return convergence.speed_rows(arms, pairs, _LABEL, companions=companions)
+
+    # one initializer (Glorot uniform): no other-initializer reading ("—")
+    conv = convergence.speed_columns(frame)
+    speed = robustness.robust(conv, None, None, family, convergence.SELECT_ON)
     f.add(
         Table(
             "speed",
@@ -48,7 +56,9 @@ def measure(ctx: Context) -> Finding:
             "effect: epochs to the common target saved by tanh (ROPE ±0.5 epoch; data sets "
             "where both reach it in epoch 1 left out: n_informative); level_*: best training "
             "accuracy, tanh − sigmoid (points). p_holm: Holm over the four conditions; "
-            "verdict: the speed part when decided, else a level difference.",
+            "verdict: the speed part when decided, else a level difference; robustness: "
+            "each condition re-derived under the alternatives that exist (sign: the speed "
+            "effect's; decision: the condition's verdict).",
             speed,
             percent=_LEVEL,
         )

@@ -26,7 +26,7 @@ import pandas as pd
 
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import metrics, paired, verdicts
+from bench.scoring import metrics, paired, robustness, verdicts
 
 TABLE = {  # the note's table: nonlinearity (param) → gain
     "linear": 1.0,
@@ -66,23 +66,16 @@ def measure(ctx: Context) -> Finding:
     frame = ctx.frame("c08_gains")
     if not frame.empty:
         work = metrics.select_lr(frame).assign(arm=lambda d: d["init"])
-        pairs = [
-            ("tanh: gain 5/3 vs gain 1 (Glorot uniform)", "tanh", "glorot_uniform"),
-            ("SELU: gain 3/4 vs gain 1 (LeCun normal)", "selu", "lecun_normal"),
-        ]
-        table = paired.compare_family(
-            [
-                paired.Pair(label, work[work["activation"] == act], f"{base}_gain", base)
-                for label, act, base in pairs
-            ]
-        )
+        # the initializer is the arm: no other-initializer reading ("—")
+        table = robustness.robust(frame, None, None, _gain_family)
         table.insert(1, "finding", table.pop("verdict").map(FINDINGS))
         f.add(
             Table(
                 "training",
                 "What the gain changes: test accuracy, 16×64 MLPs, each arm at its rate "
                 "chosen on validation, 12 KEEL real sets (effect: PyTorch's gain − gain 1, "
-                f"points; ROPE ±{100 * verdicts.ROPE:g} point; Holm over the two). "
+                f"points; ROPE ±{100 * verdicts.ROPE:g} point; Holm over the two; "
+                "robustness: each pair re-derived under the alternatives that exist). "
                 "Not part of the verdict.",
                 table,
                 percent=_PCT,
@@ -99,6 +92,24 @@ def measure(ctx: Context) -> Finding:
             )
         )
     return f
+
+
+_PAIRS = (
+    ("tanh: gain 5/3 vs gain 1 (Glorot uniform)", "tanh", "glorot_uniform"),
+    ("SELU: gain 3/4 vs gain 1 (LeCun normal)", "selu", "lecun_normal"),
+)
+
+
+def _gain_family(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+    """The two gain comparisons on ``rows`` (one rate per arm), one family."""
+    work = rows.assign(arm=rows["init"])
+    return paired.compare_family(
+        [
+            paired.Pair(label, work[work["activation"] == act], f"{base}_gain", base)
+            for label, act, base in _PAIRS
+        ],
+        companions=companions,
+    )
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:

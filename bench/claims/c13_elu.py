@@ -23,7 +23,10 @@ init, every offline data set, lr chosen on validation) and the C16 timings:
 Each comparison goes through :func:`bench.scoring.paired.compare_family` (centring and
 speed each a family of one, the four accuracy pairs one family).
 
-Public: CLAIM, measure(ctx), judge(tables), centring(frame).
+Each row carries its robustness readings (:func:`bench.scoring.robustness.robust`: the
+torch_default runs of the suite are the other initializer).
+
+Public: CLAIM, measure(ctx), judge(tables), centring(frame), compare_rows(rows, companions).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
 from bench.claims.measures import slower, timing_ratios
 from bench.schema import Metric
-from bench.scoring import paired, target, verdicts
+from bench.scoring import paired, robustness, target, verdicts
 from bench.scoring.base import ROPE_EPOCHS
 
 CENTRING = Metric("centring", "|mean| / std of layer outputs", "value", False, math.nan)
@@ -67,6 +70,7 @@ def measure(ctx: Context) -> Finding:
     frame = ctx.frame("c15_ranking")
     if frame.empty:
         return f
+    every_init = frame
     if "init" in frame.columns:
         frame = frame[frame["init"] == "matched"]
     main = common.prepare(frame, {"activation": "relu"})
@@ -87,32 +91,17 @@ def measure(ctx: Context) -> Finding:
             percent=("dead_final", "dead_max"),
         )
     )
-    acc = [paired.Pair(f"elu > {v}, test accuracy", work, "elu", v) for v in VARIANTS]
-    timed = target.common_target(work, "elu", "relu", curve="val_acc")
-    used = timed[timed["informative"]] if len(timed) else timed
-    centred = paired.Pair(
-        "elu |mean|/std closer to 0 than relu", work, "elu", "relu", CENTRING, rope=ROPE_CENTRING
-    )
-    sooner = paired.Pair(
-        "elu reaches the common target sooner than relu (epochs)",
-        used if len(used) else None,
-        "elu",
-        "relu",
-        target.EPOCHS,
-        rope=ROPE_EPOCHS,
-    )
-    rows = [
-        *paired.compare_family([centred]).to_dict("records"),
-        *paired.compare_family(acc).to_dict("records"),
-        *paired.compare_family([sooner]).to_dict("records"),
-    ]
+    # each row with its robustness readings: the torch_default runs are the other initializer
+    init = "matched" if "init" in every_init.columns else None
+    rows = robustness.robust(every_init, None, init, compare_rows)
     f.add(
         Table(
             "compare",
             "ELU against the ReLU family, data-set level: centring in standard deviations, "
             "accuracy in fractions (Holm over the four variants), speed in epochs (ROPE ±0.5 "
-            "epoch; data sets where both reach the target in epoch 1 left out).",
-            pd.DataFrame(rows),
+            "epoch; data sets where both reach the target in epoch 1 left out); robustness: "
+            "each row re-derived under the alternatives that exist.",
+            rows,
         )
     )
     sp = timing_ratios(ctx.timings)
@@ -127,6 +116,31 @@ def measure(ctx: Context) -> Finding:
             )
         )
     return f
+
+
+def compare_rows(rows: pd.DataFrame, companions: bool = True) -> pd.DataFrame:
+    """ELU's comparisons on ``rows`` (one rate per configuration): centring against ReLU, a
+    family of one; test accuracy against each ReLU variant, one family of four; epochs to
+    the common target against ReLU, a family of one. One row each, in that order."""
+    work = centring(rows.assign(arm=rows["activation"]))
+    acc = [paired.Pair(f"elu > {v}, test accuracy", work, "elu", v) for v in VARIANTS]
+    timed = target.common_target(work, "elu", "relu", curve="val_acc")
+    used = timed[timed["informative"]] if len(timed) else timed
+    centred = paired.Pair(
+        "elu |mean|/std closer to 0 than relu", work, "elu", "relu", CENTRING, rope=ROPE_CENTRING
+    )
+    sooner = paired.Pair(
+        "elu reaches the common target sooner than relu (epochs)",
+        used if len(used) else None,
+        "elu",
+        "relu",
+        target.EPOCHS,
+        rope=ROPE_EPOCHS,
+    )
+    families = ([centred], acc, [sooner])
+    return pd.concat(
+        [paired.compare_family(f, companions=companions) for f in families], ignore_index=True
+    )
 
 
 def judge(t: dict[str, pd.DataFrame]) -> Verdict:

@@ -6,10 +6,14 @@ Torch-free.
 
 Public:
     BEST_TRAIN          the level metric (best training accuracy)
+    SELECT_ON           the criterion of that choice (``auc_val_acc``)
+    speed_columns(frame) -> DataFrame
+                        every rate's rows with ``auc_val_acc`` and ``best_train_acc``
+                        (what a robustness reading selects from again)
     select_fastest(frame) -> DataFrame
                         each configuration at the rate with the largest area under its
                         validation-accuracy curve (lr chosen on validation)
-    speed_rows(frame, pairs, label) -> DataFrame
+    speed_rows(frame, pairs, label, names=None, companions=True) -> DataFrame
                         per condition: the speed and the level comparisons, Holm over the
                         conditions, and the condition's verdict (:func:`condition_verdict`)
     condition_verdict(speed, level) -> str
@@ -31,15 +35,25 @@ from bench.scoring.base import ROPE_EPOCHS
 BEST_TRAIN = Metric("best_train_acc", "best training accuracy", "fraction", True, 0.0)
 
 
-def select_fastest(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each configuration (every cell field but seed and rate) at the learning rate whose
-    seed-mean area under the validation-accuracy curve is largest (ties: the smaller rate);
-    adds ``auc_val_acc`` and ``best_train_acc``."""
+SELECT_ON = "auc_val_acc"
+
+
+def speed_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every row of ``frame`` (every rate) with ``auc_val_acc`` and ``best_train_acc``."""
     if frame.empty:
         return frame
     out = metrics.add_convergence(frame, reference={})
     out[BEST_TRAIN.name] = [target.best_of(c, "train_acc") for c in out["curves"]]
-    return metrics.select_lr(out, "auc_val_acc")
+    return out
+
+
+def select_fastest(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each configuration (every cell field but seed and rate) at the learning rate whose
+    seed-mean area under the validation-accuracy curve is largest (ties: the smaller rate);
+    adds ``auc_val_acc`` and ``best_train_acc`` (:func:`speed_columns`)."""
+    if frame.empty:
+        return frame
+    return metrics.select_lr(speed_columns(frame), SELECT_ON)
 
 
 def speed_rows(
@@ -47,6 +61,7 @@ def speed_rows(
     pairs: Sequence[tuple[dict, str, str]],
     label: str = "{a} faster than {b}",
     names: Mapping[str, str] | None = None,
+    companions: bool = True,
 ) -> pd.DataFrame:
     """Per condition, arm ``a`` against arm ``b``: the speed (epochs to the common target on
     training accuracy, informative data sets only, ROPE ±``ROPE_EPOCHS``) and the level
@@ -61,6 +76,8 @@ def speed_rows(
         label: the row label, formatted with ``a``, ``b`` (their ``names``, where given)
             and the condition's values (keyed by the last part of the column name).
         names: display names of arms.
+        companions: the bootstrap interval and Bayesian probabilities of each comparison
+            (False for a robustness reading).
 
     Returns:
         One row per condition: the condition's columns, ``comparison``, the speed row's
@@ -82,9 +99,9 @@ def speed_rows(
         epochs = used if len(used) else None
         speed.append(paired.Pair(text, epochs, a, b, target.EPOCHS, rope=ROPE_EPOCHS, info=cond))
         level.append(paired.Pair(text, sub, a, b, BEST_TRAIN))
-    out = paired.compare_family(speed)
+    out = paired.compare_family(speed, companions=companions)
     out.insert(out.columns.get_loc("p_holm"), "n_informative", informative)
-    lev = paired.compare_family(level)
+    lev = paired.compare_family(level, companions=companions)
     for k in ("effect", "ci_low", "ci_high", "p", "verdict"):
         out[f"level_{k}"] = lev[k].to_numpy()
     out["speed_verdict"] = out["verdict"]

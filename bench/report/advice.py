@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bench.report.doc import Doc, margin
+from bench.report.doc import Doc, margin, robust
 
 if TYPE_CHECKING:
     from bench.scoring.advice import Advice
@@ -38,7 +38,7 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
                     if a.others == 0
                     else " (the best one is also the fastest)"
                 )
-                rows.append(("speed matters", use, "–", "–", a.note))
+                rows.append(("speed matters", use, "–", "–", "–", a.note))
                 continue
             lead = (
                 "–"
@@ -52,13 +52,18 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
                     f"`{a.best}`",
                     _HOW_SURE[a.how_sure] + f"; beats {a.beaten} of {a.others}",
                     f"`{a.runner_up}` ({lead} in mean accuracy)",
+                    robust(**a.readings) if a.readings else "–",
                     a.note,
                 )
             )
     if not rows:
         return
+    headers = ["setting", "use", "how sure", "runner-up", "robustness (vs runner-up)", "note"]
+    if not any(a.readings for a in advice):  # no rows before selection: no readings
+        rows = [(*r[:4], r[5]) for r in rows]
+        headers.remove("robustness (vs runner-up)")
     doc.add("## What to use")
-    doc.table(rows, ["setting", "use", "how sure", "runner-up", "note"])
+    doc.table(rows, headers)
     doc.add(
         "Each row ranks every activation + initializer pair of the suite, each at its own "
         "learning rate chosen on validation, by its mean validation rank over the data sets "
@@ -71,4 +76,16 @@ def what_to_use(doc: Doc, advice: Sequence[Advice]) -> None:
         "also weighs how badly it fails where it fails, so the two can disagree: the last "
         "column says so where they do. The critical-difference diagram of the activation × "
         "initializer section ranks the same configurations at once (descriptive)."
+        + (
+            " Robustness: the first against the runner-up re-derived under other reasonable "
+            "analyses (the same first and runner-up; the learning rate chosen on the "
+            "best-epoch validation accuracy; the real and the synthetic data sets apart, and "
+            "the small and the large real ones, where a row holds both; each half of the "
+            "seeds, its rates chosen again on that half): whether the effect keeps its sign "
+            "(a reversal in bold, first) and whether the verdict stays decided or loses "
+            "power; an alternative that does not exist for a row is named, with — (the "
+            "initializer is part of each configuration: no other-initializer reading)."
+            if any(a.readings for a in advice)
+            else ""
+        )
     )

@@ -17,6 +17,9 @@ Public:
     per_call(seconds)       ``1.2 ms``
     ALPHA_TEXT              the significance level as the reports print it, ``0.05``
     margin(noun="point")    the region of practical equivalence, ``±1 point``
+    robust(sign, reverses, decision, absent="")
+                            a pair's robustness readings, ``sign holds in 7/7 — still
+                            decided in 7/7``, a reversal in bold, first
 
 The significance level and the margin are :mod:`bench.scoring.verdicts`' ``ALPHA`` and
 ``ROPE``, formatted here, never typed into a report's text.
@@ -174,3 +177,15 @@ def per_call(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.3g} s"
     return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
+
+
+def robust(sign: Any, reverses: Any, decision: Any, absent: Any = "") -> str:
+    """A pair's two robustness readings (:func:`bench.scoring.robustness.readings`):
+    ``sign holds in 7/7 — still decided in 7/7``, the sign in bold when it reverses, the
+    alternatives that do not exist after it (``(other initializer: —)``); ``–`` for a row
+    without readings."""
+    if not isinstance(sign, str):
+        return "–"
+    text = f"**sign {sign}**" if reverses else f"sign {sign}"
+    text += f" — {decision}"
+    return text + (f" ({absent})" if isinstance(absent, str) and absent else "")

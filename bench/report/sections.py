@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bench import plots
-from bench.report.doc import ALPHA_TEXT, Doc, lr, margin, num, p, p_is, pct, pm
+from bench.report.doc import ALPHA_TEXT, Doc, lr, margin, num, p, p_is, pct, pm, robust
 from bench.scoring.verdicts import FAILED
 
 if TYPE_CHECKING:
@@ -170,10 +170,12 @@ def _to_detect(r) -> str:
 
 def _robust(r) -> str:
     """``sign holds in 7/7 — still decided in 7/7``; a reversal in bold, first."""
-    if not isinstance(getattr(r, "sign", None), str):
-        return "–"
-    sign = f"**sign {r.sign}**" if r.reverses else f"sign {r.sign}"
-    return f"{sign} — {r.decision}"
+    return robust(
+        getattr(r, "sign", None),
+        getattr(r, "reverses", 0),
+        getattr(r, "decision", ""),
+        getattr(r, "absent", ""),
+    )
 
 
 def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
@@ -218,7 +220,8 @@ def _claimed(doc: Doc, s: Slice, links: frozenset[str]) -> None:
         "the real and the synthetic data sets apart, and the small and the large real ones, "
         "where a group holds both; each half of the seeds, its rates chosen again on that "
         "half): whether the effect keeps its sign (a reversal in bold), and whether the "
-        "verdict stays decided or loses power. Secondary, seed-level reading "
+        "verdict stays decided or loses power (an alternative that does not exist here is "
+        "named, with —). Secondary, seed-level reading "
         "(data set × seed blocks, optimistic): observed order by average rank "
         f"{' > '.join(co.ranks.index)}, Kendall's τ = {co.tau:.2f} ({p_is(co.pvalue)})."
     )

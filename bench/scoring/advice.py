@@ -3,7 +3,7 @@ supports, how sure that is, and the runner-up that is practically as good.
 
 Public:
     Advice              one row of the "What to use" table
-    advise(selected, groups, speed=None, label="") -> list[Advice]
+    advise(selected, groups, speed=None, label="", conv=None) -> list[Advice]
                         one row per group of data sets, and one for "speed matters"
     advise_suite(frame, timings=None, label="") -> list[Advice]
                         the same from a suite's stored rows (learning rates chosen here)
@@ -31,6 +31,12 @@ its "What to use" table both read these records.
 When the best mean validation rank and the best mean validation accuracy belong to
 different configurations, the row says so: a mean rank counts wins, a mean accuracy also
 weighs how badly a configuration fails where it fails.
+
+Given the rows before learning-rate selection, each comparison of the family gets its two
+robustness readings (:func:`bench.scoring.robustness.robust`'s alternatives, the same first
+and the same others: a control chosen in advance; no "other initializer" reading, the
+initializer being part of each configuration): :attr:`Advice.robustness` is the first
+against the runner-up, :attr:`Advice.pairs` the whole family.
 """
 
 from __future__ import annotations
@@ -68,6 +74,8 @@ class Advice:
         best_mean / worst_mean: mean test accuracy of the first and of ``worst``, the
             configuration ranked last on validation (over the data sets, seeds averaged
             first).
+        pairs: the family (the first against every other, one row each, with the
+            robustness readings when the rows before selection were given), or None.
     """
 
     setting: str
@@ -86,6 +94,7 @@ class Advice:
     best_mean: float = float("nan")
     worst: str = ""
     worst_mean: float = float("nan")
+    pairs: pd.DataFrame | None = None
 
     @property
     def standing(self) -> str:
@@ -96,6 +105,16 @@ class Advice:
         if c is None or (c.wins == 0 and c.losses == 0):
             return "level"
         return "ahead" if c.effect > 0 else "behind"
+
+    @property
+    def readings(self) -> dict:
+        """The first against the runner-up: its ``sign``, ``reverses``, ``decision`` and
+        ``absent`` robustness readings (empty without them)."""
+        t = self.pairs
+        if t is None or t.empty or "sign" not in t:
+            return {}
+        first = t.iloc[0]
+        return {k: first[k] for k in ("sign", "reverses", "decision", "absent")}
 
 
 _OUTCOME = {"SUPPORTED": "A>B", "CONTRADICTED": "B>A", "INCONCLUSIVE": "INCONCLUSIVE"}
@@ -109,7 +128,9 @@ def _arms(frame: pd.DataFrame) -> list[str]:
     return [_label(a, i) for a, i in zip(frame["activation"], frame["init"], strict=True)]
 
 
-def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
+def _advise_group(
+    selected: pd.DataFrame, setting: str, conv: pd.DataFrame | None = None
+) -> Advice | None:
     work = selected.assign(arm=_arms(selected))
     work["score"] = metrics.scores(work, "test_acc")
     work["val"] = metrics.scores(work, "val_acc")
@@ -124,6 +145,17 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
     best, others = order[0], order[1:]
     pairs = [paired.Pair(f"{best} > {o}", work, best, o) for o in others]
     table, comparisons = paired.compare_pairs(pairs)
+    if conv is not None:
+
+        def family(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+            arms = rows.assign(arm=_arms(rows))
+            return paired.compare_family(
+                [paired.Pair(f"{best} > {o}", arms, best, o) for o in others],
+                companions=companions,
+            )
+
+        sets = sorted(set(selected["dataset"]))
+        table = robustness.readings(table, robustness.rederive(conv, sets, None, family))
     beaten_mask = (table["verdict"] == "SUPPORTED").to_numpy()
     # inside the margin as the verdict rule reads it: TOST, and the mean and HL inside
     equivalent = ((table["p_equiv_holm"] < ALPHA) & table["inside"].astype(bool)).to_numpy()
@@ -165,6 +197,7 @@ def _advise_group(selected: pd.DataFrame, setting: str) -> Advice | None:
         float(means[best].mean()),
         worst,
         float(means[worst].mean()),
+        table,
     )
 
 
@@ -173,6 +206,7 @@ def advise(
     groups: Mapping[str, Sequence[str]],
     speed: pd.DataFrame | None = None,
     label: str = "",
+    conv: pd.DataFrame | None = None,
 ) -> list[Advice]:
     """The "What to use" rows of one slice.
 
@@ -181,6 +215,7 @@ def advise(
         groups: group label → its data sets (:func:`bench.scoring.robustness.dataset_groups`).
         speed: ``bench.scoring.speed.ratios`` (None: no "speed matters" row).
         label: the slice, appended to each setting (``mlp 8×64``).
+        conv: the same rows before learning-rate selection (None: no robustness readings).
 
     Returns:
         One :class:`Advice` per group with two or more configurations on common data sets,
@@ -191,7 +226,8 @@ def advise(
     out = []
     for group, sets in groups.items():
         part = selected[selected["dataset"].isin(sets)]
-        advice = _advise_group(part, f"{group}{', ' + label if label else ''}")
+        before = None if conv is None else conv[conv["dataset"].isin(sets)]
+        advice = _advise_group(part, f"{group}{', ' + label if label else ''}", before)
         if advice is not None:
             out.append(advice)
     if out and speed is not None and not speed.empty:
@@ -236,11 +272,12 @@ def advise_suite(
 ) -> list[Advice]:
     """:func:`advise` from a suite's stored rows: each configuration at its
     validation-chosen learning rate, the groups of :func:`robustness.dataset_groups`, and
-    the speed ratios against relu when the timings have it (``Store.timings()``)."""
+    the speed ratios against relu when the timings have it (``Store.timings()``), each
+    comparison with its robustness readings."""
     if frame.empty:
         return []
     selected = metrics.select_lr(frame)
     ratios = None
     if timings is not None and not timings.empty and speed.REFERENCE in set(timings["activation"]):
         ratios = speed.ratios(timings)
-    return advise(selected, robustness.dataset_groups(selected), ratios, label)
+    return advise(selected, robustness.dataset_groups(selected), ratios, label, frame)

@@ -199,7 +199,7 @@ def _slice(
             metrics.summarize(head, "auc_val_acc", by="activation").set_index("activation"),
         ),
         health=_health(head),
-        advice=advice.advise(part, robustness.dataset_groups(part), ratios, label),
+        advice=advice.advise(part, robustness.dataset_groups(part), ratios, label, conv),
     )
 
 

@@ -11,19 +11,29 @@ apart because they mean different things:
   *lose power* (INCONCLUSIVE: fewer data sets or seeds, not a different answer) or change
   to another verdict; an undecided one says where it would be decided.
 
+An alternative that does not exist for a family (one initializer, one kind or one size of
+data set, one seed) is not counted and not left out silently: the readings name it with
+"—" (``absent``).
+
 Public:
     SMALL                   a data set with fewer rows than this is small (1000)
     GROUPS                  the group labels, in report order
     dataset_groups(frame) -> dict[label, list[str]]
                             the data sets of each non-empty group
     ALTERNATIVES            the alternative analyses, by label
+    ABSENT                  the name of each alternative in an "absent" reading
     readings(main, alternatives) -> DataFrame
                             the main rows with the sign and decision readings, from the
-                            same family's rows under each alternative
+                            same family's rows under each alternative (one without
+                            tables: absent, "—")
+    rederive(conv, datasets, init, family, lr_metric="val_acc") -> dict
+                            the family's tables under each alternative (an empty list
+                            where it does not exist), for :func:`readings`
     robust(conv, datasets, init, family, lr_metric="val_acc") -> DataFrame
                             a family of comparisons (``family(rows, companions) ->
                             compare_family's table``) on these data sets, with its
-                            readings under every alternative that applies
+                            readings under every alternative (the one helper a claim or
+                            a report table calls with its unselected rows)
     robust_chain(conv, datasets, init, order=CLAIMED_ORDER, lr_metric="val_acc") -> DataFrame
                             :func:`robust` of :func:`bench.scoring.paired.chain`
 
@@ -56,6 +66,15 @@ ALTERNATIVES = {
     "small": f"real data sets < {SMALL} samples only",
     "large": f"real data sets ≥ {SMALL} samples only",
     "seeds": "each half of the seeds, its rates chosen again on it",
+}
+ABSENT = {
+    "lr": "best-epoch selection",
+    "init": "other initializer",
+    "real": "real vs synthetic",
+    "synthetic": "real vs synthetic",
+    "small": "small vs large",
+    "large": "small vs large",
+    "seeds": "seed halves",
 }
 _DECIDED = ("SUPPORTED", "CONTRADICTED", "EQUIVALENT")
 
@@ -107,13 +126,16 @@ Family = Callable[[pd.DataFrame, bool], pd.DataFrame]
 def _family(
     selected: pd.DataFrame,
     datasets: Sequence[str],
-    init: str,
+    init: str | None,
     family: Family,
     companions: bool = False,
 ) -> pd.DataFrame:
-    """The family on these data sets; an alternative reading needs no companions."""
-    part = selected[selected["dataset"].isin(datasets) & (selected["init"] == init)]
-    return family(part, companions)
+    """The family on these data sets (and this initializer: None keeps every one); an
+    alternative reading needs no companions."""
+    keep = selected["dataset"].isin(datasets)
+    if init is not None:
+        keep &= selected["init"] == init
+    return family(selected[keep], companions)
 
 
 def _reverses(main: float, other: float) -> bool:
@@ -125,26 +147,32 @@ def readings(
 ) -> pd.DataFrame:
     """The two robustness readings of each row of a family, from the same family's rows
     (matched by ``comparison``) under each alternative analysis (an alternative may have
-    several tables, e.g. the two halves of the seeds: each must agree).
+    several tables, e.g. the two halves of the seeds: each must agree; one with no table
+    does not exist for this family: it is not counted and is named in ``absent``).
 
     Args:
         main: the family's rows (:func:`bench.scoring.paired.compare_family`).
         alternatives: alternative key (of :data:`ALTERNATIVES`, or any label) → its tables.
 
     Returns:
-        A copy of ``main`` with ``alternatives`` (how many), ``reverses`` (under how many the
-        effect changes sign), ``holds`` (under how many the verdict is the same), ``sign``
-        (``holds in 4/4`` or ``reverses under …``), ``decision`` (``still decided in 4/4``,
-        ``loses power under … (INCONCLUSIVE)``, ``changes under … (EQUIVALENT)``,
-        ``undecided in 4/4`` or ``decided under … (SUPPORTED)``) and ``robustness`` (the
-        two, sign first).
+        A copy of ``main`` with ``alternatives`` (how many exist), ``reverses`` (under how
+        many the effect changes sign), ``holds`` (under how many the verdict is the same),
+        ``sign`` (``holds in 4/4`` or ``reverses under …``), ``decision`` (``still decided
+        in 4/4``, ``loses power under … (INCONCLUSIVE)``, ``changes under … (EQUIVALENT)``,
+        ``undecided in 4/4`` or ``decided under … (SUPPORTED)``), ``absent`` (``other
+        initializer: —; small vs large: —``, the alternatives that do not exist, by their
+        :data:`ABSENT` names; '' when every one exists) and ``robustness`` (the three, sign
+        first). With no alternative at all, sign and decision read "—".
     """
-    n = len(alternatives)
-    out = main.copy()
     found = {
         key: [t.set_index("comparison") if not t.empty else t for t in tables]
         for key, tables in alternatives.items()
+        if len(tables)
     }
+    n = len(found)
+    missing = [ABSENT.get(k, k) for k, tables in alternatives.items() if not len(tables)]
+    absent = "; ".join(f"{name}: —" for name in dict.fromkeys(missing))
+    out = main.copy()
     reverses, holds, signs, decisions = [], [], [], []
     for label, effect, verdict in zip(main["comparison"], main["effect"], main["verdict"]):
         flipped, kept, moved = [], 0, []
@@ -160,14 +188,23 @@ def readings(
                 moved.append(f"{name} ({next((v for v in other if v != verdict), 'absent')})")
         reverses.append(len(flipped))
         holds.append(kept)
-        signs.append(f"holds in {n}/{n}" if not flipped else "reverses under " + ", ".join(flipped))
-        decisions.append(_decision(verdict, kept, n, moved))
+        if not n:
+            signs.append("—")
+        else:
+            signs.append(
+                f"holds in {n}/{n}" if not flipped else "reverses under " + ", ".join(flipped)
+            )
+        decisions.append(_decision(verdict, kept, n, moved) if n else "—")
     out["alternatives"] = n
     out["reverses"] = reverses
     out["holds"] = holds
     out["sign"] = signs
     out["decision"] = decisions
-    out["robustness"] = [f"sign {s} — {d}" for s, d in zip(signs, decisions, strict=True)]
+    out["absent"] = absent
+    out["robustness"] = [
+        f"sign {s} — {d}" + (f" ({absent})" if absent else "")
+        for s, d in zip(signs, decisions, strict=True)
+    ]
     return out
 
 
@@ -204,26 +241,23 @@ def robust_chain(
 
 def robust(
     conv: pd.DataFrame,
-    datasets: Sequence[str],
-    init: str,
+    datasets: Sequence[str] | None,
+    init: str | None,
     family: Family,
     lr_metric: str = "val_acc",
 ) -> pd.DataFrame:
     """A family of comparisons on ``datasets`` with initializer ``init`` (each configuration at
-    its validation-chosen learning rate), with each pair's two readings (:func:`readings`)
-    under the :data:`ALTERNATIVES` that apply: another criterion for the learning rate; the
-    ``torch_default`` initializer (when the frame has it); the real and the synthetic data
-    sets apart (when ``datasets`` holds both kinds); the small and the large real ones
-    apart (when they hold both sizes); each half of the seeds, its rates chosen again on
-    that half's validation scores (two or more seeds; both halves must agree).
+    its rate chosen on ``lr_metric``), with each pair's two readings (:func:`readings`)
+    under the :data:`ALTERNATIVES` (:func:`rederive`).
 
     Args:
         conv: the frame before learning-rate selection (with the convergence columns when
             ``lr_metric`` needs them).
-        datasets: the group's data sets.
-        init: the initializer of the comparison.
+        datasets: the group's data sets (None: every data set of ``conv``).
+        init: the initializer of the comparison (None: the rows of every initializer, as
+            where the initializer is an arm: no "other initializer" reading).
         family: the comparisons, from the rows of one reading (one configuration per data
-            set × seed × activation) and whether to add the Bayesian companions: a table of
+            set × seed × arm) and whether to add the Bayesian companions: a table of
             :func:`bench.scoring.paired.compare_family` (``comparison``, ``effect`` and
             ``verdict`` columns, one row per pair).
         lr_metric: the validation metric of the main reading.
@@ -231,14 +265,44 @@ def robust(
     Returns:
         ``family``'s table plus the columns of :func:`readings`.
     """
+    if datasets is None:
+        datasets = sorted(set(conv["dataset"]))
     selected = metrics.select_lr(conv, lr_metric)
     main = _family(selected, datasets, init, family, companions=True)
     if main.empty:
         return main
-    alternatives: dict[str, list[pd.DataFrame]] = {}
+    return readings(main, rederive(conv, datasets, init, family, lr_metric))
+
+
+def rederive(
+    conv: pd.DataFrame,
+    datasets: Sequence[str] | None,
+    init: str | None,
+    family: Family,
+    lr_metric: str = "val_acc",
+) -> dict[str, list[pd.DataFrame]]:
+    """``family`` re-derived under each of the :data:`ALTERNATIVES` (arguments as
+    :func:`robust`'s): another criterion for the learning rate (the best-epoch validation
+    accuracy; the final-epoch one when that is the main criterion; where the frame has
+    it); the ``torch_default``
+    initializer (when the frame has it and ``init`` is another one); the real and the
+    synthetic data sets apart (when ``datasets`` holds both kinds); the small and the
+    large real ones apart (when they hold both sizes); each half of the seeds, its rates
+    chosen again on that half's validation scores (two or more seeds; both halves must
+    agree).
+
+    Returns:
+        Alternative key → its tables, every key of :data:`ALTERNATIVES`: an empty list
+        where the alternative does not exist (:func:`readings` names it "—").
+    """
+    if datasets is None:
+        datasets = sorted(set(conv["dataset"]))
+    alternatives: dict[str, list[pd.DataFrame]] = {k: [] for k in ALTERNATIVES}
     best = "best_val_acc" if lr_metric != "best_val_acc" else "val_acc"
-    alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
-    if "torch_default" in set(conv["init"]) and init != "torch_default":
+    if best in conv.columns:  # a frame without the other criterion has no such reading
+        alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
+    selected = metrics.select_lr(conv, lr_metric)
+    if init is not None and "torch_default" in set(conv["init"]) and init != "torch_default":
         alternatives["init"] = [_family(selected, datasets, "torch_default", family)]
     info = _kind_and_rows(conv[conv["dataset"].isin(datasets)])
     real = info[info["kind"] == "real"]
@@ -261,4 +325,4 @@ def robust(
             )
             for h in (seeds[:half], seeds[half:])
         ]
-    return readings(main, alternatives)
+    return alternatives
