@@ -130,6 +130,13 @@ PROBES: dict[str, Metric] = _table(
     Metric("pre_std", "std of the pre-activation", "value", None),
     Metric("grad_norm", "weight-gradient norm (init and last epoch only)", "value", None),
     Metric("units", "hidden units in the layer", "count", None),
+    # the activation's learned parameter (PReLU's negative slope: one per layer, or one per
+    # unit for prelu_channel): its mean and quantiles over the layer's values; NaN where the
+    # activation learns none
+    Metric("slope", "learned activation parameter (PReLU's slope), mean", "value", None),
+    Metric("slope_q10", "learned activation parameter, 10th percentile", "value", None),
+    Metric("slope_q50", "learned activation parameter, median", "value", None),
+    Metric("slope_q90", "learned activation parameter, 90th percentile", "value", None),
 )
 
 
