@@ -101,11 +101,9 @@ def made_up_result(cell: Cell) -> Result:
         ends = epoch in (0, epochs)
         health["grad_norm"] = rng.uniform(0.1, 1, layers).tolist() if ends else [math.nan] * layers
         health["units"] = [float(cell.model.width)] * layers
-        # the learned slopes, drawn from no generator, so the other series stay as they were
-        learns = cell.activation in ("prelu", "prelu_channel")
-        for q, name in enumerate(("slope", "slope_q10", "slope_q50", "slope_q90")):
-            value = 0.25 + 0.01 * (q - 2) * epoch / epochs if learns else math.nan
-            health[name] = [value] * layers
+        if cell.activation in ("prelu", "prelu_channel"):  # its learned slopes (no rng draw)
+            for q, name in enumerate(schema.LEARNED):
+                health[name] = [0.25 + 0.01 * (q - 2) * epoch / epochs] * layers
         probes.append(health)
     assert metrics.keys() == schema.RUN_METRICS.keys() and curves.keys() == schema.CURVES.keys()
     return Result(cell.key, cell, "ok", None, metrics, curves, probes, started_at=STAMP)

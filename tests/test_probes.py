@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from bench import activations, models, probes
+from bench import activations, models, probes, schema
 from bench.models import MLP, ResMLP
 from bench.records import ModelSpec, pooled
 from bench.run import batched
@@ -153,13 +153,15 @@ def test_the_record_keeps_the_learned_slopes_per_layer():
     """prelu_channel with slopes 0.1, 0.2, …, 1.0 on its 10 units (layer 1) and 0.7 on all
     of layer 2: mean 0.55; percentiles by linear interpolation over the 10 values (10th:
     0.1 + 0.9 · 0.1 = 0.19, median 0.55, 90th 0.91); per-layer prelu, one slope; relu
-    learns none (NaN); the same record from the network stacked with another member."""
+    learns none, and its record holds no such series; the same record from the network
+    stacked with another member."""
     net = MLP(n_inputs=2, n_classes=2, depth=2, width=10, act=activations.get("prelu_channel"))
     with torch.no_grad():
         net.acts[0].weight.copy_(torch.arange(1, 11) / 10)
         net.acts[1].weight.fill_(0.7)
     X = torch.rand(64, 2)
     _, (record,) = run_probes.trace_module(net, X)
+    assert record.keys() == schema.PROBES.keys() | schema.LEARNED.keys()
     assert record["slope"] == pytest.approx([0.55, 0.7])
     assert record["slope_q10"] == pytest.approx([0.19, 0.7])
     assert record["slope_q50"] == pytest.approx([0.55, 0.7])
@@ -173,7 +175,7 @@ def test_the_record_keeps_the_learned_slopes_per_layer():
     assert single["slope"] == single["slope_q10"] == single["slope_q90"] == [0.25]
     plain = MLP(n_inputs=2, n_classes=2, depth=1, width=10, act=activations.get("relu"))
     _, (none,) = run_probes.trace_module(plain, X)
-    assert all(math.isnan(v) for k in ("slope", "slope_q50") for v in none[k])
+    assert none.keys() == schema.PROBES.keys()
 
 
 def test_residual_layers_report_the_block_output():

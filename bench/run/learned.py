@@ -1,7 +1,8 @@
 """What an activation learned: the values of its module's learned parameter (PReLU's
 negative slope, one per layer or one per unit), read at each probe and summarized per
 layer for the health record (:mod:`bench.run.probes`; the series ``slope``, ``slope_q10``,
-``slope_q50`` and ``slope_q90`` of :data:`bench.schema.PROBES`).
+``slope_q50`` and ``slope_q90`` of :data:`bench.schema.LEARNED`, which a record holds only
+where some activation learns a parameter).
 
 Public:
     SERIES                      the record's series names, in order (mean, 10th, 50th and
@@ -11,7 +12,8 @@ Public:
                                 member (a stacked module holds the members on dim 0; a
                                 plain one is K = 1); None where it has none
     summary(learned, k) -> list[list[list[float]]]
-                                per layer, per member: the mean and the percentiles
+                                per layer, per member: the mean and the percentiles ([]
+                                when nothing is learned)
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import numpy as np
 import torch
 from torch import nn
 
-SERIES = ("slope", "slope_q10", "slope_q50", "slope_q90")
+from bench import schema
+
+SERIES = tuple(schema.LEARNED)
 _QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -39,7 +43,10 @@ def values(act: nn.Module, members: int | None) -> torch.Tensor | None:
 def summary(learned: Sequence[torch.Tensor | None], k: int) -> list[list[list[float]]]:
     """Per layer, per member: ``[mean, q10, q50, q90]`` of the learned values (float64 on
     the host, linear interpolation, each member's row on its own, so a member's numbers do
-    not depend on its stack); NaNs for a layer whose activation learns nothing."""
+    not depend on its stack); NaNs for a layer whose activation learns nothing; ``[]``
+    when no layer's activation learns anything (the record holds no such series)."""
+    if all(layer is None for layer in learned):
+        return []
     out = []
     for layer in learned:
         if layer is None:

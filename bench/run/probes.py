@@ -193,6 +193,7 @@ class Accumulator:
         table = torch.stack(rows, dim=-1).movedim(1, 0).tolist()  # (K, metric, layer)
         units = [float(t.shape[1]) for t in self.dmax]
         slopes = learned.summary(self.learned, k)
+        names = learned.SERIES if slopes else ()  # only where an activation learns
         out = []
         for j, (dead, negative, saturated, mean, std, pre_mean, pre_std, norm) in enumerate(table):
             out.append(
@@ -206,7 +207,7 @@ class Accumulator:
                     "pre_std": pre_std,
                     "grad_norm": norm,
                     "units": units,
-                    **{n: [layer[j][q] for layer in slopes] for q, n in enumerate(learned.SERIES)},
+                    **{n: [layer[j][q] for layer in slopes] for q, n in enumerate(names)},
                 }
             )
         return out
