@@ -275,6 +275,8 @@ def test_c12_slopes_average_the_last_probe_per_form_tier_share_and_layer():
     )
     assert t.loc[2, "slope"] == pytest.approx(0.3)
     assert c12.slopes(frame.iloc[2:]).empty
+    uncapped = c12.slopes(frame.assign(**{"data.max_train": None}))  # a suite without a cap
+    assert uncapped["runs"].tolist() == [2, 2]
 
 
 # --- C14 ---------------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def slopes(frame: pd.DataFrame) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     long = pd.DataFrame(rows)
-    g = long.groupby(["activation", "max_train", "train_size", "layer"])
+    g = long.groupby(["activation", "max_train", "train_size", "layer"], dropna=False)
     out = g[list(_SLOPE_SERIES)].mean()
     out.insert(0, "runs", g.size())
     return out.reset_index()
