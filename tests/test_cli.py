@@ -135,6 +135,10 @@ ACTIVATION_LINES = {  # bench list activations, written out by hand from the reg
         "PReLU, relu family; matched init he_normal"
         "; gain 1.37199 = calculate_gain('leaky_relu', 0.25)"
     ),
+    "prelu_channel": (
+        "PReLU, relu family; matched init he_normal"
+        "; gain 1.37199 = calculate_gain('leaky_relu', 0.25)"
+    ),
     "elu": ("ELU, elu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"),
     "selu": ("SELU, elu family; matched init lecun_normal; gain 0.75 = calculate_gain('selu')"),
     "celu": ("CELU, elu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"),
