@@ -15,6 +15,10 @@ Public:
     StackedRReLU        K RReLUs as one module, all members' slopes drawn at once: RReLU's
                         stacked form (``RReLU.stacked``, which :mod:`bench.run.batched` asks)
 
+``prelu`` learns one negative slope per layer; ``prelu_channel`` one per unit (a channel of
+a conv layer), He et al. 2015's channel-wise form: its entry is :attr:`Activation.per_unit`,
+so the models build it with the layer's width.
+
 A registry entry that declares a parameter (``leaky_relu``'s and ``prelu``'s negative slope,
 ``elu``'s alpha) also answers to ``name(value)``: ``leaky_relu(0.25)`` is LeakyReLU with
 slope 0.25. Each value is its own activation: its own cells and keys, its own name in every
@@ -69,6 +73,9 @@ class Activation:
             ``gain``): :func:`gain` returns it.
         source_sha256: for an activation given by import path, the sha256 of the module
             source this process runs (its cells' keys hold the same), else ``None``.
+        per_unit: the module holds one parameter per unit (a channel of a conv layer):
+            ``factory(width)`` and ``build(value, width)`` take the layer's width
+            (``prelu_channel``: ``nn.PReLU(num_parameters=width)``).
     """
 
     name: str
@@ -82,10 +89,12 @@ class Activation:
     saturates: bool = False
     gain_value: float | None = None
     source_sha256: str | None = None
+    per_unit: bool = False
 
-    def __call__(self) -> nn.Module:
-        """Build a fresh module."""
-        return self.factory()
+    def __call__(self, width: int = 1) -> nn.Module:
+        """Build a fresh module; a :attr:`per_unit` one with ``width`` parameters (the
+        layer's units or channels), any other ignores ``width``."""
+        return self.factory(width) if self.per_unit else self.factory()
 
 
 _RRELU_LOWER, _RRELU_UPPER = 1.0 / 8.0, 1.0 / 3.0  # torch defaults, Xu et al. 2015
@@ -169,6 +178,17 @@ _BUILT_IN: dict[str, Activation] = {
             negative_slope=0.25,
             param="negative_slope",
             build=lambda v: nn.PReLU(init=v),
+        ),
+        Activation(  # He et al. 2015's channel-wise PReLU: one learned slope per unit
+            "prelu_channel",
+            lambda width: nn.PReLU(num_parameters=width, init=0.25),
+            "relu",
+            "he_normal",
+            "leaky_relu",
+            negative_slope=0.25,
+            param="negative_slope",
+            build=lambda v, width: nn.PReLU(num_parameters=width, init=v),
+            per_unit=True,
         ),
         Activation("elu", nn.ELU, "elu", "he_normal", "relu", param="alpha", build=nn.ELU),
         Activation("selu", nn.SELU, "elu", "lecun_normal", "selu"),

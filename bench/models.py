@@ -182,7 +182,7 @@ class MLP(ProbedNet):
         super().__init__()
         sizes = [n_inputs] + [width] * depth
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
-        self.acts = nn.ModuleList(act() for _ in range(depth))
+        self.acts = nn.ModuleList(act(width) for _ in range(depth))
         self.add_extras(norm, dropout, dropout_kind, width)
         self.head = nn.Linear(sizes[-1], n_classes)  # depth 0: logistic regression
 
@@ -241,7 +241,7 @@ class CNN(ProbedNet):
         self.layers = nn.ModuleList(
             conv(a, b, kernel_size=3, padding=1) for a, b in itertools.pairwise(channels)
         )
-        self.acts = nn.ModuleList(act() for _ in range(depth))
+        self.acts = nn.ModuleList(act(width) for _ in range(depth))
         self.add_extras(norm, dropout, dropout_kind, width, len(image_shape) - 1)
         spatial = 1
         for s in image_shape[1:]:

@@ -9,6 +9,8 @@ Public:
     METRICS         RUN_METRICS | DERIVED: everything a table may score
     CURVES          per-epoch series (``Result.curves``)
     PROBES          per-layer unit-health series (``Result.probes[i]``)
+    LEARNED         per-layer series of an activation's learned parameter (PReLU's slopes),
+                    in the records of the networks whose activation learns one only
     PASSES          the passes ``bench speed`` times: ``forward``, ``forward_backward``
     get(name)       the :class:`Metric` for a name, or an error listing the valid ones
     SATURATION_RATIO        |f'| below this share of max |f'| counts as saturated (1e-2)
@@ -130,6 +132,17 @@ PROBES: dict[str, Metric] = _table(
     Metric("pre_std", "std of the pre-activation", "value", None),
     Metric("grad_norm", "weight-gradient norm (init and last epoch only)", "value", None),
     Metric("units", "hidden units in the layer", "count", None),
+)
+
+# only in the records of a network whose activation learns a parameter (PReLU's negative
+# slope: one per layer, or one per unit for prelu_channel): its mean and percentiles over a
+# layer's values (NaN for a layer whose activation learns none). Every other record, and so
+# every other Result, keeps exactly PROBES' fields.
+LEARNED: dict[str, Metric] = _table(
+    Metric("slope", "learned activation parameter (PReLU's slope), mean", "value", None),
+    Metric("slope_q10", "learned activation parameter, 10th percentile", "value", None),
+    Metric("slope_q50", "learned activation parameter, median", "value", None),
+    Metric("slope_q90", "learned activation parameter, 90th percentile", "value", None),
 )
 
 

@@ -202,14 +202,20 @@ def c11(gap: str | list[str], test: str | list[str]) -> dict:
 
 
 def c12(small_gap: str, large_test: str, interaction: str | None) -> dict:
-    """Only the smallest size's gap and the largest size's test row are read; the other
-    sizes carry the opposite verdicts, so a judge that read them would fail."""
+    """Per-layer PReLU's tables (a store without prelu_channel): only the smallest size's
+    gap, the large tier's row and the interaction are read; the other sizes, and the sweep's
+    test rows, carry the opposite verdicts, so a judge that read them would fail."""
     out = {
         "gap": _sizes("prelu larger loss gap than leaky_relu(0.25)", [small_gap, C, C]),
-        "test": _sizes("prelu better test than leaky_relu(0.25)", [C, C, large_test]),
+        "test": _sizes("prelu better test than leaky_relu(0.25)", [C, C, C]),
+        "large": rows(("prelu better test, whole large tables", large_test)).assign(
+            activation="prelu"
+        ),
     }
     if interaction is not None:
-        out["interaction"] = rows(("prelu − leaky_relu(0.25): largest − smallest", interaction))
+        out["interaction"] = rows(
+            ("prelu − leaky_relu(0.25): largest − smallest", interaction)
+        ).assign(activation="prelu")
     return out
 
 

@@ -101,6 +101,9 @@ def made_up_result(cell: Cell) -> Result:
         ends = epoch in (0, epochs)
         health["grad_norm"] = rng.uniform(0.1, 1, layers).tolist() if ends else [math.nan] * layers
         health["units"] = [float(cell.model.width)] * layers
+        if cell.activation in ("prelu", "prelu_channel"):  # its learned slopes (no rng draw)
+            for q, name in enumerate(schema.LEARNED):
+                health[name] = [0.25 + 0.01 * (q - 2) * epoch / epochs] * layers
         probes.append(health)
     assert metrics.keys() == schema.RUN_METRICS.keys() and curves.keys() == schema.CURVES.keys()
     return Result(cell.key, cell, "ok", None, metrics, curves, probes, started_at=STAMP)

@@ -51,21 +51,37 @@ def _run(dataset: str, act: str, seed: int, size: float, acc: float, gap: float)
     }
 
 
-def _size_frame(effects: dict[str, dict[float, tuple[float, float]]], n_datasets: int = 12):
-    """12 data sets × 5 seeds × 3 sizes; each arm's (test-accuracy, loss-gap) shift from
-    the controls by size; a per-data-set jitter far smaller than the shifts."""
+ACTS = ("leaky_relu(0.229)", "leaky_relu(0.25)", "rrelu", "prelu", "prelu_channel")
+
+
+def _size_frame(
+    effects: dict[str, dict[float, tuple[float, float]]],
+    n_datasets: int = 12,
+    large: dict[str, float] | None = None,
+    n_large: int = 9,
+):
+    """12 data sets × 5 seeds × 3 sizes (``data.max_train`` 2000); each arm's
+    (test-accuracy, loss-gap) shift from the controls by size; a per-data-set jitter far
+    smaller than the shifts. With ``large``: a large tier too, ``n_large`` other data sets
+    at 100 % with ``data.max_train`` 20000, each arm's test-accuracy shift."""
     rng = np.random.default_rng(0)
     cells = []
-    acts = ("leaky_relu(0.229)", "leaky_relu(0.25)", "rrelu", "prelu")
     for d in range(n_datasets):
         for size in SIZES:
             acc0, gap0 = 0.6 + 0.2 * size + 0.01 * d, 1.5 - size
             for seed in range(5):
-                for act in acts:
+                for act in ACTS:
                     da, dg = effects.get(act, {}).get(size, (0.0, 0.0))
                     acc = acc0 + da + rng.uniform(-0.002, 0.002)
                     gap = gap0 + dg + rng.uniform(-0.002, 0.002)
-                    cells.append(_run(f"ds{d:02d}", act, seed, size, acc, gap))
+                    cell = _run(f"ds{d:02d}", act, seed, size, acc, gap)
+                    cells.append({**cell, "data.max_train": 2000})
+    for d in range(n_large if large is not None else 0):
+        for seed in range(5):
+            for act in ACTS:
+                acc = 0.8 + 0.01 * d + large.get(act, 0.0) + rng.uniform(-0.002, 0.002)
+                cell = _run(f"big{d:02d}", act, seed, 1.0, acc, 0.2)
+                cells.append({**cell, "data.max_train": 20000, "n_train": 10000})
     return pd.DataFrame(cells)
 
 
@@ -144,6 +160,24 @@ def test_c11_end_to_end(sign, expected):
     assert v.effect == pytest.approx(sign * 0.1, abs=0.002)  # control − RReLU gap, 10 %
 
 
+def test_c11_a_significant_reduction_inside_the_rope_is_supported_negligible_not_contradicted():
+    """RReLU's gap 0.005 nats smaller than its control's on every data set at every size:
+    the signed-rank test rejects (p 1/4096, Holm × 3) and TOST puts it inside the 0.02-nat
+    rope. The shared rule reads SUPPORTED, negligible (the old reading, equivalence first,
+    made such a row EQUIVALENT and so CONTRADICTED); the gap part counts as SUPPORTED, the
+    test-accuracy rows (equal) as CONTRADICTED: PARTLY."""
+    shift = {z: (0.0, -0.005) for z in SIZES}
+    ctx = Context(frames={"c11_size": _size_frame({"rrelu": shift})}, timings=pd.DataFrame())
+    tables = REGISTRY["C11"].measure(ctx).frames()
+    gap = tables["gap"]
+    assert set(gap["verdict"]) == {"SUPPORTED"} and gap["negligible"].all()
+    assert gap["p_holm"].iloc[0] == pytest.approx(3 / 4096)
+    v = REGISTRY["C11"].judge(tables)
+    assert v.verdict == "PARTLY", v.evidence
+    assert "10 %: SUPPORTED, negligible (+0.005 nats" in v.evidence
+    assert v.p == pytest.approx(3 / 4096)  # the adjusted p the verdict was decided on
+
+
 def test_c11_an_equal_gap_reads_as_contradicted():
     """The same gap as the control (within the 0.02-nat rope) at every size: EQUIVALENT
     rows, read as CONTRADICTED: RReLU does not reduce overfitting."""
@@ -154,31 +188,95 @@ def test_c11_an_equal_gap_reads_as_contradicted():
 
 
 def test_c12_interaction_is_the_difference_of_the_effects():
+    """PReLU −1 point at 10 % and +3 at 100 %: +4 points on all 12 data sets; one family
+    over the forms (prelu_channel, unshifted, is the family's other pair: Holm over 2)."""
     shift = {0.1: (-0.01, 0.0), 1.0: (0.03, 0.0)}
     frame = _size_frame({"prelu": shift})
-    t = c12.interaction(frame, "prelu", c12.CONTROL)
-    assert (t["small"].iloc[0], t["large"].iloc[0]) == (0.1, 1.0)
-    assert t["effect"].iloc[0] == pytest.approx(0.04, abs=0.002)
-    assert t["verdict"].iloc[0] == "SUPPORTED"
-    assert t["wins"].iloc[0] == 12
-    assert c12.interaction(frame[frame["data.train_size"] == 0.1], "prelu", c12.CONTROL).empty
+    t = c12.interaction(frame, c12.FORMS, c12.CONTROL).set_index("activation")
+    assert (t.loc["prelu", "small"], t.loc["prelu", "large"]) == (0.1, 1.0)
+    assert t.loc["prelu", "effect"] == pytest.approx(0.04, abs=0.002)
+    assert t.loc["prelu", "verdict"] == "SUPPORTED"
+    assert t.loc["prelu", "wins"] == 12
+    assert t.loc["prelu", "p_holm"] == pytest.approx(2 * t.loc["prelu", "p"])  # smallest p
+    assert t.loc["prelu_channel", "verdict"] == "EQUIVALENT"
+    small = frame[frame["data.train_size"] == 0.1]
+    assert c12.interaction(small, c12.FORMS, c12.CONTROL).empty
 
 
 @pytest.mark.parametrize(("sign", "expected"), [(1, "SUPPORTED"), (-1, "CONTRADICTED")])
 def test_c12_end_to_end(sign, expected):
-    """sign 1: PReLU's gap 0.1 nats larger and 2 points worse at 10 %, 2 points better at
-    100 % (interaction +4 points); sign -1: the mirror image."""
+    """sign 1: both PReLU forms' gap 0.1 nats larger and 2 points worse at 10 %, 2 points
+    better at 100 % (interaction +4 points), and 2 points better on the 9 large tables
+    trained whole; sign -1: the mirror image. The headline: per-layer PReLU on the large
+    tier, its p Holm-adjusted over the two forms."""
     shift = {0.1: (-sign * 0.02, sign * 0.1), 1.0: (sign * 0.02, 0.0)}
-    ctx = Context(frames={"c11_size": _size_frame({"prelu": shift})}, timings=pd.DataFrame())
+    effects = {"prelu": shift, "prelu_channel": shift}
+    large = {"prelu": sign * 0.02, "prelu_channel": sign * 0.02}
+    frame = _size_frame(effects, large=large)
     claim = REGISTRY["C12"]
-    tables = claim.measure(ctx).frames()
-    assert tables["gap"]["verdict"].iloc[0] == expected
-    assert tables["test"]["verdict"].iloc[-1] == expected
-    assert tables["interaction"]["verdict"].iloc[0] == expected
+    tables = claim.measure(Context(frames={"c11_size": frame}, timings=pd.DataFrame())).frames()
+    for tag in ("", "_prelu_channel"):
+        assert tables[f"gap{tag}"]["verdict"].iloc[0] == expected
+        assert tables[f"test{tag}"]["verdict"].iloc[-1] == expected
+    assert set(tables["interaction"]["verdict"]) == {expected}
+    big = tables["large"].set_index("activation")
+    assert set(big["verdict"]) == {expected} and set(big["n_datasets"]) == {9}
+    assert set(big["min_train_rows"]) == {10000}
     v = claim.judge(tables)
     assert v.verdict == expected, v.evidence
-    assert v.effect == pytest.approx(sign * 0.04, abs=0.002)
-    assert (v.n_datasets, v.n_seeds) == (12, 5)
+    assert v.effect == pytest.approx(sign * 0.02, abs=0.002)
+    assert v.p == big.loc["prelu", "p_holm"] and (v.n_datasets, v.n_seeds) == (9, 5)
+    assert "prelu_channel: overfits small" in v.evidence
+
+
+def test_c12_without_a_large_tier_cannot_say_it_wins_large():
+    """A store of the size sweep alone (one data.max_train): the wins-large parts are not
+    measured (INCONCLUSIVE), so the claim is at most PARTLY."""
+    shift = {0.1: (-0.02, 0.1), 1.0: (0.02, 0.0)}
+    frame = _size_frame({"prelu": shift, "prelu_channel": shift})
+    tables = REGISTRY["C12"].measure(Context({"c11_size": frame}, pd.DataFrame())).frames()
+    assert tables["large"].empty
+    v = REGISTRY["C12"].judge(tables)
+    assert v.verdict == "PARTLY" and "wins large (test, whole large tables): INCONCLUSIVE" in (
+        v.evidence
+    )
+
+
+def test_c12_slopes_average_the_last_probe_per_form_tier_share_and_layer():
+    """Two prelu_channel runs at 10 % whose last probes hold layer 1's slope summary (mean
+    0.2 and 0.4 …): the table holds the means over the runs; a run without the series (a
+    store from before the probes kept it) is not counted; other activations are skipped."""
+
+    def cell(act, slope, probes=True):
+        record = {"slope": [slope, 0.3], "slope_q10": [slope - 0.1, 0.3]}
+        record |= {"slope_q50": [slope, 0.3], "slope_q90": [slope + 0.1, 0.3]}
+        last = record if probes else {"dead": [0.0, 0.0]}
+        return {
+            "activation": act,
+            "status": "ok",
+            "data.max_train": 2000,
+            "data.train_size": 0.1,
+            "probes": [{}, last],
+        }
+
+    frame = pd.DataFrame(
+        [
+            cell("prelu_channel", 0.2),
+            cell("prelu_channel", 0.4),
+            cell("prelu_channel", 9.0, probes=False),
+            cell("rrelu", 5.0),
+        ]
+    )
+    t = c12.slopes(frame).set_index("layer")
+    assert list(t.index) == [1, 2] and set(t["activation"]) == {"prelu_channel"}
+    assert t.loc[1, "runs"] == 2
+    assert t.loc[1, ["slope", "slope_q10", "slope_q50", "slope_q90"]].tolist() == pytest.approx(
+        [0.3, 0.2, 0.3, 0.4]
+    )
+    assert t.loc[2, "slope"] == pytest.approx(0.3)
+    assert c12.slopes(frame.iloc[2:]).empty
+    uncapped = c12.slopes(frame.assign(**{"data.max_train": None}))  # a suite without a cap
+    assert uncapped["runs"].tolist() == [2, 2]
 
 
 # --- C14 ---------------------------------------------------------------------------------------

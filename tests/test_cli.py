@@ -135,6 +135,10 @@ ACTIVATION_LINES = {  # bench list activations, written out by hand from the reg
         "PReLU, relu family; matched init he_normal"
         "; gain 1.37199 = calculate_gain('leaky_relu', 0.25)"
     ),
+    "prelu_channel": (
+        "PReLU, relu family; matched init he_normal"
+        "; gain 1.37199 = calculate_gain('leaky_relu', 0.25)"
+    ),
     "elu": ("ELU, elu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"),
     "selu": ("SELU, elu family; matched init lecun_normal; gain 0.75 = calculate_gain('selu')"),
     "celu": ("CELU, elu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"),
@@ -386,7 +390,7 @@ def test_a_million_cell_grid_dry_runs_as_a_summary_and_a_big_run_asks_first(
     write_suite, tmp_path, capsys
 ):
     axes = {
-        "activation": activations.names(),  # 15
+        "activation": activations.names(),  # 16
         "init": [n for n in initializers.names() if n != "matched"],  # 11
         '"train.lr"': [1e-4 * (i + 1) for i in range(10)],
         '"model.depth"': list(range(1, 11)),
@@ -401,7 +405,9 @@ def test_a_million_cell_grid_dry_runs_as_a_summary_and_a_big_run_asks_first(
     assert main(["run", str(suite), "--store", str(store), "--dry-run"]) == 0
     out = capsys.readouterr().out
     inits = len(axes["init"])
-    n = 15 * inits * 10 * 10 * 10 * 8 * 2 - 10 * 10 * 10 * 8 * 2  # minus selu × naive_normal
+    n = (
+        len(axes["activation"]) * inits * 10 * 10 * 10 * 8 * 2 - 10 * 10 * 10 * 8 * 2
+    )  # minus selu × naive_normal
     assert f"{n:,} cells = " in out and f"0 stored, {n:,} to run" in out
     assert "more than --max-cells 50,000: a run will ask first" in out
     assert len(out.splitlines()) < 15  # a summary, not a line per cell

@@ -1,12 +1,12 @@
 """A result is a function of its key: the same bit for bit whatever the batching.
 
 The same cells are trained alone (the one-at-a-time path) and in stacks of K = 2, 5 and
-16, on mlp, resmlp and cnn, with RReLU and PReLU among the activations and, in some cases,
-a member that diverges mid-run in the middle of its stack and is dropped; every untimed
-field must be equal bit for bit. So are cells whose split seeds differ, trained in one
-stack (each member on its own split) and alone. Then whole runs through the CLI:
-``--max-members`` 16, 5 and 2, ``--no-batch``, and a resume that fills a store in other
-stacks.
+16, on mlp, resmlp and cnn, with RReLU and PReLU (one slope per layer, and one per unit)
+among the activations and, in some cases, a member that diverges mid-run in the middle of
+its stack and is dropped; every untimed field must be equal bit for bit. So are cells
+whose split seeds differ, trained in one stack (each member on its own split) and alone.
+Then whole runs through the CLI: ``--max-members`` 16, 5 and 2, ``--no-batch``, and a
+resume that fills a store in other stacks.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ CASES = [
     ("resmlp", "moons", 0.5, 8, "identity", "sgd", (0.1, 0.3), True),
     ("cnn", "digits", 0.1, 3, "rrelu", "sgd", (0.1, 0.3), True),
     ("cnn", "digits", 0.1, 3, "gelu", "adam", (1e-2, 3e-2), False),
+    ("mlp", "wine", 1.0, 8, "prelu_channel", "sgd", (0.1, 0.3), True),  # a slope per unit
+    ("cnn", "digits", 0.1, 3, "prelu_channel", "adam", (1e-2, 3e-2), False),
 ]
 # the same, then model.norm, model.dropout, model.dropout_kind: batch norms whose last step
 # has fewer real rows than padded ones, layer norms, both dropouts

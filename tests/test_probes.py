@@ -7,9 +7,10 @@ import math
 import pytest
 import torch
 
-from bench import activations, models, probes
+from bench import activations, models, probes, schema
 from bench.models import MLP, ResMLP
 from bench.records import ModelSpec, pooled
+from bench.run import batched
 from bench.run import probes as run_probes
 
 
@@ -146,6 +147,35 @@ def test_learned_prelu_slope_is_not_cached():
     with torch.no_grad():
         act.weight.fill_(2.5)
     assert run_probes.derivative_profile(act)[0] == pytest.approx(2.5)
+
+
+def test_the_record_keeps_the_learned_slopes_per_layer():
+    """prelu_channel with slopes 0.1, 0.2, …, 1.0 on its 10 units (layer 1) and 0.7 on all
+    of layer 2: mean 0.55; percentiles by linear interpolation over the 10 values (10th:
+    0.1 + 0.9 · 0.1 = 0.19, median 0.55, 90th 0.91); per-layer prelu, one slope; relu
+    learns none, and its record holds no such series; the same record from the network
+    stacked with another member."""
+    net = MLP(n_inputs=2, n_classes=2, depth=2, width=10, act=activations.get("prelu_channel"))
+    with torch.no_grad():
+        net.acts[0].weight.copy_(torch.arange(1, 11) / 10)
+        net.acts[1].weight.fill_(0.7)
+    X = torch.rand(64, 2)
+    _, (record,) = run_probes.trace_module(net, X)
+    assert record.keys() == schema.PROBES.keys() | schema.LEARNED.keys()
+    assert record["slope"] == pytest.approx([0.55, 0.7])
+    assert record["slope_q10"] == pytest.approx([0.19, 0.7])
+    assert record["slope_q50"] == pytest.approx([0.55, 0.7])
+    assert record["slope_q90"] == pytest.approx([0.91, 0.7])
+    stacked = batched.stack([net, MLP(2, 2, 2, 10, activations.get("prelu_channel"))])
+    _, (first, second) = run_probes.probe(run_probes.module_chunk(stacked, 2), X)
+    assert first["slope"] == record["slope"] and first["slope_q90"] == record["slope_q90"]
+    assert second["slope"] == pytest.approx([0.25, 0.25])  # untrained: the initial slope
+    one = MLP(n_inputs=2, n_classes=2, depth=1, width=10, act=activations.get("prelu"))
+    _, (single,) = run_probes.trace_module(one, X)
+    assert single["slope"] == single["slope_q10"] == single["slope_q90"] == [0.25]
+    plain = MLP(n_inputs=2, n_classes=2, depth=1, width=10, act=activations.get("relu"))
+    _, (none,) = run_probes.trace_module(plain, X)
+    assert none.keys() == schema.PROBES.keys()
 
 
 def test_residual_layers_report_the_block_output():

@@ -73,7 +73,8 @@ def test_unknown_name_lists_valid_names(module, kind):
     message = str(info.value)
     valid = f"unknown {kind} 'swishy'; valid: {', '.join(module.names())}"
     forms = {  # the parameter forms after the plain names
-        "activation": ", leaky_relu(<negative_slope>), prelu(<negative_slope>), elu(<alpha>)"
+        "activation": ", leaky_relu(<negative_slope>), prelu(<negative_slope>)"
+        ", prelu_channel(<negative_slope>), elu(<alpha>)"
         ", package.module:Name",
         "initializer": "",
     }[kind]

@@ -201,7 +201,8 @@ def test_registry_lookups_suggest_too():
         activations.get("rleu")
     assert str(info.value) == (
         f"unknown activation 'rleu'; valid: {', '.join(activations.names())}"
-        ", leaky_relu(<negative_slope>), prelu(<negative_slope>), elu(<alpha>)"
+        ", leaky_relu(<negative_slope>), prelu(<negative_slope>)"
+        ", prelu_channel(<negative_slope>), elu(<alpha>)"
         ", package.module:Name"
         " (did you mean 'relu'?)"
     )

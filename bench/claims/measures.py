@@ -5,15 +5,20 @@ them, C13 reads ELU's). C9 and C10's readings of the dying sweep are
 :mod:`bench.claims.dying`; C4 and C5's speed, :mod:`bench.claims.convergence`. Torch-free.
 
 Public:
-    SIZE, LOSS_GAP, LOSS_ROPE   the size column; the loss-gap metric (nats, smaller better)
-                                and its rope
+    SIZE, CAP, LOSS_GAP, LOSS_ROPE
+                                the size and cap columns; the loss-gap metric (nats,
+                                smaller better) and its rope
+    tiers(frame) -> (DataFrame, DataFrame)
+                                each configuration at its validation-chosen rate, with the
+                                loss gaps; the size sweep and the large tier
     with_gaps(frame) -> DataFrame       adds loss_gap, and the early-stopping readings
     by_size(frame, a, b, metric, label, claimed, rope) -> DataFrame
                                 ``a`` against ``b`` at each size, one family over the sizes
     size_comparisons(frame, arm, control, gap_claimed) -> (DataFrame, DataFrame)
                                 an arm against its control at every size: loss gap, test
                                 accuracy (C11: RReLU; C12: PReLU)
-    size_evidence(table, unit) -> str   ``10 %: SUPPORTED (+1.2 points …); …`` (evidence)
+    size_evidence(table, unit) -> str   ``10 %: SUPPORTED (+1.2 points …, p_holm …); …``
+    part_text(row) -> str       a row's verdict, ``SUPPORTED, negligible`` where flagged
     fmt_nats(row) -> str        a loss-gap effect and CI in nats
     BASE, SWITCHED_OFF, RESIDUAL, ORDER     the names of C14's variants
     BATCHNORM                  the batch-normalized ReLU net beside them
@@ -37,13 +42,30 @@ import pandas as pd
 
 from bench.claims import common
 from bench.schema import Metric
-from bench.scoring import paired, speed, verdicts
+from bench.scoring import metrics, paired, speed, verdicts
 
 # --- the training-set-size experiment (C11, C12) ---------------------------------------------
 
 SIZE = "data.train_size"
+CAP = "data.max_train"
 LOSS_GAP = Metric("loss_gap", "test − training loss", "nats", False, math.nan, True)
 LOSS_ROPE = 0.02  # nats: −ln(0.98), 2 % less probability on the true class
+
+
+def tiers(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The suite's results, each configuration at its best validation learning rate
+    (:func:`bench.scoring.metrics.select_lr`; never the test split), with the loss gaps
+    (:func:`with_gaps`), split by ``data.max_train`` into the size sweep (the smallest
+    cap: every share of the training split, capped) and the large tier (the largest cap,
+    when there are two: the largest tables, trained whole). The large tier is empty when
+    the frame has one cap."""
+    if frame.empty:
+        return frame, frame
+    out = with_gaps(metrics.select_lr(frame))
+    if CAP not in out or out[CAP].nunique() < 2:
+        return out, out.iloc[:0]
+    caps = out[CAP].astype(float)
+    return out[caps == caps.min()], out[caps == caps.max()]
 
 
 def with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,12 +148,23 @@ def size_comparisons(
 
 
 def size_evidence(table: pd.DataFrame, unit: str = "points") -> str:
-    """``10 %: SUPPORTED (+1.2 points [0.4, 2.0]); …`` over a :func:`by_size` table."""
+    """``10 %: SUPPORTED, negligible (+0.7 points [0.1, 1.3], p_holm 0.003); …`` over a
+    :func:`by_size` table: each row's verdict as the rule gave it (:func:`part_text`) and
+    its Holm-adjusted p."""
     parts = []
     for _, r in table.iterrows():
         effect = common.fmt_effect(r) if unit == "points" else fmt_nats(r)
-        parts.append(f"{100 * r['train_size']:.0f} %: {r['verdict']} ({effect})")
+        p = r.get("p_holm", math.nan)
+        p_text = "n/a" if p is None or p != p else f"{p:.3g}"
+        parts.append(f"{100 * r['train_size']:.0f} %: {part_text(r)} ({effect}, p_holm {p_text})")
     return "; ".join(parts)
+
+
+def part_text(r: pd.Series) -> str:
+    """A comparison row's verdict as :func:`bench.scoring.verdicts.decide` gave it, with
+    ", negligible" where its ``negligible`` flag is set (a decided difference that TOST also
+    puts inside the rope): ``SUPPORTED, negligible``."""
+    return f"{r['verdict']}, negligible" if bool(r.get("negligible", False)) else r["verdict"]
 
 
 def fmt_nats(r: pd.Series) -> str:

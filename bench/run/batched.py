@@ -5,7 +5,8 @@ Public:
                             weight gradient in member-aligned blocks
     StackedConv             K ``nn.Conv1d``/``nn.Conv2d``: one plain convolution per member
                             on the CPU, one grouped convolution on a GPU
-    StackedPReLU            K ``nn.PReLU`` slopes (one per member)
+    StackedPReLU            K ``nn.PReLU`` slopes (one per member, or one per member and
+                            unit)
     StackedBatchNorm        K ``nn.BatchNorm1d``/``2d``: each member's statistics over its
                             real rows only (``rows``, which the engine sets), running
                             statistics in evaluation
@@ -170,24 +171,42 @@ class _PReLU(torch.autograd.Function):
 
 
 class StackedPReLU(nn.Module):
-    """K PReLUs with one learned slope each: ``x`` if x > 0 else ``a_k · x``."""
+    """K PReLUs with one learned slope each: ``x`` if x > 0 else ``a_k · x``; or, for
+    PReLUs with one slope per unit (``num_parameters`` = the layer's width, the registry's
+    ``prelu_channel``), ``a_kc · x`` on unit (channel) c of member k."""
 
     def __init__(self, acts: Sequence[nn.PReLU]) -> None:
         super().__init__()
-        if any(a.num_parameters != 1 for a in acts):
-            raise ValueError("only single-slope PReLU stacks")
+        sizes = {a.num_parameters for a in acts}
+        if len(sizes) != 1:
+            raise ValueError("PReLU stacks need one slope count for every member")
         self.weight = nn.Parameter(torch.stack([a.weight.detach() for a in acts]))
         self.members = len(acts)
+        self.num_parameters = sizes.pop()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``torch.prelu`` itself with the members as its channels: (K, …) seen as
         (1, K, rest), contiguous, so forward and backward run the same kernels as alone
-        (the backward :class:`_PReLU`'s, when a gradient is wanted)."""
+        (the backward :class:`_PReLU`'s, when a gradient is wanted). With a slope per unit:
+        :meth:`_per_unit`."""
+        if self.num_parameters != 1:
+            return self._per_unit(x)
         k = x.shape[0]
         flat, weight = x.reshape(1, k, -1), self.weight.reshape(-1)
         if torch.is_grad_enabled() and (flat.requires_grad or weight.requires_grad):
             return _PReLU.apply(flat, weight).view_as(x)
         return torch.prelu(flat, weight).view_as(x)
+
+    def _per_unit(self, x: torch.Tensor) -> torch.Tensor:
+        """One slope per member and unit: ``x · s`` with ``s`` = 1 where x > 0, else the
+        unit's slope, broadcast from (K, 1, C[, 1 …]) over (K, N, C, *spatial). Products
+        by 1 or the slope, as ``torch.prelu``'s; autograd reduces the slope's gradient
+        over each member's rows and positions on their own, so a member's bits do not
+        depend on K. (K, G) grids of one unit (the probes' derivative profile): the
+        member's first slope."""
+        slope = self.weight[:, :1] if x.dim() == 2 else _per_member(x, self.weight)
+        keep = torch.gt(x, 0).to(x.dtype)  # 1.0 where x > 0, else 0.0 (NaN: 0)
+        return x * (slope - slope * keep + keep)
 
 
 def _per_member(x: torch.Tensor, values: torch.Tensor, channels_first: bool = True) -> torch.Tensor:

@@ -55,7 +55,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from bench import schema
-from bench.run import layout
+from bench.run import layout, learned
+from bench.run.derivatives import derivative, derivative_profile
 from bench.run.hooks import (
     ACTIVATION_MODULES,
     Call,
@@ -88,55 +89,6 @@ __all__ = [
 PROBE_METRICS = tuple(schema.PROBES)  # as declared, in the declared order
 
 _IGNORED = -100  # F.cross_entropy's ignore_index: padded rows carry no loss
-_DERIVATIVE_PROFILE: dict[str, tuple[float, bool]] = {}
-# modules whose repr states their whole configuration (a derivative profile may be cached by it)
-_REPR_STATES_CONFIG = {*ACTIVATION_MODULES, "torch.nn.modules.linear", "bench.run.batched"}
-
-
-def derivative(act: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """Return f'(z) for an elementwise activation module, by autograd."""
-    z = z.detach().requires_grad_(True)
-    with torch.enable_grad():
-        (d,) = torch.autograd.grad(act(z).sum(), z)
-    return d
-
-
-def derivative_profile(act: nn.Module) -> tuple[float, bool]:
-    """(max |f'|, whether f saturates) over a fine grid of [-20, 20].
-
-    An activation *saturates* when |f'| falls below ``SATURATION_RATIO`` of its maximum at
-    both ends (sigmoid, tanh); for the others the saturated fraction is not defined (NaN).
-    Cached per module configuration for the classes whose ``repr`` states it (torch's,
-    the harness's); modules with parameters (PReLU's learned slope) and other classes are
-    measured afresh. A stacked module (``members`` > 0, see :mod:`bench.run.batched`) is
-    measured for every member at once: the largest |f'| of any member, and "saturates"
-    only when every member does; a module that wants channels (``nn.PReLU`` with one slope
-    per channel) gets the grid once per channel. A module that takes no grid at all gets
-    (NaN, False): saturation undefined.
-    """
-    key = f"{type(act).__name__}:{act!r}"
-    param = next(act.parameters(), None)
-    cacheable = param is None and type(act).__module__ in _REPR_STATES_CONFIG
-    if cacheable and key in _DERIVATIVE_PROFILE:
-        return _DERIVATIVE_PROFILE[key]
-    dtype = param.dtype if param is not None else torch.float32
-    device = param.device if param is not None else "cpu"
-    grid = torch.linspace(-20, 20, 4001, dtype=dtype, device=device)  # step 0.01, 0 included
-    members = getattr(act, "members", 0)
-    try:
-        d = derivative(act, grid.expand(members, -1) if members else grid)
-        d = d.abs().reshape(-1, len(grid))
-    except (RuntimeError, ValueError, TypeError):
-        channels = getattr(act, "num_parameters", 1)
-        try:  # (grid, channels): one column per channel
-            d = derivative(act, grid[:, None].expand(-1, channels)).abs().T
-        except (RuntimeError, ValueError, TypeError):
-            return math.nan, False
-    top = d.amax(dim=1)
-    profile = (float(top.max()), bool(schema.saturates(d, top).all()))
-    if cacheable:
-        _DERIVATIVE_PROFILE[key] = profile
-    return profile
 
 
 @dataclass
@@ -148,6 +100,9 @@ class Layer:
         deriv: the activation's derivative at ``pre`` (same shape).
         out: what the layer hands on (same leading dims).
         saturates / max_deriv: the activation's :func:`derivative_profile`.
+        learned: the values of the activation module's learned parameter per member, (K,
+            P) (PReLU's slopes: P = 1, or the units for a slope per unit); ``None`` where
+            it has none.
     """
 
     pre: torch.Tensor
@@ -155,6 +110,7 @@ class Layer:
     out: torch.Tensor
     saturates: bool
     max_deriv: float
+    learned: torch.Tensor | None = None
 
 
 class Accumulator:
@@ -173,6 +129,7 @@ class Accumulator:
         self.count: list[int] = []
         self.sat_count: list[int] = []
         self.grads: list[torch.Tensor] | None = None
+        self.learned: list[torch.Tensor | None] = []
 
     @torch.no_grad()
     def add(self, layers: Sequence[Layer], grads: Sequence[torch.Tensor] | None = None) -> None:
@@ -197,6 +154,7 @@ class Accumulator:
                 self.sat.append(sat)
                 self.count.append(out.shape[1])
                 self.sat_count.append(d[0].numel())
+                self.learned.append(layer.learned)
                 continue
             torch.maximum(self.dmax[i], dmax, out=self.dmax[i])
             torch.maximum(self.zmax[i], zmax, out=self.zmax[i])
@@ -234,8 +192,10 @@ class Accumulator:
             rows.append(torch.stack([*series, pre_var.sqrt(), norm]))
         table = torch.stack(rows, dim=-1).movedim(1, 0).tolist()  # (K, metric, layer)
         units = [float(t.shape[1]) for t in self.dmax]
+        slopes = learned.summary(self.learned, k)
+        names = learned.SERIES if slopes else ()  # only where an activation learns
         out = []
-        for dead, negative, saturated, mean, std, pre_mean, pre_std, norm in table:
+        for j, (dead, negative, saturated, mean, std, pre_mean, pre_std, norm) in enumerate(table):
             out.append(
                 {  # counts over units divided in Python: k dead of n is exactly k/n
                     "dead": [int(c) / u for c, u in zip(dead, units)],
@@ -247,6 +207,7 @@ class Accumulator:
                     "pre_std": pre_std,
                     "grad_norm": norm,
                     "units": units,
+                    **{n: [layer[j][q] for layer in slopes] for q, n in enumerate(names)},
                 }
             )
         return out
@@ -391,9 +352,9 @@ def module_chunk(
             out = c.out.detach()
             if layer_output is not None and c.layer_in is not None:
                 out = layer_output(i, c.layer_in.detach(), out)
-            layers.append(
-                Layer(lift(c.pre.detach()), lift(c.deriv.detach()), lift(out), saturates, max_d)
-            )
+            pre, deriv = lift(c.pre.detach()), lift(c.deriv.detach())
+            kept = learned.values(c.act, members)
+            layers.append(Layer(pre, deriv, lift(out), saturates, max_d, kept))
         calls.clear()
         return logits.detach(), layers, grads
 
