@@ -62,6 +62,8 @@ def _health(shares: dict[float, list[bool]], ds: str = "d", opt: str = "sgd") ->
                 "train.lr": lr,
                 "seed": s,
                 "diverged": d,
+                "collapsed": False,
+                "failed": d,
             }
             for lr, div in shares.items()
             for s, d in enumerate(div)
