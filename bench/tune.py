@@ -33,11 +33,11 @@ a *configuration* is every cell field but the seed and the learning rate. Each o
 its starting rates (at least two, log-spaced: one ratio between neighbours, within 10 % of
 its logarithm). While the rate with the best seed-mean score (``select_lr``'s criterion,
 in the metric's declared direction: non-ok seeds at the metric's worst, ties to the
-smaller rate) is the highest (lowest) rate tried, the next rate above (below) is added: the edge times (over) the
-geometric step of the rates tried, which is the starting grid's, rounded to 12 significant
-digits so that keys are reproducible. The walk stops when the best is interior, when the
-edge rate diverged in most seeds (strictly more than half; those cells are stored as
-``diverged``), or when the next rate would leave the bounds.
+smaller rate) is the highest (lowest) rate tried, the next rate above (below) is added:
+the edge times (over) the geometric step of the rates tried, which is the starting grid's,
+rounded to 12 significant digits so that keys are reproducible. The walk stops when the
+best is interior, when the edge rate diverged in most seeds (strictly more than half;
+those cells are stored as ``diverged``), or when the next rate would leave the bounds.
 
 Every tried rate is an ordinary cell with its own key: resume, batching, dask and
 ``--retry failed`` are unchanged. :func:`walk` reads the store and nothing else, so the rates
