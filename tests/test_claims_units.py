@@ -302,6 +302,7 @@ def test_c10_stuck_beside_dead_and_revival_tested():
     assert rv.loc["leaky_relu", "effect"] == pytest.approx(0.3)
     assert rv.loc["leaky_relu", "verdict"] == "SUPPORTED"
     assert rv.loc["leaky_relu", "p_holm"] == pytest.approx(2 / 2**14)
+    assert (rv["n_datasets"] == 14).all() and (rv["n_seeds"] == 5).all()  # rates averaged
     assert rv.loc["relu", "verdict"] != "SUPPORTED"
     assert v.verdict == "SUPPORTED", v.evidence  # accuracy not measured: death alone
     assert "stuck units revive: SUPPORTED" in v.evidence

@@ -96,16 +96,21 @@ def _stuck(runs: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="o").reset_index(drop=True)
 
 
+def _per_seed(runs: pd.DataFrame) -> pd.DataFrame:
+    """``diff`` averaged over a data set's optimizers and rates, one row per seed."""
+    return runs.dropna(subset=["diff"]).groupby(["dataset", "seed"], as_index=False)["diff"].mean()
+
+
 def _revival_test(runs: pd.DataFrame) -> pd.DataFrame:
-    """Each arm's revival bound against 0, runs that did not diverge, data set the unit (its
-    optimizer × rate × seed blocks averaged), rope :data:`dying.ROPE_UNITS`; one family."""
+    """Each arm's revival bound against 0, runs that did not diverge, data set the unit (a
+    seed's optimizers and rates averaged first), rope :data:`dying.ROPE_UNITS`; one family."""
     ok = runs[~runs["diverged"]]
     ok = ok.assign(diff=_revived(ok))
     label = {"relu": "relu dead units revive", "leaky_relu": "leaky_relu stuck units revive"}
     pairs = [
         paired.Pair(
             label[a],
-            diffs=ok.loc[ok["activation"] == a, ["dataset", "seed", "diff"]].dropna(),
+            diffs=_per_seed(ok[ok["activation"] == a]),
             rope=dying.ROPE_UNITS,
             info={"activation": a},
         )
