@@ -249,7 +249,7 @@ CLAIM = Claim(
     treatment="learning rate (relative to the edge of stability) and optimizer",
     conditions="ReLU against LeakyReLU (0.01), He normal, SGD / momentum / Adam",
     design="8×64 ReLU and LeakyReLU MLPs on 14 KEEL data sets × 5 seeds, 10 epochs, probes "
-    "after every epoch, under SGD (rates 0.01–2), SGD with momentum 0.9 (0.001–0.2) and Adam "
+    "after every epoch, under SGD (rates 0.01–2), SGD with momentum 0.9 (0.001–0.5) and Adam "
     "(0.001–1). Per data set and optimizer the edge of stability is found on three other "
     "seeds of the ReLU sweep, never judged (the largest rate below the first at which more "
     "than 20 % of the runs fail: diverge, or collapse with the last hidden layer all dead, "
