@@ -5,7 +5,7 @@ direction, unit and worst value. Torch-free; analysis, claims and reports read i
 Public:
     Metric          frozen dataclass: name, label, unit, direction, worst value
     RUN_METRICS     scalar metrics every Result holds (``Result.metrics``)
-    DERIVED         scores analysis derives from curves (convergence)
+    DERIVED         scores analysis derives from curves (convergence, best training loss)
     METRICS         RUN_METRICS | DERIVED: everything a table may score
     CURVES          per-epoch series (``Result.curves``)
     PROBES          per-layer unit-health series (``Result.probes[i]``)
@@ -102,6 +102,7 @@ RUN_METRICS: dict[str, Metric] = _table(
 DERIVED: dict[str, Metric] = _table(
     Metric("epochs_to_target", "epochs to target accuracy", "epochs", False, _INF, True),
     Metric("auc_val_acc", "area under the validation-accuracy curve", *_ACC, True),
+    Metric("best_train_loss", "best training loss", *_LOSS),
 )
 
 METRICS: dict[str, Metric] = {**RUN_METRICS, **DERIVED}

@@ -5,8 +5,9 @@ Public:
     FIELD               the axis a suite may tune (``train.lr``)
     DEFAULT_BOUNDS      (1e-6, 3.0): the rates a bracket may reach
     METRICS             what a bracket may follow: ``val_acc`` (what
-                        :func:`bench.scoring.metrics.select_lr` chooses by, the default) or
-                        ``auc_val_acc`` (C4's and C5's fastest rate)
+                        :func:`bench.scoring.metrics.select_lr` chooses by, the default),
+                        ``auc_val_acc`` (C4's and C5's fastest rate) or ``best_train_loss``
+                        (C1's: the lowest training loss over the epochs, lower is better)
     Tuning              a suite's ``[tune]`` table: bounds and metric; ``record(start)``
                         is what the store keeps of it
     parse(table, fail) -> Tuning
@@ -30,13 +31,13 @@ A suite file::
 The rule (one function, :func:`bench.scoring.tuning.bracket`, which the reports read too):
 a *configuration* is every cell field but the seed and the learning rate. Each one trains
 its starting rates (at least two, log-spaced: one ratio between neighbours, within 10 % of
-its logarithm). While the rate with the best seed-mean validation score (``select_lr``'s
-criterion: non-ok seeds at the metric's worst, ties to the smaller rate) is the highest
-(lowest) rate tried, the next rate above (below) is added: the edge times (over) the
-geometric step of the rates tried, which is the starting grid's, rounded to 12 significant
-digits so that keys are reproducible. The walk stops when the best is interior, when the
-edge rate diverged in most seeds (strictly more than half; those cells are stored as
-``diverged``), or when the next rate would leave the bounds.
+its logarithm). While the rate with the best seed-mean score (``select_lr``'s criterion,
+in the metric's declared direction: non-ok seeds at the metric's worst, ties to the
+smaller rate) is the highest (lowest) rate tried, the next rate above (below) is added:
+the edge times (over) the geometric step of the rates tried, which is the starting grid's,
+rounded to 12 significant digits so that keys are reproducible. The walk stops when the
+best is interior, when the edge rate diverged in most seeds (strictly more than half;
+those cells are stored as ``diverged``), or when the next rate would leave the bounds.
 
 Every tried rate is an ordinary cell with its own key: resume, batching, dask and
 ``--retry failed`` are unchanged. :func:`walk` reads the store and nothing else, so the rates
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 
 FIELD = "train.lr"
 DEFAULT_BOUNDS = (1e-6, 3.0)
-METRICS = ("val_acc", "auc_val_acc")
+METRICS = ("val_acc", "auc_val_acc", "best_train_loss")
 _KEYS = (FIELD, "bounds", "metric")
 _SPACING = 0.1  # a starting grid's log-ratios may differ from their mean by this share
 

@@ -62,6 +62,8 @@ def _health(shares: dict[float, list[bool]], ds: str = "d", opt: str = "sgd") ->
                 "train.lr": lr,
                 "seed": s,
                 "diverged": d,
+                "collapsed": False,
+                "failed": d,
             }
             for lr, div in shares.items()
             for s, d in enumerate(div)
@@ -163,6 +165,15 @@ def _c09_frame(
     return pd.DataFrame(cells)
 
 
+def _sweeps(frame: pd.DataFrame, edge: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """C9's two suites: ``frame`` judged (seeds 0–4) and the edge-finding sweep, by default
+    the ReLU runs of ``frame``'s seeds 0–2 relabelled 5–7 (another key each)."""
+    if edge is None:
+        edge = frame[(frame["activation"] == "relu") & (frame["seed"] < 3)]
+        edge = edge.assign(seed=edge["seed"] + 5, key="e" + edge["key"])
+    return {"c09_dying": frame, "c09_edge": edge}
+
+
 def _judge(claim: str, frames: dict[str, pd.DataFrame], timings=None):
     c = REGISTRY[claim]
     finding = c.measure(
@@ -172,7 +183,7 @@ def _judge(claim: str, frames: dict[str, pd.DataFrame], timings=None):
 
 
 def test_c9_end_to_end_units_die_more_at_larger_rates_and_half_can_die():
-    tables, v = _judge("C9", {"c09_dying": _c09_frame(0.6, 0.1, 0.0)})
+    tables, v = _judge("C9", _sweeps(_c09_frame(0.6, 0.1, 0.0)))
     e = tables["edges"].set_index("optimizer")
     assert set(e["edge"]) == {0.1, 0.01} and not e.loc["adam", "reached"].any()
     assert (tables["edges"]["rates"] == 4).all()
@@ -201,12 +212,12 @@ def test_c9_end_to_end_units_die_more_at_larger_rates_and_half_can_die():
 def test_c9_end_to_end_nothing_dies_is_contradicted_by_the_upper_bounds():
     # no unit ever dead: the difference is 0 (EQUIVALENT, against) in every part, and 0 of
     # 280 runs per optimizer puts the upper end of the interval (1.7 %) below the 2 % floor
-    tables, v = _judge("C9", {"c09_dying": _c09_frame(0.0, 0.0, 0.0, late=False)})
+    tables, v = _judge("C9", _sweeps(_c09_frame(0.0, 0.0, 0.0, late=False)))
     assert set(tables["half"]["verdict"]) == {"CONTRADICTED"}
     assert v.verdict == "CONTRADICTED", v.evidence
     # one diverged run in 20 at SGD's edge, counted all dead, is 5 % of SGD's runs: that
     # reading no longer rules "half can die" out, so the part is undecided
-    tables, v = _judge("C9", {"c09_dying": _c09_frame(0.0, 0.0, 0.0)})
+    tables, v = _judge("C9", _sweeps(_c09_frame(0.0, 0.0, 0.0)))
     hf = tables["half"].set_index(["reading", "optimizer"])["verdict"]
     assert (hf[("excluded", "sgd")], hf[("all-dead", "sgd")]) == ("CONTRADICTED", "SUPPORTED")
     assert v.verdict == "PARTLY", v.evidence
@@ -219,17 +230,82 @@ def test_c9_a_run_that_diverged_in_epoch_1_is_not_read_as_trained():
     assert (early["epochs_ok"] == 0).all()
 
 
-def test_c10_never_dies_and_revival_from_the_sweep():
+def test_c9_the_edge_comes_from_the_seeds_that_are_not_judged():
+    """The edge sweep (seeds 5–7) diverges at plain SGD's 0.1 and collapses Adam at 0.01
+    (the last hidden layer all dead), while the judged seeds do neither: SGD's edge falls to
+    0.05 (range 0.01–0.05, 3 rates) and Adam's to 0.005 (reached, 0.001–0.005, 3 rates),
+    as the edge sweep says; momentum's stays 0.01. Runs the judged seeds hold at 0.1 (SGD)
+    and 0.01 (Adam) are outside the range, so no step of those reads them."""
+    frame = _c09_frame(0.6, 0.1, 0.0)
+    edge = _sweeps(frame)["c09_edge"].copy()
+    sgd = (edge["train.optimizer"] == "sgd") & (edge["train.momentum"] == 0.0)
+    blown = sgd & (edge["train.lr"] == 0.1)
+    edge.loc[blown, "status"] = "diverged"
+    edge.loc[blown, "probes"] = edge.loc[blown, "probes"].map(lambda p: p[:1])
+    top = (edge["train.optimizer"] == "adam") & (edge["train.lr"] == 0.01)
+    edge.loc[top, "probes"] = edge.loc[top, "probes"].map(
+        lambda p: [p[0], *({**h, "dead": [h["dead"][0], 1.0]} for h in p[1:])]
+    )
+    health = dying.run_health(edge)
+    assert health.loc[health["collapsed"], "train.lr"].tolist() == [0.01] * 42
+    assert not health["collapsed"][health["diverged"]].any()
+    tables, _ = _judge("C9", _sweeps(frame, edge))
+    e = tables["edges"].set_index("optimizer")
+    assert set(e.loc["sgd", "edge"]) == {0.05} and set(e.loc["adam", "edge"]) == {0.005}
+    assert e.loc["adam", "reached"].all() and set(e.loc["sgd+momentum", "edge"]) == {0.01}
+    assert set(e.loc["sgd", "rates"]) == {3} and set(e.loc["adam", "rates"]) == {3}
+    by = tables["by_step"]
+    assert sorted(set(by.loc[by["optimizer"] == "sgd", "step"])) == [0, 1, 2]
+    # without the edge sweep nothing is judged
+    tables, v = _judge("C9", {"c09_dying": frame})
+    assert tables == {} and v.verdict == "INCONCLUSIVE" and "c09_edge" in v.evidence
+
+
+def test_revival_to_the_end_is_the_largest_drop_to_the_last_epoch_per_layer():
+    """Two layers of 10 units: negative counts 2/5/3 (layer 1) and 4/4/6 (layer 2) over three
+    epochs: layer 1 drops from 5 to 3 (2 units shown to leave), layer 2 rises (0): 2 / 20."""
+    probes = [
+        (e, {"negative": [a / 10, b / 10], "dead": [0.0, 0.0], "units": [10.0, 10.0]})
+        for e, (a, b) in enumerate([(2, 4), (5, 4), (3, 6)])
+    ]
+    assert dying.revival_to_end(probes) == pytest.approx(0.1)
+    assert dying.revival_to_end(probes, "dead") == 0.0
+    assert math.isnan(dying.revival_to_end(probes[:1]))
+
+
+def test_c10_stuck_beside_dead_and_revival_tested():
+    """LeakyReLU's stuck share is 0.3 after epoch 1 and 0.02 at the end in every run (3 of
+    10 units per layer, then 0): revival bound 0.3 everywhere, SUPPORTED over 14 data sets;
+    ReLU's dead share only rises (bound 0: a bound cannot rule revival out). The never-dies
+    comparison reads the last epoch, unchanged: ReLU 20.4 / 59 against 0.02."""
     frame = _c09_frame(0.6, 0.1, 0.02)
-    tables, v = _judge("C10", {"c09_dying": frame})
+    leaky = (frame["activation"] == "leaky_relu") & (frame["status"] == "ok")
+    frame.loc[leaky, "probes"] = frame.loc[leaky, "probes"].map(
+        lambda p: [
+            {**h, "negative": [v, v]} for h, v in zip(p, [0.02, 0.3, 0.1, 0.02], strict=True)
+        ]
+    )
+    tables, v = _judge("C10", _sweeps(frame))
     nd = tables["never_dies"].set_index("reading")
     assert nd.loc["excluded", "effect"] == pytest.approx((20.4 - 59 * 0.02) / 59)
-    rv = tables["revival"].set_index(["optimizer", "activation"])
-    # ReLU's dead share only rises from 0.1 at init: no revival at any step but the bottom
-    # (0.1 → 0.1); LeakyReLU's stays 0.02
-    assert rv.loc[("adam", "relu"), "revival_bound"] == 0.0
-    assert rv.loc[("adam", "leaky_relu"), "negative_last"] == pytest.approx(0.02)
+    st = tables["stuck"].set_index(["optimizer", "activation"])
+    # Adam's range: ReLU 0.6, 0.433, 0.267, 0.1 dead (= stuck) by step, mean 0.35
+    assert st.loc[("adam", "relu"), ["dead_last", "negative_last"]].tolist() == pytest.approx(
+        [0.35, 0.35]
+    )
+    assert st.loc[("adam", "leaky_relu"), ["dead_last", "negative_last"]].tolist() == (
+        pytest.approx([0.0, 0.02])
+    )
+    assert st.loc[("adam", "leaky_relu"), "revived"] == pytest.approx(0.3)
+    assert st.loc[("adam", "relu"), "revived"] == 0.0 and st.loc[("adam", "relu"), "runs"] == 280
+    rv = tables["revival"].set_index("activation")
+    assert rv.loc["leaky_relu", "effect"] == pytest.approx(0.3)
+    assert rv.loc["leaky_relu", "verdict"] == "SUPPORTED"
+    assert rv.loc["leaky_relu", "p_holm"] == pytest.approx(2 / 2**14)
+    assert (rv["n_datasets"] == 14).all() and (rv["n_seeds"] == 5).all()  # rates averaged
+    assert rv.loc["relu", "verdict"] != "SUPPORTED"
     assert v.verdict == "SUPPORTED", v.evidence  # accuracy not measured: death alone
+    assert "stuck units revive: SUPPORTED" in v.evidence
 
 
 # --- C10 accuracy ----------------------------------------------------------------------------

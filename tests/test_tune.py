@@ -476,3 +476,59 @@ def test_a_tuned_report_counts_the_rates_each_configuration_tried(write_suite, t
     out = report.build(tmp_path / "s.sqlite", tmp_path / "r.md", suite="tuned")
     grid = next(line for line in out.read_text().splitlines() if line.startswith("| grid"))
     assert "24 cells = 2 activation × 4 lr (bracketed per configuration) × 3 seed" in grid
+
+
+class Fitted(Scored):
+    """Trains nothing: each cell's training loss reaches its lowest at the second of three
+    epochs, 0.1 + 0.1·(log10(lr/optimum))² (epoch 1: 1.0, epoch 3: the lowest + 0.05), and
+    its validation accuracy peaks at 1e-3 whatever the optimum (a bracket on val_acc would
+    walk the other way)."""
+
+    def map(self, units):
+        self.rounds.append(sorted({c.train.lr for u in units for c in u}))
+        for unit in units:
+            out = []
+            for c in unit:
+                low = 0.1 + 0.1 * math.log10(c.train.lr / self.optimum) ** 2
+                val = 0.9 - 0.1 * math.log10(c.train.lr / 1e-3) ** 2
+                scores = {"val_acc": val, "test_acc": val, "total_time_s": 0.5}
+                curves = {"train_loss": [1.0, low, low + 0.05]}
+                out.append(Result(c.key, c, "ok", metrics=scores, curves=curves))
+            yield out
+
+
+def test_a_bracket_on_the_best_training_loss_walks_down_the_loss(write_suite, tmp_path):
+    """C1's rule (``metric = "best_train_loss"``, lower is better): optimum 0.3, grid {1e-3,
+    1e-2}: the lowest loss (0.1 + 0.1·1.477² = 0.3182 at 1e-2, 0.7136 at 1e-3) is at the
+    top edge, so 0.1 trains (0.1228); it is again the top edge, so 1 trains (0.1273):
+    0.1 is interior, the walk stops. C1's reader (:func:`bench.claims.c01_linear.best_losses`)
+    picks the rate the bracket judged, 0.1, and reads the lowest loss of the curve."""
+    from bench.claims import c01_linear
+
+    suite = _suite(write_suite, extra='metric = "best_train_loss"')
+    ex = Fitted(optimum=0.3)
+    with Store(tmp_path / "s.sqlite") as store:
+        execute.run_suite(suite, store, ex, progress=False)
+        frame = store.frame("tuned", series=True)
+    assert ex.rounds == [[1e-3, 1e-2], [0.1], [1.0]]
+    b = tuning.bracket(frame, (1e-6, 3.0), "best_train_loss")
+    assert b["state"].tolist() == ["interior", "interior"]
+    assert b["lr_selected"].tolist() == [0.1, 0.1]
+    assert tuning.bracket(frame, (1e-6, 3.0))["lr_selected"].tolist() == [1e-3, 1e-3]
+    read = c01_linear.best_losses(frame)
+    assert set(read["lr_selected"]) == {0.1} and len(read) == 6
+    assert read["best_train_loss"].to_numpy() == pytest.approx(0.1 + 0.1 * math.log10(1 / 3) ** 2)
+
+
+def test_the_best_training_loss_skips_non_finite_epochs():
+    """``metrics.derive``: the lowest finite training loss (NaN without one); a column
+    already there is kept."""
+    df = pd.DataFrame({"curves": [{"train_loss": [0.5, None, 0.2, math.inf]}, {}, None]})
+    out = metrics.derive(df, "best_train_loss")
+    assert out["best_train_loss"].iloc[0] == 0.2 and out["best_train_loss"].iloc[1:].isna().all()
+    assert (
+        metrics.derive(out.assign(best_train_loss=7.0), "best_train_loss")[
+            "best_train_loss"
+        ].tolist()
+        == [7.0] * 3
+    )

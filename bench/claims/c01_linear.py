@@ -8,11 +8,13 @@ Three parts:
   the collapsed affine map x ↦ W x + b must give the network's logits to float64 rounding.
 - **Same fit** (``c01_linear``): the best training loss the identity stack reaches against
   the best that logistic regression (depth 0) reaches, each at the rate that reaches the
-  lowest one, on 12 data sets × 5 seeds. The margin is sized to seed noise (``K_MARGIN`` ×
-  the median over data sets of the seed-to-seed SD of the best training loss, the larger of
-  the two arms'). What the claim needs is that the identity stack fits no *better*: the
-  non-superiority half of TOST (``p_no_better``); TOST itself (``p_equiv``) and the other
-  half (``p_no_worse``: the stack also fits no worse, i.e. trains as far) are shown.
+  lowest one (bracketed on it: ``[tune] metric = "best_train_loss"``, so the lowest lies
+  inside the rates tried), on 12 data sets × 5 seeds. The margin is sized to seed noise
+  (``K_MARGIN`` × the median over data sets of the seed-to-seed SD of the best training
+  loss, the larger of the two arms'). What the claim needs is that the identity stack
+  fits no *better*: the non-superiority half of TOST (``p_no_better``); TOST itself
+  (``p_equiv``) and the other half (``p_no_worse``: the stack also fits no worse, i.e.
+  trains as far) are shown.
 - **Nonlinearity helps**: ReLU and tanh stacks of the same shape reach a lower best training
   loss than the identity stack (ROPE: the same margin; Holm over the two).
 
@@ -33,9 +35,9 @@ from typing import Any
 
 import pandas as pd
 
+from bench import schema
 from bench.claims import common
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.schema import Metric
 from bench.scoring import metrics, paired, verdicts
 
 SUITE = "c01_linear"
@@ -43,7 +45,7 @@ NONLINEAR = ("relu", "tanh")
 K_MARGIN = 3.0
 TOL = 1e-10  # relative, float64
 MARGIN_FLOOR = 1e-4  # nats: float32 rounding of a loss; the margin never falls below it
-BEST_LOSS = Metric("best_train_loss", "best training loss", "nats", False, math.inf)
+BEST_LOSS = schema.get("best_train_loss")  # lower is better; a diverged run at +inf
 CHECK_SETS = (("spirals", 0), ("keel_vowel", 1), ("keel_segment", 2))  # data set, seed
 CHECK_EPOCHS = 5
 
@@ -53,10 +55,12 @@ def _arm(row: pd.Series) -> str:
 
 
 def best_losses(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with ``arm`` and ``best_train_loss`` (lowest training loss over the epochs),
-    each arm and data set at the rate whose seed-mean best loss is lowest."""
-    work = common.arms(frame, _arm)
-    work[BEST_LOSS.name] = [_lowest(c) for c in work["curves"]]
+    """The frame with ``arm`` and ``best_train_loss`` (lowest training loss over the epochs,
+    :func:`bench.scoring.metrics.derive`), each arm and data set at the rate whose seed-mean
+    best loss is lowest: the rule the suite's bracket follows (``[tune] metric =
+    "best_train_loss"``, :func:`bench.scoring.tuning.bracket`), so the rate read is the
+    one the bracket judged."""
+    work = metrics.derive(common.arms(frame, _arm), BEST_LOSS)
     return metrics.select_lr(work, BEST_LOSS)
 
 
@@ -87,9 +91,10 @@ def measure(ctx: Context) -> Finding:
         return f
     work = best_losses(frame)
     margin, sd = margin_of(work)
-    comp = paired.compare_arms(work, "identity", "logistic", BEST_LOSS, rope=margin)
-    same = verdicts.row("identity 8×64 vs logistic regression", comp, "A=B")
-    same |= {"margin": margin, "seed_sd": sd, **_halves(comp, margin)}
+    label = "identity 8×64 vs logistic regression"
+    pair = paired.Pair(label, work, "identity", "logistic", BEST_LOSS, "A=B", rope=margin)
+    table, (comp,) = paired.compare_pairs([pair])
+    same = table.iloc[0].to_dict() | {"margin": margin, "seed_sd": sd, **_halves(comp, margin)}
     same["verdict"] = same_verdict(same)
     f.add(
         Table(
@@ -174,7 +179,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         verdicts.combine(parts),
         **fields,
         effect_label="logistic regression − identity stack, best training loss (nats)",
-        conditions="8×64 MLPs vs depth 0, Adam, rate per arm (lowest best training loss), "
+        conditions="8×64 MLPs vs depth 0, Adam, rate per arm (lowest best training loss, "
+        "bracketed), "
         "12 data sets (6 synthetic, 6 KEEL real) × 5 seeds",
         evidence="; ".join(bits),
         would_change="a logistic regression trained too briefly to reach its optimum (the "
@@ -186,12 +192,6 @@ def _exact_verdict(exact: pd.DataFrame) -> str:
     if exact.empty:
         return "INCONCLUSIVE"
     return "SUPPORTED" if bool(exact["within_tolerance"].all()) else "CONTRADICTED"
-
-
-def _lowest(curves: object) -> float:
-    values = (curves or {}).get("train_loss") if isinstance(curves, dict) else None
-    finite = [float(v) for v in values or [] if v is not None and math.isfinite(float(v))]
-    return min(finite) if finite else math.nan
 
 
 def _halves(comp: paired.Comparison | None, margin: float) -> dict[str, float]:
@@ -218,7 +218,8 @@ CLAIM = Claim(
     "seeds, the best training loss of the identity stack (100 epochs) is compared with that "
     "of logistic regression (the output layer alone, 300 epochs) with a margin of three "
     "seed-to-seed SDs, and the ReLU and tanh stacks (20 epochs) with the identity stack; "
-    "every arm at the Adam rate that reaches its lowest loss. The data set is the unit.",
+    "every arm at the Adam rate that reaches its lowest loss, the rates bracketed on that "
+    "loss until the lowest lies inside the rates tried. The data set is the unit.",
     measure=measure,
     judge=judge,
 )

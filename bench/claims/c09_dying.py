@@ -2,10 +2,13 @@
 half the network can die.
 
 ``c09_dying``: 8×64 ReLU and LeakyReLU (0.01) MLPs under SGD, SGD with momentum 0.9 and
-Adam, each over a geometric learning-rate sweep that runs past the edge of divergence,
-14 KEEL data sets × 5 seeds, probes after every epoch. Per data set and optimizer the edge
-is the largest rate below the first one at which more than 20 % of the ReLU runs diverge
-(:func:`bench.claims.dying.edges`); the range read is 0.1–1× the edge. A run's dead share
+Adam, each over a geometric learning-rate sweep that runs past the edge of stability,
+14 KEEL data sets × 5 seeds (0–4), probes after every epoch. The edge is found on other
+seeds, never judged: ``c09_edge``, the same ReLU sweep on seeds 5–7. Per data set and
+optimizer the edge is the largest rate below the first one at which more than 20 % of
+those ReLU runs fail, diverging or collapsing (the last hidden layer all dead: Adam's
+bounded step collapses a network instead of diverging it; :func:`bench.claims.dying.edges`);
+the range read is 0.1–1× the edge, on the judged seeds. A run's dead share
 is the one of its last epoch before any divergence. Divergence is its own outcome, with two
 readings: diverged runs excluded, or counted as all dead. The units-die comparison and the
 two-readings rule are :mod:`bench.claims.dying`'s (C10 reads them too).
@@ -84,6 +87,7 @@ def _by_step(runs: pd.DataFrame) -> pd.DataFrame:
             "dead_init": g["dead_init"].mean(),
             "dead_last": ok["dead_last"].mean(),
             "dead_max": g["dead_max"].mean(),
+            "collapsed": g["collapsed"].sum(),
             "negative_last": ok["negative_last"].mean(),
             "diverged": g["diverged"].sum(),
             "n": g.size(),
@@ -97,18 +101,19 @@ def _by_step(runs: pd.DataFrame) -> pd.DataFrame:
 def measure(ctx: Context) -> Finding:
     """The edges, the shares by step below the edge, the three parts' tables, a figure."""
     f = Finding()
-    frame = ctx.frame("c09_dying")
-    if frame.empty:
+    frame, sweep = ctx.frame(dying.SUITE), ctx.frame(dying.EDGE_SUITE)
+    if frame.empty or sweep.empty:
         return f
     health = dying.run_health(frame)
-    edge = dying.edges(health)
+    edge = dying.edges(dying.run_health(sweep))
     f.add(
         Table(
             "edges",
-            "The edge of divergence per data set and optimizer: the largest "
-            "rate below the first at which more than 20 % of the ReLU runs diverge "
-            "(reached: no — nothing diverged up to the top rate swept); the range read "
-            "is bottom … edge (0.1–1× the edge).",
+            f"The edge of stability per data set and optimizer, found on {dying.EDGE_SUITE}'s "
+            "seeds (never judged): the largest rate below the first at which more than 20 % "
+            "of the ReLU runs fail, diverging or collapsing (the last hidden layer all dead; "
+            "reached: no — no rate swept failed that often); the range read on the judged "
+            "seeds is bottom … edge (0.1–1× the edge).",
             edge,
         )
     )
@@ -118,7 +123,8 @@ def measure(ctx: Context) -> Finding:
             "by_step",
             "Shares of hidden units inside the range, by rate step below the "
             "edge (0: the edge). dead_last and negative_last: runs that did not diverge; "
-            "dead_max: the largest share after any epoch before divergence.",
+            "dead_max: the largest share after any epoch before divergence; collapsed: "
+            "runs whose last hidden layer ended all dead.",
             _by_step(runs),
             percent=("dead_init", "dead_last", "dead_max", "negative_last"),
         )
@@ -187,7 +193,9 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     ``verdicts.combine`` of the three."""
     ud, lg, hf = (t.get(k, pd.DataFrame()) for k in ("units_die", "larger", "half"))
     if ud.empty or lg.empty or hf.empty:
-        return Verdict("INCONCLUSIVE", evidence="no results for c09_dying")
+        return Verdict(
+            "INCONCLUSIVE", evidence=f"no results for {dying.SUITE} and {dying.EDGE_SUITE}"
+        )
     u = ud.set_index("reading")
     die = dying.two_readings(*(u.loc[h, "verdict"] for h in dying.READINGS))
     larger, half = {}, {}
@@ -216,7 +224,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         **common.from_row(r),
         effect_label="ReLU dead − LeakyReLU negative-regime share (diverged runs excluded)",
         conditions="8×64 MLPs, He normal, SGD / SGD momentum 0.9 / Adam, 10 epochs, rates "
-        "0.1–1× the edge of divergence",
+        "0.1–1× the edge of stability found on other seeds",
         evidence="; ".join(f"{k}: {v}" for k, v in parts.items())
         + " (larger rates: "
         + ", ".join(f"{o} {v}" for o, v in larger.items())
@@ -225,9 +233,10 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
             f"{o} {100 * share.get(('excluded', o), float('nan')):.0f} %" for o in dying.OPTIMIZERS
         )
         + ")",
-        would_change="more epochs or a sweep that reaches Adam's edge (Adam collapses "
-        "without diverging); reading the dead share at its peak (dead_max) instead of the "
-        "last epoch; per-unit masks, to tell a unit that died for good from one that came back",
+        would_change="more epochs; an edge of stability defined by divergence alone (Adam "
+        "collapses without diverging); reading the dead share at its peak (dead_max) "
+        "instead of the last epoch; per-unit masks, to tell a unit that died for good from "
+        "one that came back",
     )
 
 
@@ -236,15 +245,17 @@ CLAIM = Claim(
     title="Dying ReLU at large learning rates",
     statement="Dying ReLU: during training some units end up outputting 0 for every training "
     "sample; with a large learning rate, half the network can die.",
-    suites=("c09_dying",),
-    treatment="learning rate (relative to the edge of divergence) and optimizer",
+    suites=(dying.SUITE, dying.EDGE_SUITE),
+    treatment="learning rate (relative to the edge of stability) and optimizer",
     conditions="ReLU against LeakyReLU (0.01), He normal, SGD / momentum / Adam",
     design="8×64 ReLU and LeakyReLU MLPs on 14 KEEL data sets × 5 seeds, 10 epochs, probes "
-    "after every epoch, under SGD (rates 0.01–2), SGD with momentum 0.9 (0.001–0.2) and Adam "
-    "(0.001–0.1). Per data set and optimizer the edge of divergence is read from the ReLU "
-    "sweep (the largest rate below the first at which more than 20 % of the runs diverge) "
-    "and the range 0.1–1× the edge is read. A run's dead share is that of its last epoch "
-    "before any divergence; diverged runs are read twice, excluded and counted all dead. "
+    "after every epoch, under SGD (rates 0.01–2), SGD with momentum 0.9 (0.001–0.5) and Adam "
+    "(0.001–1). Per data set and optimizer the edge of stability is found on three other "
+    "seeds of the ReLU sweep, never judged (the largest rate below the first at which more "
+    "than 20 % of the runs fail: diverge, or collapse with the last hidden layer all dead, "
+    "which is how Adam fails) and the range 0.1–1× the edge is read on the judged seeds. "
+    "A run's dead share is that of its last epoch before any divergence; diverged runs are "
+    "read twice, excluded and counted all dead. "
     "Parts: ReLU's dead share against LeakyReLU's negative-regime share (data-set level); "
     "the dead share at the top against the bottom stable rate (per optimizer); the share of "
     "runs with half the units dead (Clopper–Pearson, per optimizer).",

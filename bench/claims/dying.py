@@ -1,17 +1,24 @@
 """Unit death over training, read from per-epoch probes (claims C9 and C10): each run's dead
-and negative-regime shares up to the epoch before it diverged, a lower bound on revival, the
-edge of divergence of a learning-rate sweep and the range read below it, the two readings
-of a diverged run, and the one comparison both claims make on them (ReLU's dead share
-against LeakyReLU's negative-regime share). Torch-free.
+and negative-regime shares up to the epoch before it diverged, lower bounds on revival, the
+edge of stability of a learning-rate sweep (found on seeds that are not judged) and the
+range read below it, the two readings of a diverged run, and the one comparison both claims
+make on them (ReLU's dead share against LeakyReLU's negative-regime share). Torch-free.
 
 Public:
     OPTIMIZERS              the optimizer labels, in display order
-    EDGE_SHARE, RANGE       a rate is stable while ≤ 20 % of its runs diverge; 0.1–1× the edge
+    SUITE, EDGE_SUITE       the judged sweep (``c09_dying``, seeds 0–4) and the sweep the
+                            edge is found on (``c09_edge``: ReLU only, seeds 5–7)
+    EDGE_SHARE, RANGE       a rate is stable while ≤ 20 % of its runs fail (diverge or
+                            collapse); the range read is 0.1–1× the edge
     optimizer_label(row)    ``sgd``, ``sgd+momentum`` or ``adam``
     good_probes(row)        the probe records of the epochs a run finished before diverging
     revival_bound(probes)   units shown to leave the negative regime later (share, a bound)
-    run_health(frame)       per run: shares at the last good epoch and their maxima, revival
-    edges(health, arm)      per data set × optimizer: the edge of divergence and the range
+    revival_to_end(probes, metric="negative")
+                            units shown to be dead / negative at some epoch and not at the
+                            last one (share, a bound)
+    run_health(frame)       per run: shares at the last good epoch and their maxima, revival,
+                            collapse
+    edges(health, arm)      per data set × optimizer: the edge of stability and the range
     in_range(health, edges) the runs at rates inside their range, ``step`` 0 at the edge
     READINGS                the two readings of a diverged run
     reading(frame, how, columns)    diverged runs ``excluded`` or counted ``all-dead``
@@ -19,6 +26,12 @@ Public:
     UNITS_DIE               the label of the units-die comparison
     units_die(runs)         ReLU dead against LeakyReLU negative regime, under each reading
     two_readings(a, b)      a part's verdict read under both readings of divergence
+
+A run *fails* when it diverges (a non-finite loss) or *collapses*: every unit of its last
+hidden layer is dead at its last good epoch, so the network computes a constant. Adam's
+step is bounded, so it collapses instead of diverging (no Adam run diverged up to a rate of
+10 in a probe); the edge of stability counts both failures, so that every optimizer's sweep
+can reach it.
 
 A run that diverged keeps only the probes of the epochs it finished before the loss blew up
 (the loop stores a probe taken on the broken network when the divergence shows at
@@ -38,7 +51,8 @@ from bench.records import pooled
 from bench.scoring import paired, verdicts
 
 OPTIMIZERS = ("sgd", "sgd+momentum", "adam")
-EDGE_SHARE = 0.2  # a rate is stable while at most this share of its runs diverge
+SUITE, EDGE_SUITE = "c09_dying", "c09_edge"
+EDGE_SHARE = 0.2  # a rate is stable while at most this share of its runs fail
 RANGE = 0.1  # the range read: RANGE × edge … edge
 READINGS = ("excluded", "all-dead")
 ROPE_UNITS = 0.01  # one percentage point of the hidden units
@@ -90,12 +104,41 @@ def revival_bound(probes: list[tuple[int, dict]]) -> float:
     return float(drop.sum() / sum(units))
 
 
+def revival_to_end(probes: list[tuple[int, dict]], metric: str = "negative") -> float:
+    """A lower bound on the share of units that were dead (``metric="dead"``) or in the
+    negative regime on every sample at some probed epoch t and are not at the last one:
+    per layer at least n_t − n_last of the n_t units have left, so the bound is the largest
+    such drop over t, summed over layers, over all units (0 when no layer's count fell).
+    NaN with fewer than two probed epochs. Exact revival needs per-unit masks, which the
+    probes do not store: units that leave while as many others enter are not seen."""
+    if len(probes) < 2:
+        return math.nan
+    units = probes[0][1].get("units") or []
+    if not units:
+        return math.nan
+    counts = np.array(
+        [[round(s * u) for s, u in zip(h.get(metric) or [], units)] for _, h in probes],
+        dtype=float,
+    )  # (epochs, layers)
+    drop = np.clip(counts.max(axis=0) - counts[-1], 0, None)
+    return float(drop.sum() / sum(units))
+
+
+def _collapsed(probes: list[tuple[int, dict]]) -> bool:
+    """Every unit of the last hidden layer dead at the last good epoch after training."""
+    epoch, h = probes[-1]
+    dead = h.get("dead") or []
+    return epoch > 0 and bool(dead) and float(dead[-1]) >= 1.0
+
+
 def run_health(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per run (failed runs dropped): ``dataset``, ``activation``, ``optimizer``,
     ``train.lr``, ``seed``, ``diverged`` and, over the epochs finished before any
     divergence, ``dead_last`` / ``negative_last`` (the last one, initialization included),
     ``dead_max`` / ``negative_max`` (largest after epoch 1 or later; NaN when none),
-    ``dead_init``, ``epochs_ok`` and ``revival`` (:func:`revival_bound`)."""
+    ``dead_init``, ``epochs_ok``, ``revival`` (:func:`revival_bound`), ``revived_dead``
+    and ``revived_negative`` (:func:`revival_to_end`), ``collapsed`` (not diverged, the last
+    hidden layer all dead) and ``failed`` (diverged or collapsed)."""
     cols = [
         "dataset",
         "activation",
@@ -110,6 +153,10 @@ def run_health(frame: pd.DataFrame) -> pd.DataFrame:
         "negative_last",
         "negative_max",
         "revival",
+        "revived_dead",
+        "revived_negative",
+        "collapsed",
+        "failed",
     ]
     rows = []
     for _, r in frame.iterrows():
@@ -121,6 +168,8 @@ def run_health(frame: pd.DataFrame) -> pd.DataFrame:
         dead = [pooled(h, "dead") for _, h in good]
         neg = [pooled(h, "negative") for _, h in good]
         trained = [i for i, (e, _) in enumerate(good) if e > 0]
+        diverged = r.get("status") == "diverged"
+        collapsed = not diverged and _collapsed(good)
         rows.append(
             {
                 "dataset": r["dataset"],
@@ -128,7 +177,7 @@ def run_health(frame: pd.DataFrame) -> pd.DataFrame:
                 "optimizer": optimizer_label(r),
                 "train.lr": float(r["train.lr"]),
                 "seed": r["seed"],
-                "diverged": r.get("status") == "diverged",
+                "diverged": diverged,
                 "epochs_ok": good[-1][0],
                 "dead_init": dead[0],
                 "dead_last": dead[-1],
@@ -136,21 +185,27 @@ def run_health(frame: pd.DataFrame) -> pd.DataFrame:
                 "negative_last": neg[-1],
                 "negative_max": max((neg[i] for i in trained), default=math.nan),
                 "revival": revival_bound(good),
+                "revived_dead": revival_to_end(good, "dead"),
+                "revived_negative": revival_to_end(good, "negative"),
+                "collapsed": collapsed,
+                "failed": diverged or collapsed,
             }
         )
     return pd.DataFrame(rows, columns=cols)
 
 
 def edges(health: pd.DataFrame, arm: str = "relu") -> pd.DataFrame:
-    """Per data set × optimizer, from ``arm``'s runs of the sweep: ``edge``, the largest
-    rate below the first one at which more than :data:`EDGE_SHARE` of the runs diverge;
-    ``reached`` (some swept rate does exceed it; otherwise the edge is the top rate swept);
+    """Per data set × optimizer, from ``arm``'s runs of the sweep (C9 and C10 pass the
+    edge-finding sweep, :data:`EDGE_SUITE`, never the judged one): ``edge``, the largest
+    rate below the first one at which more than :data:`EDGE_SHARE` of the runs fail
+    (diverge or collapse); ``reached`` (some swept rate does exceed it; otherwise the edge
+    is the top rate swept);
     ``bottom``, the smallest swept rate ≥ :data:`RANGE` × edge; ``rates`` in the range. A
     pair whose smallest rate already diverges too often has no edge and is left out."""
     out = []
     runs = health[health["activation"] == arm]
     for (ds, opt), g in runs.groupby(["dataset", "optimizer"], sort=True):
-        share = g.groupby("train.lr")["diverged"].mean().sort_index()
+        share = g.groupby("train.lr")["failed"].mean().sort_index()
         edge, reached = math.nan, False
         for lr, s in share.items():
             if s > EDGE_SHARE:
@@ -201,8 +256,10 @@ def reading(frame: pd.DataFrame, how: str, columns: tuple[str, ...]) -> pd.DataF
 def units_die(runs: pd.DataFrame) -> pd.DataFrame:
     """ReLU's dead share against LeakyReLU's negative-regime share at the last epoch, paired
     by data set × optimizer × rate × seed inside the range (:func:`in_range`), data set the
-    unit, rope :data:`ROPE_UNITS`; one row per reading (``reading`` column first;
-    ``n_seeds``: the fewest seeds of a data set). C9's first part; C10's "never dies"."""
+    unit, rope :data:`ROPE_UNITS`, each reading one :func:`bench.scoring.paired.compare_family`
+    call (a family of one: the two readings are bounds of one comparison, not two tests);
+    one row per reading (``reading`` column first; ``n_seeds``: the fewest seeds of a data
+    set). C9's first part; C10's "never dies"."""
     rows = []
     for how in READINGS:
         work = reading(runs, how, ("dead_last", "negative_last"))
@@ -211,11 +268,11 @@ def units_die(runs: pd.DataFrame) -> pd.DataFrame:
         )
         blocks = ("dataset", "optimizer", "train.lr", "seed")
         diffs = paired.paired(work, "activation", "relu", "leaky_relu", "value", blocks)
-        comp = paired.compare(diffs, rope=ROPE_UNITS) if not diffs.empty else None
-        row = verdicts.row(UNITS_DIE, comp)
+        pair = paired.Pair(UNITS_DIE, diffs=diffs, rope=ROPE_UNITS, info={"reading": how})
+        row = paired.compare_family([pair]).iloc[0].to_dict()  # a family of one per reading
         if not diffs.empty:  # seeds, not the optimizer × rate × seed blocks of a data set
             row["n_seeds"] = int(diffs.groupby("dataset")["seed"].nunique().min())
-        rows.append({"reading": how, **row})
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -59,10 +59,12 @@ CHANGES: dict[str, str] = {
     "C8": "the training rows are now labelled better or worse, not judged, since the note "
     "never claims the gains improve training; the exact gain check decides",
     "C9": "the trend over learning rates past divergence is replaced by three parts read "
-    "within each data set's own stable range, for three optimizers, with diverged runs "
+    "within each data set's own stable range, found on seeds that are not judged and "
+    "bounded by collapse as well as divergence, for three optimizers, with diverged runs "
     "both left out and counted as dead",
     "C10": "it now reads every offline data set, judges 'always' data set by data set, "
-    "adds slope 0.18 and the C9 reading of dead units",
+    "adds slope 0.18 and the C9 reading of dead units, with the stuck share beside the dead "
+    "one and a test of revival",
     "C11": "RReLU is now compared with LeakyReLU at its mean slope (only the noise "
     "differs), by the loss gap at three training sizes on 14 KEEL sets",
     "C12": "PReLU is now compared with LeakyReLU at its initial slope, with the size × "
@@ -87,9 +89,11 @@ REASONS: dict[str, str] = {
     "C3": "read over the layers, the spread of a sigmoid net's pre-activations does not grow "
     "with depth under N(0, 1) or U(±1/√fan_in) (the bounded sigmoid resets it at every "
     "layer), though the top layer does saturate more under N(0, 1) than under Glorot",
-    "C9": "read within each data set's stable range rather than past divergence, ReLU units "
-    "do die (half or more of them in 54 % of the Adam runs), but more die at larger rates "
-    "only with momentum or Adam, not with plain SGD",
+    "C9": "read within each data set's stable range (found on seeds that are not judged) "
+    "rather than past divergence, ReLU units do die (half or more of them in 39 % of the "
+    "Adam runs), and more die at larger rates with momentum and with Adam; with plain SGD "
+    "that part is CONTRADICTED (slightly fewer die at the edge than at the bottom of the "
+    "range)",
     "C11": "against LeakyReLU at RReLU's mean slope, the loss gap and the test accuracy are "
     "shown to be practically the same at every training size, which counts against a "
     "regularizing effect",

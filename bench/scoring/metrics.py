@@ -13,6 +13,7 @@ Public:
     scores(df, metric)          the metric per row, non-ok runs scored as the metric says
     add_convergence(df, fraction=TARGET_SHARE, reference=None)
                                 adds ``epochs_to_target`` and ``auc_val_acc``
+    derive(df, metric)          the frame with a derived metric's column (from the curves)
     rate_scores(df, metric="val_acc", config=None)
                                 per configuration and learning rate: the seed-mean
                                 validation score, the seeds, the diverged seeds, and the
@@ -153,6 +154,20 @@ def add_convergence(
     out["epochs_to_target"] = reached
     out["auc_val_acc"] = auc
     return out
+
+
+def derive(df: pd.DataFrame, metric: str | Metric) -> pd.DataFrame:
+    """``df`` with ``metric``'s column, derived from the curves where it is missing:
+    ``auc_val_acc`` (:func:`add_convergence`, the frame's own target) or ``best_train_loss``
+    (the lowest finite training loss over the epochs; NaN without one). Else ``df`` as is."""
+    name = get_metric(metric).column
+    if name in df.columns or name not in ("auc_val_acc", "best_train_loss"):
+        return df
+    if name == "auc_val_acc":
+        return add_convergence(df, reference={})
+    curves = [(c or {}).get("train_loss") if isinstance(c, dict) else None for c in df["curves"]]
+    finite = [[float(v) for v in c or [] if v is not None and math.isfinite(v)] for c in curves]
+    return df.assign(best_train_loss=[min(v) if v else np.nan for v in finite])
 
 
 def rate_scores(

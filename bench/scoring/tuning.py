@@ -97,10 +97,12 @@ def bracket(
     """Each configuration's rates tried and where its chosen one lies (module docstring).
 
     Args:
-        df: the results frame (``train.lr``, ``status``, the metric; ``curves`` for
-            ``auc_val_acc`` when the column is not there yet).
+        df: the results frame (``train.lr``, ``status``, the metric; ``curves`` for a
+            derived metric, ``auc_val_acc`` or ``best_train_loss``, when its column is not
+            there yet: :func:`bench.scoring.metrics.derive`).
         bounds: (low, high) the rates may reach; None (an untuned suite): no bound.
-        metric: the validation metric the rate is chosen by.
+        metric: the metric the rate is chosen by (its declared direction: the lowest
+            ``best_train_loss``, the highest accuracy).
         config: a column naming each row's configuration (default: the configuration
             columns, as :func:`bench.scoring.metrics.select_lr` groups them).
 
@@ -115,9 +117,7 @@ def bracket(
         return pd.DataFrame(
             columns=["config", *columns, "rates", "lr_selected", "state", "next_lr"]
         )
-    work = df
-    if metric == "auc_val_acc" and "auc_val_acc" not in df.columns:
-        work = metrics.add_convergence(df, reference={})
+    work = metrics.derive(df, metric)
     if config is None:
         groups = work.groupby(columns, dropna=False, sort=False).ngroup() if columns else 0
         work = work.assign(_config=groups)
