@@ -209,7 +209,7 @@ def _profile(init: str, per_layer: float, n: int = 12, layers: int = 16) -> pd.D
 def test_c3_growth_of_a_geometric_profile():
     g = c3.growth(_profile("naive_normal", 1.05), "naive_normal", "grows")
     assert g["log_growth"] == pytest.approx(14 * math.log(1.05), abs=0.01)
-    assert g["std_layer1"] == pytest.approx(3.0, rel=0.02)
+    assert g["var_layer1"] == pytest.approx(3.0, rel=0.02)
     assert (g["n_datasets"], g["verdict"]) == (12, S)
     assert g["p_trend"] < 0.001
 
@@ -239,9 +239,10 @@ def c03(naive: str, uniform: str, glorot: str, top: tuple[str, str]) -> dict:
         [
             {
                 "init": name,
+                "width": 64,
                 "claimed": cl,
-                "std_layer2": 5.0,
-                "std_top": 5.0,
+                "var_layer2": 25.0,
+                "var_top": 25.0,
                 "log_growth": 0.0,
                 "verdict": v,
             }
@@ -254,10 +255,11 @@ def c03(naive: str, uniform: str, glorot: str, top: tuple[str, str]) -> dict:
     )
     t = rows(
         *(
-            (f"Glorot top layer saturates less than {b}", v)
+            (f"Glorot top layer saturates less than {b}, width 64", v)
             for b, v in zip(c3.BASELINES.values(), top)
         )
     )
+    t["width"] = 64
     t["saturated_top_baseline"], t["saturated_top_glorot"] = 0.25, 0.0
     return {"growth": g, "top": t}
 
