@@ -448,6 +448,12 @@ def test_c5_measure_pairs_glorot_with_each_baseline():
     speed = t.frames()["speed"]
     assert list(speed["baseline"]) == ["U(±1/√fan_in)", "N(0, 1)"]
     assert list(speed["verdict"]) == [S, S]
+    # robustness (issue 22): every seed half (3 seeds: 2 and 1), its rate chosen again, keeps
+    # the sign and the decision; one initializer per arm, one kind of data set: "—"
+    assert speed["reverses"].tolist() == [0, 0]
+    assert speed["sign"].str.startswith("holds").all()
+    assert speed["decision"].str.startswith("still decided").all()
+    assert speed["absent"].str.contains("other initializer: —").all()
     assert REGISTRY["C5"].judge(t.frames()).verdict == S
 
 
@@ -539,6 +545,7 @@ def test_c6_end_to_end_matched_family_and_deep_setting():
     assert list(t["matched"]["best_other"]) == [c6.MIDDLE, "Glorot"]
     assert list(t["matched"]["verdict"]) == [S, S]
     assert t["matched"]["effect"].tolist() == pytest.approx([0.1, 0.5], abs=0.01)
+    assert t["matched"]["reverses"].tolist() == [0, 0]  # robustness readings on every row
     assert t["deep"].set_index("init")["train_acc"].to_dict() == pytest.approx(
         {"glorot_normal": 0.3, "he_normal": 0.8}
     )
