@@ -209,7 +209,7 @@ def _profile(init: str, per_layer: float, n: int = 12, layers: int = 16) -> pd.D
 def test_c3_growth_of_a_geometric_profile():
     g = c3.growth(_profile("naive_normal", 1.05), "naive_normal", "grows")
     assert g["log_growth"] == pytest.approx(14 * math.log(1.05), abs=0.01)
-    assert g["std_layer1"] == pytest.approx(3.0, rel=0.02)
+    assert g["var_layer1"] == pytest.approx(3.0, rel=0.02)
     assert (g["n_datasets"], g["verdict"]) == (12, S)
     assert g["p_trend"] < 0.001
 
@@ -239,9 +239,10 @@ def c03(naive: str, uniform: str, glorot: str, top: tuple[str, str]) -> dict:
         [
             {
                 "init": name,
+                "width": 64,
                 "claimed": cl,
-                "std_layer2": 5.0,
-                "std_top": 5.0,
+                "var_layer2": 25.0,
+                "var_top": 25.0,
                 "log_growth": 0.0,
                 "verdict": v,
             }
@@ -254,10 +255,11 @@ def c03(naive: str, uniform: str, glorot: str, top: tuple[str, str]) -> dict:
     )
     t = rows(
         *(
-            (f"Glorot top layer saturates less than {b}", v)
+            (f"Glorot top layer saturates less than {b}, width 64", v)
             for b, v in zip(c3.BASELINES.values(), top)
         )
     )
+    t["width"] = 64
     t["saturated_top_baseline"], t["saturated_top_glorot"] = 0.25, 0.0
     return {"growth": g, "top": t}
 
@@ -446,6 +448,12 @@ def test_c5_measure_pairs_glorot_with_each_baseline():
     speed = t.frames()["speed"]
     assert list(speed["baseline"]) == ["U(±1/√fan_in)", "N(0, 1)"]
     assert list(speed["verdict"]) == [S, S]
+    # robustness (issue 22): every seed half (3 seeds: 2 and 1), its rate chosen again, keeps
+    # the sign and the decision; one initializer per arm, one kind of data set: "—"
+    assert speed["reverses"].tolist() == [0, 0]
+    assert speed["sign"].str.startswith("holds").all()
+    assert speed["decision"].str.startswith("still decided").all()
+    assert speed["absent"].str.contains("other initializer: —").all()
     assert REGISTRY["C5"].judge(t.frames()).verdict == S
 
 
@@ -537,6 +545,7 @@ def test_c6_end_to_end_matched_family_and_deep_setting():
     assert list(t["matched"]["best_other"]) == [c6.MIDDLE, "Glorot"]
     assert list(t["matched"]["verdict"]) == [S, S]
     assert t["matched"]["effect"].tolist() == pytest.approx([0.1, 0.5], abs=0.01)
+    assert t["matched"]["reverses"].tolist() == [0, 0]  # robustness readings on every row
     assert t["deep"].set_index("init")["train_acc"].to_dict() == pytest.approx(
         {"glorot_normal": 0.3, "he_normal": 0.8}
     )

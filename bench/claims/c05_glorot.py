@@ -30,7 +30,7 @@ import pandas as pd
 from bench import plots
 from bench.claims import common, convergence
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.scoring import chance, metrics, tuning, verdicts
+from bench.scoring import chance, metrics, robustness, tuning, verdicts
 
 SUITE = "c05_glorot"
 GLOROT = "glorot_uniform"
@@ -39,6 +39,7 @@ NAMES = {GLOROT: "Glorot", **BASELINES}
 _CONDITION = ("model.width", "train.optimizer", "activation")
 _RATE_KEYS = (*_CONDITION, "init")
 _HEADLINE = {"model.width": 1024, "train.optimizer": "sgd", "activation": "tanh"}
+_LABEL = "{a} faster than {b}: {activation}, width {width}, {optimizer}"
 BOUNDS = (1e-6, 100.0)  # suites/claims/c05_glorot.toml's [tune] bounds
 
 
@@ -48,11 +49,11 @@ def measure(ctx: Context) -> Finding:
     frame = ctx.frame(SUITE)
     if frame.empty:
         return f
-    sel = convergence.select_fastest(frame).assign(arm=lambda d: d["init"])
+    conv = convergence.speed_columns(frame)
+    sel = metrics.select_lr(conv, convergence.SELECT_ON).assign(arm=lambda d: d["init"])
     learns = chance.learning(sel, list(_RATE_KEYS))
-    keep = learns.loc[learns["learns"], [*_RATE_KEYS, "dataset"]]
     chosen = sel
-    sel = sel.merge(keep, on=[*_RATE_KEYS, "dataset"], how="inner")
+    sel = _learning(sel)
     conditions = sorted(set(chosen[list(_CONDITION)].itertuples(index=False, name=None)))
     pairs = [
         (dict(zip(_CONDITION, c)), GLOROT, base)
@@ -60,9 +61,13 @@ def measure(ctx: Context) -> Finding:
         for c in conditions
         if base in set(sel["init"])
     ]
-    speed = convergence.speed_rows(
-        sel, pairs, "{a} faster than {b}: {activation}, width {width}, {optimizer}", NAMES
-    )
+
+    def family(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+        arms = _learning(rows.assign(arm=rows["init"]))
+        return convergence.speed_rows(arms, pairs, _LABEL, NAMES, companions=companions)
+
+    # the initializer is the arm: no other-initializer reading ("—")
+    speed = robustness.robust(conv, None, None, family, convergence.SELECT_ON)
     speed.insert(0, "baseline", [BASELINES[b] for _, _, b in pairs])
     both = [_both_learn(learns, cond, a, b) for cond, a, b in pairs]
     speed.insert(speed.columns.get_loc("n_informative"), "n_learning", both)
@@ -76,7 +81,9 @@ def measure(ctx: Context) -> Finding:
             "±0.5 epoch; data sets where both reach it in epoch 1 left out: n_informative); "
             "level_*: best training accuracy, Glorot − baseline (points). p_holm: Holm over "
             "the conditions; verdict: the speed part when decided, else a level difference; "
-            "why: what a row that cannot decide lacks.",
+            "why: what a row that cannot decide lacks; robustness: each condition "
+            "re-derived under the alternatives that exist (the learning data sets and the "
+            "rates chosen again in each).",
             speed,
             percent=("level_effect", "level_ci_low", "level_ci_high"),
         )
@@ -161,6 +168,14 @@ def why(r: pd.Series) -> str:
         )
     need = r.get("to_detect", math.nan)
     return "effect points the other way" if need != need else f"needs {need:.0f} data sets"
+
+
+def _learning(sel: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the data sets where the arm learns (seed-mean validation accuracy above
+    chance, :func:`bench.scoring.chance.learning` on these rows)."""
+    learns = chance.learning(sel, list(_RATE_KEYS))
+    keep = learns.loc[learns["learns"], [*_RATE_KEYS, "dataset"]]
+    return sel.merge(keep, on=[*_RATE_KEYS, "dataset"], how="inner")
 
 
 def _both_learn(learns: pd.DataFrame, cond: dict, a: str, b: str) -> int:

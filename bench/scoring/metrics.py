@@ -24,8 +24,9 @@ Public:
     probe_epochs(df, metric)    a probe metric (pooled over units) per epoch, long form
     layer_profile(df, metric)   a probe metric per layer at init and after training
     curve_epochs(df, curve)     a training curve per epoch, long form
-    gradient_ratio(df)          per run, ‖∂L/∂W‖ of the first hidden layer over the last's,
-                                at initialization (claim C2 and the report's health table)
+    gradient_ratio(df, when="init")     per run, ‖∂L/∂W‖ of the first hidden layer over the
+                                last's, at initialization or after the last epoch (claim
+                                C2 and the report's health table)
     ok(df)                      the rows whose status is ``ok``
 
 Diverged and failed runs take the metric's ``worst`` value (unless the metric keeps its
@@ -376,20 +377,22 @@ def curve_epochs(df: pd.DataFrame, curve: str = "val_acc") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*_ID_COLUMNS, "epoch", "value"])
 
 
-def gradient_ratio(df: pd.DataFrame) -> pd.Series:
+def gradient_ratio(df: pd.DataFrame, when: str = "init") -> pd.Series:
     """Per run, ‖∂L/∂W‖ of the first hidden layer divided by that of the last, at
-    initialization (≪ 1: gradients vanish towards the input; claim C2). Infinite ratios
-    (a last layer without gradient) become NaN.
+    initialization or after the last epoch (the two probes that measure weight gradients;
+    ≪ 1: gradients vanish towards the input; claim C2). Infinite ratios (a last layer
+    without gradient) become NaN.
 
     Args:
         df: the results frame with a ``probes`` column; filter it first (e.g. ``ok``).
+        when: ``"init"`` or ``"final"`` (:func:`layer_profile`'s ``when``).
 
     Returns:
         A float Series indexed by ``key``, in the frame's order; runs without gradient
         norms are left out.
     """
     grads = layer_profile(df, "grad_norm")
-    init = grads[grads["when"] == "init"]
+    init = grads[grads["when"] == when]
     if init.empty:
         return pd.Series(dtype=float, index=pd.Index([], name="key"))
     first = init[init["layer"] == 1].set_index("key")["value"]
