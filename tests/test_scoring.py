@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from bench.errors import BenchError, UnknownNameError
-from bench.scoring import metrics, ranks
+from bench.scoring import epochs, metrics, ranks
 from bench.scoring.stats import holm
 
 ACC_METRICS = ("test_acc", "val_acc", "train_acc", "best_val_acc")
@@ -423,7 +423,7 @@ def test_claimed_order_lower_is_better_and_missing_activations():
 def test_probe_epochs_skip_the_epochs_the_schedule_left_out():
     r = row(val_curve=[0.5, 0.6, 0.7])
     r["probes"] = [{"dead": [0.5], "units": [16]}, {}, {"dead": [0.25], "units": [16]}, {}]
-    long = metrics.probe_epochs(frame([r]), "dead")
+    long = epochs.probe_epochs(frame([r]), "dead")
     assert long["epoch"].tolist() == [0, 2] and long["value"].tolist() == [0.5, 0.25]
 
 

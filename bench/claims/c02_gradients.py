@@ -33,7 +33,7 @@ from bench import plots
 from bench.claims import common
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.schema import Metric
-from bench.scoring import metrics, paired, robustness, verdicts
+from bench.scoring import epochs, paired, robustness, verdicts
 
 WHEN = {"init": "at init", "final": "after training"}
 RATIO = {
@@ -62,12 +62,12 @@ def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
     """The runs of the three arms with their log gradient ratios at both probes."""
     work = frame[(frame["init"] == INIT) & frame["activation"].isin(ARMS)]
     work = work.assign(arm=work["activation"].map(ARMS))
-    ratio = metrics.gradient_ratio(work)
+    ratio = epochs.gradient_ratio(work)
     if ratio.empty:
         return pd.DataFrame()
     out = work.set_index("key").loc[ratio.index].reset_index()
     for w, m in RATIO.items():
-        r = ratio if w == "init" else metrics.gradient_ratio(work, w)
+        r = ratio if w == "init" else epochs.gradient_ratio(work, w)
         out[m.name] = np.log10(r.reindex(out["key"]).to_numpy())
     for m in SATURATED.values():
         if m.name not in out.columns:

@@ -22,7 +22,7 @@ import pandas as pd
 from bench import plots
 from bench.claims import common, convergence
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.scoring import metrics, robustness, verdicts
+from bench.scoring import epochs, robustness, verdicts
 
 SUITE = "c04_convergence"
 _RATE_KEYS = ("model.depth", "train.optimizer", "activation")
@@ -65,7 +65,7 @@ def measure(ctx: Context) -> Finding:
     )
     rates = convergence.rates_chosen(sel, _RATE_KEYS)
     f.add(Table("rates", "Learning rate chosen on validation: data sets per rate.", rates))
-    long = metrics.curve_epochs(sel, "train_acc").merge(
+    long = epochs.curve_epochs(sel, "train_acc").merge(
         sel[["key", "model.depth", "train.optimizer"]], on="key"
     )
     long["condition"] = "depth " + long["model.depth"].astype(str) + ", " + long["train.optimizer"]

@@ -30,7 +30,7 @@ import pandas as pd
 from bench import plots
 from bench.claims import common, convergence
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.scoring import chance, metrics, robustness, tuning, verdicts
+from bench.scoring import chance, epochs, metrics, robustness, tuning, verdicts
 
 SUITE = "c05_glorot"
 GLOROT = "glorot_uniform"
@@ -91,7 +91,7 @@ def measure(ctx: Context) -> Finding:
     rates = convergence.rates_chosen(chosen, _RATE_KEYS)
     f.add(Table("rates", "Learning rate chosen on validation: data sets per rate.", rates))
     f.add(_placement(frame, learns))
-    long = metrics.curve_epochs(sel, "train_acc").merge(sel[["key", *_CONDITION[:2]]], on="key")
+    long = epochs.curve_epochs(sel, "train_acc").merge(sel[["key", *_CONDITION[:2]]], on="key")
     long["condition"] = (
         long["activation"]
         + ", w"

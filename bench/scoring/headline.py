@@ -24,7 +24,18 @@ import numpy as np
 import pandas as pd
 
 from bench.records import FIELDS
-from bench.scoring import advice, metrics, paired, ranks, robustness, speed, stats, tuning, verdicts
+from bench.scoring import (
+    advice,
+    epochs,
+    metrics,
+    paired,
+    ranks,
+    robustness,
+    speed,
+    stats,
+    tuning,
+    verdicts,
+)
 from bench.scoring.base import TARGET_SHARE
 from bench.scoring.ranking import (
     HEAD_INIT,
@@ -116,7 +127,7 @@ def _per_dataset(head: pd.DataFrame, blocks: list[str]) -> PerDataset:
     inner = [b for b in blocks if b != "dataset"]
     per = ranks.ranks_per(head, METRIC, by="dataset", blocks=inner)
     per = per.set_index(["dataset", "activation"])["avg_rank"]
-    return PerDataset(sets, s, lr, best, inner, per, metrics.curve_epochs(head, "val_acc"))
+    return PerDataset(sets, s, lr, best, inner, per, epochs.curve_epochs(head, "val_acc"))
 
 
 def _inits(part: pd.DataFrame, acts: list[str], blocks: list[str]) -> Inits:
@@ -161,15 +172,15 @@ def _health(head: pd.DataFrame) -> Health | None:
     if not present:
         return None
     means = head.groupby("activation")[present].mean()
-    ratio = metrics.gradient_ratio(head[metrics.ok(head)])
+    ratio = epochs.gradient_ratio(head[metrics.ok(head)])
     by_key = head.drop_duplicates("key").set_index("key")["activation"]
     medians = ratio.groupby(by_key.loc[ratio.index]).median().to_dict() if len(ratio) else {}
     return Health(
         present,
         means,
         medians,
-        metrics.probe_epochs(head, "dead"),
-        metrics.layer_profile(head, "std"),
+        epochs.probe_epochs(head, "dead"),
+        epochs.layer_profile(head, "std"),
     )
 
 
