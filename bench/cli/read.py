@@ -37,8 +37,9 @@ def _activation_line(a) -> str:
     from bench import activations
 
     gain_args = repr(a.gain_name) + ("" if a.negative_slope is None else f", {a.negative_slope:g}")
+    per_unit = " (one learned parameter per unit)" if a.per_unit else ""
     return (
-        f"{type(a()).__name__}, {a.family} family; matched init {a.matched_init}; "
+        f"{type(a()).__name__}{per_unit}, {a.family} family; matched init {a.matched_init}; "
         f"gain {activations.gain(a):.6g} = calculate_gain({gain_args})"
     )
 
