@@ -136,7 +136,7 @@ ACTIVATION_LINES = {  # bench list activations, written out by hand from the reg
         "; gain 1.37199 = calculate_gain('leaky_relu', 0.25)"
     ),
     "prelu_channel": (
-        "PReLU, relu family; matched init he_normal"
+        "PReLU (one learned parameter per unit), relu family; matched init he_normal"
         "; gain 1.37199 = calculate_gain('leaky_relu', 0.25)"
     ),
     "elu": ("ELU, elu family; matched init he_normal; gain 1.41421 = calculate_gain('relu')"),
