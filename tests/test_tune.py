@@ -20,7 +20,7 @@ from bench import data, execute
 from bench.cli import main
 from bench.errors import SuiteError
 from bench.records import Result
-from bench.report.rates import chosen_text, edges_text, rates_text
+from bench.report.rates import chosen_text, edges_text, rates_text, suite_row
 from bench.scoring import metrics, tuning
 from bench.scoring.advice import advise_suite
 from bench.scoring.headline import headline
@@ -532,3 +532,22 @@ def test_the_best_training_loss_skips_non_finite_epochs():
         ].tolist()
         == [7.0] * 3
     )
+
+
+def test_a_swept_suite_counts_no_edges_in_the_setup_table():
+    """A suite whose rate is the axis a claim sweeps (C9) chooses no rate: its row shows
+    no shares and says so; the same rates read as a chosen axis count the edge."""
+    r = tuning.Rates(
+        tuned=False,
+        low=1e-3,
+        high=1.0,
+        per_config=(11, 11),
+        configs=4,
+        counts={"interior": 1, "divergence": 0, "bound": 0, "edge": 3},
+    )
+    chosen = suite_row("c09_dying", r, ("seed", None))
+    swept = suite_row("c09_dying", r, ("seed", None), swept=True)
+    assert chosen[3] == "no" and chosen[7] == "3 (75.0 %)"
+    assert swept[3] == "no (the rate is the axis swept)"
+    assert swept[4:8] == ["–", "–", "–", "–"]
+    assert chosen[:3] == swept[:3] and chosen[8:] == swept[8:]

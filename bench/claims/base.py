@@ -150,6 +150,9 @@ class Claim:
         groups: suites it reads when they are stored but that ``make claims`` does not train,
             by group (group → names; files ``suites/<group>/<name>.toml``, trained by
             ``bench claims run --group <group>``).
+        swept: suites among ``suites`` whose learning rate is an axis the claim measures
+            (C9's sweep up to the divergence edge): no rate is chosen in them, so the
+            claims report's setup table does not count edges for them.
         treatment: what is compared (e.g. ``activation``).
         conditions: the fixed settings, in words.
         design: the experiment in one paragraph.
@@ -167,3 +170,4 @@ class Claim:
     measure: Callable[[Context], Finding]
     judge: Callable[[dict[str, pd.DataFrame]], Verdict]
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    swept: tuple[str, ...] = ()

@@ -226,7 +226,7 @@ def render(
     ]
     doc.table(rows, ["claim", "title", "verdict", "evidence"])
     _since(doc, results)
-    _setup(doc, setup)
+    _setup(doc, setup, {s for c, _, _ in results for s in c.swept})
     for claim, finding, verdict in results:
         _section(doc, claim, finding, verdict)
     return doc.text(), doc.files
@@ -263,9 +263,14 @@ def _since(doc: Doc, results: list[tuple[Claim, Finding, Verdict]]) -> None:
     doc.table(rows, ["claim", "before", "now", "what changed"])
 
 
-def _setup(doc: Doc, setup: Sequence[tuple[str, Rates, tuple[str, int | None]]]) -> None:
+def _setup(
+    doc: Doc,
+    setup: Sequence[tuple[str, Rates, tuple[str, int | None]]],
+    swept: set[str] | frozenset[str] = frozenset(),
+) -> None:
     """Per claim suite: the rates tried, where each configuration's chosen rate lies, the
-    cells a bracket added, the split policy; then every configuration at an untried edge."""
+    cells a bracket added, the split policy; then every configuration at an untried edge
+    (none for a suite whose rate is an axis a claim sweeps)."""
     if not setup:
         return
     doc.add("## Setup: learning rates and splits")
@@ -274,13 +279,15 @@ def _setup(doc: Doc, setup: Sequence[tuple[str, Rates, tuple[str, int | None]]])
         "starting grid while a configuration's best validation score is at an edge), and "
         "where each configuration's chosen rate lies among them: interior, next to a rate "
         "that diverged in most seeds, at a bound of the bracket, or at an edge no rate "
-        "beyond was tried (configurations with one rate choose nothing: –). Splits: "
+        "beyond was tried (configurations with one rate choose nothing, nor do suites "
+        "whose rate is the axis a claim sweeps: –). Splits: "
         "stratified, standardization fitted on the training part only; drawn by each "
         "cell's seed unless the suite pins one."
     )
-    doc.table([suite_row(name, r, split) for name, r, split in setup], list(SUITE_COLUMNS))
+    rows = [suite_row(name, r, split, name in swept) for name, r, split in setup]
+    doc.table(rows, list(SUITE_COLUMNS))
     for name, r, _ in setup:
-        if edges := edges_text(r):
+        if name not in swept and (edges := edges_text(r)):
             doc.add(f"`{name}`: {edges}")
 
 

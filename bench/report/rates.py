@@ -9,7 +9,7 @@ Public:
     edges_text(r) -> str        every configuration at an untried edge, compactly ('' if none)
     split_text(split) -> str    the split policy in words
     SUITE_COLUMNS               the headers of :func:`suite_row`
-    suite_row(name, r, split) -> list[str]
+    suite_row(name, r, split, swept=False) -> list[str]
                                 one suite's row of the claims report's setup table
 """
 
@@ -102,17 +102,18 @@ SUITE_COLUMNS = (
 )
 
 
-def suite_row(name: str, r: Rates, split: tuple[str, int | None]) -> list[str]:
+def suite_row(name: str, r: Rates, split: tuple[str, int | None], swept: bool = False) -> list[str]:
     """One suite in the claims report's setup table (columns :data:`SUITE_COLUMNS`): where
-    a configuration chose among one rate, the shares are ``–``."""
+    a configuration chose among one rate, or the rate is an axis the claim sweeps
+    (``swept``: none is chosen), the shares are ``–``."""
     chosen = r.configs - r.counts.get("single", 0)
 
     def count(state: str) -> str:
-        if chosen <= 0 or (state == "bound" and not r.tuned):
+        if swept or chosen <= 0 or (state == "bound" and not r.tuned):
             return "–"
         return f"{r.counts.get(state, 0)} ({100 * r.share(state):.1f} %)"
 
-    bracketed = "no"
+    bracketed = "no (the rate is the axis swept)" if swept else "no"
     if r.tuned and r.bounds is not None:
         bracketed = f"`{r.metric}`, [{r.bounds[0]:g}, {r.bounds[1]:g}]"
     kind, seed = split
