@@ -135,3 +135,37 @@ def test_c13_accuracy_rows_reverse_under_the_other_initializer_and_the_column_sa
     # both reach the target in epoch 2 everywhere: a tie, not a reversal
     sooner = t.loc["elu reaches the common target sooner than relu (epochs)"]
     assert sooner["reverses"] == 0
+
+
+def _c01_cells() -> pd.DataFrame:
+    """tests.test_claims_inits' C1 frame (the identity stack 0.02 nats above logistic
+    regression, the nonlinear stacks 0.3 nats below it, each arm's best loss at 3e-3) with a best-epoch validation
+    accuracy that prefers 1e-3 everywhere, where the nonlinear stacks end 0.4 nats *above*
+    the identity stack."""
+    from tests.test_claims_inits import _c01_frame
+
+    frame = _c01_frame(0.02, 0.3)
+    slow = frame["train.lr"] == 1e-3
+    nonlinear = frame["activation"].isin(["relu", "tanh"])
+    frame.loc[slow & nonlinear, "curves"] = [
+        {"train_loss": [v + 0.7 for v in c["train_loss"]]}
+        for c in frame.loc[slow & nonlinear, "curves"]
+    ]
+    return frame.assign(best_val_acc=slow.map({True: 0.9, False: 0.8}))
+
+
+def test_c1_rows_are_chosen_on_the_training_loss_and_reverse_under_the_validation_criterion():
+    ctx = Context(frames={"c01_linear": _c01_cells()}, timings=pd.DataFrame(), checks={})
+    t = REGISTRY["C1"].measure(ctx).frames()
+    absent = "other initializer: —; real vs synthetic: —; small vs large: —"
+    # main reading: the rate of the lowest training loss (3e-3), as before
+    same = t["same"].iloc[0]
+    assert same["verdict"] == "SUPPORTED" and same["effect"] == pytest.approx(-0.02, abs=0.001)
+    assert (same["alternatives"], same["reverses"], same["absent"]) == (2, 0, absent)
+    assert same["decision"] == "still decided in 2/2"
+    nonlinear = t["nonlinear"]
+    assert list(nonlinear["verdict"]) == ["SUPPORTED", "SUPPORTED"]
+    assert nonlinear["effect"].tolist() == pytest.approx([0.32, 0.32], abs=0.002)
+    assert set(nonlinear["sign"]) == {f"reverses under {LR}"}
+    assert set(nonlinear["decision"]) == {f"still decided in 1/2; changes under {LR} (CONTRADICTED)"}
+    assert all(r.startswith(f"sign reverses under {LR} — ") for r in nonlinear["robustness"])
