@@ -170,3 +170,38 @@ def test_c1_rows_are_chosen_on_the_training_loss_and_reverse_under_the_validatio
     changed = f"still decided in 1/2; changes under {LR} (CONTRADICTED)"
     assert set(nonlinear["decision"]) == {changed}
     assert all(r.startswith(f"sign reverses under {LR} — ") for r in nonlinear["robustness"])
+
+
+SEEDS = "each half of the seeds, its rates chosen again on it"
+ONLY_SEEDS = (
+    "best-epoch selection: —; other initializer: —; real vs synthetic: —; small vs large: —"
+)
+
+
+def _c09_sweeps() -> dict[str, pd.DataFrame]:
+    """tests.test_claims_units' C9 suites (ReLU's dead share 0.1 … 0.6 in the range, the
+    edge found on relabelled seeds 5–7), LeakyReLU never negative on seeds 0–2 but 70 %
+    stuck negative on seeds 3–4: over all five seeds ReLU's dead share is the larger, on
+    the second half of the seeds LeakyReLU's stuck share is."""
+    from tests.test_claims_units import _c09_frame, _sweeps
+
+    low, high = _c09_frame(0.6, 0.1, 0.0), _c09_frame(0.6, 0.1, 0.7)
+    high = high.assign(key="h" + high["key"])
+    frame = pd.concat([low[low["seed"] < 3], high[high["seed"] >= 3]], ignore_index=True)
+    return _sweeps(frame)
+
+
+def test_c9_units_die_reverses_on_one_half_of_the_judged_seeds_the_edge_kept():
+    ctx = Context(frames=_c09_sweeps(), timings=pd.DataFrame())
+    t = REGISTRY["C9"].measure(ctx).frames()
+    # the edge is the edge sweep's: the seed halves re-read the same range
+    assert set(t["edges"]["edge"]) == {0.1, 0.01}
+    ud = t["units_die"].set_index("reading")
+    assert set(ud["verdict"]) == {"SUPPORTED"} and (ud["effect"] > 0.01).all()
+    assert set(ud["alternatives"]) == {1} and set(ud["absent"]) == {ONLY_SEEDS}
+    assert set(ud["sign"]) == {f"reverses under {SEEDS}"}
+    assert set(ud["decision"]) == {f"still decided in 0/1; changes under {SEEDS} (CONTRADICTED)"}
+    # the larger-rate rows read ReLU alone: the same in each half
+    lg = t["larger"]
+    assert len(lg) == 6 and set(lg["sign"]) == {"holds in 1/1"}
+    assert set(lg["decision"]) == {"still decided in 1/1"}
