@@ -205,3 +205,39 @@ def test_c9_units_die_reverses_on_one_half_of_the_judged_seeds_the_edge_kept():
     lg = t["larger"]
     assert len(lg) == 6 and set(lg["sign"]) == {"holds in 1/1"}
     assert set(lg["decision"]) == {"still decided in 1/1"}
+
+
+def test_c10_never_dies_reverses_on_one_half_of_the_seeds_like_c9():
+    t = REGISTRY["C10"].measure(Context(frames=_c09_sweeps(), timings=pd.DataFrame())).frames()
+    nd = t["never_dies"]
+    assert set(nd["verdict"]) == {"SUPPORTED"}
+    assert set(nd["sign"]) == {f"reverses under {SEEDS}"}
+    assert set(nd["absent"]) == {ONLY_SEEDS}
+    rv = t["revival"].set_index("activation")  # no unit comes back, in either half
+    assert rv.loc["relu", "effect"] == 0.0 and rv.loc["relu", "verdict"] == "EQUIVALENT"
+    assert rv.loc["relu", "decision"] == "still decided in 1/1"
+
+
+def test_c10_accuracy_reverses_under_torch_default_and_the_other_slope_lacks_that_row():
+    """tests.test_claims_units' accuracy cells (LeakyReLU 0.01 two points ahead, 0.18 three,
+    matched init) with LeakyReLU 0.01 three points behind ReLU under torch_default."""
+    from tests.test_claims_units import _acc_rows
+
+    frames = _acc_rows(12, {"leaky_relu": 0.02, "leaky_relu(0.18)": 0.03})
+    main = frames["c15_ranking"]
+    behind = (main["init"] == "torch_default") & (main["activation"] == "leaky_relu")
+    main.loc[behind, "test_acc"] -= 0.05
+    t = REGISTRY["C10"].measure(Context(frames=frames, timings=pd.DataFrame())).frames()
+    acc = t["accuracy"].set_index("comparison")
+    assert set(acc["verdict"]) == {"SUPPORTED"}
+    assert acc["effect"].tolist() == pytest.approx([0.02, 0.03], abs=0.002)
+    assert set(acc["alternatives"]) == {2}
+    old, new = acc.loc["leaky_relu > relu"], acc.loc["leaky_relu(0.18) > relu"]
+    assert old["sign"] == "reverses under torch_default initializer"
+    assert old["decision"] == (
+        "still decided in 1/2; changes under torch_default initializer (CONTRADICTED)"
+    )
+    assert new["sign"] == "holds in 2/2"
+    assert new["decision"] == (
+        "still decided in 1/2; loses power under torch_default initializer (absent)"
+    )
