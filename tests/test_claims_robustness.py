@@ -241,3 +241,54 @@ def test_c10_accuracy_reverses_under_torch_default_and_the_other_slope_lacks_tha
     assert new["decision"] == (
         "still decided in 1/2; loses power under torch_default initializer (absent)"
     )
+
+
+def _by_seed(frame: pd.DataFrame, rows: pd.Series, column: str, first: float, second: float):
+    """``column`` of ``rows`` shifted by ``first`` on seeds 0–2 and ``second`` on 3–4."""
+    out = frame.copy()
+    early = out["seed"] < 3
+    out.loc[rows & early, column] += first
+    out.loc[rows & ~early, column] += second
+    return out
+
+
+def test_c11_a_size_whose_gap_reverses_on_one_half_of_the_seeds_says_so_first():
+    """tests.test_claims_size's sweep (no rate column: one rate; every set of one size) with
+    RReLU's loss gap at 10 % 0.1 nats smaller on seeds 0–2 and 0.05 larger on seeds 3–4:
+    0.04 smaller over the five."""
+    from tests.test_claims_size import _size_frame
+
+    frame = _size_frame({})
+    rrelu = (frame["activation"] == "rrelu") & (frame["data.train_size"] == 0.1)
+    frame = _by_seed(frame, rrelu, "test_loss", -0.1, 0.05)
+    t = REGISTRY["C11"].measure(Context({"c11_size": frame}, pd.DataFrame())).frames()
+    gap = t["gap"].set_index("train_size")
+    small = gap.loc[0.1]
+    assert small["verdict"] == "SUPPORTED"
+    assert small["effect"] == pytest.approx(0.04, abs=0.002)
+    assert small["sign"] == f"reverses under {SEEDS}"
+    assert small["decision"] == f"still decided in 0/1; changes under {SEEDS} (CONTRADICTED)"
+    assert small["robustness"].startswith(f"sign reverses under {SEEDS} — ")
+    assert small["absent"] == ONLY_SEEDS
+    # one reading per size: the test-accuracy table carries its own
+    assert len(t["test"]) == 3 and set(t["test"]["alternatives"]) == {1}
+
+
+def test_c12_large_tier_reverses_on_one_half_of_the_seeds():
+    """tests.test_claims_size's frame with a large tier where both PReLU forms are 3 points
+    ahead on seeds 0–2 and 1 point behind on seeds 3–4: 1.4 points ahead over the five."""
+    from tests.test_claims_size import _size_frame
+
+    frame = _size_frame({}, large={})
+    big = frame["data.max_train"] == 20000
+    prelu = big & frame["activation"].isin(["prelu", "prelu_channel"])
+    frame = _by_seed(frame, prelu, "test_acc", 0.03, -0.01)
+    t = REGISTRY["C12"].measure(Context({"c11_size": frame}, pd.DataFrame())).frames()
+    large = t["large"].set_index("activation")
+    assert set(large["verdict"]) == {"SUPPORTED"}
+    assert large["effect"].tolist() == pytest.approx([0.014, 0.014], abs=0.002)
+    assert set(large["sign"]) == {f"reverses under {SEEDS}"}
+    assert set(large["absent"]) == {ONLY_SEEDS}
+    # the sweep's tables and the interaction carry theirs
+    for name in ("gap", "test", "gap_prelu_channel", "test_prelu_channel", "interaction"):
+        assert set(t[name]["alternatives"]) == {1}, name
