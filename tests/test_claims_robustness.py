@@ -4,6 +4,8 @@ sign: the reading names it first, and an alternative the claim does not have rea
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -292,3 +294,24 @@ def test_c12_large_tier_reverses_on_one_half_of_the_seeds():
     # the sweep's tables and the interaction carry theirs
     for name in ("gap", "test", "gap_prelu_channel", "test_prelu_channel", "interaction"):
         assert set(t[name]["alternatives"]) == {1}, name
+
+
+def test_c14_drift_reverses_on_one_half_of_the_seeds():
+    """tests.test_claims_size's C14 cells (SELU drifts ln 1.1, ELU ln 1.5, one rate) with
+    the two activations' profiles swapped on seeds 3–4, all conditions holding: SELU still
+    drifts less over the five seeds (0.219 against 0.281), more on the second half."""
+    from tests.test_claims_size import _c14_frame
+
+    frame = _c14_frame()
+    swap = (frame["seed"] >= 3) & (frame["init"] == "matched") & frame["data.standardize"]
+    swap &= frame["model.kind"] == "mlp"
+    frame.loc[swap, "activation"] = frame.loc[swap, "activation"].map(
+        {"selu": "elu", "elu": "selu"}
+    )
+    t = REGISTRY["C14"].measure(Context({"c14_selu": frame}, pd.DataFrame())).frames()
+    drift = t["drift"].iloc[0]
+    assert drift["verdict"] == "SUPPORTED" and not drift["negligible"]
+    assert drift["effect"] == pytest.approx(0.2 * (math.log(1.5) - math.log(1.1)), abs=0.01)
+    assert drift["sign"] == f"reverses under {SEEDS}"
+    assert drift["decision"] == f"still decided in 0/1; changes under {SEEDS} (CONTRADICTED)"
+    assert drift["absent"] == ONLY_SEEDS
