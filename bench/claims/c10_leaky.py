@@ -22,6 +22,13 @@ over the data sets (:func:`bench.scoring.paired.per_dataset`); a data set where 
 significantly better contradicts "always" (with n seeds the smallest p is 1/2ⁿ, so the
 table says how many seeds a decision needs).
 
+The never-dies, revival and accuracy rows carry their robustness readings: the first two
+through :func:`bench.claims.dying.robust` (every rate of C9's range read, the edge kept from
+its own seeds), the accuracy rows through :func:`bench.scoring.robustness.robust` on the
+rows before rate selection, matched init the main reading and torch_default the other
+initializer (LeakyReLU 0.18 has no torch_default cells: that reading lacks its row). The
+per-data-set "always" counts are not pairs and have none.
+
 Public: CLAIM, measure(ctx), judge(tables).
 """
 
@@ -31,7 +38,7 @@ import pandas as pd
 
 from bench.claims import common, dying
 from bench.claims.base import Claim, Context, Finding, Table, Verdict
-from bench.scoring import paired, verdicts
+from bench.scoring import paired, robustness, verdicts
 
 SLOPES = ("leaky_relu", "leaky_relu(0.18)")  # 0.01 (the default) and Xu et al.'s 1/5.5
 _PCT = ("effect", "ci_low", "ci_high")
@@ -55,19 +62,23 @@ def _always(table: pd.DataFrame, slope: str) -> dict:
     }
 
 
-def _accuracy_frame(ctx: Context) -> pd.DataFrame:
+def _accuracy_frame(ctx: Context, every_init: bool = False) -> pd.DataFrame:
+    """The accuracy arms' cells (matched init; ``every_init``: torch_default's too, every
+    rate kept, for the robustness readings), else each at its rate chosen on validation."""
     parts = []
     for suite, acts in (("c15_ranking", ("relu", "leaky_relu")), ("c10_leaky", SLOPES[1:])):
         fr = ctx.frame(suite)
         if fr.empty:
             continue
         keep = fr["activation"].isin(acts)
-        if "init" in fr.columns:
+        if "init" in fr.columns and not every_init:
             keep &= fr["init"] == "matched"
         parts.append(fr[keep])
     if not parts:
         return pd.DataFrame()
     frame = pd.concat(parts, ignore_index=True).drop_duplicates("key")
+    if every_init:  # a cell stored without an initializer is a matched one
+        return frame.assign(init=frame.get("init", pd.Series(index=frame.index)).fillna("matched"))
     return common.prepare(frame, {"activation": "relu"})
 
 
@@ -101,7 +112,7 @@ def _per_seed(runs: pd.DataFrame) -> pd.DataFrame:
     return runs.dropna(subset=["diff"]).groupby(["dataset", "seed"], as_index=False)["diff"].mean()
 
 
-def _revival_test(runs: pd.DataFrame) -> pd.DataFrame:
+def _revival_test(runs: pd.DataFrame, companions: bool = True) -> pd.DataFrame:
     """Each arm's revival bound against 0, runs that did not diverge, data set the unit (a
     seed's optimizers and rates averaged first), rope :data:`dying.ROPE_UNITS`; one family."""
     ok = runs[~runs["diverged"]]
@@ -116,7 +127,7 @@ def _revival_test(runs: pd.DataFrame) -> pd.DataFrame:
         )
         for a in ("relu", "leaky_relu")
     ]
-    return paired.compare_family(pairs)
+    return paired.compare_family(pairs, companions=companions)
 
 
 def measure(ctx: Context) -> Finding:
@@ -132,8 +143,9 @@ def measure(ctx: Context) -> Finding:
                 "never_dies",
                 "ReLU's dead share against LeakyReLU (0.01)'s share of units "
                 "in the negative regime on every training sample, at the last epoch "
-                "(points of hidden units), C9's range, both readings of divergence.",
-                dying.units_die(runs),
+                "(points of hidden units), C9's range, both readings of divergence; "
+                "robustness: re-derived under the alternatives that exist, the edge kept.",
+                dying.robust(runs, dying.units_die, ("reading",)),
                 percent=_PCT,
             )
         )
@@ -162,22 +174,31 @@ def measure(ctx: Context) -> Finding:
                 "revival",
                 "Revival tested: each arm's revival bound against 0 (points of hidden "
                 "units, one-sided signed-rank over data sets, Holm over the two arms). A "
-                "bound above 0 shows units coming back; a bound of 0 does not rule it out.",
-                _revival_test(runs),
+                "bound above 0 shows units coming back; a bound of 0 does not rule it out. "
+                "Robustness as above.",
+                dying.robust(runs, _revival_test),
                 percent=_PCT,
             )
         )
     main = _accuracy_frame(ctx)
     if not main.empty:
         present = [s for s in SLOPES if s in set(main["activation"])]
-        work = main.assign(arm=main["activation"])
-        pairs = [paired.Pair(f"{s} > relu", work, s, "relu") for s in present]
+
+        def family(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+            work = rows.assign(arm=rows["activation"])
+            here = [s for s in present if s in set(work["arm"])]  # 0.18: no torch_default
+            pairs = [paired.Pair(f"{s} > relu", work, s, "relu") for s in here]
+            return paired.compare_family(pairs, companions=companions)
+
+        every = _accuracy_frame(ctx, every_init=True)
         f.add(
             Table(
                 "accuracy",
                 "LeakyReLU against ReLU, test accuracy (points), 8×64 MLPs, "
-                "Adam, each at its best validation rate; Holm over the slopes.",
-                paired.compare_family(pairs),
+                "Adam, each at its best validation rate; Holm over the slopes; robustness: "
+                "re-derived under the alternatives that exist (other initializer: "
+                "torch_default).",
+                robustness.robust(every, None, "matched", family),
                 percent=_PCT,
             )
         )

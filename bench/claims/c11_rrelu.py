@@ -13,7 +13,9 @@ p-values): a significant reduction inside the rope is "SUPPORTED, negligible" (i
 SUPPORTED), never CONTRADICTED; only an EQUIVALENT row (TOST inside the rope and no
 direction significant) counts against the claim. The large tier (the largest real tables,
 trained whole) is shown beside it, not judged. The measure is the one C12 reads for PReLU
-(:func:`bench.claims.measures.size_comparisons`); the judges differ.
+(:func:`bench.claims.measures.size_comparisons`); the judges differ. Each row carries its
+robustness readings (:func:`bench.claims.measures.robust_sizes`, from the rows before rate
+selection; one initializer, so no other-initializer reading).
 
 Public:
     CONTROL                 RReLU's control arm, ``leaky_relu(0.229)``
@@ -30,7 +32,7 @@ import pandas as pd
 from bench import plots
 from bench.claims import common
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
-from bench.claims.measures import SIZE, size_comparisons, size_evidence, tiers
+from bench.claims.measures import SIZE, robust_sizes, size_evidence, tiers
 from bench.scoring import verdicts
 
 CONTROL = "leaky_relu(0.229)"  # RReLU's mean slope (1/8 + 1/3) / 2 = 0.2292
@@ -59,16 +61,18 @@ def measure(ctx: Context) -> Finding:
     """RReLU against leaky_relu(0.229) per size (loss gap, test accuracy); means per
     size × activation; a figure of the loss gap against the size."""
     f = Finding()
-    frame, large = tiers(ctx.frame("c11_size"))
+    raw = ctx.frame("c11_size")
+    frame, large = tiers(raw)
     if frame.empty:
         return f
-    gap, test = size_comparisons(frame, "rrelu", CONTROL)
+    gap, test = robust_sizes(tiers(raw, select=False)[0], "rrelu", CONTROL)
     f.add(
         Table(
             "gap",
             f"RReLU against {CONTROL} on the loss gap (test − training cross-entropy after "
             "the last epoch, nats) at each training-set share; effect = the control's gap − "
-            "RReLU's (positive: RReLU overfits less); Holm over the sizes.",
+            "RReLU's (positive: RReLU overfits less); Holm over the sizes; robustness: each "
+            "size re-derived under the alternatives that exist.",
             gap,
         )
     )
@@ -76,7 +80,7 @@ def measure(ctx: Context) -> Finding:
         Table(
             "test",
             f"RReLU against {CONTROL} on test accuracy after the last epoch (points), at each "
-            "training-set share; Holm over the sizes.",
+            "training-set share; Holm over the sizes; robustness as above.",
             test,
             percent=_PCT,
         )

@@ -15,7 +15,9 @@ chosen on validation. Three parts per form:
 - the size × activation interaction: the (form − control) test-accuracy effect at the
   largest share of the sweep minus at the smallest, per data set, one family over the forms.
 
-Every comparison goes through :func:`bench.scoring.paired.compare_family`. The learned
+Every comparison goes through :func:`bench.scoring.paired.compare_family`, each row with its
+robustness readings (:func:`bench.scoring.robustness.robust` from the rows before rate
+selection, :func:`bench.claims.measures.robust_sizes` for the sweep). The learned
 slopes are reported (the probes' ``slope`` series after the last epoch: mean and 10th, 50th
 and 90th percentiles over a layer's slopes, averaged over runs) by form, tier, share and
 layer; runs stored before the probes kept them count as not recorded.
@@ -45,11 +47,11 @@ from bench.claims.measures import (
     SIZE,
     fmt_nats,
     part_text,
-    size_comparisons,
+    robust_sizes,
     size_evidence,
     tiers,
 )
-from bench.scoring import metrics, paired, verdicts
+from bench.scoring import metrics, paired, robustness, verdicts
 
 CONTROL = "leaky_relu(0.25)"  # PReLU's initial slope
 FORMS = ("prelu", "prelu_channel")
@@ -58,7 +60,11 @@ _SLOPE_SERIES = ("slope", "slope_q10", "slope_q50", "slope_q90")
 
 
 def interaction(
-    frame: pd.DataFrame, forms: Sequence[str], b: str, metric: str = "test_acc"
+    frame: pd.DataFrame,
+    forms: Sequence[str],
+    b: str,
+    metric: str = "test_acc",
+    companions: bool = True,
 ) -> pd.DataFrame:
     """The size × activation interaction: per form, per data set × seed, (form − ``b``) on
     ``metric`` at the largest size minus the same at the smallest, compared over data sets
@@ -79,10 +85,12 @@ def interaction(
         label = f"({a} − {b}) {metric}, largest size − smallest"
         info = {"activation": a, "small": small, "large": large}
         pairs.append(paired.Pair(label, diffs=both.dropna(subset=["diff"]), info=info))
-    return paired.compare_family(pairs)
+    return paired.compare_family(pairs, companions=companions)
 
 
-def _large(frame: pd.DataFrame, forms: Sequence[str], b: str) -> pd.DataFrame:
+def _large(
+    frame: pd.DataFrame, forms: Sequence[str], b: str, companions: bool = True
+) -> pd.DataFrame:
     """Each form against ``b`` on test accuracy on the large tier (at its largest share),
     one family over the forms present."""
     if frame.empty:
@@ -100,7 +108,7 @@ def _large(frame: pd.DataFrame, forms: Sequence[str], b: str) -> pd.DataFrame:
         for a in forms
         if a in set(top["activation"])
     ]
-    return paired.compare_family(pairs)
+    return paired.compare_family(pairs, companions=companions)
 
 
 def slopes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,8 +146,9 @@ def measure(ctx: Context) -> Finding:
     if frame.empty:
         return f
     forms = [a for a in FORMS if a in set(frame["activation"])]
+    sweep, whole = tiers(raw, select=False)
     for form in forms:
-        gap, test = size_comparisons(frame, form, CONTROL, gap_claimed="B>A")
+        gap, test = robust_sizes(sweep, form, CONTROL, gap_claimed="B>A")
         tag = "" if form == "prelu" else f"_{form}"
         f.add(
             Table(
@@ -147,7 +156,8 @@ def measure(ctx: Context) -> Finding:
                 f"{form} against {CONTROL} on the loss gap (test − training cross-entropy "
                 f"after the last epoch, nats) at each training-set share; effect = "
                 f"{CONTROL}'s gap − {form}'s (negative: {form} overfits more, as claimed); "
-                "Holm over the sizes.",
+                "Holm over the sizes; robustness: each size re-derived under the "
+                "alternatives that exist.",
                 gap,
             )
         )
@@ -155,7 +165,7 @@ def measure(ctx: Context) -> Finding:
             Table(
                 f"test{tag}",
                 f"{form} against {CONTROL} on test accuracy after the last epoch (points) at "
-                "each training-set share; Holm over the sizes.",
+                "each training-set share; Holm over the sizes; robustness as above.",
                 test,
                 percent=_PCT,
             )
@@ -165,8 +175,9 @@ def measure(ctx: Context) -> Finding:
             "large",
             f"Wins large: each PReLU form against {CONTROL} on test accuracy on the largest "
             "real tables trained whole (100 % of the training split, no cap; "
-            "min_train_rows: the smallest training split among them); Holm over the forms.",
-            _large(large, forms, CONTROL),
+            "min_train_rows: the smallest training split among them); Holm over the forms; "
+            "robustness as above.",
+            robustness.robust(whole, None, None, lambda rows, c: _large(rows, forms, CONTROL, c)),
             percent=_PCT,
         )
     )
@@ -175,8 +186,13 @@ def measure(ctx: Context) -> Finding:
             "interaction",
             f"Size × activation: per data set, (form − {CONTROL}) test accuracy at the "
             "largest share minus at the smallest (points; positive: the form gains more from "
-            "more data); Holm over the forms.",
-            interaction(frame, forms, CONTROL),
+            "more data); Holm over the forms; robustness as above.",
+            robustness.robust(
+                sweep,
+                None,
+                None,
+                lambda rows, c: interaction(rows, forms, CONTROL, companions=c),
+            ),
             percent=_PCT,
         )
     )

@@ -10,8 +10,11 @@ with square hidden layers its variance equals LeCun's. A run is self-normalized 
 layer of the upper half (layers L/2 + 1 … L: those past the raw inputs' first layers) has
 |mean| ≤ 0.2 and 0.8 ≤ std ≤ 1.25, a tolerance declared here, not fitted to the data.
 During training: each run's drift from initialization to the last epoch, SELU against ELU
-(one :func:`bench.scoring.paired.compare_family`). Beside them (issue 24): a batch-normalized
-ReLU net's per-layer output mean and std, at initialization and trained, next to SELU's.
+(one :func:`bench.scoring.paired.compare_family`, with its robustness readings from
+:func:`bench.scoring.robustness.robust`: one rate, so no rate is chosen; the other
+initializers switch a condition off, so no other-initializer reading). Beside them (issue
+24): a batch-normalized ReLU net's per-layer output mean and std, at initialization and
+trained, next to SELU's.
 
 Public:
     MEAN_TOL, STD_LOW, STD_HIGH     the declared band around (0, 1)
@@ -43,7 +46,7 @@ from bench import plots
 from bench.claims.base import Claim, Context, Figure, Finding, Table, Verdict
 from bench.claims.measures import BASE, BATCHNORM, ORDER, RESIDUAL, SWITCHED_OFF, variant
 from bench.schema import Metric
-from bench.scoring import paired, verdicts
+from bench.scoring import paired, robustness, verdicts
 
 MEAN_TOL, STD_LOW, STD_HIGH = 0.2, 0.8, 1.25
 HOLDS, BREAKS = 0.8, 0.2  # base: ≥ 80 % of runs inside; a switched-off variant: ≤ 20 %
@@ -170,7 +173,7 @@ def _trained_table(per_run: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="_order").reset_index(drop=True)
 
 
-def _drift_row(per_run: pd.DataFrame) -> pd.DataFrame:
+def _drift_row(per_run: pd.DataFrame, companions: bool = True) -> pd.DataFrame:
     base = per_run[per_run["variant"] == BASE]
     work = base.assign(arm=base["activation"])
     label = f"selu drifts less than elu, {BASE}"
@@ -178,7 +181,7 @@ def _drift_row(per_run: pd.DataFrame) -> pd.DataFrame:
         pair = paired.Pair(label, work, "selu", "elu", DRIFT, rope=DRIFT_ROPE)
     else:
         pair = paired.Pair(label, diffs=pd.DataFrame())  # no paired data: INCONCLUSIVE
-    return paired.compare_family([pair])
+    return paired.compare_family([pair], companions=companions)
 
 
 def beside_batchnorm(frame: pd.DataFrame) -> pd.DataFrame:
@@ -256,8 +259,9 @@ def measure(ctx: Context) -> Finding:
         Table(
             "drift",
             "During training: SELU against ELU on the drift, all conditions holding, data-set "
-            f"level (effect: ELU's drift − SELU's; rope {DRIFT_ROPE}).",
-            _drift_row(per_run),
+            f"level (effect: ELU's drift − SELU's; rope {DRIFT_ROPE}); robustness: "
+            "re-derived under the alternatives that exist.",
+            robustness.robust(per_run, None, None, _drift_row, None),
         )
     )
     bn = beside_batchnorm(frame)

@@ -24,8 +24,11 @@ Public:
     reading(frame, how, columns)    diverged runs ``excluded`` or counted ``all-dead``
     ROPE_UNITS              one percentage point of the hidden units
     UNITS_DIE               the label of the units-die comparison
-    units_die(runs)         ReLU dead against LeakyReLU negative regime, under each reading
+    units_die(runs, companions=True)
+                            ReLU dead against LeakyReLU negative regime, under each reading
     two_readings(a, b)      a part's verdict read under both readings of divergence
+    robust(runs, family, keys=())
+                            a family over the runs in range with its robustness readings
 
 A run *fails* when it diverges (a non-finite loss) or *collapses*: every unit of its last
 hidden layer is dead at its last good epoch, so the network computes a constant. Adam's
@@ -42,13 +45,14 @@ initialization: it is *not* read as a trained network. Its ``dead_max`` is then 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bench.records import pooled
-from bench.scoring import paired, verdicts
+from bench.scoring import paired, robustness, verdicts
 
 OPTIMIZERS = ("sgd", "sgd+momentum", "adam")
 SUITE, EDGE_SUITE = "c09_dying", "c09_edge"
@@ -253,13 +257,14 @@ def reading(frame: pd.DataFrame, how: str, columns: tuple[str, ...]) -> pd.DataF
     return out
 
 
-def units_die(runs: pd.DataFrame) -> pd.DataFrame:
+def units_die(runs: pd.DataFrame, companions: bool = True) -> pd.DataFrame:
     """ReLU's dead share against LeakyReLU's negative-regime share at the last epoch, paired
     by data set × optimizer × rate × seed inside the range (:func:`in_range`), data set the
     unit, rope :data:`ROPE_UNITS`, each reading one :func:`bench.scoring.paired.compare_family`
     call (a family of one: the two readings are bounds of one comparison, not two tests);
     one row per reading (``reading`` column first; ``n_seeds``: the fewest seeds of a data
-    set). C9's first part; C10's "never dies"."""
+    set; ``companions``: the bootstrap interval and Bayesian probabilities, as
+    :func:`bench.scoring.paired.compare_family`'s). C9's first part; C10's "never dies"."""
     rows = []
     for how in READINGS:
         work = reading(runs, how, ("dead_last", "negative_last"))
@@ -269,7 +274,8 @@ def units_die(runs: pd.DataFrame) -> pd.DataFrame:
         blocks = ("dataset", "optimizer", "train.lr", "seed")
         diffs = paired.paired(work, "activation", "relu", "leaky_relu", "value", blocks)
         pair = paired.Pair(UNITS_DIE, diffs=diffs, rope=ROPE_UNITS, info={"reading": how})
-        row = paired.compare_family([pair]).iloc[0].to_dict()  # a family of one per reading
+        # a family of one per reading
+        row = paired.compare_family([pair], companions=companions).iloc[0].to_dict()
         if not diffs.empty:  # seeds, not the optimizer × rate × seed blocks of a data set
             row["n_seeds"] = int(diffs.groupby("dataset")["seed"].nunique().min())
         rows.append(row)
@@ -282,3 +288,18 @@ def two_readings(a: str, b: str) -> str:
     INCONCLUSIVE (an EQUIVALENT reading counts against, :func:`verdicts.against`)."""
     a, b = verdicts.against(a), verdicts.against(b)
     return a if a == b and a in ("SUPPORTED", "CONTRADICTED") else "INCONCLUSIVE"
+
+
+def robust(
+    runs: pd.DataFrame,
+    family: Callable[[pd.DataFrame, bool], pd.DataFrame],
+    keys: Sequence[str] = (),
+) -> pd.DataFrame:
+    """``family(runs, companions)`` (a :func:`bench.scoring.paired.compare_family` table) with
+    each row's robustness readings (:func:`bench.scoring.robustness.robust`), ``keys``
+    telling apart its rows that share a ``comparison`` text (e.g. ``reading``). Every rate of
+    the range is read, so no rate is chosen and there is no other-criterion reading; one
+    initializer (He normal), so no other-initializer one. The edge, found on the edge
+    sweep's own seeds, is kept: a half of the judged seeds re-reads the same range, and no
+    reading finds the edge on seeds it judges."""
+    return robustness.robust(runs, None, None, family, None, keys)

@@ -8,15 +8,19 @@ Public:
     SIZE, CAP, LOSS_GAP, LOSS_ROPE
                                 the size and cap columns; the loss-gap metric (nats,
                                 smaller better) and its rope
-    tiers(frame) -> (DataFrame, DataFrame)
-                                each configuration at its validation-chosen rate, with the
-                                loss gaps; the size sweep and the large tier
+    tiers(frame, select=True) -> (DataFrame, DataFrame)
+                                each configuration at its validation-chosen rate (every
+                                rate where ``select`` is False), with the loss gaps; the
+                                size sweep and the large tier
     with_gaps(frame) -> DataFrame       adds loss_gap, and the early-stopping readings
-    by_size(frame, a, b, metric, label, claimed, rope) -> DataFrame
+    by_size(frame, a, b, metric, label, claimed, rope, companions) -> DataFrame
                                 ``a`` against ``b`` at each size, one family over the sizes
     size_comparisons(frame, arm, control, gap_claimed) -> (DataFrame, DataFrame)
                                 an arm against its control at every size: loss gap, test
                                 accuracy (C11: RReLU; C12: PReLU)
+    robust_sizes(sweep, arm, control, gap_claimed) -> (DataFrame, DataFrame)
+                                the same from the sweep's rows before rate selection, each
+                                row with its robustness readings
     size_evidence(table, unit) -> str   ``10 %: SUPPORTED (+1.2 points …, p_holm …); …``
     part_text(row) -> str       a row's verdict, ``SUPPORTED, negligible`` where flagged
     fmt_nats(row) -> str        a loss-gap effect and CI in nats
@@ -42,7 +46,7 @@ import pandas as pd
 
 from bench.claims import common
 from bench.schema import Metric
-from bench.scoring import metrics, paired, speed, verdicts
+from bench.scoring import metrics, paired, robustness, speed, verdicts
 
 # --- the training-set-size experiment (C11, C12) ---------------------------------------------
 
@@ -52,16 +56,17 @@ LOSS_GAP = Metric("loss_gap", "test − training loss", "nats", False, math.nan,
 LOSS_ROPE = 0.02  # nats: −ln(0.98), 2 % less probability on the true class
 
 
-def tiers(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def tiers(frame: pd.DataFrame, select: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The suite's results, each configuration at its best validation learning rate
-    (:func:`bench.scoring.metrics.select_lr`; never the test split), with the loss gaps
+    (:func:`bench.scoring.metrics.select_lr`; never the test split; every rate kept where
+    ``select`` is False, for the robustness readings), with the loss gaps
     (:func:`with_gaps`), split by ``data.max_train`` into the size sweep (the smallest
     cap: every share of the training split, capped) and the large tier (the largest cap,
     when there are two: the largest tables, trained whole). The large tier is empty when
     the frame has one cap."""
     if frame.empty:
         return frame, frame
-    out = with_gaps(metrics.select_lr(frame))
+    out = with_gaps(metrics.select_lr(frame) if select else frame)
     if CAP not in out or out[CAP].nunique() < 2:
         return out, out.iloc[:0]
     caps = out[CAP].astype(float)
@@ -97,6 +102,7 @@ def by_size(
     label: str,
     claimed: str = "A>B",
     rope: float = verdicts.ROPE,
+    companions: bool = True,
 ) -> pd.DataFrame:
     """Arm ``a`` against arm ``b`` (activations) on ``metric`` at each training-set size,
     data set the unit (seeds averaged inside it): one :func:`bench.scoring.verdicts.row`
@@ -110,6 +116,7 @@ def by_size(
         label: the rows' ``comparison`` text.
         claimed: ``A>B`` (the claim says ``a`` is better) or ``B>A``.
         rope: the region of practical equivalence, in the metric's units.
+        companions: the bootstrap interval and the Bayesian probabilities beside each row.
 
     Returns:
         One row per size (``train_size`` first); empty when the frame is.
@@ -122,7 +129,7 @@ def by_size(
         work = sub.assign(arm=sub["activation"])
         info = {"train_size": size}
         pairs.append(paired.Pair(label, work, a, b, metric, claimed, rope, info=info))
-    return paired.compare_family(pairs)
+    return paired.compare_family(pairs, companions=companions)
 
 
 def size_comparisons(
@@ -140,11 +147,46 @@ def size_comparisons(
     Returns:
         ``(gap, test)``: the two :func:`by_size` tables.
     """
+    gap, test = _size_families(arm, control, gap_claimed)
+    return gap(frame, True), test(frame, True)
+
+
+def _size_families(arm: str, control: str, gap_claimed: str) -> tuple[robustness.Family, ...]:
+    """The loss-gap and the test-accuracy families of :func:`size_comparisons`."""
     smaller = "smaller" if gap_claimed == "A>B" else "larger"
     gap_label = f"{arm} {smaller} loss gap than {control}"
-    gap = by_size(frame, arm, control, LOSS_GAP, gap_label, gap_claimed, LOSS_ROPE)
-    test = by_size(frame, arm, control, "test_acc", f"{arm} better test than {control}")
+
+    def gap(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+        return by_size(rows, arm, control, LOSS_GAP, gap_label, gap_claimed, LOSS_ROPE, companions)
+
+    def test(rows: pd.DataFrame, companions: bool) -> pd.DataFrame:
+        label = f"{arm} better test than {control}"
+        return by_size(rows, arm, control, "test_acc", label, companions=companions)
+
     return gap, test
+
+
+def robust_sizes(
+    sweep: pd.DataFrame, arm: str, control: str, gap_claimed: str = "A>B"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`size_comparisons` from the size sweep's rows before rate selection
+    (:func:`tiers` with ``select=False``), each row (one per size, told apart by
+    ``train_size``) with its robustness readings
+    (:func:`bench.scoring.robustness.robust`; one initializer: no other-initializer
+    reading). The main reading's numbers are :func:`size_comparisons`' on the selected
+    rows.
+
+    Returns:
+        ``(gap, test)``.
+    """
+    if sweep.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    gap, test = _size_families(arm, control, gap_claimed)
+    keys = ("train_size",)
+    return (
+        robustness.robust(sweep, None, None, gap, keys=keys),
+        robustness.robust(sweep, None, None, test, keys=keys),
+    )
 
 
 def size_evidence(table: pd.DataFrame, unit: str = "points") -> str:

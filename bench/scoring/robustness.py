@@ -22,18 +22,19 @@ Public:
                             the data sets of each non-empty group
     ALTERNATIVES            the alternative analyses, by label
     ABSENT                  the name of each alternative in an "absent" reading
-    readings(main, alternatives) -> DataFrame
+    readings(main, alternatives, keys=()) -> DataFrame
                             the main rows with the sign and decision readings, from the
                             same family's rows under each alternative (one without
                             tables: absent, "—")
     rederive(conv, datasets, init, family, lr_metric="val_acc") -> dict
                             the family's tables under each alternative (an empty list
                             where it does not exist), for :func:`readings`
-    robust(conv, datasets, init, family, lr_metric="val_acc") -> DataFrame
+    robust(conv, datasets, init, family, lr_metric="val_acc", keys=()) -> DataFrame
                             a family of comparisons (``family(rows, companions) ->
                             compare_family's table``) on these data sets, with its
                             readings under every alternative (the one helper a claim or
-                            a report table calls with its unselected rows)
+                            a report table calls with its unselected rows; ``lr_metric``
+                            None where the family reads every rate of a sweep)
     robust_chain(conv, datasets, init, order=CLAIMED_ORDER, lr_metric="val_acc") -> DataFrame
                             :func:`robust` of :func:`bench.scoring.paired.chain`
 
@@ -143,16 +144,20 @@ def _reverses(main: float, other: float) -> bool:
 
 
 def readings(
-    main: pd.DataFrame, alternatives: Mapping[str, Sequence[pd.DataFrame]]
+    main: pd.DataFrame,
+    alternatives: Mapping[str, Sequence[pd.DataFrame]],
+    keys: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The two robustness readings of each row of a family, from the same family's rows
-    (matched by ``comparison``) under each alternative analysis (an alternative may have
-    several tables, e.g. the two halves of the seeds: each must agree; one with no table
-    does not exist for this family: it is not counted and is named in ``absent``).
+    (matched by ``comparison`` and ``keys``) under each alternative analysis (an alternative
+    may have several tables, e.g. the two halves of the seeds: each must agree; one with no
+    table does not exist for this family: it is not counted and is named in ``absent``).
 
     Args:
         main: the family's rows (:func:`bench.scoring.paired.compare_family`).
         alternatives: alternative key (of :data:`ALTERNATIVES`, or any label) → its tables.
+        keys: columns that tell apart rows sharing a ``comparison`` text (e.g. a size or
+            a reading of the same comparison); every table must carry them.
 
     Returns:
         A copy of ``main`` with ``alternatives`` (how many exist), ``reverses`` (under how
@@ -164,8 +169,9 @@ def readings(
         :data:`ABSENT` names; '' when every one exists) and ``robustness`` (the three, sign
         first). With no alternative at all, sign and decision read "—".
     """
+    index = ["comparison", *keys] if keys else "comparison"
     found = {
-        key: [t.set_index("comparison") if not t.empty else t for t in tables]
+        key: [t.set_index(index) if not t.empty else t for t in tables]
         for key, tables in alternatives.items()
         if len(tables)
     }
@@ -174,7 +180,8 @@ def readings(
     absent = "; ".join(f"{name}: —" for name in dict.fromkeys(missing))
     out = main.copy()
     reverses, holds, signs, decisions = [], [], [], []
-    for label, effect, verdict in zip(main["comparison"], main["effect"], main["verdict"]):
+    labels = list(main.set_index(index).index)
+    for label, effect, verdict in zip(labels, main["effect"], main["verdict"], strict=True):
         flipped, kept, moved = [], 0, []
         for key, tables in found.items():
             name = ALTERNATIVES.get(key, key)
@@ -239,12 +246,18 @@ def robust_chain(
     return robust(conv, datasets, init, family, lr_metric)
 
 
+def _select(conv: pd.DataFrame, lr_metric: str | None) -> pd.DataFrame:
+    """Each configuration at its rate chosen on ``lr_metric``; None: every rate kept."""
+    return conv if lr_metric is None else metrics.select_lr(conv, lr_metric)
+
+
 def robust(
     conv: pd.DataFrame,
     datasets: Sequence[str] | None,
     init: str | None,
     family: Family,
-    lr_metric: str = "val_acc",
+    lr_metric: str | None = "val_acc",
+    keys: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A family of comparisons on ``datasets`` with initializer ``init`` (each configuration at
     its rate chosen on ``lr_metric``), with each pair's two readings (:func:`readings`)
@@ -260,18 +273,22 @@ def robust(
             set × seed × arm) and whether to add the Bayesian companions: a table of
             :func:`bench.scoring.paired.compare_family` (``comparison``, ``effect`` and
             ``verdict`` columns, one row per pair).
-        lr_metric: the validation metric of the main reading.
+        lr_metric: the validation metric of the main reading (None: no rate is chosen,
+            the family reads every rate of the frame, as a learning-rate sweep does; then
+            there is no other-criterion reading).
+        keys: columns that tell apart the family's rows sharing a ``comparison`` text
+            (:func:`readings`).
 
     Returns:
         ``family``'s table plus the columns of :func:`readings`.
     """
     if datasets is None:
         datasets = sorted(set(conv["dataset"]))
-    selected = metrics.select_lr(conv, lr_metric)
+    selected = _select(conv, lr_metric)
     main = _family(selected, datasets, init, family, companions=True)
     if main.empty:
         return main
-    return readings(main, rederive(conv, datasets, init, family, lr_metric))
+    return readings(main, rederive(conv, datasets, init, family, lr_metric), keys)
 
 
 def rederive(
@@ -279,12 +296,12 @@ def rederive(
     datasets: Sequence[str] | None,
     init: str | None,
     family: Family,
-    lr_metric: str = "val_acc",
+    lr_metric: str | None = "val_acc",
 ) -> dict[str, list[pd.DataFrame]]:
     """``family`` re-derived under each of the :data:`ALTERNATIVES` (arguments as
     :func:`robust`'s): another criterion for the learning rate (the best-epoch validation
     accuracy; the final-epoch one when that is the main criterion; where the frame has
-    it); the ``torch_default``
+    it; none when ``lr_metric`` is None); the ``torch_default``
     initializer (when the frame has it and ``init`` is another one); the real and the
     synthetic data sets apart (when ``datasets`` holds both kinds); the small and the
     large real ones apart (when they hold both sizes); each half of the seeds, its rates
@@ -299,9 +316,9 @@ def rederive(
         datasets = sorted(set(conv["dataset"]))
     alternatives: dict[str, list[pd.DataFrame]] = {k: [] for k in ALTERNATIVES}
     best = "best_val_acc" if lr_metric != "best_val_acc" else "val_acc"
-    if best in conv.columns:  # a frame without the other criterion has no such reading
+    if lr_metric is not None and best in conv.columns:  # else no other criterion to read
         alternatives["lr"] = [_family(metrics.select_lr(conv, best), datasets, init, family)]
-    selected = metrics.select_lr(conv, lr_metric)
+    selected = _select(conv, lr_metric)
     if init is not None and "torch_default" in set(conv["init"]) and init != "torch_default":
         alternatives["init"] = [_family(selected, datasets, "torch_default", family)]
     info = _kind_and_rows(conv[conv["dataset"].isin(datasets)])
@@ -320,9 +337,7 @@ def rederive(
     if len(seeds) >= 2:
         half = (len(seeds) + 1) // 2
         alternatives["seeds"] = [
-            _family(
-                metrics.select_lr(conv[conv["seed"].isin(h)], lr_metric), datasets, init, family
-            )
+            _family(_select(conv[conv["seed"].isin(h)], lr_metric), datasets, init, family)
             for h in (seeds[:half], seeds[half:])
         ]
     return alternatives
