@@ -250,6 +250,7 @@ CLAIM = Claim(
     statement="Dying ReLU: during training some units end up outputting 0 for every training "
     "sample; with a large learning rate, half the network can die.",
     suites=(dying.SUITE, dying.EDGE_SUITE),
+    swept=(dying.SUITE, dying.EDGE_SUITE),
     treatment="learning rate (relative to the edge of stability) and optimizer",
     conditions="ReLU against LeakyReLU (0.01), He normal, SGD / momentum / Adam",
     design="8×64 ReLU and LeakyReLU MLPs on 14 KEEL data sets × 5 seeds, 10 epochs, probes "
