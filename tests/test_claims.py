@@ -858,3 +858,18 @@ def test_c13_smoothness_at_0_is_a_definition_neither_judged_nor_counted():
     assert v.verdict == S
     assert "smooth at 0 (α = 1): DEFINITION" in v.evidence
     assert v.evidence.count("SUPPORTED") == 5
+
+
+def test_c13_judges_elu_against_every_timed_activation():
+    """C13's "slower to compute" reads the whole timing table (C16's rule): ELU at 1.24×
+    is above LeakyReLU's 1.01 alone, but below the upper quartile of the others
+    (LeakyReLU 1.01, tanh 1.15, PReLU 1.39, RReLU 2.5: 1.67), so the part is CONTRADICTED."""
+    tables = c13()
+    tables["speed"] = _ratios({"relu": 1.0, "elu": 1.24, "leaky_relu": 1.01})
+    assert "slower to compute: SUPPORTED" in REGISTRY["C13"].judge(tables).evidence
+    tables["speed"] = _ratios(
+        {"relu": 1.0, "elu": 1.24, "leaky_relu": 1.01, "tanh": 1.15, "prelu": 1.39, "rrelu": 2.5}
+    )
+    verdict = REGISTRY["C13"].judge(tables)
+    assert "slower to compute: CONTRADICTED" in verdict.evidence
+    assert "others' upper quartile 1.67" in verdict.evidence
