@@ -281,7 +281,8 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
         n_datasets=n_ds,
         n_seeds=n_seeds,
         conditions="8×64 MLPs, matched init, Adam, lr chosen per configuration on "
-        "validation from 3e-4, 1e-3, 3e-3, 15 epochs, at most 2000 training rows",
+        "validation from a bracket that starts at 3e-4, 1e-3, 3e-3 (the setup table), 15 "
+        "epochs, at most 2000 training rows",
         evidence=f"{first}, {n_ds} data sets: {parts}; τ = {tau:.2f}",
         would_change="a pair whose sign reverses under another reasonable analysis (the "
         "robustness column's first reading) is fragile; an INCONCLUSIVE pair would need "
