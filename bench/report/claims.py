@@ -179,11 +179,12 @@ def render(
     line = f"Generated {header['generated_at']} from the store `{header['store']}` alone."
     if run:
         line += (
-            f" The claim suites ({header.get('distinct', run.get('cells', '?'))} distinct cells), "
-            "the speed measurement and the "
-            f"exact checks took {run.get('wall_s', math.nan) / 60:.1f} min on "
+            f" The claim suites hold {header.get('distinct', run.get('cells', '?'))} distinct "
+            "cells; the last `make claims` (it trains only the cells the store lacks, then "
+            "times the activations and runs the exact checks) took "
+            f"{run.get('wall_s', math.nan) / 60:.1f} min on "
             f"{run.get('machine', 'an unrecorded machine')} "
-            f"(`make claims`, {run.get('workers', '?')} worker(s), finished "
+            f"({run.get('workers', '?')} worker(s), finished "
             f"{run.get('finished_at', '?')})."
         )
     doc.add(line)
