@@ -873,3 +873,17 @@ def test_c13_judges_elu_against_every_timed_activation():
     verdict = REGISTRY["C13"].judge(tables)
     assert "slower to compute: CONTRADICTED" in verdict.evidence
     assert "others' upper quartile 1.67" in verdict.evidence
+
+
+def test_c15_evidence_names_a_negligible_edge_as_its_table_does():
+    """A decided pair whose ``negligible`` flag is set reads "SUPPORTED, negligible" in
+    C15's evidence line, as in its table; the other pairs read their bare verdict."""
+    tables = c15([S] * 5)
+    first = tables["pairs"]["group"] == "all data sets"
+    tables["pairs"]["negligible"] = False
+    tables["pairs"].loc[first & (tables["pairs"]["comparison"] == "selu > elu"), "negligible"] = (
+        True
+    )
+    evidence = REGISTRY["C15"].judge(tables).evidence
+    assert "selu > elu: SUPPORTED, negligible" in evidence
+    assert "elu > leaky_relu: SUPPORTED;" in evidence

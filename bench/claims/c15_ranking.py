@@ -260,7 +260,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
     n_ds = int(pairs["n_datasets"].min())
     n_seeds = int(np.nanmin(pairs["n_seeds"])) if "n_seeds" in pairs else 0
     parts = "; ".join(
-        f"{r.comparison}: {r.verdict}"
+        f"{r.comparison}: {measures.part_text(r)}"
         + (
             ""
             if r.verdict != "INCONCLUSIVE"
@@ -269,7 +269,7 @@ def judge(t: dict[str, pd.DataFrame]) -> Verdict:
             else " (to detect: —, the observed effect points the other way)"
         )
         + (f" [{r.robustness}]" if "robustness" in pairs and isinstance(r.robustness, str) else "")
-        for r in pairs.itertuples()
+        for _, r in pairs.iterrows()
     )
     return Verdict(
         verdict,
