@@ -55,7 +55,6 @@ ROPE = 0.1  # a tenth of a decade
 ROPE_SATURATED = 0.001  # a tenth of a percent of the (unit, sample) pairs
 ARMS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
 INIT = "glorot_uniform"
-_PCT = ("effect", "ci_low", "ci_high")
 
 
 def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
@@ -153,7 +152,7 @@ def measure(ctx: Context) -> Finding:
             "of the pairs), at init and after training, Holm over the two; robustness as "
             "above.",
             robustness.robust(work, None, None, _reason),
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     long = pd.concat(

@@ -58,7 +58,6 @@ TOP_SAT = Metric(
     True,
 )
 WIDTH = "model.width"
-_PCT = ("effect", "ci_low", "ci_high")
 
 
 def growth(profile: pd.DataFrame, init: str, claimed: str) -> dict:
@@ -224,7 +223,7 @@ def measure(ctx: Context) -> Finding:
             "alternatives that exist).",
             table,
             percent=(
-                *_PCT,
+                *common.PERCENT,
                 "saturated_top_baseline",
                 "saturated_top_glorot",
                 "at_init_baseline",

@@ -51,7 +51,6 @@ MATCHED = {
     "elu": HE,
     "selu": MIDDLE,
 }
-_PCT = ("effect", "ci_low", "ci_high")
 _DEEP_ARMS = ("he_normal", "glorot_normal")
 
 
@@ -118,7 +117,7 @@ def measure(ctx: Context) -> Finding:
             "The last row is He et al.'s setting (c06_deep). Robustness: each row "
             "re-derived under the alternatives that exist, the best other family kept.",
             table,
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     if not fam.empty:

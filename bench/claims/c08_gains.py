@@ -38,7 +38,6 @@ TABLE = {  # the note's table: nonlinearity (param) → gain
     "leaky_relu": math.sqrt(2 / (1 + 0.01**2)),
     "selu": 3 / 4,
 }
-_PCT = ("effect", "ci_low", "ci_high")
 FINDINGS = {
     "SUPPORTED": "gain better",
     "CONTRADICTED": "gain worse",
@@ -78,7 +77,7 @@ def measure(ctx: Context) -> Finding:
                 "robustness: each pair re-derived under the alternatives that exist). "
                 "Not part of the verdict.",
                 table,
-                percent=_PCT,
+                percent=common.PERCENT,
             )
         )
         scored = common.scored(work, "test_acc")  # each arm at its chosen rate

@@ -30,7 +30,6 @@ from bench.scoring import paired, stats, verdicts
 
 HALF = 0.5  # "half the network"
 FLOOR = 0.02  # "can die": in at least one run in fifty, not a freak run
-_PCT = ("effect", "ci_low", "ci_high")
 
 
 def _larger(runs: pd.DataFrame, companions: bool = True) -> pd.DataFrame:
@@ -140,7 +139,7 @@ def measure(ctx: Context) -> Finding:
             "optimizer and rate in the range, data set the unit; robustness: re-derived "
             "under the alternatives that exist, the edge kept.",
             dying.robust(runs, dying.units_die, ("reading",)),
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     f.add(
@@ -150,7 +149,7 @@ def measure(ctx: Context) -> Finding:
             "stable rate (the edge) against the bottom of the range (points), paired by "
             "data set × seed, Holm over the three optimizers; robustness as above.",
             dying.robust(runs, _larger, ("reading", "optimizer")),
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     f.add(

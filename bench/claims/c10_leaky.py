@@ -41,7 +41,6 @@ from bench.claims.base import Claim, Context, Finding, Table, Verdict
 from bench.scoring import paired, robustness, verdicts
 
 SLOPES = ("leaky_relu", "leaky_relu(0.18)")  # 0.01 (the default) and Xu et al.'s 1/5.5
-_PCT = ("effect", "ci_low", "ci_high")
 
 
 def _always(table: pd.DataFrame, slope: str) -> dict:
@@ -146,7 +145,7 @@ def measure(ctx: Context) -> Finding:
                 "(points of hidden units), C9's range, both readings of divergence; "
                 "robustness: re-derived under the alternatives that exist, the edge kept.",
                 dying.robust(runs, dying.units_die, ("reading",)),
-                percent=_PCT,
+                percent=common.PERCENT,
             )
         )
         f.add(
@@ -177,7 +176,7 @@ def measure(ctx: Context) -> Finding:
                 "bound above 0 shows units coming back; a bound of 0 does not rule it out. "
                 "Robustness as above.",
                 dying.robust(runs, _revival_test),
-                percent=_PCT,
+                percent=common.PERCENT,
             )
         )
     main = _accuracy_frame(ctx)
@@ -199,7 +198,7 @@ def measure(ctx: Context) -> Finding:
                 "re-derived under the alternatives that exist (other initializer: "
                 "torch_default).",
                 robustness.robust(every, None, "matched", family),
-                percent=_PCT,
+                percent=common.PERCENT,
             )
         )
         f.add(

@@ -36,7 +36,6 @@ from bench.claims.measures import SIZE, robust_sizes, size_evidence, tiers
 from bench.scoring import verdicts
 
 CONTROL = "leaky_relu(0.229)"  # RReLU's mean slope (1/8 + 1/3) / 2 = 0.2292
-_PCT = ("effect", "ci_low", "ci_high")
 
 
 def means(frame: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +81,7 @@ def measure(ctx: Context) -> Finding:
             f"RReLU against {CONTROL} on test accuracy after the last epoch (points), at each "
             "training-set share; Holm over the sizes; robustness as above.",
             test,
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     f.add(

@@ -55,7 +55,6 @@ from bench.scoring import metrics, paired, robustness, verdicts
 
 CONTROL = "leaky_relu(0.25)"  # PReLU's initial slope
 FORMS = ("prelu", "prelu_channel")
-_PCT = ("effect", "ci_low", "ci_high")
 _SLOPE_SERIES = ("slope", "slope_q10", "slope_q50", "slope_q90")
 
 
@@ -167,7 +166,7 @@ def measure(ctx: Context) -> Finding:
                 f"{form} against {CONTROL} on test accuracy after the last epoch (points) at "
                 "each training-set share; Holm over the sizes; robustness as above.",
                 test,
-                percent=_PCT,
+                percent=common.PERCENT,
             )
         )
     f.add(
@@ -178,7 +177,7 @@ def measure(ctx: Context) -> Finding:
             "min_train_rows: the smallest training split among them); Holm over the forms; "
             "robustness as above.",
             robustness.robust(whole, None, None, lambda rows, c: _large(rows, forms, CONTROL, c)),
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     f.add(
@@ -193,7 +192,7 @@ def measure(ctx: Context) -> Finding:
                 None,
                 lambda rows, c: interaction(rows, forms, CONTROL, companions=c),
             ),
-            percent=_PCT,
+            percent=common.PERCENT,
         )
     )
     f.add(

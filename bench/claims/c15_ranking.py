@@ -32,7 +32,6 @@ from bench.scoring import metrics, paired, ranks, robustness, verdicts
 ORDER = verdicts.CLAIMED_ORDER
 CAVEAT_ORDER = measures.ORDER  # C14's variants (measures.variant names them)
 VARIANTS = ("rrelu", "prelu")  # "LeakyReLU (+ variants)": reported beside, not in the chain
-PERCENT = ("effect", "ci_low", "ci_high")
 # Klambauer et al. 2017 (SELU paper), 121 UCI sets: SNN against ReLU with He ("MSRAinit")
 PAPER = {"all": 2.7e-2, "≥ 1000 samples": 4.5e-3}
 
@@ -152,7 +151,7 @@ def measure(ctx: Context) -> Finding:
             "p_equiv_holm: Holm over the five pairs; p_a_better / p_rope / p_b_better: Bayesian "
             "signed-rank; to_detect: data sets to detect this effect with 80 % power).",
             _groups(conv),
-            percent=PERCENT,
+            percent=common.PERCENT,
         )
     )
     f.add(
@@ -161,7 +160,7 @@ def measure(ctx: Context) -> Finding:
             "The leaky variants beside the chain (LeakyReLU > RReLU > PReLU > ReLU is not "
             "claimed; read as descriptive), all data sets.",
             paired.chain(head, ("leaky_relu", "rrelu", "prelu", "relu")),
-            percent=PERCENT,
+            percent=common.PERCENT,
         )
     )
     f.add(
@@ -200,7 +199,7 @@ def measure(ctx: Context) -> Finding:
             "better; p_two_sided: either way; p_paper: Klambauer et al. 2017, SNN against "
             "MSRAinit over 121 UCI sets, and over the 46 with ≥ 1000 samples).",
             _selu_vs_relu(main),
-            percent=PERCENT,
+            percent=common.PERCENT,
         )
     )
     for name, suites, axis, caption in (
@@ -222,7 +221,10 @@ def measure(ctx: Context) -> Finding:
         if parts:
             f.add(
                 Table(
-                    name, caption, _by(pd.concat(parts, ignore_index=True), axis), percent=PERCENT
+                    name,
+                    caption,
+                    _by(pd.concat(parts, ignore_index=True), axis),
+                    percent=common.PERCENT,
                 )
             )
     caveat = _caveat(ctx.frame("c14_selu"))
@@ -233,7 +235,7 @@ def measure(ctx: Context) -> Finding:
                 "The caveat: SELU against ELU when a self-normalizing condition is off (C14's "
                 "suite).",
                 caveat,
-                percent=PERCENT,
+                percent=common.PERCENT,
             )
         )
     norm.add(f, ctx)

@@ -13,6 +13,7 @@ Public:
     first(table, column)    a table's first value of a column (NaN when empty)
     fmt_effect(row)         ``+1.2 points [0.4, 2.0]`` for evidence lines
     layer_series(frame, metric, which)  a per-layer probe series, one row per cell × layer
+    PERCENT                 the columns of a comparison row a table shows in percent
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pandas as pd
 from bench import schema
 from bench.scoring import metrics, verdicts
 from bench.scoring.base import TARGET_SHARE
+
+PERCENT = ("effect", "ci_low", "ci_high")
 
 
 def prepare(

@@ -94,15 +94,9 @@ def revival_bound(probes: list[tuple[int, dict]]) -> float:
     least n_k − n_j of the n_k units negative at k have left by j, so the bound is the
     largest such drop per layer, summed over layers, over all units. Exact revival needs
     per-unit masks, which the probes do not store."""
-    if len(probes) < 2:
+    counts, units = _unit_counts(probes, "negative")
+    if counts is None:
         return math.nan
-    units = probes[0][1].get("units") or []
-    if not units:
-        return math.nan
-    counts = np.array(
-        [[round(s * u) for s, u in zip(h.get("negative") or [], units)] for _, h in probes],
-        dtype=float,
-    )  # (epochs, layers)
     running_max = np.maximum.accumulate(counts, axis=0)
     drop = (running_max - counts).max(axis=0)
     return float(drop.sum() / sum(units))
@@ -115,17 +109,29 @@ def revival_to_end(probes: list[tuple[int, dict]], metric: str = "negative") -> 
     such drop over t, summed over layers, over all units (0 when no layer's count fell).
     NaN with fewer than two probed epochs. Exact revival needs per-unit masks, which the
     probes do not store: units that leave while as many others enter are not seen."""
-    if len(probes) < 2:
+    counts, units = _unit_counts(probes, metric)
+    if counts is None:
         return math.nan
+    drop = np.clip(counts.max(axis=0) - counts[-1], 0, None)
+    return float(drop.sum() / sum(units))
+
+
+def _unit_counts(
+    probes: list[tuple[int, dict]], metric: str
+) -> tuple[np.ndarray | None, list[int]]:
+    """The units in ``metric``'s state per probed epoch and layer, from the stored shares
+    (an array epochs × layers), and the units per layer; ``(None, [])`` with fewer than two
+    probed epochs or no unit counts."""
+    if len(probes) < 2:
+        return None, []
     units = probes[0][1].get("units") or []
     if not units:
-        return math.nan
+        return None, []
     counts = np.array(
         [[round(s * u) for s, u in zip(h.get(metric) or [], units)] for _, h in probes],
         dtype=float,
-    )  # (epochs, layers)
-    drop = np.clip(counts.max(axis=0) - counts[-1], 0, None)
-    return float(drop.sum() / sum(units))
+    )
+    return counts, units
 
 
 def _collapsed(probes: list[tuple[int, dict]]) -> bool:

@@ -33,7 +33,7 @@ import math
 
 import pandas as pd
 
-from bench.claims import common
+from bench.claims import common, measures
 from bench.claims.base import Context, Finding, Table
 from bench.scoring import metrics, paired, robustness
 from bench.scoring.verdicts import CLAIMED_ORDER
@@ -52,7 +52,6 @@ PAPER = (
     "methods compared (ReLU nets plain, with BatchNorm, LayerNorm, WeightNorm, Highway and "
     "ResNet; the abstract: they 'significantly outperformed all competing FNN methods')"
 )
-PERCENT = ("effect", "ci_low", "ci_high")
 _FATES = {
     "survives": "Gaps that survive (the plain verdict, decided, again)",
     "vanishes": "Gaps that vanish (decided plain, not there)",
@@ -192,7 +191,7 @@ def _chain(conv: pd.DataFrame) -> pd.DataFrame:
 
 def _verdict_text(row: pd.Series) -> str:
     return (
-        f"{row['verdict']}{', negligible' if bool(row.get('negligible')) else ''} "
+        f"{measures.part_text(row)} "
         f"({common.fmt_effect(row)}, {int(row['wins'])} won / {int(row['losses'])} lost of "
         f"{int(row['n_datasets'])})"
     )
@@ -252,7 +251,7 @@ def _add_snn(f: Finding, frame: pd.DataFrame) -> None:
                 "p_a_better / p_rope / p_b_better: Bayesian signed-rank; robustness: each "
                 "pair re-derived under the alternatives that apply).",
                 table,
-                percent=PERCENT,
+                percent=common.PERCENT,
                 section=SECTION_SNN,
             )
         )
@@ -313,7 +312,7 @@ def _add_chain(f: Finding, frame: pd.DataFrame) -> None:
             "The adjacent pairs per setting, test accuracy, data-set level, one family per "
             "setting (p_holm: Holm over its five pairs), with robustness.",
             chain,
-            percent=PERCENT,
+            percent=common.PERCENT,
             section=SECTION_CHAIN,
         )
     )
